@@ -1,0 +1,57 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Mosaic",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mosaic", targets: ["mosaic"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // The command-line tool: parses arguments and prints; every command calls a library.
+        .executableTarget(
+            name: "mosaic",
+            dependencies: [
+                "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicDemo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // Strict, line-aware CSV and JSON reading (and CSV writing) shared by the file formats.
+        .target(name: "MosaicText"),
+        // What schools count: the versioned codebook, periods and the rules between tables.
+        .target(name: "MosaicCodebook", resources: [.copy("Resources/codebook-v1.json")]),
+        // The school registry file format.
+        .target(name: "MosaicRegistry", dependencies: ["MosaicText"]),
+        // The authority's raw store (SQLite through GRDB): schema, migrations, queries.
+        .target(
+            name: "MosaicStore",
+            dependencies: [
+                "MosaicCodebook", "MosaicRegistry",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        // Counts files: parsing, validation and ingest into the store.
+        .target(name: "MosaicIntake", dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry", "MosaicStore"]),
+        // Synthetic registry and counts for demos, tests and benchmarks.
+        .target(
+            name: "MosaicSynth",
+            dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry", "MosaicIntake"],
+            resources: [.copy("Resources/geography-es.csv")]),
+
+        // The end-to-end demonstration on synthetic data.
+        .target(name: "MosaicDemo", dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth"]),
+
+        .testTarget(name: "MosaicTextTests", dependencies: ["MosaicText"]),
+        .testTarget(name: "MosaicCodebookTests", dependencies: ["MosaicCodebook"]),
+        .testTarget(name: "MosaicRegistryTests", dependencies: ["MosaicRegistry"]),
+        .testTarget(name: "MosaicStoreTests", dependencies: ["MosaicStore", "MosaicCodebook", "MosaicRegistry"]),
+        .testTarget(
+            name: "MosaicIntakeTests",
+            dependencies: ["MosaicIntake", "MosaicStore", "MosaicCodebook", "MosaicRegistry", "MosaicSynth"]),
+        .testTarget(name: "MosaicSynthTests", dependencies: ["MosaicSynth", "MosaicCodebook", "MosaicIntake"]),
+        .testTarget(name: "MosaicDemoTests", dependencies: ["MosaicDemo", "MosaicStore"]),
+        .testTarget(name: "MosaicCLITests", dependencies: ["mosaic"]),
+    ]
+)

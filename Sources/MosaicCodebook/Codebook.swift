@@ -1,0 +1,286 @@
+import Foundation
+
+/// Text in several languages, keyed by language code (`en`, `es`).
+public struct LocalizedText: Codable, Sendable, Hashable {
+    /// The translations, keyed by language code.
+    public var translations: [String: String]
+
+    public init(_ translations: [String: String]) { self.translations = translations }
+
+    public init(from decoder: Decoder) throws {
+        translations = try decoder.singleValueContainer().decode([String: String].self)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(translations)
+    }
+
+    /// The text in `language`, falling back to English.
+    public func text(_ language: String = "en") -> String {
+        translations[language] ?? translations["en"] ?? translations.values.sorted().first ?? ""
+    }
+}
+
+/// One value a dimension can take, such as `shared` for the dimension `kind`.
+public struct DimensionValue: Codable, Sendable, Hashable {
+    /// The machine code, lower case with underscores.
+    public var code: String
+    /// What people read.
+    public var label: LocalizedText
+}
+
+/// A categorical variable, such as the kind of incident or the victim's gender.
+public struct Dimension: Codable, Sendable, Hashable {
+    public var name: String
+    public var label: LocalizedText
+    public var values: [DimensionValue]
+
+    /// The value with `code`, if the dimension has one.
+    public func value(_ code: String) -> DimensionValue? { values.first { $0.code == code } }
+}
+
+/// One cell of a codebook table: a combination of one value per dimension.
+public struct Cell: Sendable, Hashable {
+    /// The table the cell belongs to.
+    public var table: String
+    /// The dimension values joined by `.`, for example `shared.pupil_14_15.female`.
+    public var code: String
+    /// The dimension values in the table's dimension order.
+    public var values: [String]
+    /// Position of the cell among all cells of the codebook (tables in order, cells in order).
+    public var index: Int
+}
+
+/// A table of counts that every submission fills in.
+public struct CodebookTable: Sendable, Hashable {
+    public var name: String
+    public var label: LocalizedText
+    /// Dimension names, in the order their values are joined in a cell code.
+    public var dimensions: [String]
+    /// True when one person may count in several cells (for example `responses`).
+    public var multiValued: Bool
+    /// Every cell, in codebook order (the first dimension varies slowest).
+    public var cells: [Cell]
+}
+
+/// The rules that tie a submission's tables together.
+public struct CodebookRules: Codable, Sendable, Hashable {
+    /// Tables whose totals must be equal: each counts every affected person exactly once.
+    public var equalTotals: [String]
+    /// Tables where each cell is at most the total of another table.
+    public var atMostTotal: AtMostTotal
+
+    public struct AtMostTotal: Codable, Sendable, Hashable {
+        public var tables: [String]
+        public var totalOf: String
+        enum CodingKeys: String, CodingKey { case tables, totalOf = "total_of" }
+    }
+
+    enum CodingKeys: String, CodingKey { case equalTotals = "equal_totals", atMostTotal = "at_most_total" }
+}
+
+/// What schools count: the versioned list of tables, their dimensions and cells, and the rules
+/// that tie them together.
+///
+/// The codebook is data, shipped as a package resource (`codebook-v1.json`). A submission states
+/// the version it follows; ``Codebook/bundled(version:)`` loads that version.
+///
+/// ```swift
+/// let codebook = try Codebook.bundled(version: 1)
+/// codebook.table("incidents")?.cells.count   // 54
+/// codebook.cellIndex(table: "channels", cell: "whatsapp")
+/// ```
+public struct Codebook: Sendable {
+    public let version: Int
+    public let title: LocalizedText
+    public let unit: LocalizedText
+    public let sources: [String]
+    public let dimensions: [Dimension]
+    public let tables: [CodebookTable]
+    public let rules: CodebookRules
+    /// Every cell of every table, in codebook order; `allCells[i].index == i`.
+    public let allCells: [Cell]
+
+    private let cellLookup: [String: [String: Int]]
+    private let tableLookup: [String: Int]
+    /// Range of indices into ``allCells`` for each table, in table order.
+    public let tableRanges: [Range<Int>]
+
+    /// The versions shipped with this build.
+    public static let availableVersions = [1]
+
+    /// The newest shipped version.
+    public static var latestVersion: Int { availableVersions.max()! }
+
+    /// Loads a shipped codebook version.
+    ///
+    /// - Throws: ``CodebookError/unknownVersion(_:)`` when no such version ships.
+    public static func bundled(version: Int = Codebook.latestVersion) throws -> Codebook {
+        if let cached = cache.withLock({ $0[version] }) { return cached }
+        guard availableVersions.contains(version),
+              let url = Bundle.module.url(forResource: "codebook-v\(version)", withExtension: "json")
+        else { throw CodebookError.unknownVersion(version) }
+        let codebook = try Codebook(json: Data(contentsOf: url))
+        cache.withLock { $0[version] = codebook }
+        return codebook
+    }
+
+    private static let cache = LockedCache()
+
+    /// Parses a codebook from its JSON form.
+    public init(json: Data) throws {
+        let file: CodebookFile
+        do { file = try JSONDecoder().decode(CodebookFile.self, from: json) } catch {
+            throw CodebookError.malformed(String(describing: error))
+        }
+        guard file.format == "mosaic-codebook" else { throw CodebookError.malformed("format is not mosaic-codebook") }
+        version = file.version
+        title = file.title
+        unit = file.unit
+        sources = file.sources
+        dimensions = file.dimensions
+        rules = file.rules
+        let dims = Dictionary(file.dimensions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var tables: [CodebookTable] = []
+        var all: [Cell] = []
+        var ranges: [Range<Int>] = []
+        for t in file.tables {
+            var combos: [[String]] = [[]]
+            for name in t.dimensions {
+                guard let d = dims[name] else { throw CodebookError.malformed("table \(t.name) names unknown dimension \(name)") }
+                combos = combos.flatMap { prefix in d.values.map { prefix + [$0.code] } }
+            }
+            let start = all.count
+            let cells = combos.enumerated().map { i, values in
+                Cell(table: t.name, code: values.joined(separator: "."), values: values, index: start + i)
+            }
+            all += cells
+            ranges.append(start..<all.count)
+            tables.append(CodebookTable(name: t.name, label: t.label, dimensions: t.dimensions, multiValued: t.multiValued, cells: cells))
+        }
+        self.tables = tables
+        self.allCells = all
+        self.tableRanges = ranges
+        self.tableLookup = Dictionary(uniqueKeysWithValues: tables.enumerated().map { ($1.name, $0) })
+        var lookup: [String: [String: Int]] = [:]
+        for c in all { lookup[c.table, default: [:]][c.code] = c.index }
+        self.cellLookup = lookup
+        for name in rules.equalTotals + rules.atMostTotal.tables + [rules.atMostTotal.totalOf] where tableLookup[name] == nil {
+            throw CodebookError.malformed("rules name unknown table \(name)")
+        }
+    }
+
+    /// The table called `name`.
+    public func table(_ name: String) -> CodebookTable? { tableLookup[name].map { tables[$0] } }
+
+    /// Position of a table in ``tables``.
+    public func tableIndex(_ name: String) -> Int? { tableLookup[name] }
+
+    /// The global index of a cell (into ``allCells``), or nil if the table or cell is unknown.
+    public func cellIndex(table: String, cell: String) -> Int? { cellLookup[table]?[cell] }
+
+    /// The dimension called `name`.
+    public func dimension(_ name: String) -> Dimension? { dimensions.first { $0.name == name } }
+
+    /// A cell's label in `language`: its dimension values' labels joined by " / ".
+    public func label(of cell: Cell, language: String = "en") -> String {
+        guard let t = table(cell.table) else { return cell.code }
+        return zip(t.dimensions, cell.values).map { dimName, code in
+            dimension(dimName)?.value(code)?.label.text(language) ?? code
+        }.joined(separator: " / ")
+    }
+
+    /// Every label a cell may carry in a counts file: one per shipped language.
+    public func acceptedLabels(of cell: Cell) -> Set<String> {
+        Set(["en", "es"].map { label(of: cell, language: $0) })
+    }
+
+    /// The sum of one table's cells in a full vector of counts (indexed like ``allCells``).
+    public func total(of table: String, in counts: [Int]) -> Int {
+        guard let i = tableLookup[table] else { return 0 }
+        return counts[tableRanges[i]].reduce(0, +)
+    }
+
+    /// Checks the rules between tables on a full vector of counts (indexed like ``allCells``).
+    ///
+    /// Returns the violations found, empty when the counts are consistent. The violations name
+    /// tables and cells, never the counts themselves.
+    public func ruleViolations(in counts: [Int]) -> [RuleViolation] {
+        precondition(counts.count == allCells.count, "counts must cover every cell")
+        var found: [RuleViolation] = []
+        let reference = rules.equalTotals.first.map { total(of: $0, in: counts) }
+        if let first = rules.equalTotals.first, let reference {
+            for name in rules.equalTotals.dropFirst() where total(of: name, in: counts) != reference {
+                found.append(.totalsDisagree(first, name))
+            }
+        }
+        let cap = total(of: rules.atMostTotal.totalOf, in: counts)
+        for name in rules.atMostTotal.tables {
+            guard let t = tableLookup[name] else { continue }
+            for i in tableRanges[t] where counts[i] > cap {
+                found.append(.aboveTotal(table: name, cell: allCells[i].code, totalOf: rules.atMostTotal.totalOf))
+            }
+        }
+        return found
+    }
+}
+
+/// A broken rule between tables.
+public enum RuleViolation: Sendable, Hashable, CustomStringConvertible {
+    /// Two tables that must count every person once have different totals.
+    case totalsDisagree(String, String)
+    /// A cell of a multi-valued table is larger than the number of affected persons.
+    case aboveTotal(table: String, cell: String, totalOf: String)
+
+    public var description: String {
+        switch self {
+        case let .totalsDisagree(a, b):
+            return "the totals of tables '\(a)' and '\(b)' disagree (each must count every affected person once)"
+        case let .aboveTotal(table, cell, totalOf):
+            return "cell '\(cell)' of table '\(table)' is larger than the total of '\(totalOf)'"
+        }
+    }
+}
+
+/// Errors loading a codebook.
+public enum CodebookError: Error, LocalizedError, Equatable {
+    case unknownVersion(Int)
+    case malformed(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case let .unknownVersion(v):
+            return "codebook version \(v) is not known to this build (known: \(Codebook.availableVersions.map(String.init).joined(separator: ", ")))"
+        case let .malformed(why): return "the codebook file is malformed: \(why)"
+        }
+    }
+}
+
+private struct CodebookFile: Decodable {
+    var format: String
+    var version: Int
+    var title: LocalizedText
+    var unit: LocalizedText
+    var sources: [String]
+    var dimensions: [Dimension]
+    var tables: [TableFile]
+    var rules: CodebookRules
+
+    struct TableFile: Decodable {
+        var name: String
+        var label: LocalizedText
+        var dimensions: [String]
+        var multiValued: Bool
+        enum CodingKeys: String, CodingKey { case name, label, dimensions, multiValued = "multi_valued" }
+    }
+}
+
+private final class LockedCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: [Int: Codebook] = [:]
+    func withLock<T>(_ body: (inout [Int: Codebook]) -> T) -> T {
+        lock.lock(); defer { lock.unlock() }
+        return body(&value)
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import MosaicCodebook
+import MosaicIntake
+import MosaicRegistry
+import MosaicStore
+import MosaicSynth
+
+/// The end-to-end demonstration on synthetic data: what `mosaic demo` runs.
+///
+/// It makes a synthetic country, creates a store, imports the registry, ingests every counts
+/// file, shows a correction, a repeated file and a rejected file, and writes the status of the
+/// latest quarter. Each later capability (releases, reports) adds its step here.
+public struct Demo {
+    public var folder: String
+    public var config = SynthConfig()
+    /// Prints one line of the demo's narrative.
+    public var say: (String) -> Void = { print($0) }
+    /// Shows progress of long steps: (label, done, total).
+    public var progress: (String, Int, Int) -> Void = { _, _, _ in }
+
+    /// The marker that identifies a folder as the demo's own, so that a rerun may replace it.
+    public static let marker = ".mosaic-demo"
+
+    public init(folder: String) { self.folder = folder }
+
+    /// What the demo made, for tests and for the closing summary.
+    public struct Outcome {
+        public var storePath: String
+        public var schools: Int
+        public var files: Int
+        public var ingest: IngestSummary
+        public var correction: FileFate
+        public var repeat_: FileFate
+        public var rejected: FileFate
+        public var latestStatus: [RegionStatus]
+    }
+
+    /// Runs the demo. Replaces the folder if it holds an earlier demo; refuses any other non-empty folder.
+    @discardableResult
+    public func run() throws -> Outcome {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: folder) {
+            let contents = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
+            guard contents.isEmpty || contents.contains(Demo.marker) else {
+                throw DemoError.folderInUse(folder)
+            }
+            try fm.removeItem(atPath: folder)
+        }
+        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        fm.createFile(atPath: path(Demo.marker), contents: Data("made by mosaic demo; the whole folder is replaced on the next run\n".utf8))
+
+        let codebook = try Codebook.bundled()
+        let periods = config.periods
+        say("1. Synthetic country: Spain's 17 regions and 50 provinces, \(config.schools) schools (approx.), \(periods.count) quarters \(periods.first!)...\(periods.last!).")
+        let country = try SyntheticCountry(config: config, codebook: codebook)
+        let files = try country.write(to: path("input"), labels: true) { progress("writing counts files", $0, $1) }
+        say("   Wrote \(files.registry) (\(country.schools.count) schools) and \(files.allCounts.count) counts files under \(path("input/counts")).")
+        if let h = country.hotspot {
+            say("   Planted one local cluster (\(h.victims) victims at one school in \(h.period)), as in Almendralejo (2023).")
+        }
+
+        let storePath = path("mosaic.sqlite")
+        let store = try Store.create(at: storePath)
+        let registry = try RegistryFile.parse(Array(fm.contents(atPath: files.registry)!), file: files.registry)
+        let imported = try store.importRegistry(registry, source: "registry.csv")
+        say("2. Created the store \(storePath) (mode 0600) and imported the registry: \(imported.added) schools.")
+
+        var ingestor = Ingestor(store: store)
+        ingestor.now = Date()
+        let started = Date()
+        let summary = try ingestor.ingest(files.allCounts) { progress("ingesting", $0, $1) }
+        let seconds = Date().timeIntervalSince(started)
+        say(String(format: "3. Ingested %d files (%d cells) in %.1f s: %d stored, %d not stored.",
+                   files.allCounts.count, summary.cellsRead, seconds, summary.stored, summary.failed))
+
+        // A correction: the cluster's school finds two more victims and sends its file again.
+        let latest = periods.last!
+        let target = country.hotspot.map { ($0.schoolID, $0.period) } ?? (country.schools[0].id, latest)
+        let original = country.submissions(for: target.1).first { $0.schoolID == target.0 }
+            ?? Submission(schoolID: target.0, period: target.1, codebookVersion: codebook.version, counts: [Int](repeating: 0, count: codebook.allCells.count))
+        var corrected = original
+        for (table, cell) in [("incidents", "shared.pupil_14_15.female"), ("channels", "whatsapp"), ("tools", "nudify"),
+                              ("perpetrators", "pupil_same_school"), ("responses", "parents_informed")] {
+            corrected.counts[codebook.cellIndex(table: table, cell: cell)!] += 2
+        }
+        try fm.createDirectory(atPath: path("input/corrections"), withIntermediateDirectories: true)
+        let correctionPath = path("input/corrections/correction-\(target.1).csv")
+        try CountsFile.write(corrected, codebook: codebook).write(toFile: correctionPath, atomically: true, encoding: .utf8)
+        let correction = try ingestor.ingest([correctionPath]).results[0].fate
+        let history = try store.history(school: target.0, period: target.1)
+        say("4. A school corrected its \(target.1) file: \(describe(correction)); its history now holds \(history.count) submissions, \(history.filter(\.isCurrent).count) current.")
+        let again = try ingestor.ingest([correctionPath]).results[0].fate
+        say("5. The same file ingested again: \(describe(again)).")
+
+        // A file with a mistake: the channels table misses one person.
+        var wrong = corrected
+        wrong.counts[codebook.cellIndex(table: "channels", cell: "whatsapp")!] -= 1
+        let wrongPath = path("input/corrections/mistake-\(target.1).csv")
+        try CountsFile.write(wrong, codebook: codebook).write(toFile: wrongPath, atomically: true, encoding: .utf8)
+        let rejected = try ingestor.ingest([wrongPath]).results[0].fate
+        say("6. A file whose tables disagree: \(describe(rejected)); nothing from it was stored.")
+
+        let status = try store.status(period: latest)
+        let reg = status.reduce(0) { $0 + $1.registered }, sub = status.reduce(0) { $0 + $1.submitted }
+        say("7. Status for \(latest): \(sub) of \(reg) open schools submitted; \(reg - sub) missing (see 'mosaic status --period \(latest) --store \(storePath)').")
+        return Outcome(storePath: storePath, schools: country.schools.count, files: files.allCounts.count, ingest: summary,
+                       correction: correction, repeat_: again, rejected: rejected, latestStatus: status)
+    }
+
+    private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+
+    private func describe(_ fate: FileFate) -> String {
+        switch fate {
+        case .stored: return "stored"
+        case .corrected: return "stored as a correction (the earlier submission stays in the history)"
+        case .unchanged: return "unchanged, nothing stored"
+        case let .refused(why): return "refused (\(why))"
+        case let .invalid(e): return "rejected with \"\(e.localizedDescription)\""
+        }
+    }
+}
+
+/// Errors of the demo.
+public enum DemoError: Error, LocalizedError {
+    case folderInUse(String)
+    public var errorDescription: String? {
+        switch self {
+        case let .folderInUse(f): return "\(f): the folder holds other files; choose an empty or new folder for the demo"
+        }
+    }
+}

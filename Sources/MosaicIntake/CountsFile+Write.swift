@@ -1,0 +1,47 @@
+import MosaicCodebook
+import MosaicText
+
+extension CountsFile {
+    /// The two formats a counts file can take.
+    public enum Format: String, Sendable, CaseIterable {
+        case csv, json
+    }
+
+    /// Writes a submission as a counts file. With `labels`, a CSV file carries each cell's label
+    /// in `language` (English or Spanish); JSON never carries labels.
+    ///
+    /// A template is this with every count zero: ``template(school:period:codebook:format:language:)``.
+    public static func write(_ s: Submission, codebook: Codebook, format: Format = .csv, labels: Bool = true, language: String = "en") -> String {
+        switch format {
+        case .csv:
+            var w = CSVWriter()
+            w.writeRaw(directive(codebookVersion: codebook.version))
+            w.write(labels ? csvColumns + ["label"] : csvColumns)
+            let school = CSVWriter.escape(s.schoolID), period = s.period.description
+            for cell in codebook.allCells {
+                var row = "\(school),\(period),\(cell.table),\(cell.code),\(s.counts[cell.index])"
+                if labels { row += "," + CSVWriter.escape(codebook.label(of: cell, language: language)) }
+                w.writeRaw(row)
+            }
+            return w.text
+        case .json:
+            var out = "{\n  \"format\": \"mosaic-counts\",\n  \"codebook\": \(codebook.version),\n"
+            out += "  \"school_id\": \"\(s.schoolID)\",\n  \"period\": \"\(s.period)\",\n  \"counts\": {\n"
+            for (ti, table) in codebook.tables.enumerated() {
+                out += "    \"\(table.name)\": {\n"
+                for (ci, cell) in table.cells.enumerated() {
+                    out += "      \"\(cell.code)\": \(s.counts[cell.index])" + (ci + 1 < table.cells.count ? ",\n" : "\n")
+                }
+                out += "    }" + (ti + 1 < codebook.tables.count ? ",\n" : "\n")
+            }
+            return out + "  }\n}\n"
+        }
+    }
+
+    /// A blank counts file: every cell of every table with count 0 (and labels in CSV).
+    public static func template(school: String, period: Period, codebook: Codebook, format: Format = .csv, language: String = "en") -> String {
+        let blank = Submission(schoolID: school, period: period, codebookVersion: codebook.version,
+                               counts: [Int](repeating: 0, count: codebook.allCells.count))
+        return write(blank, codebook: codebook, format: format, labels: true, language: language)
+    }
+}

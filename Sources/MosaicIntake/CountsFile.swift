@@ -1,0 +1,259 @@
+import Foundation
+import MosaicCodebook
+import MosaicRegistry
+import MosaicText
+
+/// A counts file read and checked on its own (without a registry), with the line of each cell.
+public struct ParsedCounts: Sendable {
+    public var submission: Submission
+    /// `csv` or `json`.
+    public var format: String
+    /// For each cell (indexed like ``Codebook/allCells``), the line it was given on.
+    public var cellLines: [Int]
+    /// The line naming the school (the first data row in CSV, the `school_id` key in JSON).
+    public var schoolLine: Int
+}
+
+/// The counts file formats: tidy CSV and the same content as JSON.
+///
+/// **CSV.** The first line states the codebook version, exactly `# mosaic-counts codebook=1`
+/// (trailing commas from spreadsheets are tolerated). The next line names the columns, in any
+/// order: `school_id,period,table,cell,count`, and optionally `label`. Then one row per cell of
+/// every table of the codebook. Every cell must be listed, zeros included: a missing row is an
+/// error, never read as zero, because it may be a lost line rather than a zero. A label, when
+/// given, must be the codebook's label for that cell (English or Spanish) or empty, since free
+/// text might carry a name. A UTF-8 byte-order mark, CRLF line ends and blank lines are accepted.
+///
+/// **JSON.** One object with exactly the keys `format` (`"mosaic-counts"`), `codebook` (the
+/// version number), `school_id`, `period` and `counts`: an object of tables, each an object of
+/// cell codes to whole numbers, again listing every cell.
+public enum CountsFile {
+    /// The largest count accepted in any cell when no registry is at hand. With a registry, a count
+    /// above the school's enrolment is refused.
+    public static let maximumCount = 100_000
+
+    /// The directive that opens a CSV counts file.
+    public static func directive(codebookVersion: Int) -> String { "# mosaic-counts codebook=\(codebookVersion)" }
+
+    /// Reads and checks a counts file in either format, chosen by its first non-blank character
+    /// (`{` means JSON).
+    ///
+    /// - Parameters:
+    ///   - bytes: the file's content.
+    ///   - file: the name used in error messages.
+    ///   - now: the present, to refuse periods in the future.
+    /// - Throws: ``IntakeError`` for the first problem found.
+    public static func parse(_ bytes: [UInt8], file: String, now: Date = Date()) throws -> ParsedCounts {
+        var i = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "{") { return try parseJSON(bytes, file: file, now: now) }
+        return try parseCSV(bytes, file: file, now: now)
+    }
+
+    static let csvColumns = ["school_id", "period", "table", "cell", "count"]
+
+    /// Reads and checks a CSV counts file.
+    public static func parseCSV(_ bytes: [UInt8], file: String, now: Date = Date()) throws -> ParsedCounts {
+        func fail(_ line: Int?, _ field: String?, _ message: String) -> IntakeError {
+            IntakeError(file: file, line: line, field: field, message: message)
+        }
+        var reader: CSVReader
+        do { reader = try CSVReader(bytes: bytes) } catch let e as CSVError { throw fail(e.line, nil, e.message) }
+        func nextRecord() throws -> CSVRecord? {
+            do {
+                while let r = try reader.next() { if !r.isBlank { return r } }
+                return nil
+            } catch let e as CSVError { throw fail(e.line, nil, e.message) }
+        }
+        // The directive.
+        guard let first = try nextRecord() else { throw fail(1, nil, "the file is empty") }
+        let directiveFields = first.fields.reversed().drop { $0.isEmpty }
+        guard directiveFields.count == 1, let directive = directiveFields.first?.trimmingCharacters(in: .whitespaces),
+              directive.hasPrefix("# mosaic-counts codebook=")
+        else {
+            throw fail(first.line, nil, "the first line must state the codebook version, as '\(CountsFile.directive(codebookVersion: Codebook.latestVersion))'")
+        }
+        guard let version = Int(directive.dropFirst("# mosaic-counts codebook=".count)) else {
+            throw fail(first.line, nil, "the codebook version must be a whole number, as '\(CountsFile.directive(codebookVersion: Codebook.latestVersion))'")
+        }
+        let codebook: Codebook
+        do { codebook = try Codebook.bundled(version: version) } catch {
+            throw fail(first.line, nil, "wrong codebook version: this build reads version \(Codebook.availableVersions.map(String.init).joined(separator: ", "))")
+        }
+        // The column header.
+        guard let header = try nextRecord() else { throw fail(first.line + 1, nil, "the column header is missing") }
+        var col: [String: Int] = [:]
+        for (i, raw) in header.fields.enumerated() {
+            let name = raw.trimmingCharacters(in: .whitespaces)
+            guard csvColumns.contains(name) || name == "label" else {
+                throw fail(header.line, nil, "unexpected column (allowed: \(csvColumns.joined(separator: ",")),label); extra columns are refused because they may carry names")
+            }
+            guard col[name] == nil else { throw fail(header.line, name, "the column appears twice") }
+            col[name] = i
+        }
+        if let missing = csvColumns.first(where: { col[$0] == nil }) { throw fail(header.line, missing, "the column is missing") }
+        let cSchool = col["school_id"]!, cPeriod = col["period"]!, cTable = col["table"]!, cCell = col["cell"]!, cCount = col["count"]!
+        let cLabel = col["label"]
+
+        var counts = [Int](repeating: 0, count: codebook.allCells.count)
+        var lines = [Int](repeating: 0, count: codebook.allCells.count)
+        var school: String?
+        var schoolLine = 0
+        var period: Period?
+        let current = Period.containing(now)
+        while let r = try nextRecord() {
+            guard r.fields.count == header.fields.count else {
+                throw fail(r.line, nil, "expected \(header.fields.count) fields, found \(r.fields.count)")
+            }
+            let sid = r.fields[cSchool]
+            if let school {
+                guard sid == school else { throw fail(r.line, "school_id", "differs from the school named on line \(schoolLine); a file holds one school") }
+            } else {
+                guard isIdentifier(sid) else { throw fail(r.line, "school_id", sid.isEmpty ? "is empty" : "is not a school id (1 to 40 letters, digits, '-' or '_')") }
+                school = sid
+                schoolLine = r.line
+            }
+            let ptext = r.fields[cPeriod]
+            if let period {
+                guard ptext == period.description else { throw fail(r.line, "period", "differs from the period named on line \(schoolLine); a file holds one quarter") }
+            } else {
+                guard let p = Period(ptext) else { throw fail(r.line, "period", "is malformed: write a quarter as YYYY-Qn, for example 2026-Q3") }
+                guard p <= current else { throw fail(r.line, "period", "is in the future (the current quarter is \(current))") }
+                period = p
+            }
+            let table = r.fields[cTable]
+            guard codebook.table(table) != nil else {
+                throw fail(r.line, "table", "is not a table of codebook version \(version) (tables: \(codebook.tables.map(\.name).joined(separator: ", ")))")
+            }
+            guard let index = codebook.cellIndex(table: table, cell: r.fields[cCell]) else {
+                throw fail(r.line, "cell", "is not a cell of table '\(table)' in codebook version \(version)")
+            }
+            if lines[index] != 0 { throw fail(r.line, "cell", "repeats the cell given on line \(lines[index])") }
+            counts[index] = try parseCount(r.fields[cCount], fail: { fail(r.line, "count", $0) })
+            lines[index] = r.line
+            if let cLabel {
+                let label = r.fields[cLabel]
+                if !label.isEmpty, !codebook.acceptedLabels(of: codebook.allCells[index]).contains(label) {
+                    throw fail(r.line, "label", "is not the codebook's label for this cell; free text is refused because it may carry names (leave it empty or use the template's label)")
+                }
+            }
+        }
+        guard let school, let period else { throw fail(header.line + 1, nil, "the file has no counts") }
+        let submission = Submission(schoolID: school, period: period, codebookVersion: version, counts: counts)
+        let parsed = ParsedCounts(submission: submission, format: "csv", cellLines: lines, schoolLine: schoolLine)
+        try checkComplete(parsed, codebook: codebook, file: file, field: "cell")
+        return parsed
+    }
+
+    /// Reads and checks a JSON counts file.
+    public static func parseJSON(_ bytes: [UInt8], file: String, now: Date = Date()) throws -> ParsedCounts {
+        func fail(_ line: Int?, _ field: String?, _ message: String) -> IntakeError {
+            IntakeError(file: file, line: line, field: field, message: message)
+        }
+        let root: JSONNode
+        do { root = try JSONReader.parse(bytes) } catch let e as JSONSyntaxError { throw fail(e.line, nil, "not valid JSON: \(e.message)") }
+        guard case let .object(members) = root.value else { throw fail(root.line, nil, "the file must hold one JSON object") }
+        let keys = ["format", "codebook", "school_id", "period", "counts"]
+        var byKey: [String: JSONMember] = [:]
+        for m in members {
+            guard keys.contains(m.key) else { throw fail(m.line, nil, "unexpected key (allowed: \(keys.joined(separator: ", "))); extra keys are refused because they may carry names") }
+            guard byKey[m.key] == nil else { throw fail(m.line, m.key, "the key appears twice") }
+            byKey[m.key] = m
+        }
+        if let missing = keys.first(where: { byKey[$0] == nil }) { throw fail(root.line, missing, "the key is missing") }
+        guard case .string("mosaic-counts") = byKey["format"]!.value.value else {
+            throw fail(byKey["format"]!.line, "format", "must be \"mosaic-counts\"")
+        }
+        let vm = byKey["codebook"]!
+        guard case let .number(vtext) = vm.value.value, let version = Int(vtext) else {
+            throw fail(vm.line, "codebook", "must be the codebook version as a whole number")
+        }
+        let codebook: Codebook
+        do { codebook = try Codebook.bundled(version: version) } catch {
+            throw fail(vm.line, "codebook", "wrong codebook version: this build reads version \(Codebook.availableVersions.map(String.init).joined(separator: ", "))")
+        }
+        let sm = byKey["school_id"]!
+        guard case let .string(school) = sm.value.value, isIdentifier(school) else {
+            throw fail(sm.line, "school_id", "is not a school id (1 to 40 letters, digits, '-' or '_')")
+        }
+        let pm = byKey["period"]!
+        guard case let .string(ptext) = pm.value.value, let period = Period(ptext) else {
+            throw fail(pm.line, "period", "is malformed: write a quarter as YYYY-Qn, for example 2026-Q3")
+        }
+        let current = Period.containing(now)
+        guard period <= current else { throw fail(pm.line, "period", "is in the future (the current quarter is \(current))") }
+        let cm = byKey["counts"]!
+        guard case let .object(tables) = cm.value.value else { throw fail(cm.line, "counts", "must be an object of tables") }
+        var counts = [Int](repeating: 0, count: codebook.allCells.count)
+        var lines = [Int](repeating: 0, count: codebook.allCells.count)
+        var seenTables: [String: Int] = [:]
+        for t in tables {
+            guard codebook.table(t.key) != nil else {
+                throw fail(t.line, "counts", "is not a table of codebook version \(version) (tables: \(codebook.tables.map(\.name).joined(separator: ", ")))")
+            }
+            if let l = seenTables[t.key] { throw fail(t.line, t.key, "the table appears twice (first on line \(l))") }
+            seenTables[t.key] = t.line
+            guard case let .object(cells) = t.value.value else { throw fail(t.line, t.key, "must be an object of cells and counts") }
+            for c in cells {
+                guard let index = codebook.cellIndex(table: t.key, cell: c.key) else {
+                    throw fail(c.line, t.key, "is not a cell of table '\(t.key)' in codebook version \(version)")
+                }
+                if lines[index] != 0 { throw fail(c.line, t.key, "repeats the cell given on line \(lines[index])") }
+                switch c.value.value {
+                case let .number(text): counts[index] = try parseCount(text, fail: { fail(c.line, t.key, $0) })
+                case .string: throw fail(c.line, t.key, "the count must be a JSON number, not a string")
+                default: throw fail(c.line, t.key, "the count is not a number")
+                }
+                lines[index] = c.line
+            }
+        }
+        let submission = Submission(schoolID: school, period: period, codebookVersion: version, counts: counts)
+        let parsed = ParsedCounts(submission: submission, format: "json", cellLines: lines, schoolLine: sm.line)
+        try checkComplete(parsed, codebook: codebook, file: file, field: nil)
+        return parsed
+    }
+
+    /// Checks that every cell was given and that the tables obey the codebook's rules.
+    static func checkComplete(_ parsed: ParsedCounts, codebook: Codebook, file: String, field: String?) throws {
+        let missing = codebook.allCells.filter { parsed.cellLines[$0.index] == 0 }
+        if !missing.isEmpty {
+            let examples = missing.prefix(3).map { "\($0.table)/\($0.code)" }.joined(separator: ", ")
+            throw IntakeError(file: file, line: nil, field: field,
+                              message: "\(missing.count) cell\(missing.count == 1 ? " is" : "s are") missing, for example \(examples); every cell must be listed (write 0 for none)")
+        }
+        if let v = codebook.ruleViolations(in: parsed.submission.counts).first {
+            let line: Int?
+            let f: String?
+            switch v {
+            case let .totalsDisagree(_, b):
+                line = codebook.table(b)?.cells.map { parsed.cellLines[$0.index] }.min()
+                f = "count"
+            case let .aboveTotal(table, cell, _):
+                line = codebook.cellIndex(table: table, cell: cell).map { parsed.cellLines[$0] }
+                f = "count"
+            }
+            throw IntakeError(file: file, line: line, field: parsed.format == "csv" ? f : nil, message: v.description)
+        }
+    }
+
+    /// Parses a count: digits only, at most ``maximumCount``.
+    static func parseCount(_ raw: String, fail: (String) -> IntakeError) throws -> Int {
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        let u = Array(text.utf8)
+        if u.isEmpty { throw fail("is empty (write 0 for none)") }
+        if u.allSatisfy({ (48...57).contains($0) }) {
+            guard u.count <= 9, let v = Int(text), v <= maximumCount else {
+                throw fail("is absurdly large (above \(maximumCount))")
+            }
+            return v
+        }
+        if u[0] == UInt8(ascii: "-"), u.count > 1, u.dropFirst().allSatisfy({ (48...57).contains($0) || $0 == UInt8(ascii: ".") }) {
+            throw fail("is negative; counts are whole numbers of 0 or more")
+        }
+        if Double(text) != nil { throw fail("is not a whole number") }
+        throw fail("is not a number")
+    }
+
+    static func isIdentifier(_ text: String) -> Bool { Identifier.isValid(text) }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import MosaicCodebook
+import MosaicStore
+
+/// What became of one file given to ``Ingestor/ingest(_:progress:)``.
+public enum FileFate: Sendable, Equatable {
+    /// Stored as the school's first submission for the quarter.
+    case stored
+    /// Stored as a correction; the earlier submission stays in the history.
+    case corrected
+    /// Identical to the school's current submission: nothing changed.
+    case unchanged
+    /// Valid, but the store refused it (for example a stale repeat), with the reason.
+    case refused(String)
+    /// Invalid: nothing from the file was stored.
+    case invalid(IntakeError)
+
+    /// True when the file did not make it in (invalid or refused).
+    public var isFailure: Bool {
+        switch self {
+        case .refused, .invalid: return true
+        default: return false
+        }
+    }
+}
+
+/// The fate of one file.
+public struct FileResult: Sendable, Equatable {
+    public var file: String
+    public var fate: FileFate
+}
+
+/// Totals over the files of one ingest run.
+public struct IngestSummary: Sendable, Equatable {
+    public var results: [FileResult] = []
+    /// Cells (CSV data rows) read from the valid files.
+    public var cellsRead = 0
+
+    public var stored: Int { results.filter { $0.fate == .stored }.count }
+    public var corrected: Int { results.filter { $0.fate == .corrected }.count }
+    public var unchanged: Int { results.filter { $0.fate == .unchanged }.count }
+    public var failed: Int { results.filter { $0.fate.isFailure }.count }
+}
+
+/// Validates counts files and stores the valid ones.
+///
+/// Files are read and checked in parallel, then written in batches: one transaction per batch,
+/// one savepoint per file, so that nothing from an invalid or refused file is stored and a
+/// crash never leaves half a file behind. Files are applied in the order given, so a later file
+/// for the same school and quarter is a correction of an earlier one.
+public struct Ingestor: Sendable {
+    public let store: Store
+    /// Files per write transaction.
+    public var batchSize = 512
+    /// The present, to refuse periods in the future.
+    public var now = Date()
+
+    public init(store: Store) { self.store = store }
+
+    /// Ingests files.
+    ///
+    /// - Parameters:
+    ///   - paths: counts files (CSV or JSON).
+    ///   - progress: called after each batch with (files done, files in all).
+    public func ingest(_ paths: [String], progress: ((Int, Int) -> Void)? = nil) throws -> IngestSummary {
+        let check = try RegistryCheck(store: store)
+        var summary = IngestSummary()
+        summary.results.reserveCapacity(paths.count)
+        var done = 0
+        for start in stride(from: 0, to: paths.count, by: batchSize) {
+            let batch = Array(paths[start..<min(start + batchSize, paths.count)])
+            let parsed = Ingestor.validate(batch, check: check, now: now)
+            var incoming: [IncomingSubmission] = []
+            var slot: [Int] = []
+            for (i, r) in parsed.enumerated() {
+                if case let .success(p) = r {
+                    slot.append(i)
+                    incoming.append(IncomingSubmission(submission: p.submission, sourceName: (batch[i] as NSString).lastPathComponent, sourceFormat: p.format))
+                    summary.cellsRead += p.submission.counts.count
+                }
+            }
+            let outcomes = try store.record(incoming, at: now)
+            var fates = parsed.map { r -> FileFate in
+                if case let .failure(e) = r { return .invalid(e) }
+                return .unchanged
+            }
+            for (k, outcome) in zip(slot, outcomes) {
+                switch outcome {
+                case .stored: fates[k] = .stored
+                case .corrected: fates[k] = .corrected
+                case .unchanged: fates[k] = .unchanged
+                case let .refused(why): fates[k] = .refused(why)
+                }
+            }
+            summary.results += zip(batch, fates).map { FileResult(file: $0, fate: $1) }
+            done += batch.count
+            progress?(done, paths.count)
+        }
+        return summary
+    }
+
+    /// Reads and checks files in parallel, without touching the store.
+    public static func validate(_ paths: [String], check: RegistryCheck?, now: Date) -> [Result<ParsedCounts, IntakeError>] {
+        let results = ResultBox(count: paths.count)
+        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+            results.set(i, validateOne(paths[i], check: check, now: now))
+        }
+        return results.values.map { $0! }
+    }
+
+    /// Reads and checks one file.
+    public static func validateOne(_ path: String, check: RegistryCheck?, now: Date) -> Result<ParsedCounts, IntakeError> {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure(IntakeError(file: path, line: nil, message: "cannot be read (missing, a folder, or not permitted)"))
+        }
+        do {
+            let parsed = try CountsFile.parse(Array(data), file: path, now: now)
+            try check?.check(parsed, file: path)
+            return .success(parsed)
+        } catch let e as IntakeError {
+            return .failure(e)
+        } catch {
+            return .failure(IntakeError(file: path, line: nil, message: "cannot be checked"))
+        }
+    }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    var values: [Result<ParsedCounts, IntakeError>?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ v: Result<ParsedCounts, IntakeError>) {
+        lock.lock()
+        values[i] = v
+        lock.unlock()
+    }
+}

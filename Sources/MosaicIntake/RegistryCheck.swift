@@ -1,0 +1,30 @@
+import MosaicCodebook
+import MosaicStore
+
+/// Checks a parsed counts file against the authority's registry: the school must be registered
+/// and open, and no count may exceed the school's enrolment.
+public struct RegistryCheck: Sendable {
+    public let facts: [String: SchoolFacts]
+
+    public init(facts: [String: SchoolFacts]) { self.facts = facts }
+
+    /// Loads the registry facts from a store.
+    public init(store: Store) throws { self.facts = try store.schoolFacts() }
+
+    /// - Throws: ``IntakeError`` naming the file, line and field.
+    public func check(_ parsed: ParsedCounts, file: String) throws {
+        let field = "school_id"
+        guard let school = facts[parsed.submission.schoolID] else {
+            throw IntakeError(file: file, line: parsed.schoolLine, field: field, message: "unknown school: the id is not in the registry")
+        }
+        guard school.isOpen else {
+            throw IntakeError(file: file, line: parsed.schoolLine, field: field, message: "the school is marked closed in the registry")
+        }
+        for (i, c) in parsed.submission.counts.enumerated() where c > school.enrolment {
+            let codebook = try Codebook.bundled(version: parsed.submission.codebookVersion)
+            let cell = codebook.allCells[i]
+            throw IntakeError(file: file, line: parsed.cellLines[i], field: parsed.format == "csv" ? "count" : cell.table,
+                              message: "the count for \(cell.table)/\(cell.code) is absurdly large: above the school's registered enrolment")
+        }
+    }
+}

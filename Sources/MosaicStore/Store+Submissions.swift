@@ -1,0 +1,164 @@
+import Foundation
+import GRDB
+import MosaicCodebook
+
+/// A validated submission on its way into the store, with where it came from.
+public struct IncomingSubmission: Sendable {
+    public var submission: Submission
+    /// The file's base name (kept in the store's history, never released).
+    public var sourceName: String
+    /// `csv`, `json` or `sealed`.
+    public var sourceFormat: String
+    public var sealed: Bool
+
+    public init(submission: Submission, sourceName: String, sourceFormat: String, sealed: Bool = false) {
+        self.submission = submission
+        self.sourceName = sourceName
+        self.sourceFormat = sourceFormat
+        self.sealed = sealed
+    }
+}
+
+/// What the store did with one submission.
+public enum RecordOutcome: Sendable, Equatable {
+    /// The first submission for its school and quarter.
+    case stored(id: Int64)
+    /// A correction: it replaced the school's earlier submission for the quarter, which stays in the history.
+    case corrected(id: Int64, replaced: Int64)
+    /// The very same counts are already the school's current submission: nothing changed.
+    case unchanged(id: Int64)
+    /// Not stored, with the reason.
+    case refused(String)
+}
+
+/// One entry of a school's submission history for a quarter.
+public struct SubmissionRecord: Sendable, Equatable {
+    public var id: Int64
+    public var schoolID: String
+    public var period: String
+    public var codebookVersion: Int
+    public var receivedAt: String
+    public var sourceName: String
+    public var sourceFormat: String
+    public var sealed: Bool
+    public var persons: Int
+    public var supersededBy: Int64?
+    public var isCurrent: Bool { supersededBy == nil }
+}
+
+extension Store {
+    /// Records a batch of validated submissions in one transaction, each inside its own savepoint
+    /// so that one refusal leaves the others intact.
+    ///
+    /// A submission whose counts equal the school's current one for the quarter changes nothing.
+    /// One whose counts equal an earlier, superseded submission is refused as a stale repeat.
+    /// Otherwise it becomes the current submission and the previous one is marked superseded.
+    public func record(_ batch: [IncomingSubmission], at date: Date = Date()) throws -> [RecordOutcome] {
+        let now = timestamp(date)
+        return try database.write { db in
+            var outcomes: [RecordOutcome] = []
+            outcomes.reserveCapacity(batch.count)
+            for item in batch {
+                var outcome = RecordOutcome.refused("not recorded")
+                do {
+                    try db.inSavepoint {
+                        outcome = try Store.recordOne(item, now: now, db: db)
+                        if case .refused = outcome { return .rollback }
+                        return .commit
+                    }
+                } catch let e as DatabaseError {
+                    outcome = .refused("the store refused it (\(e.resultCode))")
+                }
+                outcomes.append(outcome)
+            }
+            return outcomes
+        }
+    }
+
+    private static func recordOne(_ item: IncomingSubmission, now: String, db: Database) throws -> RecordOutcome {
+        let s = item.submission
+        let codebook = try Codebook.bundled(version: s.codebookVersion)
+        let history = try db.cachedStatement(sql: """
+            SELECT id, superseded_by, codebook_version FROM submission WHERE school_id = ? AND period = ? ORDER BY id DESC
+            """)
+        let previous = try Row.fetchAll(history, arguments: [s.schoolID, s.period.description])
+        var current: Int64?
+        for row in previous {
+            let id: Int64 = row["id"]
+            let superseded: Int64? = row["superseded_by"]
+            if superseded == nil { current = id }
+            guard (row["codebook_version"] as Int) == s.codebookVersion else { continue }
+            if try counts(of: id, cellCount: codebook.allCells.count, db: db) == s.counts {
+                if superseded == nil { return .unchanged(id: id) }
+                return .refused("it repeats an earlier submission for this school and quarter that a later correction replaced")
+            }
+        }
+        let persons = codebook.total(of: codebook.rules.equalTotals.first ?? codebook.tables[0].name, in: s.counts)
+        // Supersede the old submission before inserting the new one, so that the unique index on
+        // current submissions always holds; the foreign key is checked at commit.
+        let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) + 1 FROM submission"))!
+        if let current {
+            try db.cachedStatement(sql: "UPDATE submission SET superseded_by = ? WHERE id = ?").execute(arguments: [id, current])
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO submission (id, school_id, period, codebook_version, received_at, source_name, source_format, sealed, persons)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [id, s.schoolID, s.period.description, s.codebookVersion, now, item.sourceName, item.sourceFormat, item.sealed, persons])
+        let insertCount = try db.cachedStatement(sql: "INSERT INTO submission_count (submission_id, cell_index, table_name, cell, count) VALUES (?, ?, ?, ?, ?)")
+        for (i, c) in s.counts.enumerated() where c != 0 {
+            let cell = codebook.allCells[i]
+            try insertCount.execute(arguments: [id, i, cell.table, cell.code, c])
+        }
+        return current.map { .corrected(id: id, replaced: $0) } ?? .stored(id: id)
+    }
+
+    private static func counts(of submission: Int64, cellCount: Int, db: Database) throws -> [Int] {
+        var v = [Int](repeating: 0, count: cellCount)
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT cell_index, count FROM submission_count WHERE submission_id = ?"), arguments: [submission])
+        while let r = try rows.next() {
+            let i: Int = r[0]
+            if i < cellCount { v[i] = r[1] }
+        }
+        return v
+    }
+
+    /// The full counts vector of one stored submission.
+    public func counts(ofSubmission id: Int64) throws -> [Int] {
+        try database.read { db in
+            guard let version = try Int.fetchOne(db, sql: "SELECT codebook_version FROM submission WHERE id = ?", arguments: [id]) else {
+                return []
+            }
+            return try Store.counts(of: id, cellCount: try Codebook.bundled(version: version).allCells.count, db: db)
+        }
+    }
+
+    /// Every submission for a school and quarter, oldest first.
+    public func history(school: String, period: Period) throws -> [SubmissionRecord] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM submission WHERE school_id = ? AND period = ? ORDER BY id", arguments: [school, period.description]).map(SubmissionRecord.init(row:))
+        }
+    }
+
+    /// How many submissions the store holds: all of them, and the current ones.
+    public func submissionCounts() throws -> (all: Int, current: Int) {
+        try database.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM submission")!,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM submission WHERE superseded_by IS NULL")!)
+        }
+    }
+
+    /// The quarters for which the store holds at least one submission, oldest first.
+    public func periods() throws -> [Period] {
+        try database.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT period FROM submission ORDER BY period").compactMap { Period($0) }
+        }
+    }
+}
+
+extension SubmissionRecord {
+    init(row r: Row) {
+        self.init(id: r["id"], schoolID: r["school_id"], period: r["period"], codebookVersion: r["codebook_version"],
+                  receivedAt: r["received_at"], sourceName: r["source_name"], sourceFormat: r["source_format"],
+                  sealed: r["sealed"], persons: r["persons"], supersededBy: r["superseded_by"])
+    }
+}

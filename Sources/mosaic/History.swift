@@ -1,0 +1,29 @@
+import ArgumentParser
+import MosaicCodebook
+import MosaicStore
+
+extension Mosaic {
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List a school's submissions for a quarter, corrections included (the authority's own view).")
+
+        @OptionGroup var store: StoreOptions
+        @Option(help: "The school's id.") var school: String
+        @Option(help: "The quarter, YYYY-Qn.") var period: String
+
+        func validate() throws {
+            guard Period(period) != nil else { throw ValidationError("--period must be a quarter written YYYY-Qn, for example 2026-Q3") }
+        }
+
+        func run() throws {
+            let rows = try Store.open(at: store.path).history(school: school, period: Period(period)!)
+            guard !rows.isEmpty else { print("No submission from \(school) for \(period)."); return }
+            var table = TextTable(["submission", "received", "file", "format", "persons", "state"], rightAligned: [0, 4])
+            for r in rows {
+                table.add(["\(r.id)", r.receivedAt, r.sourceName, r.sourceFormat + (r.sealed ? " (sealed)" : ""), "\(r.persons)",
+                           r.supersededBy.map { "superseded by \($0)" } ?? "current"])
+            }
+            print(table.render(), terminator: "")
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import MosaicIntake
+import MosaicStore
+
+extension Mosaic {
+    struct Ingest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate counts files and store the valid ones.",
+            discussion: """
+                A later file for the same school and quarter is a correction: it supersedes the earlier one, \
+                which stays in the history. The same counts twice change nothing. Exits 1 if any file was not stored.
+                """)
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Counts files (CSV or JSON), or folders of them.") var files: [String]
+        @Flag(help: "List every file's fate, not only the failures.") var verbose = false
+
+        func run() throws {
+            let paths = expandCountsFiles(files)
+            guard !paths.isEmpty else { throw ValidationError("no counts files found") }
+            let db = try Store.open(at: store.path)
+            let progress = Progress(label: "ingesting")
+            let started = Date()
+            let summary = try Ingestor(store: db).ingest(paths, progress: progress.update)
+            progress.finish()
+            let elapsed = Date().timeIntervalSince(started)
+            for r in summary.results {
+                switch r.fate {
+                case let .invalid(e): print("rejected: \(e.localizedDescription)")
+                case let .refused(why): print("refused: \(r.file): \(why)")
+                case .unchanged: if verbose || paths.count <= 20 { print("unchanged: \(r.file): identical to the school's current submission; nothing changed") }
+                case .stored: if verbose || paths.count <= 20 { print("stored: \(r.file)") }
+                case .corrected: if verbose || paths.count <= 20 { print("corrected: \(r.file): supersedes the earlier submission (kept in the history)") }
+                }
+            }
+            print(String(format: "%d file%@: %d stored, %d corrections, %d unchanged, %d not stored (%.1f s).",
+                         paths.count, paths.count == 1 ? "" : "s", summary.stored, summary.corrected, summary.unchanged, summary.failed, elapsed))
+            if summary.failed > 0 { throw ExitCode(1) }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import MosaicRegistry
+import MosaicStore
+
+extension Mosaic {
+    struct RegistryCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "registry", abstract: "Keep the school registry.", subcommands: [Import.self, Show.self])
+    }
+}
+
+extension Mosaic.RegistryCommand {
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a registry CSV: adds, updates and marks closed schools; never loses a submission.")
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The registry file (CSV).") var file: String
+
+        func run() throws {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("\(file): cannot be read")
+            }
+            let schools = try RegistryFile.parse(Array(data), file: file)
+            let db = try Store.open(at: store.path)
+            let s = try db.importRegistry(schools, source: (file as NSString).lastPathComponent)
+            print("Imported \(schools.count) schools from \(file): \(s.added) added, \(s.updated) updated, \(s.unchanged) unchanged, \(s.reopened) reopened, \(s.closed) marked closed.")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Summarise the registry per region.")
+
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let rows = try Store.open(at: store.path).registrySummary()
+            guard !rows.isEmpty else { print("The registry is empty. Import one with 'mosaic registry import FILE.csv'."); return }
+            var table = TextTable(["region", "name", "provinces", "open schools", "closed", "pupils"], rightAligned: [2, 3, 4, 5])
+            for r in rows {
+                table.add([r.regionCode, r.regionName, "\(r.provinces)", "\(r.openSchools)", "\(r.closedSchools)", "\(r.enrolment)"])
+            }
+            table.add(["total", "", "\(rows.reduce(0) { $0 + $1.provinces })", "\(rows.reduce(0) { $0 + $1.openSchools })",
+                       "\(rows.reduce(0) { $0 + $1.closedSchools })", "\(rows.reduce(0) { $0 + $1.enrolment })"])
+            print(table.render(), terminator: "")
+        }
+    }
+}
+
+/// A plain text table for terminal output.
+struct TextTable {
+    var header: [String]
+    var rows: [[String]] = []
+    var rightAligned: Set<Int>
+
+    init(_ header: [String], rightAligned: Set<Int> = []) {
+        self.header = header
+        self.rightAligned = rightAligned
+    }
+
+    mutating func add(_ row: [String]) { rows.append(row) }
+
+    func render() -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
+        func line(_ r: [String]) -> String {
+            r.enumerated().map { i, v in
+                let pad = String(repeating: " ", count: widths[i] - v.count)
+                return rightAligned.contains(i) ? pad + v : v + pad
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
+        }
+        return line(header) + line(widths.map { String(repeating: "-", count: $0) }) + rows.map(line).joined()
+    }
+}

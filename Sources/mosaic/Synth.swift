@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import MosaicCodebook
+import MosaicSynth
+
+extension Mosaic {
+    struct Synth: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a synthetic registry and counts files (for trials and benchmarks; the data are made up).")
+
+        @Option(help: "The output folder.") var out: String
+        @Option(help: "About how many schools.") var schools = 4_000
+        @Option(help: "The last quarter, YYYY-Qn.") var last = "2026-Q3"
+        @Option(help: "How many quarters, ending with --last.") var quarters = 8
+        @Option(help: "Seed of the synthetic data (it is not privacy noise).") var seed: UInt64 = 2023
+        @Flag(help: "Write the optional label column.") var labels = false
+
+        func validate() throws {
+            guard Period(last) != nil else { throw ValidationError("--last must be a quarter written YYYY-Qn") }
+            guard (1...40).contains(quarters) else { throw ValidationError("--quarters must be 1 to 40") }
+            guard (50...2_000_000).contains(schools) else { throw ValidationError("--schools must be 50 to 2,000,000") }
+        }
+
+        func run() throws {
+            var config = SynthConfig()
+            config.schools = schools
+            config.periods = Period(last)!.trailing(quarters)
+            config.seed = seed
+            let country = try SyntheticCountry(config: config, codebook: try Codebook.bundled())
+            let progress = Progress(label: "writing")
+            let files = try country.write(to: out, labels: labels, progress: progress.update)
+            progress.finish()
+            print("Wrote \(files.registry) (\(country.schools.count) schools) and \(files.allCounts.count) counts files under \(out)/counts.")
+        }
+    }
+}
