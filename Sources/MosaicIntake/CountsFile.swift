@@ -251,7 +251,8 @@ public enum CountsFile {
         if u[0] == UInt8(ascii: "-"), u.count > 1, u.dropFirst().allSatisfy({ (48...57).contains($0) || $0 == UInt8(ascii: ".") }) {
             throw fail("is negative; counts are whole numbers of 0 or more")
         }
-        if Double(text) != nil { throw fail("is not a whole number") }
+        let numeric = u.allSatisfy { (48...57).contains($0) || $0 == 46 || $0 == 43 || $0 == 45 || $0 == 101 || $0 == 69 }
+        if numeric, u.contains(where: { (48...57).contains($0) }), Double(text) != nil { throw fail("is not a whole number") }
         throw fail("is not a number")
     }
 

@@ -74,24 +74,26 @@ public struct CSVReader: Sendable {
         self.bytes = bytes
         self.position = start
         if bytes[start...].allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { throw CSVError.empty }
-        var line = 1
-        for b in bytes[start...] {
-            if b == 0x0A { line += 1; continue }
-            if b < 0x20 && b != 0x0D && b != 0x09 || b == 0x7F { throw CSVError.notText(line: line) }
-        }
-        if String(validating: bytes[start...], as: UTF8.self) == nil {
-            // Find the line of the first invalid sequence for the message.
-            var l = 1
+        let body = bytes[start...]
+        let clean = !body.contains(where: CSVReader.isControl) && String(validating: body, as: UTF8.self) != nil
+        if !clean {
+            // Slow path, only for bad files: the first line with a control byte or invalid UTF-8.
+            var line = 1
             var i = start
             while i < bytes.count {
                 let end = bytes[i...].firstIndex(of: 0x0A) ?? bytes.count
-                if String(validating: bytes[i..<end], as: UTF8.self) == nil { throw CSVError.notText(line: l) }
-                l += 1
+                let slice = bytes[i..<end]
+                if slice.contains(where: CSVReader.isControl) || String(validating: slice, as: UTF8.self) == nil {
+                    throw CSVError.notText(line: line)
+                }
+                line += 1
                 i = end + 1
             }
-            throw CSVError.notText(line: 1)
         }
     }
+
+    /// Bytes that never appear in a text file: C0 controls other than tab, CR and LF, and DEL.
+    static func isControl(_ b: UInt8) -> Bool { (b < 0x20 && b != 0x0D && b != 0x09 && b != 0x0A) || b == 0x7F }
 
     /// The next record, or nil at the end of the file.
     public mutating func next() throws -> CSVRecord? {

@@ -1,0 +1,34 @@
+import Foundation
+import MosaicIntake
+import MosaicStore
+import Testing
+@testable import MosaicDemo
+
+@Suite struct DemoTests {
+    @Test func runsThePipelineEndToEnd() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID())").path
+        var demo = Demo(folder: dir)
+        demo.config.schools = 300
+        var lines: [String] = []
+        demo.say = { lines.append($0) }
+        let outcome = try demo.run()
+        #expect(outcome.ingest.failed == 0)
+        #expect(outcome.ingest.stored == outcome.files)
+        #expect(outcome.correction == .corrected)
+        #expect(outcome.repeat_ == .unchanged)
+        guard case .invalid = outcome.rejected else { Issue.record("the mistaken file was accepted"); return }
+        #expect(outcome.latestStatus.count == 17)
+        #expect(lines.count >= 7)
+        #expect(Store.isStore(at: outcome.storePath))
+        // A second run replaces the demo's own folder.
+        try demo.run()
+    }
+
+    @Test func refusesAFolderThatHoldsOtherFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir + "/thesis.docx", contents: Data("x".utf8))
+        #expect(throws: DemoError.self) { try Demo(folder: dir).run() }
+        #expect(FileManager.default.fileExists(atPath: dir + "/thesis.docx"))
+    }
+}

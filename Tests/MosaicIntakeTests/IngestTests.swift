@@ -1,0 +1,102 @@
+import Foundation
+import MosaicCodebook
+import MosaicStore
+import Testing
+@testable import MosaicIntake
+
+@Suite struct IngestTests {
+    @Test func byteOrderMarkAndCRLFAreAccepted() throws {
+        let f = try Fixture()
+        let text = f.csv().replacingOccurrences(of: "\n", with: "\r\n")
+        let path = f.write("windows.csv", [0xEF, 0xBB, 0xBF] + Array(text.utf8))
+        let summary = try f.ingestor.ingest([path])
+        #expect(summary.results[0].fate == .stored)
+        let id = try f.store.history(school: "S1", period: Period("2026-Q2")!)[0].id
+        #expect(try f.store.counts(ofSubmission: id) == f.submission().counts)
+    }
+
+    @Test func filesWithoutLabelsOrWithSpanishLabelsAreAccepted() throws {
+        let f = try Fixture()
+        let spanish = CountsFile.write(f.submission("S1"), codebook: f.codebook, labels: true, language: "es")
+        let bare = f.csv(f.submission("S2", persons: 1), labels: false)
+        let summary = try f.ingestor.ingest([f.write("es.csv", spanish), f.write("bare.csv", bare)])
+        #expect(summary.results.map(\.fate) == [.stored, .stored])
+    }
+
+    @Test func columnsMayComeInAnyOrderAndSpreadsheetCommasAreTolerated() throws {
+        let f = try Fixture()
+        var lines = f.csv(labels: false).components(separatedBy: "\n")
+        lines[0] += ",,,,"
+        lines = [lines[0]] + lines.dropFirst().filter { !$0.isEmpty }.map { line in
+            let c = line.components(separatedBy: ",")
+            return [c[4], c[3], c[2], c[1], c[0]].joined(separator: ",")
+        }
+        let summary = try f.ingestor.ingest([f.write("reordered.csv", lines.joined(separator: "\n"))])
+        #expect(summary.results[0].fate == .stored)
+    }
+
+    @Test func jsonCarriesTheSameContent() throws {
+        let f = try Fixture()
+        let summary = try f.ingestor.ingest([f.write("s1.json", f.json())])
+        #expect(summary.results[0].fate == .stored)
+        // The same counts as CSV are then a no-op.
+        #expect(try f.ingestor.ingest([f.write("s1.csv", f.csv())]).results[0].fate == .unchanged)
+    }
+
+    @Test func aTemplateIsAValidSubmissionOfZeros() throws {
+        let f = try Fixture()
+        for format in CountsFile.Format.allCases {
+            let text = CountsFile.template(school: "S2", period: Period("2026-Q1")!, codebook: f.codebook, format: format)
+            let parsed = try CountsFile.parse(Array(text.utf8), file: "t", now: f.now)
+            #expect(parsed.submission.counts.allSatisfy { $0 == 0 })
+            #expect(parsed.submission.counts.count == f.codebook.allCells.count)
+        }
+        let csv = CountsFile.template(school: "S2", period: Period("2026-Q1")!, codebook: f.codebook)
+        #expect(csv.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 2 + f.codebook.allCells.count)
+        #expect(csv.hasPrefix("# mosaic-counts codebook=1\nschool_id,period,table,cell,count,label\n"))
+    }
+
+    @Test func aCorrectionSupersedesTheEarlierFileWhichStaysInTheHistory() throws {
+        let f = try Fixture()
+        let first = f.write("first.csv", f.csv(f.submission(persons: 2)))
+        let second = f.write("second.csv", f.csv(f.submission(persons: 3)))
+        let summary = try f.ingestor.ingest([first, second])
+        #expect(summary.results.map(\.fate) == [.stored, .corrected])
+        let history = try f.store.history(school: "S1", period: Period("2026-Q2")!)
+        #expect(history.map(\.sourceName) == ["first.csv", "second.csv"])
+        #expect(history.map(\.isCurrent) == [false, true])
+        #expect(try f.store.counts(ofSubmission: history[1].id) == f.submission(persons: 3).counts)
+    }
+
+    @Test func theSameFileTwiceIsANoOpThatSaysSo() throws {
+        let f = try Fixture()
+        let path = f.write("same.csv", f.csv())
+        #expect(try f.ingestor.ingest([path]).results[0].fate == .stored)
+        let before = try f.snapshot()
+        #expect(try f.ingestor.ingest([path]).results[0].fate == .unchanged)
+        #expect(try f.snapshot() == before)
+    }
+
+    @Test func oneBadFileDoesNotStopTheOthers() throws {
+        let f = try Fixture()
+        let good1 = f.write("a.csv", f.csv(f.submission("S1")))
+        let bad = f.write("b.csv", "garbage")
+        let good2 = f.write("c.csv", f.csv(f.submission("S2", persons: 1)))
+        var ingestor = f.ingestor
+        ingestor.batchSize = 2
+        var calls: [(Int, Int)] = []
+        let summary = try ingestor.ingest([good1, bad, good2]) { calls.append(($0, $1)) }
+        #expect(summary.stored == 2 && summary.failed == 1)
+        #expect(calls.map(\.0) == [2, 3])
+        #expect(try f.store.submissionCounts() == (all: 2, current: 2))
+    }
+
+    @Test func validateWithoutARegistrySkipsRegistryChecks() throws {
+        let f = try Fixture()
+        let path = f.write("unknown.csv", f.csv(f.submission("NOT-REGISTERED")))
+        let results = Ingestor.validate([path], check: nil, now: f.now)
+        guard case .success = results[0] else { Issue.record("a file valid on its own was refused"); return }
+        let checked = Ingestor.validate([path], check: try RegistryCheck(store: f.store), now: f.now)
+        guard case .failure = checked[0] else { Issue.record("the registry check did not run"); return }
+    }
+}

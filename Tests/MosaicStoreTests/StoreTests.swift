@@ -1,0 +1,148 @@
+import Foundation
+import GRDB
+import MosaicCodebook
+import MosaicRegistry
+import Testing
+@testable import MosaicStore
+
+func temporaryPath(_ name: String = "store.sqlite") -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mosaic-tests-\(UUID().uuidString)")
+    try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir.appendingPathComponent(name).path
+}
+
+func school(_ id: String, region: String = "R1", province: String = "P1", enrolment: Int = 300) -> School {
+    School(id: id, name: "School \(id)", regionCode: region, regionName: "Region \(region)", provinceCode: province,
+           provinceName: "Province \(province)", enrolment: enrolment, stage: .secondary, sector: .public)
+}
+
+/// A consistent submission with `n` affected persons.
+func submission(_ schoolID: String, _ period: String = "2026-Q2", persons n: Int) -> Submission {
+    let codebook = try! Codebook.bundled()
+    var v = [Int](repeating: 0, count: codebook.allCells.count)
+    for (t, c) in [("incidents", "shared.pupil_14_15.female"), ("channels", "whatsapp"), ("tools", "nudify"),
+                   ("perpetrators", "pupil_same_school"), ("responses", "parents_informed")] {
+        v[codebook.cellIndex(table: t, cell: c)!] = n
+    }
+    return Submission(schoolID: schoolID, period: Period(period)!, codebookVersion: 1, counts: v)
+}
+
+@Suite struct StoreTests {
+    @Test func createMakesAPrivateWALStore() throws {
+        let path = temporaryPath()
+        let store = try Store.create(at: path)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber
+        #expect(mode.intValue & 0o777 == 0o600)
+        let journal = try store.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(journal == "wal")
+        #expect(Store.isStore(at: path))
+    }
+
+    @Test func createRefusesAnExistingFileAndOpenRefusesAMissingOne() throws {
+        let path = temporaryPath()
+        _ = try Store.create(at: path)
+        #expect(throws: StoreError.alreadyExists(path)) { _ = try Store.create(at: path) }
+        let missing = temporaryPath()
+        #expect(throws: StoreError.missing(missing)) { _ = try Store.open(at: missing) }
+    }
+
+    @Test func openRefusesAnotherSQLiteFile() throws {
+        let path = temporaryPath()
+        let q = try DatabaseQueue(path: path)
+        try q.write { try $0.execute(sql: "CREATE TABLE t(x)") }
+        #expect(throws: StoreError.notAStore(path)) { _ = try Store.open(at: path) }
+        #expect(!Store.isStore(at: path))
+    }
+
+    @Test func registryReimportAddsUpdatesClosesAndReopens() throws {
+        let store = try Store.create(at: temporaryPath())
+        var s = try store.importRegistry([school("A"), school("B"), school("C")], source: "r1.csv")
+        #expect(s == RegistryImportSummary(added: 3, updated: 0, unchanged: 0, closed: 0, reopened: 0))
+        _ = try store.record([IncomingSubmission(submission: submission("C", persons: 2), sourceName: "c.csv", sourceFormat: "csv")])
+        var changedB = school("B")
+        changedB.enrolment = 500
+        s = try store.importRegistry([school("A"), changedB, school("D")], source: "r2.csv")
+        #expect(s == RegistryImportSummary(added: 1, updated: 1, unchanged: 1, closed: 1, reopened: 0))
+        let facts = try store.schoolFacts()
+        #expect(facts["C"] == SchoolFacts(enrolment: 300, isOpen: false))
+        #expect(facts["B"]?.enrolment == 500)
+        // The closed school's submission is still there.
+        #expect(try store.history(school: "C", period: Period("2026-Q2")!).count == 1)
+        s = try store.importRegistry([school("A"), changedB, school("C"), school("D")], source: "r3.csv")
+        #expect(s.reopened == 1 && s.closed == 0 && s.added == 0)
+    }
+
+    @Test func aCorrectionSupersedesAndTheHistoryKeepsBoth() throws {
+        let store = try Store.create(at: temporaryPath())
+        _ = try store.importRegistry([school("A")], source: "r.csv")
+        let first = try store.record([IncomingSubmission(submission: submission("A", persons: 2), sourceName: "a1.csv", sourceFormat: "csv")])
+        guard case let .stored(firstID) = first[0] else { Issue.record("not stored: \(first)"); return }
+        let second = try store.record([IncomingSubmission(submission: submission("A", persons: 3), sourceName: "a2.csv", sourceFormat: "csv")])
+        guard case let .corrected(secondID, replaced) = second[0] else { Issue.record("not a correction: \(second)"); return }
+        #expect(replaced == firstID)
+        let history = try store.history(school: "A", period: Period("2026-Q2")!)
+        #expect(history.map(\.id) == [firstID, secondID])
+        #expect(history.map(\.supersededBy) == [secondID, nil])
+        #expect(history.map(\.persons) == [2, 3])
+        #expect(try store.counts(ofSubmission: firstID) == submission("A", persons: 2).counts)
+        #expect(try store.submissionCounts() == (all: 2, current: 1))
+    }
+
+    @Test func theSameCountsTwiceChangeNothing() throws {
+        let store = try Store.create(at: temporaryPath())
+        _ = try store.importRegistry([school("A")], source: "r.csv")
+        let item = IncomingSubmission(submission: submission("A", persons: 2), sourceName: "a.csv", sourceFormat: "csv")
+        let first = try store.record([item])
+        let again = try store.record([item])
+        guard case let .stored(id) = first[0] else { Issue.record("not stored"); return }
+        #expect(again == [.unchanged(id: id)])
+        #expect(try store.submissionCounts() == (all: 1, current: 1))
+    }
+
+    @Test func aStaleRepeatOfASupersededSubmissionIsRefused() throws {
+        let store = try Store.create(at: temporaryPath())
+        _ = try store.importRegistry([school("A")], source: "r.csv")
+        let old = IncomingSubmission(submission: submission("A", persons: 2), sourceName: "a1.csv", sourceFormat: "csv")
+        _ = try store.record([old])
+        _ = try store.record([IncomingSubmission(submission: submission("A", persons: 3), sourceName: "a2.csv", sourceFormat: "csv")])
+        let outcome = try store.record([old])
+        guard case let .refused(why) = outcome[0] else { Issue.record("accepted a stale repeat"); return }
+        #expect(why.contains("later correction"))
+        #expect(try store.submissionCounts() == (all: 2, current: 1))
+    }
+
+    @Test func onlyNonZeroCountsAreStored() throws {
+        let store = try Store.create(at: temporaryPath())
+        _ = try store.importRegistry([school("A")], source: "r.csv")
+        _ = try store.record([IncomingSubmission(submission: submission("A", persons: 1), sourceName: "a.csv", sourceFormat: "csv")])
+        let rows = try store.database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM submission_count") }
+        #expect(rows == 5)
+    }
+
+    @Test func aSubmissionForAnUnregisteredSchoolIsRefusedByTheSchema() throws {
+        let store = try Store.create(at: temporaryPath())
+        _ = try store.importRegistry([school("A")], source: "r.csv")
+        let outcome = try store.record([
+            IncomingSubmission(submission: submission("ZZ", persons: 1), sourceName: "z.csv", sourceFormat: "csv"),
+            IncomingSubmission(submission: submission("A", persons: 1), sourceName: "a.csv", sourceFormat: "csv"),
+        ])
+        guard case .refused = outcome[0] else { Issue.record("stored an unregistered school: \(outcome)"); return }
+        guard case .stored = outcome[1] else { Issue.record("the valid one was lost: \(outcome)"); return }
+        #expect(try store.submissionCounts() == (all: 1, current: 1))
+    }
+
+    @Test func statusCountsSubmittedAndListsMissingSchoolsPerRegion() throws {
+        let store = try Store.create(at: temporaryPath())
+        _ = try store.importRegistry([school("A"), school("B"), school("C", region: "R2"), school("D", region: "R2")], source: "r.csv")
+        _ = try store.record([
+            IncomingSubmission(submission: submission("A", persons: 0), sourceName: "a.csv", sourceFormat: "csv"),
+            IncomingSubmission(submission: submission("C", persons: 1), sourceName: "c.csv", sourceFormat: "csv"),
+            IncomingSubmission(submission: submission("D", "2026-Q1", persons: 1), sourceName: "d.csv", sourceFormat: "csv"),
+        ])
+        let status = try store.status(period: Period("2026-Q2")!)
+        #expect(status.map(\.regionCode) == ["R1", "R2"])
+        #expect(status.map(\.registered) == [2, 2])
+        #expect(status.map(\.submitted) == [1, 1])
+        #expect(status.map(\.missing) == [["B"], ["D"]])
+    }
+}
