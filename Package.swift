@@ -18,30 +18,37 @@ let package = Package(
             dependencies: [
                 "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            exclude: ["README.md"]),
         // Strict, line-aware CSV and JSON reading (and CSV writing) shared by the file formats.
-        .target(name: "MosaicText"),
+        .target(name: "MosaicText", exclude: ["README.md"]),
         // What schools count: the versioned codebook, periods and the rules between tables.
-        .target(name: "MosaicCodebook", resources: [.copy("Resources/codebook-v1.json")]),
+        .target(name: "MosaicCodebook", exclude: ["README.md"], resources: [.copy("Resources/codebook-v1.json")]),
         // The school registry file format.
-        .target(name: "MosaicRegistry", dependencies: ["MosaicText"]),
+        .target(name: "MosaicRegistry", dependencies: ["MosaicText"], exclude: ["README.md"]),
         // The authority's raw store (SQLite through GRDB): schema, migrations, queries.
         .target(
             name: "MosaicStore",
             dependencies: [
                 "MosaicCodebook", "MosaicRegistry",
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]),
+            ],
+            exclude: ["README.md"]),
         // Counts files: parsing, validation and ingest into the store.
-        .target(name: "MosaicIntake", dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry", "MosaicStore"]),
+        .target(
+            name: "MosaicIntake", dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry", "MosaicStore"],
+            exclude: ["README.md"]),
         // Synthetic registry and counts for demos, tests and benchmarks.
         .target(
             name: "MosaicSynth",
             dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry", "MosaicIntake"],
+            exclude: ["README.md"],
             resources: [.copy("Resources/geography-es.csv")]),
 
         // The end-to-end demonstration on synthetic data.
-        .target(name: "MosaicDemo", dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth"]),
+        .target(
+            name: "MosaicDemo", dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth"],
+            exclude: ["README.md"]),
 
         .testTarget(name: "MosaicTextTests", dependencies: ["MosaicText"]),
         .testTarget(name: "MosaicCodebookTests", dependencies: ["MosaicCodebook"]),

@@ -103,6 +103,8 @@ public struct Codebook: Sendable {
     public let allCells: [Cell]
 
     private let cellLookup: [String: [String: Int]]
+    /// Cell labels per shipped language, indexed like ``allCells``.
+    private let labelCache: [String: [String]]
     private let tableLookup: [String: Int]
     /// Range of indices into ``allCells`` for each table, in table order.
     public let tableRanges: [Range<Int>]
@@ -166,6 +168,16 @@ public struct Codebook: Sendable {
         var lookup: [String: [String: Int]] = [:]
         for c in all { lookup[c.table, default: [:]][c.code] = c.index }
         self.cellLookup = lookup
+        var labels: [String: [String]] = [:]
+        for language in ["en", "es"] {
+            labels[language] = all.map { cell in
+                let t = tables.first { $0.name == cell.table }!
+                return zip(t.dimensions, cell.values).map { dimName, code in
+                    dims[dimName]?.value(code)?.label.text(language) ?? code
+                }.joined(separator: " / ")
+            }
+        }
+        self.labelCache = labels
         for name in rules.equalTotals + rules.atMostTotal.tables + [rules.atMostTotal.totalOf] where tableLookup[name] == nil {
             throw CodebookError.malformed("rules name unknown table \(name)")
         }
@@ -185,10 +197,7 @@ public struct Codebook: Sendable {
 
     /// A cell's label in `language`: its dimension values' labels joined by " / ".
     public func label(of cell: Cell, language: String = "en") -> String {
-        guard let t = table(cell.table) else { return cell.code }
-        return zip(t.dimensions, cell.values).map { dimName, code in
-            dimension(dimName)?.value(code)?.label.text(language) ?? code
-        }.joined(separator: " / ")
+        (labelCache[language] ?? labelCache["en"]!)[cell.index]
     }
 
     /// Every label a cell may carry in a counts file: one per shipped language.

@@ -47,7 +47,7 @@ public struct Demo {
             try fm.removeItem(atPath: folder)
         }
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        fm.createFile(atPath: path(Demo.marker), contents: Data("made by mosaic demo; the whole folder is replaced on the next run\n".utf8))
+        _ = fm.createFile(atPath: path(Demo.marker), contents: Data("made by mosaic demo; the whole folder is replaced on the next run\n".utf8))
 
         let codebook = try Codebook.bundled()
         let periods = config.periods

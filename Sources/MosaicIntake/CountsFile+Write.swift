@@ -14,16 +14,24 @@ extension CountsFile {
     public static func write(_ s: Submission, codebook: Codebook, format: Format = .csv, labels: Bool = true, language: String = "en") -> String {
         switch format {
         case .csv:
-            var w = CSVWriter()
-            w.writeRaw(directive(codebookVersion: codebook.version))
-            w.write(labels ? csvColumns + ["label"] : csvColumns)
-            let school = CSVWriter.escape(s.schoolID), period = s.period.description
+            var out = directive(codebookVersion: codebook.version) + "\n"
+            out += (labels ? csvColumns + ["label"] : csvColumns).joined(separator: ",") + "\n"
+            let prefix = CSVWriter.escape(s.schoolID) + "," + s.period.description + ","
+            out.reserveCapacity(codebook.allCells.count * (labels ? 110 : 60))
             for cell in codebook.allCells {
-                var row = "\(school),\(period),\(cell.table),\(cell.code),\(s.counts[cell.index])"
-                if labels { row += "," + CSVWriter.escape(codebook.label(of: cell, language: language)) }
-                w.writeRaw(row)
+                out += prefix
+                out += cell.table
+                out += ","
+                out += cell.code
+                out += ","
+                out += String(s.counts[cell.index])
+                if labels {
+                    out += ","
+                    out += CSVWriter.escape(codebook.label(of: cell, language: language))
+                }
+                out += "\n"
             }
-            return w.text
+            return out
         case .json:
             var out = "{\n  \"format\": \"mosaic-counts\",\n  \"codebook\": \(codebook.version),\n"
             out += "  \"school_id\": \"\(s.schoolID)\",\n  \"period\": \"\(s.period)\",\n  \"counts\": {\n"
