@@ -5,7 +5,7 @@ let package = Package(
     name: "Mosaic",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "mosaic", targets: ["mosaic"]),
+        .executable(name: "mosaic", targets: ["mosaic"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

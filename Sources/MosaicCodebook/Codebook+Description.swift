@@ -26,9 +26,17 @@ extension Codebook {
 
     /// The codebook for programs: JSON with every table, dimension, cell, label and rule.
     public func jsonDescription() -> String {
-        struct CellOut: Encodable { var code: String; var values: [String]; var label: [String: String] }
+        struct CellOut: Encodable {
+            var code: String
+            var values: [String]
+            var label: [String: String]
+        }
         struct TableOut: Encodable {
-            var name: String; var label: [String: String]; var dimensions: [String]; var multi_valued: Bool; var cells: [CellOut]
+            var name: String
+            var label: [String: String]
+            var dimensions: [String]
+            var multi_valued: Bool
+            var cells: [CellOut]
         }
         struct Out: Encodable {
             var format = "mosaic-codebook"
@@ -44,10 +52,12 @@ extension Codebook {
         let out = Out(
             version: version, title: title.translations, unit: unit.translations, dimensions: dimensions,
             tables: tables.map { t in
-                TableOut(name: t.name, label: t.label.translations, dimensions: t.dimensions, multi_valued: t.multiValued,
-                         cells: t.cells.map { c in
-                             CellOut(code: c.code, values: c.values, label: ["en": label(of: c, language: "en"), "es": label(of: c, language: "es")])
-                         })
+                TableOut(
+                    name: t.name, label: t.label.translations, dimensions: t.dimensions, multi_valued: t.multiValued,
+                    cells: t.cells.map { c in
+                        CellOut(
+                            code: c.code, values: c.values, label: ["en": label(of: c, language: "en"), "es": label(of: c, language: "es")])
+                    })
             },
             rules: rules, sources: sources)
         let encoder = JSONEncoder()

@@ -74,10 +74,16 @@ public struct CodebookRules: Codable, Sendable, Hashable {
     public struct AtMostTotal: Codable, Sendable, Hashable {
         public var tables: [String]
         public var totalOf: String
-        enum CodingKeys: String, CodingKey { case tables, totalOf = "total_of" }
+        enum CodingKeys: String, CodingKey {
+            case tables
+            case totalOf = "total_of"
+        }
     }
 
-    enum CodingKeys: String, CodingKey { case equalTotals = "equal_totals", atMostTotal = "at_most_total" }
+    enum CodingKeys: String, CodingKey {
+        case equalTotals = "equal_totals"
+        case atMostTotal = "at_most_total"
+    }
 }
 
 /// What schools count: the versioned list of tables, their dimensions and cells, and the rules
@@ -121,7 +127,7 @@ public struct Codebook: Sendable {
     public static func bundled(version: Int = Codebook.latestVersion) throws -> Codebook {
         if let cached = cache.withLock({ $0[version] }) { return cached }
         guard availableVersions.contains(version),
-              let url = Bundle.module.url(forResource: "codebook-v\(version)", withExtension: "json")
+            let url = Bundle.module.url(forResource: "codebook-v\(version)", withExtension: "json")
         else { throw CodebookError.unknownVersion(version) }
         let codebook = try Codebook(json: Data(contentsOf: url))
         cache.withLock { $0[version] = codebook }
@@ -244,9 +250,9 @@ public enum RuleViolation: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .totalsDisagree(a, b):
+        case .totalsDisagree(let a, let b):
             return "the totals of tables '\(a)' and '\(b)' disagree (each must count every affected person once)"
-        case let .aboveTotal(table, cell, totalOf):
+        case .aboveTotal(let table, let cell, let totalOf):
             return "cell '\(cell)' of table '\(table)' is larger than the total of '\(totalOf)'"
         }
     }
@@ -259,9 +265,10 @@ public enum CodebookError: Error, LocalizedError, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case let .unknownVersion(v):
-            return "codebook version \(v) is not known to this build (known: \(Codebook.availableVersions.map(String.init).joined(separator: ", ")))"
-        case let .malformed(why): return "the codebook file is malformed: \(why)"
+        case .unknownVersion(let v):
+            return
+                "codebook version \(v) is not known to this build (known: \(Codebook.availableVersions.map(String.init).joined(separator: ", ")))"
+        case .malformed(let why): return "the codebook file is malformed: \(why)"
         }
     }
 }
@@ -281,7 +288,10 @@ private struct CodebookFile: Decodable {
         var label: LocalizedText
         var dimensions: [String]
         var multiValued: Bool
-        enum CodingKeys: String, CodingKey { case name, label, dimensions, multiValued = "multi_valued" }
+        enum CodingKeys: String, CodingKey {
+            case name, label, dimensions
+            case multiValued = "multi_valued"
+        }
     }
 }
 
@@ -289,7 +299,8 @@ private final class LockedCache: @unchecked Sendable {
     private let lock = NSLock()
     private var value: [Int: Codebook] = [:]
     func withLock<T>(_ body: (inout [Int: Codebook]) -> T) -> T {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return body(&value)
     }
 }

@@ -21,7 +21,7 @@ public struct Period: Sendable, Hashable, Comparable, Codable, CustomStringConve
     public init?(_ text: some StringProtocol) {
         let u = Array(text.utf8)
         guard u.count == 7, u[4] == UInt8(ascii: "-"), u[5] == UInt8(ascii: "Q"),
-              u[0..<4].allSatisfy({ (48...57).contains($0) }), (49...52).contains(u[6])
+            u[0..<4].allSatisfy({ (48...57).contains($0) }), (49...52).contains(u[6])
         else { return nil }
         let year = u[0..<4].reduce(0) { $0 * 10 + Int($1 - 48) }
         self.init(year: year, quarter: Int(u[6] - 48))

@@ -47,14 +47,19 @@ public struct Demo {
             try fm.removeItem(atPath: folder)
         }
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        _ = fm.createFile(atPath: path(Demo.marker), contents: Data("made by mosaic demo; the whole folder is replaced on the next run\n".utf8))
+        _ = fm.createFile(
+            atPath: path(Demo.marker), contents: Data("made by mosaic demo; the whole folder is replaced on the next run\n".utf8))
 
         let codebook = try Codebook.bundled()
         let periods = config.periods
-        say("1. Synthetic country: Spain's 17 regions and 50 provinces, \(config.schools) schools (approx.), \(periods.count) quarters \(periods.first!)...\(periods.last!).")
+        say(
+            "1. Synthetic country: Spain's 17 regions and 50 provinces, \(config.schools) schools (approx.), \(periods.count) quarters \(periods.first!)...\(periods.last!)."
+        )
         let country = try SyntheticCountry(config: config, codebook: codebook)
         let files = try country.write(to: path("input"), labels: true) { progress("writing counts files", $0, $1) }
-        say("   Wrote \(files.registry) (\(country.schools.count) schools) and \(files.allCounts.count) counts files under \(path("input/counts")).")
+        say(
+            "   Wrote \(files.registry) (\(country.schools.count) schools) and \(files.allCounts.count) counts files under \(path("input/counts"))."
+        )
         if let h = country.hotspot {
             say("   Planted one local cluster (\(h.victims) victims at one school in \(h.period)), as in Almendralejo (2023).")
         }
@@ -70,17 +75,24 @@ public struct Demo {
         let started = Date()
         let summary = try ingestor.ingest(files.allCounts) { progress("ingesting", $0, $1) }
         let seconds = Date().timeIntervalSince(started)
-        say(String(format: "3. Ingested %d files (%d cells) in %.1f s: %d stored, %d not stored.",
-                   files.allCounts.count, summary.cellsRead, seconds, summary.stored, summary.failed))
+        say(
+            String(
+                format: "3. Ingested %d files (%d cells) in %.1f s: %d stored, %d not stored.",
+                files.allCounts.count, summary.cellsRead, seconds, summary.stored, summary.failed))
 
         // A correction: the cluster's school finds two more victims and sends its file again.
         let latest = periods.last!
         let target = country.hotspot.map { ($0.schoolID, $0.period) } ?? (country.schools[0].id, latest)
-        let original = country.submissions(for: target.1).first { $0.schoolID == target.0 }
-            ?? Submission(schoolID: target.0, period: target.1, codebookVersion: codebook.version, counts: [Int](repeating: 0, count: codebook.allCells.count))
+        let original =
+            country.submissions(for: target.1).first { $0.schoolID == target.0 }
+            ?? Submission(
+                schoolID: target.0, period: target.1, codebookVersion: codebook.version,
+                counts: [Int](repeating: 0, count: codebook.allCells.count))
         var corrected = original
-        for (table, cell) in [("incidents", "shared.pupil_14_15.female"), ("channels", "whatsapp"), ("tools", "nudify"),
-                              ("perpetrators", "pupil_same_school"), ("responses", "parents_informed")] {
+        for (table, cell) in [
+            ("incidents", "shared.pupil_14_15.female"), ("channels", "whatsapp"), ("tools", "nudify"),
+            ("perpetrators", "pupil_same_school"), ("responses", "parents_informed"),
+        ] {
             corrected.counts[codebook.cellIndex(table: table, cell: cell)!] += 2
         }
         try fm.createDirectory(atPath: path("input/corrections"), withIntermediateDirectories: true)
@@ -88,7 +100,9 @@ public struct Demo {
         try CountsFile.write(corrected, codebook: codebook).write(toFile: correctionPath, atomically: true, encoding: .utf8)
         let correction = try ingestor.ingest([correctionPath]).results[0].fate
         let history = try store.history(school: target.0, period: target.1)
-        say("4. A school corrected its \(target.1) file: \(describe(correction)); its history now holds \(history.count) submissions, \(history.filter(\.isCurrent).count) current.")
+        say(
+            "4. A school corrected its \(target.1) file: \(describe(correction)); its history now holds \(history.count) submissions, \(history.filter(\.isCurrent).count) current."
+        )
         let again = try ingestor.ingest([correctionPath]).results[0].fate
         say("5. The same file ingested again: \(describe(again)).")
 
@@ -101,10 +115,14 @@ public struct Demo {
         say("6. A file whose tables disagree: \(describe(rejected)); nothing from it was stored.")
 
         let status = try store.status(period: latest)
-        let reg = status.reduce(0) { $0 + $1.registered }, sub = status.reduce(0) { $0 + $1.submitted }
-        say("7. Status for \(latest): \(sub) of \(reg) open schools submitted; \(reg - sub) missing (see 'mosaic status --period \(latest) --store \(storePath)').")
-        return Outcome(storePath: storePath, schools: country.schools.count, files: files.allCounts.count, ingest: summary,
-                       correction: correction, repeat_: again, rejected: rejected, latestStatus: status)
+        let reg = status.reduce(0) { $0 + $1.registered }
+        let sub = status.reduce(0) { $0 + $1.submitted }
+        say(
+            "7. Status for \(latest): \(sub) of \(reg) open schools submitted; \(reg - sub) missing (see 'mosaic status --period \(latest) --store \(storePath)')."
+        )
+        return Outcome(
+            storePath: storePath, schools: country.schools.count, files: files.allCounts.count, ingest: summary,
+            correction: correction, repeat_: again, rejected: rejected, latestStatus: status)
     }
 
     private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
@@ -114,8 +132,8 @@ public struct Demo {
         case .stored: return "stored"
         case .corrected: return "stored as a correction (the earlier submission stays in the history)"
         case .unchanged: return "unchanged, nothing stored"
-        case let .refused(why): return "refused (\(why))"
-        case let .invalid(e): return "rejected with \"\(e.localizedDescription)\""
+        case .refused(let why): return "refused (\(why))"
+        case .invalid(let e): return "rejected with \"\(e.localizedDescription)\""
         }
     }
 }
@@ -125,7 +143,7 @@ public enum DemoError: Error, LocalizedError {
     case folderInUse(String)
     public var errorDescription: String? {
         switch self {
-        case let .folderInUse(f): return "\(f): the folder holds other files; choose an empty or new folder for the demo"
+        case .folderInUse(let f): return "\(f): the folder holds other files; choose an empty or new folder for the demo"
         }
     }
 }

@@ -11,7 +11,9 @@ extension CountsFile {
     /// in `language` (English or Spanish); JSON never carries labels.
     ///
     /// A template is this with every count zero: ``template(school:period:codebook:format:language:)``.
-    public static func write(_ s: Submission, codebook: Codebook, format: Format = .csv, labels: Bool = true, language: String = "en") -> String {
+    public static func write(_ s: Submission, codebook: Codebook, format: Format = .csv, labels: Bool = true, language: String = "en")
+        -> String
+    {
         switch format {
         case .csv:
             var out = directive(codebookVersion: codebook.version) + "\n"
@@ -47,9 +49,12 @@ extension CountsFile {
     }
 
     /// A blank counts file: every cell of every table with count 0 (and labels in CSV).
-    public static func template(school: String, period: Period, codebook: Codebook, format: Format = .csv, language: String = "en") -> String {
-        let blank = Submission(schoolID: school, period: period, codebookVersion: codebook.version,
-                               counts: [Int](repeating: 0, count: codebook.allCells.count))
+    public static func template(school: String, period: Period, codebook: Codebook, format: Format = .csv, language: String = "en")
+        -> String
+    {
+        let blank = Submission(
+            schoolID: school, period: period, codebookVersion: codebook.version,
+            counts: [Int](repeating: 0, count: codebook.allCells.count))
         return write(blank, codebook: codebook, format: format, labels: true, language: language)
     }
 }

@@ -70,16 +70,22 @@ public enum CountsFile {
         guard let first = try nextRecord() else { throw fail(1, nil, "the file is empty") }
         let directiveFields = first.fields.reversed().drop { $0.isEmpty }
         guard directiveFields.count == 1, let directive = directiveFields.first?.trimmingCharacters(in: .whitespaces),
-              directive.hasPrefix("# mosaic-counts codebook=")
+            directive.hasPrefix("# mosaic-counts codebook=")
         else {
-            throw fail(first.line, nil, "the first line must state the codebook version, as '\(CountsFile.directive(codebookVersion: Codebook.latestVersion))'")
+            throw fail(
+                first.line, nil,
+                "the first line must state the codebook version, as '\(CountsFile.directive(codebookVersion: Codebook.latestVersion))'")
         }
         guard let version = Int(directive.dropFirst("# mosaic-counts codebook=".count)) else {
-            throw fail(first.line, nil, "the codebook version must be a whole number, as '\(CountsFile.directive(codebookVersion: Codebook.latestVersion))'")
+            throw fail(
+                first.line, nil,
+                "the codebook version must be a whole number, as '\(CountsFile.directive(codebookVersion: Codebook.latestVersion))'")
         }
         let codebook: Codebook
         do { codebook = try Codebook.bundled(version: version) } catch {
-            throw fail(first.line, nil, "wrong codebook version: this build reads version \(Codebook.availableVersions.map(String.init).joined(separator: ", "))")
+            throw fail(
+                first.line, nil,
+                "wrong codebook version: this build reads version \(Codebook.availableVersions.map(String.init).joined(separator: ", "))")
         }
         // The column header.
         guard let header = try nextRecord() else { throw fail(first.line + 1, nil, "the column header is missing") }
@@ -87,13 +93,20 @@ public enum CountsFile {
         for (i, raw) in header.fields.enumerated() {
             let name = raw.trimmingCharacters(in: .whitespaces)
             guard csvColumns.contains(name) || name == "label" else {
-                throw fail(header.line, nil, "unexpected column (allowed: \(csvColumns.joined(separator: ",")),label); extra columns are refused because they may carry names")
+                throw fail(
+                    header.line, nil,
+                    "unexpected column (allowed: \(csvColumns.joined(separator: ",")),label); extra columns are refused because they may carry names"
+                )
             }
             guard col[name] == nil else { throw fail(header.line, name, "the column appears twice") }
             col[name] = i
         }
         if let missing = csvColumns.first(where: { col[$0] == nil }) { throw fail(header.line, missing, "the column is missing") }
-        let cSchool = col["school_id"]!, cPeriod = col["period"]!, cTable = col["table"]!, cCell = col["cell"]!, cCount = col["count"]!
+        let cSchool = col["school_id"]!
+        let cPeriod = col["period"]!
+        let cTable = col["table"]!
+        let cCell = col["cell"]!
+        let cCount = col["count"]!
         let cLabel = col["label"]
 
         var counts = [Int](repeating: 0, count: codebook.allCells.count)
@@ -108,23 +121,33 @@ public enum CountsFile {
             }
             let sid = r.fields[cSchool]
             if let school {
-                guard sid == school else { throw fail(r.line, "school_id", "differs from the school named on line \(schoolLine); a file holds one school") }
+                guard sid == school else {
+                    throw fail(r.line, "school_id", "differs from the school named on line \(schoolLine); a file holds one school")
+                }
             } else {
-                guard isIdentifier(sid) else { throw fail(r.line, "school_id", sid.isEmpty ? "is empty" : "is not a school id (1 to 40 letters, digits, '-' or '_')") }
+                guard isIdentifier(sid) else {
+                    throw fail(r.line, "school_id", sid.isEmpty ? "is empty" : "is not a school id (1 to 40 letters, digits, '-' or '_')")
+                }
                 school = sid
                 schoolLine = r.line
             }
             let ptext = r.fields[cPeriod]
             if let period {
-                guard ptext == period.description else { throw fail(r.line, "period", "differs from the period named on line \(schoolLine); a file holds one quarter") }
+                guard ptext == period.description else {
+                    throw fail(r.line, "period", "differs from the period named on line \(schoolLine); a file holds one quarter")
+                }
             } else {
-                guard let p = Period(ptext) else { throw fail(r.line, "period", "is malformed: write a quarter as YYYY-Qn, for example 2026-Q3") }
+                guard let p = Period(ptext) else {
+                    throw fail(r.line, "period", "is malformed: write a quarter as YYYY-Qn, for example 2026-Q3")
+                }
                 guard p <= current else { throw fail(r.line, "period", "is in the future (the current quarter is \(current))") }
                 period = p
             }
             let table = r.fields[cTable]
             guard codebook.table(table) != nil else {
-                throw fail(r.line, "table", "is not a table of codebook version \(version) (tables: \(codebook.tables.map(\.name).joined(separator: ", ")))")
+                throw fail(
+                    r.line, "table",
+                    "is not a table of codebook version \(version) (tables: \(codebook.tables.map(\.name).joined(separator: ", ")))")
             }
             guard let index = codebook.cellIndex(table: table, cell: r.fields[cCell]) else {
                 throw fail(r.line, "cell", "is not a cell of table '\(table)' in codebook version \(version)")
@@ -135,7 +158,10 @@ public enum CountsFile {
             if let cLabel {
                 let label = r.fields[cLabel]
                 if !label.isEmpty, !codebook.acceptedLabels(of: codebook.allCells[index]).contains(label) {
-                    throw fail(r.line, "label", "is not the codebook's label for this cell; free text is refused because it may carry names (leave it empty or use the template's label)")
+                    throw fail(
+                        r.line, "label",
+                        "is not the codebook's label for this cell; free text is refused because it may carry names (leave it empty or use the template's label)"
+                    )
                 }
             }
         }
@@ -153,11 +179,15 @@ public enum CountsFile {
         }
         let root: JSONNode
         do { root = try JSONReader.parse(bytes) } catch let e as JSONSyntaxError { throw fail(e.line, nil, "not valid JSON: \(e.message)") }
-        guard case let .object(members) = root.value else { throw fail(root.line, nil, "the file must hold one JSON object") }
+        guard case .object(let members) = root.value else { throw fail(root.line, nil, "the file must hold one JSON object") }
         let keys = ["format", "codebook", "school_id", "period", "counts"]
         var byKey: [String: JSONMember] = [:]
         for m in members {
-            guard keys.contains(m.key) else { throw fail(m.line, nil, "unexpected key (allowed: \(keys.joined(separator: ", "))); extra keys are refused because they may carry names") }
+            guard keys.contains(m.key) else {
+                throw fail(
+                    m.line, nil,
+                    "unexpected key (allowed: \(keys.joined(separator: ", "))); extra keys are refused because they may carry names")
+            }
             guard byKey[m.key] == nil else { throw fail(m.line, m.key, "the key appears twice") }
             byKey[m.key] = m
         }
@@ -166,42 +196,46 @@ public enum CountsFile {
             throw fail(byKey["format"]!.line, "format", "must be \"mosaic-counts\"")
         }
         let vm = byKey["codebook"]!
-        guard case let .number(vtext) = vm.value.value, let version = Int(vtext) else {
+        guard case .number(let vtext) = vm.value.value, let version = Int(vtext) else {
             throw fail(vm.line, "codebook", "must be the codebook version as a whole number")
         }
         let codebook: Codebook
         do { codebook = try Codebook.bundled(version: version) } catch {
-            throw fail(vm.line, "codebook", "wrong codebook version: this build reads version \(Codebook.availableVersions.map(String.init).joined(separator: ", "))")
+            throw fail(
+                vm.line, "codebook",
+                "wrong codebook version: this build reads version \(Codebook.availableVersions.map(String.init).joined(separator: ", "))")
         }
         let sm = byKey["school_id"]!
-        guard case let .string(school) = sm.value.value, isIdentifier(school) else {
+        guard case .string(let school) = sm.value.value, isIdentifier(school) else {
             throw fail(sm.line, "school_id", "is not a school id (1 to 40 letters, digits, '-' or '_')")
         }
         let pm = byKey["period"]!
-        guard case let .string(ptext) = pm.value.value, let period = Period(ptext) else {
+        guard case .string(let ptext) = pm.value.value, let period = Period(ptext) else {
             throw fail(pm.line, "period", "is malformed: write a quarter as YYYY-Qn, for example 2026-Q3")
         }
         let current = Period.containing(now)
         guard period <= current else { throw fail(pm.line, "period", "is in the future (the current quarter is \(current))") }
         let cm = byKey["counts"]!
-        guard case let .object(tables) = cm.value.value else { throw fail(cm.line, "counts", "must be an object of tables") }
+        guard case .object(let tables) = cm.value.value else { throw fail(cm.line, "counts", "must be an object of tables") }
         var counts = [Int](repeating: 0, count: codebook.allCells.count)
         var lines = [Int](repeating: 0, count: codebook.allCells.count)
         var seenTables: [String: Int] = [:]
         for t in tables {
             guard codebook.table(t.key) != nil else {
-                throw fail(t.line, "counts", "is not a table of codebook version \(version) (tables: \(codebook.tables.map(\.name).joined(separator: ", ")))")
+                throw fail(
+                    t.line, "counts",
+                    "is not a table of codebook version \(version) (tables: \(codebook.tables.map(\.name).joined(separator: ", ")))")
             }
             if let l = seenTables[t.key] { throw fail(t.line, t.key, "the table appears twice (first on line \(l))") }
             seenTables[t.key] = t.line
-            guard case let .object(cells) = t.value.value else { throw fail(t.line, t.key, "must be an object of cells and counts") }
+            guard case .object(let cells) = t.value.value else { throw fail(t.line, t.key, "must be an object of cells and counts") }
             for c in cells {
                 guard let index = codebook.cellIndex(table: t.key, cell: c.key) else {
                     throw fail(c.line, t.key, "is not a cell of table '\(t.key)' in codebook version \(version)")
                 }
                 if lines[index] != 0 { throw fail(c.line, t.key, "repeats the cell given on line \(lines[index])") }
                 switch c.value.value {
-                case let .number(text): counts[index] = try parseCount(text, fail: { fail(c.line, t.key, $0) })
+                case .number(let text): counts[index] = try parseCount(text, fail: { fail(c.line, t.key, $0) })
                 case .string: throw fail(c.line, t.key, "the count must be a JSON number, not a string")
                 default: throw fail(c.line, t.key, "the count is not a number")
                 }
@@ -219,17 +253,20 @@ public enum CountsFile {
         let missing = codebook.allCells.filter { parsed.cellLines[$0.index] == 0 }
         if !missing.isEmpty {
             let examples = missing.prefix(3).map { "\($0.table)/\($0.code)" }.joined(separator: ", ")
-            throw IntakeError(file: file, line: nil, field: field,
-                              message: "\(missing.count) cell\(missing.count == 1 ? " is" : "s are") missing, for example \(examples); every cell must be listed (write 0 for none)")
+            throw IntakeError(
+                file: file, line: nil, field: field,
+                message:
+                    "\(missing.count) cell\(missing.count == 1 ? " is" : "s are") missing, for example \(examples); every cell must be listed (write 0 for none)"
+            )
         }
         if let v = codebook.ruleViolations(in: parsed.submission.counts).first {
             let line: Int?
             let f: String?
             switch v {
-            case let .totalsDisagree(_, b):
+            case .totalsDisagree(_, let b):
                 line = codebook.table(b)?.cells.map { parsed.cellLines[$0.index] }.min()
                 f = "count"
-            case let .aboveTotal(table, cell, _):
+            case .aboveTotal(let table, let cell, _):
                 line = codebook.cellIndex(table: table, cell: cell).map { parsed.cellLines[$0] }
                 f = "count"
             }

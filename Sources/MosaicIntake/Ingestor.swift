@@ -73,15 +73,17 @@ public struct Ingestor: Sendable {
             var incoming: [IncomingSubmission] = []
             var slot: [Int] = []
             for (i, r) in parsed.enumerated() {
-                if case let .success(p) = r {
+                if case .success(let p) = r {
                     slot.append(i)
-                    incoming.append(IncomingSubmission(submission: p.submission, sourceName: (batch[i] as NSString).lastPathComponent, sourceFormat: p.format))
+                    incoming.append(
+                        IncomingSubmission(
+                            submission: p.submission, sourceName: (batch[i] as NSString).lastPathComponent, sourceFormat: p.format))
                     summary.cellsRead += p.submission.counts.count
                 }
             }
             let outcomes = try store.record(incoming, at: now)
             var fates = parsed.map { r -> FileFate in
-                if case let .failure(e) = r { return .invalid(e) }
+                if case .failure(let e) = r { return .invalid(e) }
                 return .unchanged
             }
             for (k, outcome) in zip(slot, outcomes) {
@@ -89,7 +91,7 @@ public struct Ingestor: Sendable {
                 case .stored: fates[k] = .stored
                 case .corrected: fates[k] = .corrected
                 case .unchanged: fates[k] = .unchanged
-                case let .refused(why): fates[k] = .refused(why)
+                case .refused(let why): fates[k] = .refused(why)
                 }
             }
             summary.results += zip(batch, fates).map { FileResult(file: $0, fate: $1) }

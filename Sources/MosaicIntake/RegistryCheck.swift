@@ -23,8 +23,9 @@ public struct RegistryCheck: Sendable {
         for (i, c) in parsed.submission.counts.enumerated() where c > school.enrolment {
             let codebook = try Codebook.bundled(version: parsed.submission.codebookVersion)
             let cell = codebook.allCells[i]
-            throw IntakeError(file: file, line: parsed.cellLines[i], field: parsed.format == "csv" ? "count" : cell.table,
-                              message: "the count for \(cell.table)/\(cell.code) is absurdly large: above the school's registered enrolment")
+            throw IntakeError(
+                file: file, line: parsed.cellLines[i], field: parsed.format == "csv" ? "count" : cell.table,
+                message: "the count for \(cell.table)/\(cell.code) is absurdly large: above the school's registered enrolment")
         }
     }
 }

@@ -34,14 +34,21 @@ public enum RegistryFile {
         }
         var header: CSVRecord?
         do {
-            while let r = try reader.next() { if !r.isBlank { header = r; break } }
+            while let r = try reader.next() {
+                if !r.isBlank {
+                    header = r
+                    break
+                }
+            }
         } catch let e as CSVError { throw fail(e.line, nil, e.message) }
         guard let header else { throw fail(1, nil, "the file is empty") }
         var position: [String: Int] = [:]
         for (i, name) in header.fields.enumerated() {
             let name = name.trimmingCharacters(in: .whitespaces)
             guard columns.contains(name) else {
-                throw fail(header.line, nil, "unexpected column '\(String(name.prefix(40)))' (expected exactly: \(columns.joined(separator: ",")))")
+                throw fail(
+                    header.line, nil, "unexpected column '\(String(name.prefix(40)))' (expected exactly: \(columns.joined(separator: ",")))"
+                )
             }
             guard position[name] == nil else { throw fail(header.line, name, "column appears twice") }
             position[name] = i
@@ -85,14 +92,20 @@ public enum RegistryFile {
                 }
                 regionNames[regionCode] = regionNames[regionCode] ?? (regionName, r.line)
                 if let p = provinces[provinceCode] {
-                    if p.name != provinceName { throw fail(r.line, "province_name", "differs from the name given to this province on line \(p.line)") }
-                    if p.region != regionCode { throw fail(r.line, "region_code", "differs from the region given to this province on line \(p.line)") }
+                    if p.name != provinceName {
+                        throw fail(r.line, "province_name", "differs from the name given to this province on line \(p.line)")
+                    }
+                    if p.region != regionCode {
+                        throw fail(r.line, "region_code", "differs from the region given to this province on line \(p.line)")
+                    }
                 } else {
                     provinces[provinceCode] = (provinceName, regionCode, r.line)
                 }
-                let mCode = value("municipality_code"), mName = value("municipality_name")
+                let mCode = value("municipality_code")
+                let mName = value("municipality_name")
                 if mCode.isEmpty != mName.isEmpty {
-                    throw fail(r.line, mCode.isEmpty ? "municipality_code" : "municipality_name", "give both municipality columns or neither")
+                    throw fail(
+                        r.line, mCode.isEmpty ? "municipality_code" : "municipality_name", "give both municipality columns or neither")
                 }
                 if !mCode.isEmpty, !Identifier.isValid(mCode) {
                     throw fail(r.line, "municipality_code", "must be 1 to 40 letters, digits, '-' or '_'")
@@ -106,10 +119,11 @@ public enum RegistryFile {
                 guard let sector = School.Sector(rawValue: value("sector")) else {
                     throw fail(r.line, "sector", "must be one of \(School.Sector.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                schools.append(School(
-                    id: id, name: try name("school_name"), regionCode: regionCode, regionName: regionName,
-                    provinceCode: provinceCode, provinceName: provinceName, municipalityCode: mCode,
-                    municipalityName: mName, enrolment: enrolment, stage: stage, sector: sector))
+                schools.append(
+                    School(
+                        id: id, name: try name("school_name"), regionCode: regionCode, regionName: regionName,
+                        provinceCode: provinceCode, provinceName: provinceName, municipalityCode: mCode,
+                        municipalityName: mName, enrolment: enrolment, stage: stage, sector: sector))
             }
         } catch let e as CSVError { throw fail(e.line, nil, e.message) }
         guard !schools.isEmpty else { throw fail(header.line, nil, "the file lists no school") }
@@ -121,8 +135,10 @@ public enum RegistryFile {
         var w = CSVWriter()
         w.write(columns)
         for s in schools {
-            w.write([s.id, s.name, s.regionCode, s.regionName, s.provinceCode, s.provinceName, s.municipalityCode,
-                     s.municipalityName, String(s.enrolment), s.stage.rawValue, s.sector.rawValue])
+            w.write([
+                s.id, s.name, s.regionCode, s.regionName, s.provinceCode, s.provinceName, s.municipalityCode,
+                s.municipalityName, String(s.enrolment), s.stage.rawValue, s.sector.rawValue,
+            ])
         }
         return w.text
     }

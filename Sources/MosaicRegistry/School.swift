@@ -17,9 +17,11 @@ public struct School: Sendable, Hashable, Codable {
     public var stage: Stage
     public var sector: Sector
 
-    public init(id: String, name: String, regionCode: String, regionName: String, provinceCode: String,
-                provinceName: String, municipalityCode: String = "", municipalityName: String = "",
-                enrolment: Int, stage: Stage, sector: Sector) {
+    public init(
+        id: String, name: String, regionCode: String, regionName: String, provinceCode: String,
+        provinceName: String, municipalityCode: String = "", municipalityName: String = "",
+        enrolment: Int, stage: Stage, sector: Sector
+    ) {
         self.id = id
         self.name = name
         self.regionCode = regionCode
@@ -54,8 +56,9 @@ public enum Identifier {
     /// Letters, digits, `-` and `_`, 1 to 40 characters.
     public static func isValid(_ text: some StringProtocol) -> Bool {
         let u = text.utf8
-        return (1...40).contains(u.count) && u.allSatisfy {
-            ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95
-        }
+        return (1...40).contains(u.count)
+            && u.allSatisfy {
+                ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95
+            }
     }
 }

@@ -36,24 +36,31 @@ extension Store {
         try database.write { db in
             var summary = RegistryImportSummary()
             try db.execute(
-                sql: "INSERT INTO registry_import (imported_at, source_name, schools_added, schools_updated, schools_closed, schools_reopened) VALUES (?, ?, 0, 0, 0, 0)",
+                sql:
+                    "INSERT INTO registry_import (imported_at, source_name, schools_added, schools_updated, schools_closed, schools_reopened) VALUES (?, ?, 0, 0, 0, 0)",
                 arguments: [timestamp(date), source])
             let importID = db.lastInsertedRowID
             var existing: [String: (row: [DatabaseValue], open: Bool)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, name, region_code, region_name, province_code, province_name, municipality_code, municipality_name, enrolment, stage, sector, is_open FROM school") {
+            for row in try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT id, name, region_code, region_name, province_code, province_name, municipality_code, municipality_name, enrolment, stage, sector, is_open FROM school"
+            ) {
                 let values = Array(row.databaseValues)
                 existing[row["id"]] = (Array(values[0..<11]), row["is_open"] == 1)
             }
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO school (id, name, region_code, region_name, province_code, province_name, municipality_code,
-                  municipality_name, enrolment, stage, sector, is_open, first_import_id, last_import_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
-                """)
-            let update = try db.cachedStatement(sql: """
-                UPDATE school SET name = ?, region_code = ?, region_name = ?, province_code = ?, province_name = ?,
-                  municipality_code = ?, municipality_name = ?, enrolment = ?, stage = ?, sector = ?, is_open = 1,
-                  last_import_id = ? WHERE id = ?
-                """)
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO school (id, name, region_code, region_name, province_code, province_name, municipality_code,
+                      municipality_name, enrolment, stage, sector, is_open, first_import_id, last_import_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                    """)
+            let update = try db.cachedStatement(
+                sql: """
+                    UPDATE school SET name = ?, region_code = ?, region_name = ?, province_code = ?, province_name = ?,
+                      municipality_code = ?, municipality_name = ?, enrolment = ?, stage = ?, sector = ?, is_open = 1,
+                      last_import_id = ? WHERE id = ?
+                    """)
             var listed = Set<String>()
             for s in schools {
                 listed.insert(s.id)
@@ -75,7 +82,8 @@ extension Store {
                 try db.execute(sql: "UPDATE school SET is_open = 0, last_import_id = ? WHERE id = ?", arguments: [importID, id])
             }
             try db.execute(
-                sql: "UPDATE registry_import SET schools_added = ?, schools_updated = ?, schools_closed = ?, schools_reopened = ? WHERE id = ?",
+                sql:
+                    "UPDATE registry_import SET schools_added = ?, schools_updated = ?, schools_closed = ?, schools_reopened = ? WHERE id = ?",
                 arguments: [summary.added, summary.updated, summary.closed, summary.reopened, importID])
             return summary
         }
@@ -84,13 +92,17 @@ extension Store {
     /// Registered schools per region, in region-code order.
     public func registrySummary() throws -> [RegionRegistrySummary] {
         try database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT region_code, min(region_name) AS region_name, count(DISTINCT province_code) AS provinces,
-                  sum(is_open) AS open, sum(1 - is_open) AS closed, sum(CASE WHEN is_open = 1 THEN enrolment ELSE 0 END) AS enrolment
-                FROM school GROUP BY region_code ORDER BY region_code
-                """).map {
-                RegionRegistrySummary(regionCode: $0["region_code"], regionName: $0["region_name"], provinces: $0["provinces"],
-                                      openSchools: $0["open"], closedSchools: $0["closed"], enrolment: $0["enrolment"])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT region_code, min(region_name) AS region_name, count(DISTINCT province_code) AS provinces,
+                      sum(is_open) AS open, sum(1 - is_open) AS closed, sum(CASE WHEN is_open = 1 THEN enrolment ELSE 0 END) AS enrolment
+                    FROM school GROUP BY region_code ORDER BY region_code
+                    """
+            ).map {
+                RegionRegistrySummary(
+                    regionCode: $0["region_code"], regionName: $0["region_name"], provinces: $0["provinces"],
+                    openSchools: $0["open"], closedSchools: $0["closed"], enrolment: $0["enrolment"])
             }
         }
     }
@@ -109,11 +121,12 @@ extension Store {
     public func schools() throws -> [School] {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM school ORDER BY id").map { r in
-                School(id: r["id"], name: r["name"], regionCode: r["region_code"], regionName: r["region_name"],
-                       provinceCode: r["province_code"], provinceName: r["province_name"],
-                       municipalityCode: r["municipality_code"], municipalityName: r["municipality_name"],
-                       enrolment: r["enrolment"], stage: School.Stage(rawValue: r["stage"]) ?? .other,
-                       sector: School.Sector(rawValue: r["sector"]) ?? .public)
+                School(
+                    id: r["id"], name: r["name"], regionCode: r["region_code"], regionName: r["region_name"],
+                    provinceCode: r["province_code"], provinceName: r["province_name"],
+                    municipalityCode: r["municipality_code"], municipalityName: r["municipality_name"],
+                    enrolment: r["enrolment"], stage: School.Stage(rawValue: r["stage"]) ?? .other,
+                    sector: School.Sector(rawValue: r["sector"]) ?? .public)
             }
         }
     }

@@ -20,18 +20,20 @@ extension Store {
     public func status(period: Period) throws -> [RegionStatus] {
         try database.read { db in
             var byRegion: [String: RegionStatus] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT s.region_code, s.region_name, s.id, (c.id IS NOT NULL) AS submitted
-                FROM school s
-                LEFT JOIN submission c ON c.school_id = s.id AND c.period = ? AND c.superseded_by IS NULL
-                WHERE s.is_open = 1
-                ORDER BY s.region_code, s.id
-                """, arguments: [period.description])
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT s.region_code, s.region_name, s.id, (c.id IS NOT NULL) AS submitted
+                    FROM school s
+                    LEFT JOIN submission c ON c.school_id = s.id AND c.period = ? AND c.superseded_by IS NULL
+                    WHERE s.is_open = 1
+                    ORDER BY s.region_code, s.id
+                    """, arguments: [period.description])
             while let r = try rows.next() {
                 let code: String = r[0]
                 var st = byRegion[code] ?? RegionStatus(regionCode: code, regionName: r[1], registered: 0, submitted: 0, missing: [])
                 st.registered += 1
-                if (r[3] as Bool) { st.submitted += 1 } else { st.missing.append(r[2]) }
+                if r[3] as Bool { st.submitted += 1 } else { st.missing.append(r[2]) }
                 byRegion[code] = st
             }
             return byRegion.values.sorted { $0.regionCode < $1.regionCode }

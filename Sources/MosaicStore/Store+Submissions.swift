@@ -78,9 +78,10 @@ extension Store {
     private static func recordOne(_ item: IncomingSubmission, now: String, db: Database) throws -> RecordOutcome {
         let s = item.submission
         let codebook = try Codebook.bundled(version: s.codebookVersion)
-        let history = try db.cachedStatement(sql: """
-            SELECT id, superseded_by, codebook_version FROM submission WHERE school_id = ? AND period = ? ORDER BY id DESC
-            """)
+        let history = try db.cachedStatement(
+            sql: """
+                SELECT id, superseded_by, codebook_version FROM submission WHERE school_id = ? AND period = ? ORDER BY id DESC
+                """)
         let previous = try Row.fetchAll(history, arguments: [s.schoolID, s.period.description])
         var current: Int64?
         for row in previous {
@@ -100,11 +101,16 @@ extension Store {
         if let current {
             try db.cachedStatement(sql: "UPDATE submission SET superseded_by = ? WHERE id = ?").execute(arguments: [id, current])
         }
-        try db.cachedStatement(sql: """
-            INSERT INTO submission (id, school_id, period, codebook_version, received_at, source_name, source_format, sealed, persons)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [id, s.schoolID, s.period.description, s.codebookVersion, now, item.sourceName, item.sourceFormat, item.sealed, persons])
-        let insertCount = try db.cachedStatement(sql: "INSERT INTO submission_count (submission_id, cell_index, table_name, cell, count) VALUES (?, ?, ?, ?, ?)")
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO submission (id, school_id, period, codebook_version, received_at, source_name, source_format, sealed, persons)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            id, s.schoolID, s.period.description, s.codebookVersion, now, item.sourceName, item.sourceFormat, item.sealed, persons,
+        ])
+        let insertCount = try db.cachedStatement(
+            sql: "INSERT INTO submission_count (submission_id, cell_index, table_name, cell, count) VALUES (?, ?, ?, ?, ?)")
         for (i, c) in s.counts.enumerated() where c != 0 {
             let cell = codebook.allCells[i]
             try insertCount.execute(arguments: [id, i, cell.table, cell.code, c])
@@ -114,7 +120,8 @@ extension Store {
 
     private static func counts(of submission: Int64, cellCount: Int, db: Database) throws -> [Int] {
         var v = [Int](repeating: 0, count: cellCount)
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT cell_index, count FROM submission_count WHERE submission_id = ?"), arguments: [submission])
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT cell_index, count FROM submission_count WHERE submission_id = ?"), arguments: [submission])
         while let r = try rows.next() {
             let i: Int = r[0]
             if i < cellCount { v[i] = r[1] }
@@ -135,15 +142,19 @@ extension Store {
     /// Every submission for a school and quarter, oldest first.
     public func history(school: String, period: Period) throws -> [SubmissionRecord] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM submission WHERE school_id = ? AND period = ? ORDER BY id", arguments: [school, period.description]).map(SubmissionRecord.init(row:))
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM submission WHERE school_id = ? AND period = ? ORDER BY id", arguments: [school, period.description]
+            ).map(SubmissionRecord.init(row:))
         }
     }
 
     /// How many submissions the store holds: all of them, and the current ones.
     public func submissionCounts() throws -> (all: Int, current: Int) {
         try database.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM submission")!,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM submission WHERE superseded_by IS NULL")!)
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM submission")!,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM submission WHERE superseded_by IS NULL")!
+            )
         }
     }
 
@@ -157,8 +168,9 @@ extension Store {
 
 extension SubmissionRecord {
     init(row r: Row) {
-        self.init(id: r["id"], schoolID: r["school_id"], period: r["period"], codebookVersion: r["codebook_version"],
-                  receivedAt: r["received_at"], sourceName: r["source_name"], sourceFormat: r["source_format"],
-                  sealed: r["sealed"], persons: r["persons"], supersededBy: r["superseded_by"])
+        self.init(
+            id: r["id"], schoolID: r["school_id"], period: r["period"], codebookVersion: r["codebook_version"],
+            receivedAt: r["received_at"], sourceName: r["source_name"], sourceFormat: r["source_format"],
+            sealed: r["sealed"], persons: r["persons"], supersededBy: r["superseded_by"])
     }
 }

@@ -67,7 +67,8 @@ public final class Store: Sendable {
         let isEmpty = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")! == 0 }
         if !isEmpty {
             let isMosaic = try pool.read { db in
-                try db.tableExists("store_info") && (try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'format'")) == Store.format
+                try db.tableExists("store_info")
+                    && (try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'format'")) == Store.format
             }
             guard isMosaic else { throw StoreError.notAStore(path) }
         }
@@ -82,78 +83,91 @@ public final class Store: Sendable {
 
     /// True if the file at `path` looks like a Mosaic raw store (used by tools that must refuse it).
     public static func isStore(at path: String) -> Bool {
-        guard let q = try? DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }()) else { return false }
-        return (try? q.read { db in
-            try db.tableExists("store_info") && (try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'format'")) == Store.format
-        }) ?? false
+        guard
+            let q = try? DatabaseQueue(
+                path: path,
+                configuration: {
+                    var c = Configuration()
+                    c.readonly = true
+                    return c
+                }())
+        else { return false }
+        return
+            (try? q.read { db in
+                try db.tableExists("store_info")
+                    && (try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'format'")) == Store.format
+            }) ?? false
     }
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("createStoreInfo") { db in
-            try db.execute(sql: """
-                CREATE TABLE store_info (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
-                INSERT INTO store_info (key, value) VALUES ('format', '\(Store.format)');
-                INSERT INTO store_info (key, value) VALUES ('created_at', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE store_info (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                    INSERT INTO store_info (key, value) VALUES ('format', '\(Store.format)');
+                    INSERT INTO store_info (key, value) VALUES ('created_at', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+                    """)
         }
         m.registerMigration("createRegistry") { db in
-            try db.execute(sql: """
-                CREATE TABLE registry_import (
-                  id INTEGER PRIMARY KEY,
-                  imported_at TEXT NOT NULL,
-                  source_name TEXT NOT NULL,
-                  schools_added INTEGER NOT NULL CHECK (schools_added >= 0),
-                  schools_updated INTEGER NOT NULL CHECK (schools_updated >= 0),
-                  schools_closed INTEGER NOT NULL CHECK (schools_closed >= 0),
-                  schools_reopened INTEGER NOT NULL CHECK (schools_reopened >= 0)
-                );
-                CREATE TABLE school (
-                  id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 40),
-                  name TEXT NOT NULL CHECK (name <> ''),
-                  region_code TEXT NOT NULL CHECK (region_code <> ''),
-                  region_name TEXT NOT NULL,
-                  province_code TEXT NOT NULL CHECK (province_code <> ''),
-                  province_name TEXT NOT NULL,
-                  municipality_code TEXT NOT NULL DEFAULT '',
-                  municipality_name TEXT NOT NULL DEFAULT '',
-                  enrolment INTEGER NOT NULL CHECK (enrolment >= 0),
-                  stage TEXT NOT NULL CHECK (stage IN ('primary', 'secondary', 'combined', 'special', 'other')),
-                  sector TEXT NOT NULL CHECK (sector IN ('public', 'charter', 'private')),
-                  is_open INTEGER NOT NULL DEFAULT 1 CHECK (is_open IN (0, 1)),
-                  first_import_id INTEGER NOT NULL REFERENCES registry_import(id),
-                  last_import_id INTEGER NOT NULL REFERENCES registry_import(id)
-                );
-                CREATE INDEX school_region ON school(region_code, province_code);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE registry_import (
+                      id INTEGER PRIMARY KEY,
+                      imported_at TEXT NOT NULL,
+                      source_name TEXT NOT NULL,
+                      schools_added INTEGER NOT NULL CHECK (schools_added >= 0),
+                      schools_updated INTEGER NOT NULL CHECK (schools_updated >= 0),
+                      schools_closed INTEGER NOT NULL CHECK (schools_closed >= 0),
+                      schools_reopened INTEGER NOT NULL CHECK (schools_reopened >= 0)
+                    );
+                    CREATE TABLE school (
+                      id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 40),
+                      name TEXT NOT NULL CHECK (name <> ''),
+                      region_code TEXT NOT NULL CHECK (region_code <> ''),
+                      region_name TEXT NOT NULL,
+                      province_code TEXT NOT NULL CHECK (province_code <> ''),
+                      province_name TEXT NOT NULL,
+                      municipality_code TEXT NOT NULL DEFAULT '',
+                      municipality_name TEXT NOT NULL DEFAULT '',
+                      enrolment INTEGER NOT NULL CHECK (enrolment >= 0),
+                      stage TEXT NOT NULL CHECK (stage IN ('primary', 'secondary', 'combined', 'special', 'other')),
+                      sector TEXT NOT NULL CHECK (sector IN ('public', 'charter', 'private')),
+                      is_open INTEGER NOT NULL DEFAULT 1 CHECK (is_open IN (0, 1)),
+                      first_import_id INTEGER NOT NULL REFERENCES registry_import(id),
+                      last_import_id INTEGER NOT NULL REFERENCES registry_import(id)
+                    );
+                    CREATE INDEX school_region ON school(region_code, province_code);
+                    """)
         }
         m.registerMigration("createSubmissions") { db in
-            try db.execute(sql: """
-                CREATE TABLE submission (
-                  id INTEGER PRIMARY KEY,
-                  school_id TEXT NOT NULL REFERENCES school(id),
-                  period TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),
-                  codebook_version INTEGER NOT NULL CHECK (codebook_version >= 1),
-                  received_at TEXT NOT NULL,
-                  source_name TEXT NOT NULL,
-                  source_format TEXT NOT NULL CHECK (source_format IN ('csv', 'json', 'sealed')),
-                  sealed INTEGER NOT NULL DEFAULT 0 CHECK (sealed IN (0, 1)),
-                  persons INTEGER NOT NULL CHECK (persons >= 0),
-                  superseded_by INTEGER REFERENCES submission(id) DEFERRABLE INITIALLY DEFERRED
-                );
-                CREATE UNIQUE INDEX submission_current ON submission(school_id, period) WHERE superseded_by IS NULL;
-                CREATE INDEX submission_period ON submission(period, school_id);
-                -- Only non-zero counts are stored; every other cell of the codebook is zero.
-                CREATE TABLE submission_count (
-                  submission_id INTEGER NOT NULL REFERENCES submission(id),
-                  cell_index INTEGER NOT NULL CHECK (cell_index >= 0),
-                  table_name TEXT NOT NULL,
-                  cell TEXT NOT NULL,
-                  count INTEGER NOT NULL CHECK (count > 0),
-                  PRIMARY KEY (submission_id, cell_index)
-                ) WITHOUT ROWID;
-                CREATE VIEW current_submission AS SELECT * FROM submission WHERE superseded_by IS NULL;
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE submission (
+                      id INTEGER PRIMARY KEY,
+                      school_id TEXT NOT NULL REFERENCES school(id),
+                      period TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),
+                      codebook_version INTEGER NOT NULL CHECK (codebook_version >= 1),
+                      received_at TEXT NOT NULL,
+                      source_name TEXT NOT NULL,
+                      source_format TEXT NOT NULL CHECK (source_format IN ('csv', 'json', 'sealed')),
+                      sealed INTEGER NOT NULL DEFAULT 0 CHECK (sealed IN (0, 1)),
+                      persons INTEGER NOT NULL CHECK (persons >= 0),
+                      superseded_by INTEGER REFERENCES submission(id) DEFERRABLE INITIALLY DEFERRED
+                    );
+                    CREATE UNIQUE INDEX submission_current ON submission(school_id, period) WHERE superseded_by IS NULL;
+                    CREATE INDEX submission_period ON submission(period, school_id);
+                    -- Only non-zero counts are stored; every other cell of the codebook is zero.
+                    CREATE TABLE submission_count (
+                      submission_id INTEGER NOT NULL REFERENCES submission(id),
+                      cell_index INTEGER NOT NULL CHECK (cell_index >= 0),
+                      table_name TEXT NOT NULL,
+                      cell TEXT NOT NULL,
+                      count INTEGER NOT NULL CHECK (count > 0),
+                      PRIMARY KEY (submission_id, cell_index)
+                    ) WITHOUT ROWID;
+                    CREATE VIEW current_submission AS SELECT * FROM submission WHERE superseded_by IS NULL;
+                    """)
         }
         return m
     }
@@ -168,10 +182,10 @@ public enum StoreError: Error, LocalizedError, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case let .alreadyExists(p): return "\(p): a file already exists there; choose another path or remove it"
-        case let .missing(p): return "\(p): no store here; create one with 'mosaic init' (or name another with --store or MOSAIC_STORE)"
-        case let .notAStore(p): return "\(p): not a Mosaic store"
-        case let .cannotOpen(p, why): return "\(p): cannot create the store: \(why)"
+        case .alreadyExists(let p): return "\(p): a file already exists there; choose another path or remove it"
+        case .missing(let p): return "\(p): no store here; create one with 'mosaic init' (or name another with --store or MOSAIC_STORE)"
+        case .notAStore(let p): return "\(p): not a Mosaic store"
+        case .cannotOpen(let p, let why): return "\(p): cannot create the store: \(why)"
         }
     }
 }

@@ -29,13 +29,17 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         let limit = _exp(-lambda)
         var k = 0
         var p = 1.0
-        repeat { k += 1; p *= unit() } while p > limit
+        repeat {
+            k += 1
+            p *= unit()
+        } while p > limit
         return k - 1
     }
 
     /// A standard normal draw (Box-Muller).
     mutating func normal() -> Double {
-        let u1 = max(unit(), 1e-300), u2 = unit()
+        let u1 = max(unit(), 1e-300)
+        let u2 = unit()
         return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
     }
 
@@ -54,11 +58,11 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 @inline(__always) func _exp(_ x: Double) -> Double { exp(x) }

@@ -65,18 +65,20 @@ public struct SyntheticCountry: Sendable {
                 serial += 1
                 let stage = School.Stage.allCases[rng.pick([55, 25, 15, 3, 2])]
                 let sector = School.Sector.allCases[rng.pick([67, 25, 8])]
-                let median: Double = switch stage {
-                case .primary: 280
-                case .secondary: 620
-                case .combined: 850
-                case .special: 90
-                case .other: 200
-                }
+                let median: Double =
+                    switch stage {
+                    case .primary: 280
+                    case .secondary: 620
+                    case .combined: 850
+                    case .special: 90
+                    case .other: 200
+                    }
                 let enrolment = max(15, Int((median * _exp(0.45 * rng.normal())).rounded()))
-                schools.append(School(
-                    id: String(format: "ES-%06d", serial), name: "Centro sintético \(serial)",
-                    regionCode: g.regionCode, regionName: g.regionName, provinceCode: g.provinceCode,
-                    provinceName: g.provinceName, enrolment: enrolment, stage: stage, sector: sector))
+                schools.append(
+                    School(
+                        id: String(format: "ES-%06d", serial), name: "Centro sintético \(serial)",
+                        regionCode: g.regionCode, regionName: g.regionName, provinceCode: g.provinceCode,
+                        provinceName: g.provinceName, enrolment: enrolment, stage: stage, sector: sector))
             }
         }
         self.schools = schools
@@ -88,7 +90,10 @@ public struct SyntheticCountry: Sendable {
         for s in schools where rng.chance(0.01) { chronic.insert(s.id) }
         self.chronicMissing = chronic
         if config.hotspot, config.periods.count >= 3,
-           let school = schools.filter({ $0.provinceCode == "ES-06" && $0.stage != .primary && $0.stage != .special && !chronic.contains($0.id) }).first {
+            let school = schools.filter({
+                $0.provinceCode == "ES-06" && $0.stage != .primary && $0.stage != .special && !chronic.contains($0.id)
+            }).first
+        {
             let period = config.periods[config.periods.count - 5 >= 0 ? config.periods.count - 5 : 1]
             self.hotspot = Hotspot(schoolID: school.id, period: period, victims: 20 + Int(rng.next() % 11))
         } else {
@@ -126,42 +131,64 @@ public struct SyntheticCountry: Sendable {
         var victims = 1
         while rng.chance(0.4) && victims < 8 { victims += 1 }
         let kind = ["created", "shared", "extortion"][rng.pick([25, 65, 10])]
-        let channel: String = kind == "created"
+        let channel: String =
+            kind == "created"
             ? ["not_shared", "unknown"][rng.pick([80, 20])]
-            : ["whatsapp", "telegram", "instagram", "snapchat", "tiktok", "discord", "other_platform", "offline", "unknown"][rng.pick([35, 10, 15, 15, 8, 4, 5, 3, 5])]
+            : ["whatsapp", "telegram", "instagram", "snapchat", "tiktok", "discord", "other_platform", "offline", "unknown"][
+                rng.pick([35, 10, 15, 15, 8, 4, 5, 3, 5])]
         let tool = ["nudify", "face_swap", "general_generator", "unknown"][rng.pick([60, 20, 10, 10])]
-        let perpetrator = kind == "extortion"
+        let perpetrator =
+            kind == "extortion"
             ? ["pupil_same_school", "pupil_other_school", "adult_known", "adult_stranger", "unknown"][rng.pick([30, 10, 10, 35, 15])]
             : ["pupil_same_school", "pupil_other_school", "adult_known", "adult_stranger", "unknown"][rng.pick([70, 12, 4, 6, 8])]
         let groups = ["pupil_11_under", "pupil_12_13", "pupil_14_15", "pupil_16_17", "pupil_18_over", "staff"]
-        let groupWeights: [Double] = switch school.stage {
-        case .primary: [70, 26, 0, 0, 0, 4]
-        case .secondary: [0, 30, 40, 24, 3, 3]
-        case .combined: [15, 28, 30, 22, 2, 3]
-        case .special, .other: [20, 25, 25, 20, 5, 5]
-        }
+        let groupWeights: [Double] =
+            switch school.stage {
+            case .primary: [70, 26, 0, 0, 0, 4]
+            case .secondary: [0, 30, 40, 24, 3, 3]
+            case .combined: [15, 28, 30, 22, 2, 3]
+            case .special, .other: [20, 25, 25, 20, 5, 5]
+            }
         for _ in 0..<victims {
             let group = groups[rng.pick(groupWeights)]
             let gender = ["female", "male", "other"][rng.pick([85, 12, 3])]
-            recordVictim(&counts, kind: kind, group: group, gender: gender, channel: channel, tool: tool, perpetrator: perpetrator, rng: &rng)
+            recordVictim(
+                &counts, kind: kind, group: group, gender: gender, channel: channel, tool: tool, perpetrator: perpetrator, rng: &rng)
         }
     }
 
-    private func recordVictim(_ counts: inout [Int], kind: String, group: String, gender: String, channel: String,
-                              tool: String, perpetrator: String, rng: inout SeededGenerator) {
+    private func recordVictim(
+        _ counts: inout [Int], kind: String, group: String, gender: String, channel: String,
+        tool: String, perpetrator: String, rng: inout SeededGenerator
+    ) {
         bump(&counts, "incidents", "\(kind).\(group).\(gender)")
         bump(&counts, "channels", channel)
         bump(&counts, "tools", tool)
         bump(&counts, "perpetrators", perpetrator)
         var any = false
         let police = rng.chance(kind == "extortion" ? 0.8 : 0.4)
-        if police { bump(&counts, "responses", "police_report"); any = true }
+        if police {
+            bump(&counts, "responses", "police_report")
+            any = true
+        }
         let removal = kind != "created" && rng.chance(0.3)
-        if removal { bump(&counts, "responses", "removal_request"); any = true }
+        if removal {
+            bump(&counts, "responses", "removal_request")
+            any = true
+        }
         if removal && rng.chance(0.55) { bump(&counts, "responses", "content_removed") }
-        if rng.chance(0.6) { bump(&counts, "responses", "support_referral"); any = true }
-        if perpetrator == "pupil_same_school" && rng.chance(0.6) { bump(&counts, "responses", "disciplinary_action"); any = true }
-        if group != "staff" && rng.chance(0.85) { bump(&counts, "responses", "parents_informed"); any = true }
+        if rng.chance(0.6) {
+            bump(&counts, "responses", "support_referral")
+            any = true
+        }
+        if perpetrator == "pupil_same_school" && rng.chance(0.6) {
+            bump(&counts, "responses", "disciplinary_action")
+            any = true
+        }
+        if group != "staff" && rng.chance(0.85) {
+            bump(&counts, "responses", "parents_informed")
+            any = true
+        }
         if !any { bump(&counts, "responses", "no_further_action") }
     }
 
@@ -181,17 +208,24 @@ public struct SyntheticCountry: Sendable {
         }
     }
 
-    struct GeoRow { var regionCode, regionName, provinceCode, provinceName: String; var population: Int }
+    struct GeoRow {
+        var regionCode, regionName, provinceCode, provinceName: String
+        var population: Int
+    }
 
     static func geography() throws -> [GeoRow] {
         guard let url = Bundle.module.url(forResource: "geography-es", withExtension: "csv"),
-              let data = FileManager.default.contents(atPath: url.path) else { throw SynthError.missingResource("geography-es.csv") }
+            let data = FileManager.default.contents(atPath: url.path)
+        else { throw SynthError.missingResource("geography-es.csv") }
         var reader = try CSVReader(bytes: Array(data))
         _ = try reader.next()
         var rows: [GeoRow] = []
         while let r = try reader.next() {
             if r.isBlank { continue }
-            rows.append(GeoRow(regionCode: r.fields[0], regionName: r.fields[1], provinceCode: r.fields[2], provinceName: r.fields[3], population: Int(r.fields[4]) ?? 0))
+            rows.append(
+                GeoRow(
+                    regionCode: r.fields[0], regionName: r.fields[1], provinceCode: r.fields[2], provinceName: r.fields[3],
+                    population: Int(r.fields[4]) ?? 0))
         }
         return rows
     }
@@ -201,6 +235,8 @@ public struct SyntheticCountry: Sendable {
 public enum SynthError: Error, LocalizedError {
     case missingResource(String)
     public var errorDescription: String? {
-        switch self { case let .missingResource(n): return "the resource \(n) is missing from this build" }
+        switch self {
+        case .missingResource(let n): return "the resource \(n) is missing from this build"
+        }
     }
 }

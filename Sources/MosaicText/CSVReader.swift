@@ -29,7 +29,7 @@ public enum CSVError: Error, Equatable, Sendable {
     public var line: Int {
         switch self {
         case .empty: return 1
-        case let .notText(l), let .unterminatedQuote(l), let .strayQuote(l): return l
+        case .notText(let l), .unterminatedQuote(let l), .strayQuote(let l): return l
         }
     }
 
@@ -126,12 +126,20 @@ public struct CSVReader: Sendable {
                 // After a closing quote: a comma, a line end or the end of the file.
                 if position >= bytes.count { return CSVRecord(line: startLine, fields: fields) }
                 switch bytes[position] {
-                case UInt8(ascii: ","): position += 1; continue
-                case 0x0A: position += 1; line += 1; return CSVRecord(line: startLine, fields: fields)
+                case UInt8(ascii: ","):
+                    position += 1
+                    continue
+                case 0x0A:
+                    position += 1
+                    line += 1
+                    return CSVRecord(line: startLine, fields: fields)
                 case 0x0D where position + 1 < bytes.count && bytes[position + 1] == 0x0A:
-                    position += 2; line += 1; return CSVRecord(line: startLine, fields: fields)
+                    position += 2
+                    line += 1
+                    return CSVRecord(line: startLine, fields: fields)
                 case 0x0D where position + 1 == bytes.count:
-                    position += 1; return CSVRecord(line: startLine, fields: fields)
+                    position += 1
+                    return CSVRecord(line: startLine, fields: fields)
                 default: throw CSVError.strayQuote(line: line)
                 }
             }
@@ -151,7 +159,7 @@ public struct CSVReader: Sendable {
                 line += 1
                 return CSVRecord(line: startLine, fields: fields)
             }
-            position += 1 // comma
+            position += 1  // comma
         }
     }
 

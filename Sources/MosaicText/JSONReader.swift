@@ -58,7 +58,9 @@ public enum JSONReader {
         mutating func skipSpace() {
             while i < bytes.count {
                 switch bytes[i] {
-                case 0x0A: line += 1; i += 1
+                case 0x0A:
+                    line += 1
+                    i += 1
                 case 0x20, 0x09, 0x0D: i += 1
                 default: return
                 }
@@ -83,7 +85,10 @@ public enum JSONReader {
                 i += 1
                 var members: [JSONMember] = []
                 skipSpace()
-                if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return JSONNode(value: .object(members), line: start) }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+                    i += 1
+                    return JSONNode(value: .object(members), line: start)
+                }
                 while true {
                     skipSpace()
                     let keyLine = line
@@ -94,28 +99,49 @@ public enum JSONReader {
                     members.append(JSONMember(key: key, line: keyLine, value: v))
                     skipSpace()
                     guard i < bytes.count else { throw fail("unexpected end of file inside an object") }
-                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                    if bytes[i] == UInt8(ascii: "}") { i += 1; return JSONNode(value: .object(members), line: start) }
+                    if bytes[i] == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
+                    if bytes[i] == UInt8(ascii: "}") {
+                        i += 1
+                        return JSONNode(value: .object(members), line: start)
+                    }
                     throw fail("expected ',' or '}'")
                 }
             case UInt8(ascii: "["):
                 i += 1
                 var items: [JSONNode] = []
                 skipSpace()
-                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return JSONNode(value: .array(items), line: start) }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+                    i += 1
+                    return JSONNode(value: .array(items), line: start)
+                }
                 while true {
                     items.append(try value(depth: depth + 1))
                     skipSpace()
                     guard i < bytes.count else { throw fail("unexpected end of file inside an array") }
-                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                    if bytes[i] == UInt8(ascii: "]") { i += 1; return JSONNode(value: .array(items), line: start) }
+                    if bytes[i] == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
+                    if bytes[i] == UInt8(ascii: "]") {
+                        i += 1
+                        return JSONNode(value: .array(items), line: start)
+                    }
                     throw fail("expected ',' or ']'")
                 }
             case UInt8(ascii: "\""):
                 return JSONNode(value: .string(try string()), line: start)
-            case UInt8(ascii: "t"): try literal("true"); return JSONNode(value: .bool(true), line: start)
-            case UInt8(ascii: "f"): try literal("false"); return JSONNode(value: .bool(false), line: start)
-            case UInt8(ascii: "n"): try literal("null"); return JSONNode(value: .null, line: start)
+            case UInt8(ascii: "t"):
+                try literal("true")
+                return JSONNode(value: .bool(true), line: start)
+            case UInt8(ascii: "f"):
+                try literal("false")
+                return JSONNode(value: .bool(false), line: start)
+            case UInt8(ascii: "n"):
+                try literal("null")
+                return JSONNode(value: .null, line: start)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 return JSONNode(value: .number(try number()), line: start)
             default:
@@ -132,11 +158,18 @@ public enum JSONReader {
         mutating func number() throws -> String {
             let start = i
             if bytes[i] == UInt8(ascii: "-") { i += 1 }
-            func digits() -> Int { let s = i; while i < bytes.count, (48...57).contains(bytes[i]) { i += 1 }; return i - s }
+            func digits() -> Int {
+                let s = i
+                while i < bytes.count, (48...57).contains(bytes[i]) { i += 1 }
+                return i - s
+            }
             let intDigits = digits()
             guard intDigits > 0 else { throw fail("malformed number") }
             if intDigits > 1, bytes[i - intDigits] == 48 { throw fail("malformed number (leading zero)") }
-            if i < bytes.count, bytes[i] == UInt8(ascii: ".") { i += 1; guard digits() > 0 else { throw fail("malformed number") } }
+            if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+                i += 1
+                guard digits() > 0 else { throw fail("malformed number") }
+            }
             if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
                 i += 1
                 if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
@@ -146,12 +179,15 @@ public enum JSONReader {
         }
 
         mutating func string() throws -> String {
-            i += 1 // opening quote
+            i += 1  // opening quote
             var out: [UInt8] = []
             while true {
                 guard i < bytes.count else { throw fail("a string is never closed") }
                 let b = bytes[i]
-                if b == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
+                if b == UInt8(ascii: "\"") {
+                    i += 1
+                    return String(decoding: out, as: UTF8.self)
+                }
                 if b < 0x20 { throw fail("control character inside a string") }
                 if b == UInt8(ascii: "\\") {
                     guard i + 1 < bytes.count else { throw fail("a string is never closed") }

@@ -14,7 +14,10 @@ extension Mosaic {
             demo.config.schools = schools
             let progress = ProgressTracker()
             demo.progress = progress.update
-            demo.say = { progress.clear(); print($0) }
+            demo.say = {
+                progress.clear()
+                print($0)
+            }
             try demo.run()
             progress.clear()
             print("Done. Everything is in \(out)/.")

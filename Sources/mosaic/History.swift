@@ -17,11 +17,16 @@ extension Mosaic {
 
         func run() throws {
             let rows = try Store.open(at: store.path).history(school: school, period: Period(period)!)
-            guard !rows.isEmpty else { print("No submission from \(school) for \(period)."); return }
+            guard !rows.isEmpty else {
+                print("No submission from \(school) for \(period).")
+                return
+            }
             var table = TextTable(["submission", "received", "file", "format", "persons", "state"], rightAligned: [0, 4])
             for r in rows {
-                table.add(["\(r.id)", r.receivedAt, r.sourceName, r.sourceFormat + (r.sealed ? " (sealed)" : ""), "\(r.persons)",
-                           r.supersededBy.map { "superseded by \($0)" } ?? "current"])
+                table.add([
+                    "\(r.id)", r.receivedAt, r.sourceName, r.sourceFormat + (r.sealed ? " (sealed)" : ""), "\(r.persons)",
+                    r.supersededBy.map { "superseded by \($0)" } ?? "current",
+                ])
             }
             print(table.render(), terminator: "")
         }

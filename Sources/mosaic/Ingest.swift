@@ -27,15 +27,24 @@ extension Mosaic {
             let elapsed = Date().timeIntervalSince(started)
             for r in summary.results {
                 switch r.fate {
-                case let .invalid(e): print("rejected: \(e.localizedDescription)")
-                case let .refused(why): print("refused: \(r.file): \(why)")
-                case .unchanged: if verbose || paths.count <= 20 { print("unchanged: \(r.file): identical to the school's current submission; nothing changed") }
+                case .invalid(let e): print("rejected: \(e.localizedDescription)")
+                case .refused(let why): print("refused: \(r.file): \(why)")
+                case .unchanged:
+                    if verbose || paths.count <= 20 {
+                        print("unchanged: \(r.file): identical to the school's current submission; nothing changed")
+                    }
                 case .stored: if verbose || paths.count <= 20 { print("stored: \(r.file)") }
-                case .corrected: if verbose || paths.count <= 20 { print("corrected: \(r.file): supersedes the earlier submission (kept in the history)") }
+                case .corrected:
+                    if verbose || paths.count <= 20 {
+                        print("corrected: \(r.file): supersedes the earlier submission (kept in the history)")
+                    }
                 }
             }
-            print(String(format: "%d file%@: %d stored, %d corrections, %d unchanged, %d not stored (%.1f s).",
-                         paths.count, paths.count == 1 ? "" : "s", summary.stored, summary.corrected, summary.unchanged, summary.failed, elapsed))
+            print(
+                String(
+                    format: "%d file%@: %d stored, %d corrections, %d unchanged, %d not stored (%.1f s).",
+                    paths.count, paths.count == 1 ? "" : "s", summary.stored, summary.corrected, summary.unchanged, summary.failed, elapsed)
+            )
             if summary.failed > 0 { throw ExitCode(1) }
         }
     }

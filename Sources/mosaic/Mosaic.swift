@@ -19,7 +19,8 @@ struct Mosaic: ParsableCommand {
 
 /// The store option shared by every command that reads or writes the store.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The store file.", discussion: "Default: $MOSAIC_STORE, else ./mosaic.sqlite.", valueName: "path"))
+    @Option(
+        name: .long, help: ArgumentHelp("The store file.", discussion: "Default: $MOSAIC_STORE, else ./mosaic.sqlite.", valueName: "path"))
     var store: String?
 
     /// The path to use.

@@ -25,7 +25,9 @@ extension Mosaic.RegistryCommand {
             let schools = try RegistryFile.parse(Array(data), file: file)
             let db = try Store.open(at: store.path)
             let s = try db.importRegistry(schools, source: (file as NSString).lastPathComponent)
-            print("Imported \(schools.count) schools from \(file): \(s.added) added, \(s.updated) updated, \(s.unchanged) unchanged, \(s.reopened) reopened, \(s.closed) marked closed.")
+            print(
+                "Imported \(schools.count) schools from \(file): \(s.added) added, \(s.updated) updated, \(s.unchanged) unchanged, \(s.reopened) reopened, \(s.closed) marked closed."
+            )
         }
     }
 
@@ -36,13 +38,18 @@ extension Mosaic.RegistryCommand {
 
         func run() throws {
             let rows = try Store.open(at: store.path).registrySummary()
-            guard !rows.isEmpty else { print("The registry is empty. Import one with 'mosaic registry import FILE.csv'."); return }
+            guard !rows.isEmpty else {
+                print("The registry is empty. Import one with 'mosaic registry import FILE.csv'.")
+                return
+            }
             var table = TextTable(["region", "name", "provinces", "open schools", "closed", "pupils"], rightAligned: [2, 3, 4, 5])
             for r in rows {
                 table.add([r.regionCode, r.regionName, "\(r.provinces)", "\(r.openSchools)", "\(r.closedSchools)", "\(r.enrolment)"])
             }
-            table.add(["total", "", "\(rows.reduce(0) { $0 + $1.provinces })", "\(rows.reduce(0) { $0 + $1.openSchools })",
-                       "\(rows.reduce(0) { $0 + $1.closedSchools })", "\(rows.reduce(0) { $0 + $1.enrolment })"])
+            table.add([
+                "total", "", "\(rows.reduce(0) { $0 + $1.provinces })", "\(rows.reduce(0) { $0 + $1.openSchools })",
+                "\(rows.reduce(0) { $0 + $1.closedSchools })", "\(rows.reduce(0) { $0 + $1.enrolment })",
+            ])
             print(table.render(), terminator: "")
         }
     }

@@ -27,15 +27,24 @@ enum StatusPrinter {
     static func render(_ rows: [RegionStatus], period: String, listMissing: Bool) -> String {
         var table = TextTable(["region", "name", "registered", "submitted", "missing", "coverage"], rightAligned: [2, 3, 4, 5])
         for r in rows {
-            table.add([r.regionCode, r.regionName, "\(r.registered)", "\(r.submitted)", "\(r.missing.count)", String(format: "%.1f %%", r.coverage * 100)])
+            table.add([
+                r.regionCode, r.regionName, "\(r.registered)", "\(r.submitted)", "\(r.missing.count)",
+                String(format: "%.1f %%", r.coverage * 100),
+            ])
         }
-        let reg = rows.reduce(0) { $0 + $1.registered }, sub = rows.reduce(0) { $0 + $1.submitted }
-        table.add(["total", "", "\(reg)", "\(sub)", "\(reg - sub)", String(format: "%.1f %%", reg == 0 ? 0 : Double(sub) / Double(reg) * 100)])
+        let reg = rows.reduce(0) { $0 + $1.registered }
+        let sub = rows.reduce(0) { $0 + $1.submitted }
+        table.add([
+            "total", "", "\(reg)", "\(sub)", "\(reg - sub)", String(format: "%.1f %%", reg == 0 ? 0 : Double(sub) / Double(reg) * 100),
+        ])
         var out = "Submissions for \(period) (open schools in the registry):\n" + table.render()
         if listMissing {
             for r in rows where !r.missing.isEmpty {
                 out += "\nMissing in \(r.regionCode) \(r.regionName) (\(r.missing.count)):\n"
-                out += stride(from: 0, to: r.missing.count, by: 8).map { "  " + r.missing[$0..<min($0 + 8, r.missing.count)].joined(separator: " ") }.joined(separator: "\n") + "\n"
+                out +=
+                    stride(from: 0, to: r.missing.count, by: 8).map {
+                        "  " + r.missing[$0..<min($0 + 8, r.missing.count)].joined(separator: " ")
+                    }.joined(separator: "\n") + "\n"
             }
         }
         return out

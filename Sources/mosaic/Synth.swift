@@ -30,7 +30,8 @@ extension Mosaic {
             let progress = Progress(label: "writing")
             let files = try country.write(to: out, labels: labels, progress: progress.update)
             progress.finish()
-            print("Wrote \(files.registry) (\(country.schools.count) schools) and \(files.allCounts.count) counts files under \(out)/counts.")
+            print(
+                "Wrote \(files.registry) (\(country.schools.count) schools) and \(files.allCounts.count) counts files under \(out)/counts.")
         }
     }
 }

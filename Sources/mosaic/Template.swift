@@ -23,9 +23,13 @@ extension Mosaic {
         }
 
         func run() throws {
-            let text = CountsFile.template(school: school, period: Period(period)!, codebook: try Codebook.bundled(version: version),
-                                           format: format, language: lang)
-            guard let out else { print(text, terminator: ""); return }
+            let text = CountsFile.template(
+                school: school, period: Period(period)!, codebook: try Codebook.bundled(version: version),
+                format: format, language: lang)
+            guard let out else {
+                print(text, terminator: "")
+                return
+            }
             guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("\(out): a file is already there") }
             try text.write(toFile: out, atomically: true, encoding: .utf8)
             print("Wrote \(out). Fill in the counts (0 for none), then: mosaic validate \(out)")

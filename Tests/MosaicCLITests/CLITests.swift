@@ -20,7 +20,11 @@ struct CLI {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     }
 
-    struct Result { var status: Int32; var out: String; var err: String }
+    struct Result {
+        var status: Int32
+        var out: String
+        var err: String
+    }
 
     @discardableResult
     func run(_ args: String...) throws -> Result { try run(args) }
@@ -34,17 +38,19 @@ struct CLI {
         env.removeValue(forKey: "MOSAIC_STORE")
         for (k, v) in environment { env[k] = v }
         p.environment = env
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         p.standardOutput = out
         p.standardError = err
         try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return Result(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
     }
 
     func write(_ name: String, _ text: String) {
-        FileManager.default.createFile(atPath: folder + "/" + name, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: folder + "/" + name, contents: Data(text.utf8))
     }
 
     func read(_ name: String) -> String { (try? String(contentsOfFile: folder + "/" + name, encoding: .utf8)) ?? "" }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MosaicCodebook
 
 @Suite struct CodebookTests {
@@ -25,11 +26,13 @@ import Testing
 
     @Test func labelsExistInEnglishAndSpanish() {
         for cell in codebook.allCells {
-            let en = codebook.label(of: cell, language: "en"), es = codebook.label(of: cell, language: "es")
+            let en = codebook.label(of: cell, language: "en")
+            let es = codebook.label(of: cell, language: "es")
             #expect(!en.isEmpty && !es.isEmpty)
             #expect(!en.contains(cell.code) || cell.values.count == 1 && en.lowercased() == cell.code)
         }
-        #expect(codebook.label(of: codebook.allCells[codebook.cellIndex(table: "incidents", cell: "shared.pupil_14_15.female")!])
+        #expect(
+            codebook.label(of: codebook.allCells[codebook.cellIndex(table: "incidents", cell: "shared.pupil_14_15.female")!])
                 == "Shared beyond its maker / Pupil aged 14-15 / Female")
     }
 
@@ -39,7 +42,9 @@ import Testing
 
     func consistent() -> [Int] {
         var v = [Int](repeating: 0, count: codebook.allCells.count)
-        for (t, c) in [("incidents", "shared.pupil_14_15.female"), ("channels", "whatsapp"), ("tools", "nudify"), ("perpetrators", "unknown")] {
+        for (t, c) in [
+            ("incidents", "shared.pupil_14_15.female"), ("channels", "whatsapp"), ("tools", "nudify"), ("perpetrators", "unknown"),
+        ] {
             v[codebook.cellIndex(table: t, cell: c)!] = 3
         }
         v[codebook.cellIndex(table: "responses", cell: "police_report")!] = 3

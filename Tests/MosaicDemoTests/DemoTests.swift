@@ -2,6 +2,7 @@ import Foundation
 import MosaicIntake
 import MosaicStore
 import Testing
+
 @testable import MosaicDemo
 
 @Suite struct DemoTests {
@@ -16,7 +17,10 @@ import Testing
         #expect(outcome.ingest.stored == outcome.files)
         #expect(outcome.correction == .corrected)
         #expect(outcome.repeat_ == .unchanged)
-        guard case .invalid = outcome.rejected else { Issue.record("the mistaken file was accepted"); return }
+        guard case .invalid = outcome.rejected else {
+            Issue.record("the mistaken file was accepted")
+            return
+        }
         #expect(outcome.latestStatus.count == 17)
         #expect(lines.count >= 7)
         #expect(Store.isStore(at: outcome.storePath))
@@ -27,7 +31,7 @@ import Testing
     @Test func refusesAFolderThatHoldsOtherFiles() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir + "/thesis.docx", contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/thesis.docx", contents: Data("x".utf8))
         #expect(throws: DemoError.self) { try Demo(folder: dir).run() }
         #expect(FileManager.default.fileExists(atPath: dir + "/thesis.docx"))
     }

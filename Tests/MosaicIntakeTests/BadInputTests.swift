@@ -1,21 +1,24 @@
 import Foundation
 import MosaicCodebook
 import Testing
+
 @testable import MosaicIntake
 
 /// One test per kind of bad input: each asserts that the error names the file, the line and
 /// the field, and that the store's content is unchanged.
 @Suite struct BadInputTests {
     /// Ingests `bytes` as a file and checks the error and that nothing was stored.
-    func expectRejected(_ bytes: [UInt8], name: String = "bad.csv", line: Int?, field: String?, message: String,
-                        sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectRejected(
+        _ bytes: [UInt8], name: String = "bad.csv", line: Int?, field: String?, message: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let f = try Fixture()
         // A valid earlier submission, so that "unchanged" means more than "empty".
         _ = try f.ingestor.ingest([f.write("good.csv", f.csv(f.submission(persons: 1)))])
         let before = try f.snapshot()
         let path = f.write(name, bytes)
         let summary = try f.ingestor.ingest([path])
-        guard case let .invalid(error) = summary.results[0].fate else {
+        guard case .invalid(let error) = summary.results[0].fate else {
             Issue.record("accepted bad input: \(summary.results[0].fate)", sourceLocation: sourceLocation)
             return
         }
@@ -28,8 +31,10 @@ import Testing
         #expect(try f.snapshot() == before, "the store changed", sourceLocation: sourceLocation)
     }
 
-    func expectRejected(_ text: String, name: String = "bad.csv", line: Int?, field: String?, message: String,
-                        sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectRejected(
+        _ text: String, name: String = "bad.csv", line: Int?, field: String?, message: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         try expectRejected(Array(text.utf8), name: name, line: line, field: field, message: message, sourceLocation: sourceLocation)
     }
 
@@ -72,11 +77,14 @@ import Testing
 
     @Test func schoolsDifferWithinAFile() throws {
         let text = good.editingLine(containing: ",tools,nudify,") { $0.replacingFirst("S1,", with: "S2,") }
-        try expectRejected(text, line: text.lineNumber(containing: ",tools,nudify,"), field: "school_id", message: "a file holds one school")
+        try expectRejected(
+            text, line: text.lineNumber(containing: ",tools,nudify,"), field: "school_id", message: "a file holds one school")
     }
 
-    @Test(arguments: [("-2", "negative"), ("1.5", "not a whole number"), ("two", "not a number"), ("", "is empty"),
-                      ("2e3", "not a whole number"), ("0x2", "not a number")])
+    @Test(arguments: [
+        ("-2", "negative"), ("1.5", "not a whole number"), ("two", "not a number"), ("", "is empty"),
+        ("2e3", "not a whole number"), ("0x2", "not a number"),
+    ])
     func badCount(value: String, message: String) throws {
         let text = good.editingLine(containing: "shared.pupil_14_15.female") { $0.replacingFirst(",2,", with: ",\(value),") }
         try expectRejected(text, line: countedLine, field: "count", message: message)
@@ -96,28 +104,32 @@ import Testing
     @Test func duplicateCellRow() throws {
         var lines = good.components(separatedBy: "\n")
         lines.insert(lines[countedLine - 1], at: countedLine)
-        try expectRejected(lines.joined(separator: "\n"), line: countedLine + 1, field: "cell", message: "repeats the cell given on line \(countedLine)")
+        try expectRejected(
+            lines.joined(separator: "\n"), line: countedLine + 1, field: "cell", message: "repeats the cell given on line \(countedLine)")
     }
 
     @Test func missingCells() throws {
         let lines = good.components(separatedBy: "\n").filter { !$0.contains(",responses,no_further_action,") }
-        try expectRejected(lines.joined(separator: "\n"), line: nil, field: "cell", message: "1 cell is missing, for example responses/no_further_action")
+        try expectRejected(
+            lines.joined(separator: "\n"), line: nil, field: "cell", message: "1 cell is missing, for example responses/no_further_action")
     }
 
     @Test func totalsDisagreeAcrossTables() throws {
         var s = f.submission(persons: 2)
         s.counts[f.codebook.cellIndex(table: "perpetrators", cell: "unknown")!] = 1
         let text = f.csv(s)
-        try expectRejected(text, line: text.lineNumber(containing: ",perpetrators,"), field: "count",
-                           message: "totals of tables 'incidents' and 'perpetrators' disagree")
+        try expectRejected(
+            text, line: text.lineNumber(containing: ",perpetrators,"), field: "count",
+            message: "totals of tables 'incidents' and 'perpetrators' disagree")
     }
 
     @Test func responseAboveTheTotal() throws {
         var s = f.submission(persons: 2)
         s.counts[f.codebook.cellIndex(table: "responses", cell: "police_report")!] = 3
         let text = f.csv(s)
-        try expectRejected(text, line: text.lineNumber(containing: ",police_report,"), field: "count",
-                           message: "cell 'police_report' of table 'responses' is larger than the total")
+        try expectRejected(
+            text, line: text.lineNumber(containing: ",police_report,"), field: "count",
+            message: "cell 'police_report' of table 'responses' is larger than the total")
     }
 
     @Test func extraColumn() throws {
@@ -126,7 +138,9 @@ import Testing
     }
 
     @Test func freeTextInTheLabel() throws {
-        let text = good.editingLine(containing: ",channels,whatsapp,") { $0.replacingFirst(",WhatsApp", with: ",WhatsApp group of Ana's class") }
+        let text = good.editingLine(containing: ",channels,whatsapp,") {
+            $0.replacingFirst(",WhatsApp", with: ",WhatsApp group of Ana's class")
+        }
         try expectRejected(text, line: text.lineNumber(containing: ",channels,whatsapp,"), field: "label", message: "free text")
     }
 
@@ -157,7 +171,8 @@ import Testing
     @Test func binaryGarbage() throws {
         var rng = SystemRandomNumberGenerator()
         let bytes = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        try expectRejected([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + bytes, name: "photo.csv", line: 1, field: nil, message: "not UTF-8 text")
+        try expectRejected(
+            [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + bytes, name: "photo.csv", line: 1, field: nil, message: "not UTF-8 text")
     }
 
     @Test func wrongNumberOfFields() throws {
@@ -178,12 +193,14 @@ import Testing
 
     @Test func jsonCountAsText() throws {
         let text = f.json().replacingFirst("\"whatsapp\": 2", with: "\"whatsapp\": \"2\"")
-        try expectRejected(text, name: "bad.json", line: text.lineNumber(containing: "\"whatsapp\""), field: "channels", message: "not a string")
+        try expectRejected(
+            text, name: "bad.json", line: text.lineNumber(containing: "\"whatsapp\""), field: "channels", message: "not a string")
     }
 
     @Test func jsonFractionalCount() throws {
         let text = f.json().replacingFirst("\"whatsapp\": 2", with: "\"whatsapp\": 2.5")
-        try expectRejected(text, name: "bad.json", line: text.lineNumber(containing: "\"whatsapp\""), field: "channels", message: "not a whole number")
+        try expectRejected(
+            text, name: "bad.json", line: text.lineNumber(containing: "\"whatsapp\""), field: "channels", message: "not a whole number")
     }
 
     @Test func jsonSyntaxError() throws {
@@ -194,14 +211,20 @@ import Testing
     @Test func unreadableFile() throws {
         let f = try Fixture()
         let summary = try f.ingestor.ingest([f.folder + "/does-not-exist.csv"])
-        guard case let .invalid(e) = summary.results[0].fate else { Issue.record("accepted a missing file"); return }
+        guard case .invalid(let e) = summary.results[0].fate else {
+            Issue.record("accepted a missing file")
+            return
+        }
         #expect(e.message.contains("cannot be read"))
     }
 
     @Test func errorsNeverRepeatTheOffendingValue() throws {
         let text = good.editingLine(containing: "shared.pupil_14_15.female") { $0.replacingFirst(",2,", with: ",Lucía Pérez,") }
         let result = Ingestor.validateOne(f.write("names.csv", text), check: nil, now: f.now)
-        guard case let .failure(e) = result else { Issue.record("accepted"); return }
+        guard case .failure(let e) = result else {
+            Issue.record("accepted")
+            return
+        }
         #expect(!e.localizedDescription.contains("Lucía"))
     }
 }

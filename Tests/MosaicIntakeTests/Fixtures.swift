@@ -18,8 +18,9 @@ struct Fixture {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         store = try Store.create(at: folder + "/store.sqlite")
         let schools = [("S1", 300), ("S2", 10), ("S3", 200)].map { id, n in
-            School(id: id, name: "School \(id)", regionCode: "R1", regionName: "Region", provinceCode: "P1", provinceName: "Province",
-                   enrolment: n, stage: .secondary, sector: .public)
+            School(
+                id: id, name: "School \(id)", regionCode: "R1", regionName: "Region", provinceCode: "P1", provinceName: "Province",
+                enrolment: n, stage: .secondary, sector: .public)
         }
         _ = try store.importRegistry(schools, source: "r.csv")
         _ = try store.importRegistry(Array(schools.prefix(2)), source: "r2.csv")  // S3 now closed
@@ -28,8 +29,10 @@ struct Fixture {
     /// A consistent submission with `n` persons.
     func submission(_ school: String = "S1", _ period: String = "2026-Q2", persons n: Int = 2) -> Submission {
         var v = [Int](repeating: 0, count: codebook.allCells.count)
-        for (t, c) in [("incidents", "shared.pupil_14_15.female"), ("channels", "whatsapp"), ("tools", "nudify"),
-                       ("perpetrators", "pupil_same_school"), ("responses", "parents_informed")] {
+        for (t, c) in [
+            ("incidents", "shared.pupil_14_15.female"), ("channels", "whatsapp"), ("tools", "nudify"),
+            ("perpetrators", "pupil_same_school"), ("responses", "parents_informed"),
+        ] {
             v[codebook.cellIndex(table: t, cell: c)!] = n
         }
         return Submission(schoolID: school, period: Period(period)!, codebookVersion: 1, counts: v)
@@ -47,7 +50,7 @@ struct Fixture {
 
     func write(_ name: String, _ bytes: [UInt8]) -> String {
         let path = folder + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import MosaicCodebook
 import MosaicStore
 import Testing
+
 @testable import MosaicIntake
 
 @Suite struct IngestTests {
@@ -27,10 +28,12 @@ import Testing
         let f = try Fixture()
         var lines = f.csv(labels: false).components(separatedBy: "\n")
         lines[0] += ",,,,"
-        lines = [lines[0]] + lines.dropFirst().filter { !$0.isEmpty }.map { line in
-            let c = line.components(separatedBy: ",")
-            return [c[4], c[3], c[2], c[1], c[0]].joined(separator: ",")
-        }
+        lines =
+            [lines[0]]
+            + lines.dropFirst().filter { !$0.isEmpty }.map { line in
+                let c = line.components(separatedBy: ",")
+                return [c[4], c[3], c[2], c[1], c[0]].joined(separator: ",")
+            }
         let summary = try f.ingestor.ingest([f.write("reordered.csv", lines.joined(separator: "\n"))])
         #expect(summary.results[0].fate == .stored)
     }
@@ -95,8 +98,14 @@ import Testing
         let f = try Fixture()
         let path = f.write("unknown.csv", f.csv(f.submission("NOT-REGISTERED")))
         let results = Ingestor.validate([path], check: nil, now: f.now)
-        guard case .success = results[0] else { Issue.record("a file valid on its own was refused"); return }
+        guard case .success = results[0] else {
+            Issue.record("a file valid on its own was refused")
+            return
+        }
         let checked = Ingestor.validate([path], check: try RegistryCheck(store: f.store), now: f.now)
-        guard case .failure = checked[0] else { Issue.record("the registry check did not run"); return }
+        guard case .failure = checked[0] else {
+            Issue.record("the registry check did not run")
+            return
+        }
     }
 }

@@ -1,8 +1,10 @@
 import Testing
+
 @testable import MosaicRegistry
 
 @Suite struct RegistryFileTests {
-    static let header = "school_id,school_name,region_code,region_name,province_code,province_name,municipality_code,municipality_name,enrolment,stage,sector"
+    static let header =
+        "school_id,school_name,region_code,region_name,province_code,province_name,municipality_code,municipality_name,enrolment,stage,sector"
 
     func parse(_ rows: [String], header: String = RegistryFileTests.header) throws -> [School] {
         try RegistryFile.parse(Array(([header] + rows).joined(separator: "\n").utf8), file: "reg.csv")
@@ -33,18 +35,25 @@ import Testing
         #expect(again == schools)
     }
 
-    @Test(arguments: [
-        (["S1,N,R1,RN,P1,PN,,,10,primary,public", "S1,N,R1,RN,P1,PN,,,10,primary,public"], 3, "school_id", "repeats the school of line 2"),
-        (["S 1,N,R1,RN,P1,PN,,,10,primary,public"], 2, "school_id", "letters, digits"),
-        (["S1,N,R1,RN,P1,PN,,,ten,primary,public"], 2, "enrolment", "whole number"),
-        (["S1,N,R1,RN,P1,PN,,,-4,primary,public"], 2, "enrolment", "whole number"),
-        (["S1,N,R1,RN,P1,PN,,,10,nursery,public"], 2, "stage", "must be one of"),
-        (["S1,N,R1,RN,P1,PN,,,10,primary,state"], 2, "sector", "must be one of"),
-        (["S1,N,R1,RN,P1,PN,M1,,10,primary,public"], 2, "municipality_name", "both"),
-        (["S1,,R1,RN,P1,PN,,,10,primary,public"], 2, "school_name", "is empty"),
-        (["S1,N,R1,RN,P1,PN,,,10,primary,public", "S2,N,R1,Other,P2,PN2,,,10,primary,public"], 3, "region_name", "differs"),
-        (["S1,N,R1,RN,P1,PN,,,10,primary,public", "S2,N,R2,RN2,P1,PN,,,10,primary,public"], 3, "region_code", "differs from the region"),
-    ] as [([String], Int, String, String)])
+    @Test(
+        arguments: [
+            (
+                ["S1,N,R1,RN,P1,PN,,,10,primary,public", "S1,N,R1,RN,P1,PN,,,10,primary,public"], 3, "school_id",
+                "repeats the school of line 2"
+            ),
+            (["S 1,N,R1,RN,P1,PN,,,10,primary,public"], 2, "school_id", "letters, digits"),
+            (["S1,N,R1,RN,P1,PN,,,ten,primary,public"], 2, "enrolment", "whole number"),
+            (["S1,N,R1,RN,P1,PN,,,-4,primary,public"], 2, "enrolment", "whole number"),
+            (["S1,N,R1,RN,P1,PN,,,10,nursery,public"], 2, "stage", "must be one of"),
+            (["S1,N,R1,RN,P1,PN,,,10,primary,state"], 2, "sector", "must be one of"),
+            (["S1,N,R1,RN,P1,PN,M1,,10,primary,public"], 2, "municipality_name", "both"),
+            (["S1,,R1,RN,P1,PN,,,10,primary,public"], 2, "school_name", "is empty"),
+            (["S1,N,R1,RN,P1,PN,,,10,primary,public", "S2,N,R1,Other,P2,PN2,,,10,primary,public"], 3, "region_name", "differs"),
+            (
+                ["S1,N,R1,RN,P1,PN,,,10,primary,public", "S2,N,R2,RN2,P1,PN,,,10,primary,public"], 3, "region_code",
+                "differs from the region"
+            ),
+        ] as [([String], Int, String, String)])
     func refusesBadRowsNamingLineAndField(rows: [String], line: Int, field: String, message: String) {
         do {
             _ = try parse(rows)

@@ -3,6 +3,7 @@ import GRDB
 import MosaicCodebook
 import MosaicRegistry
 import Testing
+
 @testable import MosaicStore
 
 func temporaryPath(_ name: String = "store.sqlite") -> String {
@@ -12,16 +13,19 @@ func temporaryPath(_ name: String = "store.sqlite") -> String {
 }
 
 func school(_ id: String, region: String = "R1", province: String = "P1", enrolment: Int = 300) -> School {
-    School(id: id, name: "School \(id)", regionCode: region, regionName: "Region \(region)", provinceCode: province,
-           provinceName: "Province \(province)", enrolment: enrolment, stage: .secondary, sector: .public)
+    School(
+        id: id, name: "School \(id)", regionCode: region, regionName: "Region \(region)", provinceCode: province,
+        provinceName: "Province \(province)", enrolment: enrolment, stage: .secondary, sector: .public)
 }
 
 /// A consistent submission with `n` affected persons.
 func submission(_ schoolID: String, _ period: String = "2026-Q2", persons n: Int) -> Submission {
     let codebook = try! Codebook.bundled()
     var v = [Int](repeating: 0, count: codebook.allCells.count)
-    for (t, c) in [("incidents", "shared.pupil_14_15.female"), ("channels", "whatsapp"), ("tools", "nudify"),
-                   ("perpetrators", "pupil_same_school"), ("responses", "parents_informed")] {
+    for (t, c) in [
+        ("incidents", "shared.pupil_14_15.female"), ("channels", "whatsapp"), ("tools", "nudify"),
+        ("perpetrators", "pupil_same_school"), ("responses", "parents_informed"),
+    ] {
         v[codebook.cellIndex(table: t, cell: c)!] = n
     }
     return Submission(schoolID: schoolID, period: Period(period)!, codebookVersion: 1, counts: v)
@@ -75,10 +79,20 @@ func submission(_ schoolID: String, _ period: String = "2026-Q2", persons n: Int
     @Test func aCorrectionSupersedesAndTheHistoryKeepsBoth() throws {
         let store = try Store.create(at: temporaryPath())
         _ = try store.importRegistry([school("A")], source: "r.csv")
-        let first = try store.record([IncomingSubmission(submission: submission("A", persons: 2), sourceName: "a1.csv", sourceFormat: "csv")])
-        guard case let .stored(firstID) = first[0] else { Issue.record("not stored: \(first)"); return }
-        let second = try store.record([IncomingSubmission(submission: submission("A", persons: 3), sourceName: "a2.csv", sourceFormat: "csv")])
-        guard case let .corrected(secondID, replaced) = second[0] else { Issue.record("not a correction: \(second)"); return }
+        let first = try store.record([
+            IncomingSubmission(submission: submission("A", persons: 2), sourceName: "a1.csv", sourceFormat: "csv")
+        ])
+        guard case .stored(let firstID) = first[0] else {
+            Issue.record("not stored: \(first)")
+            return
+        }
+        let second = try store.record([
+            IncomingSubmission(submission: submission("A", persons: 3), sourceName: "a2.csv", sourceFormat: "csv")
+        ])
+        guard case .corrected(let secondID, let replaced) = second[0] else {
+            Issue.record("not a correction: \(second)")
+            return
+        }
         #expect(replaced == firstID)
         let history = try store.history(school: "A", period: Period("2026-Q2")!)
         #expect(history.map(\.id) == [firstID, secondID])
@@ -94,7 +108,10 @@ func submission(_ schoolID: String, _ period: String = "2026-Q2", persons n: Int
         let item = IncomingSubmission(submission: submission("A", persons: 2), sourceName: "a.csv", sourceFormat: "csv")
         let first = try store.record([item])
         let again = try store.record([item])
-        guard case let .stored(id) = first[0] else { Issue.record("not stored"); return }
+        guard case .stored(let id) = first[0] else {
+            Issue.record("not stored")
+            return
+        }
         #expect(again == [.unchanged(id: id)])
         #expect(try store.submissionCounts() == (all: 1, current: 1))
     }
@@ -106,7 +123,10 @@ func submission(_ schoolID: String, _ period: String = "2026-Q2", persons n: Int
         _ = try store.record([old])
         _ = try store.record([IncomingSubmission(submission: submission("A", persons: 3), sourceName: "a2.csv", sourceFormat: "csv")])
         let outcome = try store.record([old])
-        guard case let .refused(why) = outcome[0] else { Issue.record("accepted a stale repeat"); return }
+        guard case .refused(let why) = outcome[0] else {
+            Issue.record("accepted a stale repeat")
+            return
+        }
         #expect(why.contains("later correction"))
         #expect(try store.submissionCounts() == (all: 2, current: 1))
     }
@@ -126,8 +146,14 @@ func submission(_ schoolID: String, _ period: String = "2026-Q2", persons n: Int
             IncomingSubmission(submission: submission("ZZ", persons: 1), sourceName: "z.csv", sourceFormat: "csv"),
             IncomingSubmission(submission: submission("A", persons: 1), sourceName: "a.csv", sourceFormat: "csv"),
         ])
-        guard case .refused = outcome[0] else { Issue.record("stored an unregistered school: \(outcome)"); return }
-        guard case .stored = outcome[1] else { Issue.record("the valid one was lost: \(outcome)"); return }
+        guard case .refused = outcome[0] else {
+            Issue.record("stored an unregistered school: \(outcome)")
+            return
+        }
+        guard case .stored = outcome[1] else {
+            Issue.record("the valid one was lost: \(outcome)")
+            return
+        }
         #expect(try store.submissionCounts() == (all: 1, current: 1))
     }
 

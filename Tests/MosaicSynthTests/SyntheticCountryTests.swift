@@ -2,6 +2,7 @@ import Foundation
 import MosaicCodebook
 import MosaicIntake
 import Testing
+
 @testable import MosaicSynth
 
 @Suite struct SyntheticCountryTests {
@@ -56,8 +57,11 @@ import Testing
 
     @Test func theTrendRises() {
         let periods = Self.country.config.periods
-        func total(_ p: Period) -> Int { Self.country.submissions(for: p).reduce(0) { $0 + Self.codebook.total(of: "incidents", in: $1.counts) } }
-        let first = total(periods[0]) + total(periods[1]), last = total(periods[6]) + total(periods[7])
+        func total(_ p: Period) -> Int {
+            Self.country.submissions(for: p).reduce(0) { $0 + Self.codebook.total(of: "incidents", in: $1.counts) }
+        }
+        let first = total(periods[0]) + total(periods[1])
+        let last = total(periods[6]) + total(periods[7])
         #expect(Double(last) > 1.3 * Double(first))
     }
 
@@ -71,7 +75,8 @@ import Testing
     }
 
     @Test func victimsAreMostlyFemale() {
-        var female = 0, all = 0
+        var female = 0
+        var all = 0
         for s in Self.country.submissions(for: Self.country.config.periods.last!) {
             for cell in Self.codebook.table("incidents")!.cells {
                 all += s.counts[cell.index]

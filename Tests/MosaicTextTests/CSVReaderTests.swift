@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MosaicText
 
 @Suite struct CSVReaderTests {

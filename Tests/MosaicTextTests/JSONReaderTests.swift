@@ -1,10 +1,14 @@
 import Testing
+
 @testable import MosaicText
 
 @Suite struct JSONReaderTests {
     @Test func keepsLinesOrderAndDuplicateKeys() throws {
         let node = try JSONReader.parse(Array("{\n \"a\": 1,\n \"b\": [true, null],\n \"a\": \"x\"\n}".utf8))
-        guard case let .object(members) = node.value else { Issue.record("not an object"); return }
+        guard case .object(let members) = node.value else {
+            Issue.record("not an object")
+            return
+        }
         #expect(members.map(\.key) == ["a", "b", "a"])
         #expect(members.map(\.line) == [2, 3, 4])
         #expect(members[0].value.value == .number("1"))
@@ -13,10 +17,12 @@ import Testing
 
     @Test func keepsNumbersAsTheirText() throws {
         let node = try JSONReader.parse(Array("[1.5, -2, 3e2, 0]".utf8))
-        #expect(node.value == .array([
-            JSONNode(value: .number("1.5"), line: 1), JSONNode(value: .number("-2"), line: 1),
-            JSONNode(value: .number("3e2"), line: 1), JSONNode(value: .number("0"), line: 1),
-        ]))
+        #expect(
+            node.value
+                == .array([
+                    JSONNode(value: .number("1.5"), line: 1), JSONNode(value: .number("-2"), line: 1),
+                    JSONNode(value: .number("3e2"), line: 1), JSONNode(value: .number("0"), line: 1),
+                ]))
     }
 
     @Test func decodesEscapes() throws {
