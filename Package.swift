@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
     ],
     targets: [
         // The command-line tool: parses arguments and prints; every command calls a library.
@@ -45,6 +46,13 @@ let package = Package(
             exclude: ["README.md"],
             resources: [.copy("Resources/geography-es.csv")]),
 
+        // The kernel's CSPRNG (getrandom), which Swift's Glibc module does not expose.
+        .target(name: "CSystemRandom"),
+        // Exact noise samplers (discrete Laplace, discrete Gaussian) over the OS CSPRNG; integers only.
+        .target(
+            name: "MosaicSamplers",
+            dependencies: ["CSystemRandom", .product(name: "BigInt", package: "BigInt")],
+            exclude: ["README.md"]),
         // The end-to-end demonstration on synthetic data.
         .target(
             name: "MosaicDemo", dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth"],
@@ -58,6 +66,7 @@ let package = Package(
             name: "MosaicIntakeTests",
             dependencies: ["MosaicIntake", "MosaicStore", "MosaicCodebook", "MosaicRegistry", "MosaicSynth"]),
         .testTarget(name: "MosaicSynthTests", dependencies: ["MosaicSynth", "MosaicCodebook", "MosaicIntake"]),
+        .testTarget(name: "MosaicSamplersTests", dependencies: ["MosaicSamplers", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "MosaicDemoTests", dependencies: ["MosaicDemo", "MosaicStore"]),
         .testTarget(name: "MosaicCLITests", dependencies: ["mosaic"]),
     ]
