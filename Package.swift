@@ -58,6 +58,9 @@ let package = Package(
             name: "MosaicDemo", dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth"],
             exclude: ["README.md"]),
 
+        // Benchmarks (run by scripts under Analysis/).
+        .executableTarget(name: "sampler-bench", dependencies: ["MosaicSamplers"], path: "Analysis/SamplerBench"),
+
         .testTarget(name: "MosaicTextTests", dependencies: ["MosaicText"]),
         .testTarget(name: "MosaicCodebookTests", dependencies: ["MosaicCodebook"]),
         .testTarget(name: "MosaicRegistryTests", dependencies: ["MosaicRegistry"]),

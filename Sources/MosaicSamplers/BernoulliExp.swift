@@ -28,12 +28,13 @@ public enum BernoulliExp {
     /// exp(−num/den) for num ≤ den.
     @inlinable
     static func atMostOne<T: SamplerInteger, E: EntropySource>(_ num: T, _ den: T, _ e: E) -> Bool {
+        if num == 0 { return true }
         var k: T = 1
         while true {
             let (dk, overflow) = den.times(k)
             if overflow { return atMostOneBig(num.big, den.big, k.big, e) }
-            // P(A = 1) = γ/k = num / (den·k)
-            if T.uniform(below: dk, e) >= num { break }
+            // P(A = 1) = γ/k = num / (den·k); certain when num ≥ den·k (γ = 1, k = 1).
+            if num < dk, T.uniform(below: dk, e) >= num { break }
             k += 1
         }
         return k & 1 == 1

@@ -16,6 +16,17 @@ import Darwin
 public protocol EntropySource: AnyObject {
     /// The next 64 uniformly random bits.
     func nextWord() -> UInt64
+    /// The next 32 uniformly random bits.
+    func nextHalfWord() -> UInt32
+    /// The next uniformly random bit.
+    func nextBit() -> Bool
+}
+
+extension EntropySource {
+    /// Takes a whole word (correct, if wasteful); ``SystemEntropy`` keeps the other half.
+    public func nextHalfWord() -> UInt32 { UInt32(truncatingIfNeeded: nextWord()) }
+    /// Takes a whole word (correct, if wasteful); ``SystemEntropy`` keeps the other bits.
+    public func nextBit() -> Bool { nextWord() & 1 == 1 }
 }
 
 /// The operating system's CSPRNG (`getrandom(2)` on Linux, `arc4random_buf` on Apple systems),
@@ -25,6 +36,10 @@ public protocol EntropySource: AnyObject {
 public final class SystemEntropy: EntropySource {
     private var buffer: [UInt64]
     private var index: Int
+    private var bits: UInt64 = 0
+    private var bitsLeft = 0
+    private var half: UInt32 = 0
+    private var hasHalf = false
 
     /// Words read from the OS per refill.
     public static let blockWords = 1024
@@ -40,6 +55,30 @@ public final class SystemEntropy: EntropySource {
         let w = buffer[index]
         index += 1
         return w
+    }
+
+    @inline(__always)
+    public func nextHalfWord() -> UInt32 {
+        if hasHalf {
+            hasHalf = false
+            return half
+        }
+        let w = nextWord()
+        half = UInt32(truncatingIfNeeded: w >> 32)
+        hasHalf = true
+        return UInt32(truncatingIfNeeded: w)
+    }
+
+    @inline(__always)
+    public func nextBit() -> Bool {
+        if bitsLeft == 0 {
+            bits = nextWord()
+            bitsLeft = 64
+        }
+        let b = bits & 1 == 1
+        bits >>= 1
+        bitsLeft -= 1
+        return b
     }
 
     private func refill() {

@@ -9,12 +9,25 @@ public enum Uniform {
     @inlinable
     public static func below<E: EntropySource>(_ n: UInt64, _ e: E) -> UInt64 {
         precondition(n > 0)
+        if n == 1 { return 0 }
+        if n <= UInt64(UInt32.max) { return UInt64(below32(UInt32(n), e)) }
         var m = e.nextWord().multipliedFullWidth(by: n)
         if m.low < n {
             let threshold = (0 &- n) % n
             while m.low < threshold { m = e.nextWord().multipliedFullWidth(by: n) }
         }
         return m.high
+    }
+
+    /// A uniform draw from `0..<n` (`0 < n < 2^32`) from 32 random bits, by Lemire's method.
+    @inlinable
+    static func below32<E: EntropySource>(_ n: UInt32, _ e: E) -> UInt32 {
+        var m = UInt64(e.nextHalfWord()) &* UInt64(n)
+        if UInt32(truncatingIfNeeded: m) < n {
+            let threshold = (0 &- n) % n
+            while UInt32(truncatingIfNeeded: m) < threshold { m = UInt64(e.nextHalfWord()) &* UInt64(n) }
+        }
+        return UInt32(truncatingIfNeeded: m >> 32)
     }
 
     /// A uniform draw from `0..<n` (`n > 0`) on 128 bits, by masked rejection.
@@ -49,7 +62,9 @@ public enum Uniform {
     /// True with probability `num / den` (`den > 0`, `num <= den`).
     @inlinable
     public static func bernoulli<E: EntropySource>(_ num: UInt64, _ den: UInt64, _ e: E) -> Bool {
-        below(den, e) < num
+        if num == 0 { return false }
+        if num >= den { return true }
+        return below(den, e) < num
     }
 
     /// True with probability `num / den` on 128 bits.
@@ -65,5 +80,5 @@ public enum Uniform {
 
     /// A fair coin.
     @inlinable
-    public static func coin<E: EntropySource>(_ e: E) -> Bool { e.nextWord() & 1 == 1 }
+    public static func coin<E: EntropySource>(_ e: E) -> Bool { e.nextBit() }
 }
