@@ -53,6 +53,8 @@ let package = Package(
             name: "MosaicSamplers",
             dependencies: ["CSystemRandom", .product(name: "BigInt", package: "BigInt")],
             exclude: ["README.md"]),
+        // Privacy accounting: budgets in exact nano-ρ, privacy maps, (ε, δ) conversion.
+        .target(name: "MosaicPrivacy", exclude: ["README.md"]),
         // The end-to-end demonstration on synthetic data.
         .target(
             name: "MosaicDemo", dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth"],
@@ -70,6 +72,7 @@ let package = Package(
             dependencies: ["MosaicIntake", "MosaicStore", "MosaicCodebook", "MosaicRegistry", "MosaicSynth"]),
         .testTarget(name: "MosaicSynthTests", dependencies: ["MosaicSynth", "MosaicCodebook", "MosaicIntake"]),
         .testTarget(name: "MosaicSamplersTests", dependencies: ["MosaicSamplers", .product(name: "BigInt", package: "BigInt")]),
+        .testTarget(name: "MosaicPrivacyTests", dependencies: ["MosaicPrivacy"]),
         .testTarget(name: "MosaicDemoTests", dependencies: ["MosaicDemo", "MosaicStore"]),
         .testTarget(name: "MosaicCLITests", dependencies: ["mosaic"]),
     ]
