@@ -55,6 +55,11 @@ let package = Package(
             exclude: ["README.md"]),
         // Privacy accounting: budgets in exact nano-ρ, privacy maps, (ε, δ) conversion.
         .target(name: "MosaicPrivacy", exclude: ["README.md"]),
+        // The release engine: measurements, consistent post-processing, thresholds, the ledger.
+        .target(
+            name: "MosaicRelease",
+            dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicStore"],
+            exclude: ["README.md"]),
         // The end-to-end demonstration on synthetic data.
         .target(
             name: "MosaicDemo", dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth"],
@@ -62,6 +67,9 @@ let package = Package(
 
         // Benchmarks (run by scripts under Analysis/).
         .executableTarget(name: "sampler-bench", dependencies: ["MosaicSamplers"], path: "Analysis/SamplerBench"),
+        .executableTarget(
+            name: "privacy-eval", dependencies: ["MosaicCodebook", "MosaicPrivacy", "MosaicRelease", "MosaicSamplers", "MosaicSynth"],
+            path: "Analysis/PrivacyEval"),
 
         .testTarget(name: "MosaicTextTests", dependencies: ["MosaicText"]),
         .testTarget(name: "MosaicCodebookTests", dependencies: ["MosaicCodebook"]),

@@ -1,0 +1,219 @@
+import Foundation
+import MosaicCodebook
+import MosaicPrivacy
+import MosaicSamplers
+
+/// The true counts of one quarter: per province, the sum over current submissions of every
+/// cell (indexed like ``Codebook/allCells``). Lives only in memory, inside the engine.
+public struct TrueCounts: Sendable {
+    public var byProvince: [String: [Int]]
+    public init(byProvince: [String: [Int]]) { self.byProvince = byProvince }
+}
+
+/// The noisy measurements of one release: for every unit, every cell and the total of affected
+/// persons. They are drawn once and stored; everything else is computed from them.
+public struct Measurements: Sendable, Equatable {
+    /// [unit][cell]
+    public var cells: [[Int64]]
+    /// [unit]
+    public var totals: [Int64]
+}
+
+/// The post-processed, consistent release before thresholds: whole numbers and the variances
+/// of the least-squares estimates they come from.
+public struct Estimates: Sendable {
+    /// Least-squares estimates, consistent (real): [unit][cell] and [unit].
+    public var cells: [[Double]]
+    public var totals: [Double]
+    /// Non-negative whole numbers, consistent: [unit][cell] and [unit].
+    public var integerCells: [[Int]]
+    public var integerTotals: [Int]
+    /// Variance of each least-squares estimate: [unit][cell] and [unit].
+    public var cellVariances: [[Double]]
+    public var totalVariances: [Double]
+}
+
+/// A published (or suppressed) value of a release.
+public struct ReleasedValue: Sendable, Hashable {
+    public var unit: Int
+    /// The codebook table, or ``ReleasePlan/totalName``.
+    public var table: String
+    /// The cell code, or `persons` for the total.
+    public var cell: String
+    /// nil when suppressed.
+    public var value: Int?
+    /// Half-width of the 95 % interval; nil when suppressed.
+    public var moe95: Double?
+    public var suppressed: Bool { value == nil }
+}
+
+/// The privacy engine: noisy measurements, then consistent non-negative whole numbers, then the
+/// k-threshold and small-area rules. Measurement is the only step that touches true counts or
+/// randomness; the rest is post-processing of the measurements and public parameters.
+public struct ReleaseEngine: Sendable {
+    public let codebook: Codebook
+    public let geography: Geography
+    public let plan: ReleasePlan
+    public let groups: [ReleasePlan.Group]
+
+    /// The z-value of a two-sided 95 % interval.
+    public static let z95 = 1.959964
+
+    public init(codebook: Codebook, geography: Geography, plan: ReleasePlan) {
+        self.codebook = codebook
+        self.geography = geography
+        self.plan = plan
+        self.groups = plan.groups(codebook: codebook)
+    }
+
+    func group(_ table: String, _ level: Level) -> ReleasePlan.Group {
+        groups.first { $0.table == table && $0.level == level }!
+    }
+
+    /// True values of every unit: provinces from `truth`, summed upward.
+    public func aggregate(_ truth: TrueCounts) -> [[Int]] {
+        let cellCount = codebook.allCells.count
+        var values = [[Int]](repeating: [Int](repeating: 0, count: cellCount), count: geography.units.count)
+        for (i, u) in geography.units.enumerated() where u.level == .province {
+            values[i] = truth.byProvince[u.code] ?? values[i]
+        }
+        for i in stride(from: geography.units.count - 1, through: 0, by: -1) where !geography.units[i].children.isEmpty {
+            for c in geography.units[i].children {
+                for j in 0..<cellCount { values[i][j] += values[c][j] }
+            }
+        }
+        return values
+    }
+
+    /// Draws the noisy measurements: discrete Gaussian noise on every cell and total of every unit.
+    public func measure<E: EntropySource>(_ truth: TrueCounts, entropy: E) -> Measurements {
+        let values = aggregate(truth)
+        let totalTable = codebook.rules.equalTotals.first ?? codebook.tables[0].name
+        var cells = [[Int64]]()
+        var totals = [Int64]()
+        let samplers = Dictionary(uniqueKeysWithValues: groups.map { ("\($0.table)/\($0.level)", DiscreteGaussian(sigma2Num: $0.sigma2Num, sigma2Den: $0.sigma2Den)) })
+        for (i, u) in geography.units.enumerated() {
+            var row = [Int64](repeating: 0, count: codebook.allCells.count)
+            for cell in codebook.allCells {
+                row[cell.index] = Int64(values[i][cell.index]) + samplers["\(cell.table)/\(u.level)"]!.sample(entropy)
+            }
+            cells.append(row)
+            let total = codebook.total(of: totalTable, in: values[i])
+            totals.append(Int64(total) + samplers["\(ReleasePlan.totalName)/\(u.level)"]!.sample(entropy))
+        }
+        return Measurements(cells: cells, totals: totals)
+    }
+
+    /// Consistent estimates and whole numbers from the measurements (post-processing only).
+    public func estimate(_ m: Measurements) -> Estimates {
+        let units = geography.units
+        let n = units.count
+        let base = Dictionary(uniqueKeysWithValues: Level.allCases.map { ($0, group(ReleasePlan.totalName, $0).sigma2) })
+        let tree = TreeEstimator(geography: geography, levelVariances: base)
+        let sigma0 = tree.estimateVariances
+        func scale(_ table: String) -> Double { group(table, .country).sigma2 / base[.country]! }
+
+        var cells = [[Double]](repeating: [Double](repeating: 0, count: codebook.allCells.count), count: n)
+        var variances = cells
+        // 1. Least squares on the hierarchy, cell by cell (the same estimator for every table:
+        //    the per-level variances have the same shape, only the scale differs).
+        for cell in codebook.allCells {
+            let est = tree.estimate(m.cells.map { Double($0[cell.index]) })
+            for i in 0..<n { cells[i][cell.index] = est[i] }
+        }
+        let totalEstimate = tree.estimate(m.totals.map(Double.init))
+        // 2. Tables that count each person once share one total: combine the tables' sums and the
+        //    total's own measurement by generalised least squares, then move each table's cells
+        //    equally so that they sum to it.
+        let linked = codebook.rules.equalTotals.compactMap { codebook.tableIndex($0) }
+        var precision: [(Int?, Double)] = [(nil, 1.0)]  // (table index, 1/(n_τ·c_τ)); nil = the total
+        for t in linked {
+            let table = codebook.tables[t]
+            precision.append((t, 1 / (Double(table.cells.count) * scale(table.name))))
+        }
+        let w = precision.reduce(0) { $0 + $1.1 }
+        var totals = [Double](repeating: 0, count: n)
+        var tableSums = [[Double]](repeating: [Double](repeating: 0, count: n), count: codebook.tables.count)
+        for t in linked {
+            for i in 0..<n { tableSums[t][i] = codebook.tableRanges[t].reduce(0) { $0 + cells[i][$1] } }
+        }
+        for i in 0..<n {
+            var s = totalEstimate[i] * precision[0].1
+            for (t, p) in precision.dropFirst() { s += tableSums[t!][i] * p }
+            totals[i] = s / w
+        }
+        let totalVariances = sigma0.map { $0 / w }
+        for t in linked {
+            let table = codebook.tables[t]
+            let nt = Double(table.cells.count), c = scale(table.name)
+            for i in 0..<n {
+                let shift = (totals[i] - tableSums[t][i]) / nt
+                for j in codebook.tableRanges[t] {
+                    cells[i][j] += shift
+                    variances[i][j] = sigma0[i] * (c * (1 - 1 / nt) + 1 / (nt * nt * w))
+                }
+            }
+        }
+        for (t, table) in codebook.tables.enumerated() where !linked.contains(t) {
+            let c = scale(table.name)
+            for i in 0..<n { for j in codebook.tableRanges[t] { variances[i][j] = sigma0[i] * c } }
+        }
+
+        // 3. Non-negative whole numbers, top-down: fix each parent, then split it among its children.
+        var intTotals = [Int](repeating: 0, count: n)
+        var ints = [[Int]](repeating: [Int](repeating: 0, count: codebook.allCells.count), count: n)
+        intTotals[0] = max(0, Int(totals[0].rounded()))
+        for t in linked {
+            let r = Array(codebook.tableRanges[t])
+            let split = Integerize.round(Integerize.project(r.map { cells[0][$0] }, total: Double(intTotals[0])), total: intTotals[0])
+            for (k, j) in r.enumerated() { ints[0][j] = split[k] }
+        }
+        for (t, _) in codebook.tables.enumerated() where !linked.contains(t) {
+            for j in codebook.tableRanges[t] { ints[0][j] = min(max(0, Int(cells[0][j].rounded())), intTotals[0]) }
+        }
+        for p in 0..<n where !units[p].children.isEmpty {
+            let kids = units[p].children
+            let kidTotals = Integerize.round(Integerize.project(kids.map { totals[$0] }, total: Double(intTotals[p])), total: intTotals[p])
+            for (k, c) in kids.enumerated() { intTotals[c] = kidTotals[k] }
+            for t in linked {
+                let r = Array(codebook.tableRanges[t])
+                let matrix = Integerize.matrix(kids.map { c in r.map { cells[c][$0] } }, rowSums: kidTotals, columnSums: r.map { ints[p][$0] })
+                for (k, c) in kids.enumerated() { for (q, j) in r.enumerated() { ints[c][j] = matrix[k][q] } }
+            }
+            for (t, _) in codebook.tables.enumerated() where !linked.contains(t) {
+                for j in codebook.tableRanges[t] {
+                    let caps = kidTotals.map(Double.init)
+                    let real = Integerize.project(kids.map { cells[$0][j] }, total: Double(ints[p][j]), caps: caps)
+                    let split = Integerize.round(real, total: ints[p][j], caps: kidTotals)
+                    for (k, c) in kids.enumerated() { ints[c][j] = split[k] }
+                }
+            }
+        }
+        return Estimates(cells: cells, totals: totals, integerCells: ints, integerTotals: intTotals,
+                         cellVariances: variances, totalVariances: totalVariances)
+    }
+
+    /// Applies the small-area rule and the k-threshold, and attaches margins of error.
+    public func publish(_ e: Estimates) -> [ReleasedValue] {
+        var out: [ReleasedValue] = []
+        for (i, u) in geography.units.enumerated() {
+            let smallArea = u.level != .country && u.schools < plan.minimumSchools
+            func value(_ table: String, _ cell: String, _ v: Int, _ variance: Double) -> ReleasedValue {
+                if smallArea || (v >= 1 && v < plan.k) {
+                    return ReleasedValue(unit: i, table: table, cell: cell, value: nil, moe95: nil)
+                }
+                return ReleasedValue(unit: i, table: table, cell: cell, value: v, moe95: ReleaseEngine.margin(variance))
+            }
+            out.append(value(ReleasePlan.totalName, "persons", e.integerTotals[i], e.totalVariances[i]))
+            for cell in codebook.allCells {
+                out.append(value(cell.table, cell.code, e.integerCells[i][cell.index], e.cellVariances[i][cell.index]))
+            }
+        }
+        return out
+    }
+
+    /// The 95 % margin of error for a variance, rounded up to one decimal.
+    public static func margin(_ variance: Double) -> Double {
+        (z95 * variance.squareRoot() * 10).rounded(.up) / 10
+    }
+}

@@ -1,0 +1,85 @@
+import MosaicCodebook
+import MosaicPrivacy
+
+/// What is measured, with how much noise, and what is published: the public parameters of a
+/// release. Everything here may be printed and stored in the release file.
+///
+/// The budget ρ is split over measurement groups, one per (table, level), plus one per level for
+/// the total number of affected persons: group g gets ρ·(w_table/W)·(v_level/V) from integer
+/// weights. A group's noise is discrete Gaussian with σ² = Δ²/(2ρ_g), an exact rational, so the
+/// groups' ρ add up to exactly the requested ρ.
+///
+/// Sensitivity (one affected person in one incident at one school): in each single-valued table
+/// one cell changes by 1 at each level (Δ² = 1); in a multi-valued table (responses) up to every
+/// cell changes by 1 (Δ² = number of cells); the total changes by 1 (Δ² = 1).
+public struct ReleasePlan: Sendable, Equatable {
+    public var rho: Rho
+    /// Weights of the tables (by name) and of `total`.
+    public var tableWeights: [String: UInt64]
+    /// Weights of the levels.
+    public var levelWeights: [Level: UInt64]
+    /// Published values from 1 to k−1 are suppressed.
+    public var k: Int
+    /// Units with fewer than m registered schools are not published on their own.
+    public var minimumSchools: Int
+
+    /// The name used for the total-persons measurement.
+    public static let totalName = "total"
+
+    /// Default weights, chosen from the utility evaluation (Analysis/privacy-evaluation.sh).
+    public static func defaults(codebook: Codebook, rho: Rho) -> ReleasePlan {
+        var weights: [String: UInt64] = [:]
+        for t in codebook.tables { weights[t.name] = t.multiValued ? 2 : 1 }
+        weights[codebook.tables[0].name] = 3
+        weights[totalName] = 2
+        return ReleasePlan(rho: rho, tableWeights: weights, levelWeights: [.country: 1, .region: 1, .province: 2],
+                           k: 5, minimumSchools: 5)
+    }
+
+    /// One measurement group: a table (or the total) at a level.
+    public struct Group: Sendable, Equatable {
+        public var table: String
+        public var level: Level
+        /// Squared L2 sensitivity.
+        public var sensitivitySquared: UInt64
+        /// σ² = sigma2Num / sigma2Den.
+        public var sigma2Num: UInt64
+        public var sigma2Den: UInt64
+        public var rho: Rho
+        public var sigma2: Double { Double(sigma2Num) / Double(sigma2Den) }
+    }
+
+    /// The measurement groups with their exact noise and ρ.
+    ///
+    /// - Precondition: ρ > 0 and every weight positive.
+    public func groups(codebook: Codebook) -> [Group] {
+        precondition(rho.nano > 0)
+        let tables: [(String, UInt64)] =
+            codebook.tables.map { ($0.name, $0.multiValued ? UInt64($0.cells.count) : 1) } + [(ReleasePlan.totalName, 1)]
+        let w: UInt64 = tables.reduce(0) { $0 + tableWeights[$1.0]! }
+        let v: UInt64 = Level.allCases.reduce(0) { $0 + levelWeights[$1]! }
+        var out: [Group] = []
+        for (table, d2) in tables {
+            for level in Level.allCases {
+                // σ² = Δ²·W·V·10⁹ / (2·w·v·nano), reduced.
+                var num = d2 * w * v * Rho.scale
+                var den = 2 * tableWeights[table]! * levelWeights[level]! * rho.nano
+                let g = gcd(num, den)
+                num /= g
+                den /= g
+                out.append(Group(table: table, level: level, sensitivitySquared: d2, sigma2Num: num, sigma2Den: den,
+                                 rho: Accounting.gaussianRho(sensitivitySquared: d2, sigma2Num: num, sigma2Den: den)))
+            }
+        }
+        return out
+    }
+
+    /// The total ρ of the groups (equal to ``rho`` up to rounding each group up to a nano-ρ).
+    public func spent(codebook: Codebook) -> Rho { groups(codebook: codebook).reduce(.zero) { $0 + $1.rho } }
+}
+
+func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    var (a, b) = (a, b)
+    while b != 0 { (a, b) = (b, a % b) }
+    return a
+}
