@@ -17,7 +17,8 @@ let package = Package(
         .executableTarget(
             name: "mosaic",
             dependencies: [
-                "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicDemo",
+                "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicDemo", "MosaicPrivacy",
+                "MosaicRelease", "MosaicReleaseFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -55,10 +56,15 @@ let package = Package(
             exclude: ["README.md"]),
         // Privacy accounting: budgets in exact nano-ρ, privacy maps, (ε, δ) conversion.
         .target(name: "MosaicPrivacy", exclude: ["README.md"]),
+        // The release file format (SQLite and CSV): what may leave the authority.
+        .target(
+            name: "MosaicReleaseFile",
+            dependencies: ["MosaicText", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"]),
         // The release engine: measurements, consistent post-processing, thresholds, the ledger.
         .target(
             name: "MosaicRelease",
-            dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicStore"],
+            dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicStore", "MosaicReleaseFile"],
             exclude: ["README.md"]),
         // The end-to-end demonstration on synthetic data.
         .target(
@@ -79,7 +85,15 @@ let package = Package(
             name: "MosaicIntakeTests",
             dependencies: ["MosaicIntake", "MosaicStore", "MosaicCodebook", "MosaicRegistry", "MosaicSynth"]),
         .testTarget(name: "MosaicSynthTests", dependencies: ["MosaicSynth", "MosaicCodebook", "MosaicIntake"]),
-        .testTarget(name: "MosaicSamplersTests", dependencies: ["MosaicSamplers", .product(name: "BigInt", package: "BigInt")]),
+        // Seeded entropy and statistical helpers, for test targets only.
+        .target(name: "MosaicTestSupport", dependencies: ["MosaicSamplers"], path: "Tests/MosaicTestSupport"),
+        .testTarget(
+            name: "MosaicSamplersTests",
+            dependencies: ["MosaicSamplers", "MosaicTestSupport", .product(name: "BigInt", package: "BigInt")]),
+        .testTarget(
+            name: "MosaicReleaseTests",
+            dependencies: ["MosaicRelease", "MosaicReleaseFile", "MosaicStore", "MosaicCodebook", "MosaicPrivacy", "MosaicRegistry",
+                           "MosaicIntake", "MosaicSynth", "MosaicTestSupport", "MosaicText", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MosaicPrivacyTests", dependencies: ["MosaicPrivacy"]),
         .testTarget(name: "MosaicDemoTests", dependencies: ["MosaicDemo", "MosaicStore"]),
         .testTarget(name: "MosaicCLITests", dependencies: ["mosaic"]),

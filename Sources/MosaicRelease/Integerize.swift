@@ -6,10 +6,15 @@ enum Integerize {
     static func project(_ a: [Double], total: Double, caps: [Double]? = nil) -> [Double] {
         if a.isEmpty { return [] }
         if caps == nil { return projectOnSimplex(a, total: total) }
+        let upper = caps ?? [Double](repeating: .infinity, count: a.count)
         func x(_ l: Double) -> [Double] {
-            a.indices.map { i in min(max(a[i] - l, 0), caps?[i] ?? .infinity) }
+            a.indices.map { i in min(max(a[i] - l, 0), upper[i]) }
         }
-        func sum(_ l: Double) -> Double { x(l).reduce(0, +) }
+        func sum(_ l: Double) -> Double {
+            var s = 0.0
+            for i in a.indices { s += min(max(a[i] - l, 0), upper[i]) }
+            return s
+        }
         var lo = (a.min() ?? 0) - total - 1, hi = (a.max() ?? 0) + 1
         if let caps {
             let capTotal = caps.reduce(0, +)

@@ -169,8 +169,52 @@ public final class Store: Sendable {
                     CREATE VIEW current_submission AS SELECT * FROM submission WHERE superseded_by IS NULL;
                     """)
         }
+        m.registerMigration("createReleasesAndLedger") { db in
+            try db.execute(sql: """
+                -- Per-quarter caps of total ρ (nano-ρ, ρ × 10⁹); quarters without a row use the default.
+                CREATE TABLE budget_cap (
+                  period TEXT PRIMARY KEY NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),
+                  cap_nano INTEGER NOT NULL CHECK (cap_nano >= 0),
+                  set_at TEXT NOT NULL
+                );
+                INSERT INTO store_info (key, value) VALUES ('default_rho_cap_nano', '\(Store.defaultCapNano)');
+                -- A release: its public parameters. Its ρ is the ledger entry for its quarter.
+                CREATE TABLE release (
+                  id TEXT PRIMARY KEY NOT NULL,
+                  period TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),
+                  created_at TEXT NOT NULL,
+                  codebook_version INTEGER NOT NULL,
+                  rho_nano INTEGER NOT NULL CHECK (rho_nano > 0),
+                  k INTEGER NOT NULL CHECK (k >= 1),
+                  min_schools INTEGER NOT NULL CHECK (min_schools >= 1),
+                  metadata_json TEXT NOT NULL
+                );
+                CREATE INDEX release_period ON release(period);
+                -- The noisy measurements, drawn once per release (never released themselves).
+                CREATE TABLE release_measurement (
+                  release_id TEXT NOT NULL REFERENCES release(id),
+                  unit INTEGER NOT NULL,
+                  cell_index INTEGER NOT NULL,  -- -1 for the total of affected persons
+                  noisy INTEGER NOT NULL,
+                  PRIMARY KEY (release_id, unit, cell_index)
+                ) WITHOUT ROWID;
+                -- The published rows, exactly as written to the release file.
+                CREATE TABLE release_row (
+                  release_id TEXT NOT NULL REFERENCES release(id),
+                  ordinal INTEGER NOT NULL,
+                  level TEXT NOT NULL, geo_code TEXT NOT NULL, geo_name TEXT NOT NULL,
+                  table_name TEXT NOT NULL, cell TEXT NOT NULL,
+                  value INTEGER, moe95 REAL,
+                  status TEXT NOT NULL CHECK (status IN ('published', 'suppressed')),
+                  PRIMARY KEY (release_id, ordinal)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
+
+    /// The default cap of total ρ per quarter of data: 2 (two releases at the default ρ = 1).
+    public static let defaultCapNano: UInt64 = 2_000_000_000
 }
 
 /// Errors opening or using the store. Messages name the store file, never its content.

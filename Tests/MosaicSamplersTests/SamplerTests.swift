@@ -2,6 +2,7 @@ import BigInt
 import Foundation
 import Testing
 @testable import MosaicSamplers
+import MosaicTestSupport
 
 /// Statistical tests of the exact samplers: chi-square against the exact pmf with ≥ 100,000
 /// draws, mean, variance and symmetry, all at significance about 1e-6 so that they do not flake.

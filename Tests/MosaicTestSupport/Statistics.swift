@@ -1,12 +1,12 @@
 import Foundation
 import MosaicSamplers
 
-/// A seeded entropy source (SplitMix64) for reproducible tests. It lives in the test target
-/// only: no production code path can construct it.
-final class SeededEntropy: EntropySource {
+/// A seeded entropy source (SplitMix64) for reproducible tests. It lives in this test-support
+/// target, which only test targets depend on: no production code path can construct it.
+public final class SeededEntropy: EntropySource {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    func nextWord() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public func nextWord() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -17,7 +17,7 @@ final class SeededEntropy: EntropySource {
 
 /// Upper critical value of the chi-square distribution with `df` degrees of freedom at
 /// significance 1e-6 (Wilson-Hilferty approximation; z = 4.753).
-func chiSquareCritical(df: Int) -> Double {
+public func chiSquareCritical(df: Int) -> Double {
     let k = Double(df), z = 4.753
     let a = 2.0 / (9.0 * k)
     return k * pow(1 - a + z * a.squareRoot(), 3)
@@ -25,7 +25,7 @@ func chiSquareCritical(df: Int) -> Double {
 
 /// Pearson's chi-square statistic of `samples` against the probability mass function `pmf`
 /// (integers), pooling values until each bin expects at least 20; returns (statistic, df).
-func chiSquare(_ samples: [Int64], pmf: (Int64) -> Double, range: ClosedRange<Int64>) -> (Double, Int) {
+public func chiSquare(_ samples: [Int64], pmf: (Int64) -> Double, range: ClosedRange<Int64>) -> (Double, Int) {
     let n = Double(samples.count)
     var observed: [Int64: Int] = [:]
     for s in samples { observed[s, default: 0] += 1 }
@@ -60,7 +60,7 @@ func chiSquare(_ samples: [Int64], pmf: (Int64) -> Double, range: ClosedRange<In
 }
 
 /// The exact, normalised discrete Gaussian pmf for σ².
-func gaussianPMF(sigma2: Double) -> (Int64) -> Double {
+public func gaussianPMF(sigma2: Double) -> (Int64) -> Double {
     let bound = Int64((sigma2.squareRoot() * 40).rounded(.up)) + 10
     var z = 0.0
     for x in -bound...bound { z += exp(-Double(x * x) / (2 * sigma2)) }
@@ -68,13 +68,13 @@ func gaussianPMF(sigma2: Double) -> (Int64) -> Double {
 }
 
 /// The exact discrete Laplace pmf for scale t.
-func laplacePMF(scale t: Double) -> (Int64) -> Double {
+public func laplacePMF(scale t: Double) -> (Int64) -> Double {
     let c = (exp(1 / t) - 1) / (exp(1 / t) + 1)
     return { x in c * exp(-Double(abs(x)) / t) }
 }
 
 /// Mean and variance of a pmf over a symmetric range.
-func moments(_ pmf: (Int64) -> Double, bound: Int64) -> (mean: Double, variance: Double, fourth: Double) {
+public func moments(_ pmf: (Int64) -> Double, bound: Int64) -> (mean: Double, variance: Double, fourth: Double) {
     var m = 0.0, v = 0.0, f = 0.0
     for x in -bound...bound {
         let p = pmf(x)

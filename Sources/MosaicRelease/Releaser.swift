@@ -1,0 +1,258 @@
+import Foundation
+import GRDB
+import MosaicCodebook
+import MosaicPrivacy
+import MosaicRegistry
+import MosaicReleaseFile
+import MosaicSamplers
+import MosaicStore
+
+/// What an authority asks for in a release.
+public struct ReleaseRequest: Sendable {
+    public var period: Period
+    public var rho: Rho
+    public var k: Int
+    public var minimumSchools: Int
+
+    /// The default ρ of one release.
+    public static let defaultRho = Rho(nano: 1_000_000_000)
+
+    public init(period: Period, rho: Rho = ReleaseRequest.defaultRho, k: Int = 5, minimumSchools: Int = 5) {
+        self.period = period
+        self.rho = rho
+        self.k = k
+        self.minimumSchools = minimumSchools
+    }
+}
+
+/// A release as the store lists it.
+public struct ReleaseSummary: Sendable, Equatable {
+    public var id: String
+    public var period: String
+    public var createdAt: String
+    public var rho: Rho
+    public var k: Int
+    public var minimumSchools: Int
+}
+
+/// Why a release was refused.
+public enum ReleaseError: Error, LocalizedError, Equatable {
+    case overBudget(period: String, spent: Rho, asked: Rho, cap: Rho)
+    case noSubmissions(String)
+    case unknownRelease(String)
+    case invalidRequest(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case let .overBudget(period, spent, asked, cap):
+            return "refused: the release would spend ρ = \(asked) on \(period), but \(spent) of the quarter's cap \(cap) is already spent (\(cap - spent) left). Ask for less, or raise the cap with 'mosaic budget set' if your policy allows."
+        case let .noSubmissions(period): return "no current submission for \(period): nothing to release"
+        case let .unknownRelease(id): return "no release with id '\(id)' (see 'mosaic release list')"
+        case let .invalidRequest(why): return why
+        }
+    }
+}
+
+/// Creates, lists and exports releases: the only way data leaves the store.
+///
+/// Creating a release spends budget, draws noise once, and stores the noisy measurements and
+/// the published rows in one immediate transaction, so that concurrent releases cannot
+/// overspend and a failure leaves nothing behind. Exporting reads the stored rows: it never
+/// draws fresh noise.
+public struct Releaser: Sendable {
+    public let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// Creates a release with noise from the operating system's CSPRNG.
+    public func create(_ request: ReleaseRequest, now: Date = Date()) throws -> ReleaseData {
+        try create(request, entropy: SystemEntropy(), now: now)
+    }
+
+    /// The same with a given entropy source: for tests only (internal, so no command can pass one).
+    func create<E: EntropySource>(_ request: ReleaseRequest, entropy: E, now: Date = Date()) throws -> ReleaseData {
+        guard request.k >= 1, request.k <= 1000 else { throw ReleaseError.invalidRequest("k must be from 1 to 1000") }
+        guard request.minimumSchools >= 1 else { throw ReleaseError.invalidRequest("the minimum number of schools must be at least 1") }
+        guard request.rho.nano > 0, request.rho.nano <= 1000 * Rho.scale else { throw ReleaseError.invalidRequest("ρ must be above 0 and at most 1000") }
+        let codebook = try Codebook.bundled()
+        let schools = try store.schools()
+        let open = Set(try store.schoolFacts().filter(\.value.isOpen).keys)
+        let geography = Geography(schools: schools, open: open)
+        let plan = ReleasePlan(rho: request.rho, tableWeights: ReleasePlan.defaults(codebook: codebook, rho: request.rho).tableWeights,
+                               levelWeights: ReleasePlan.defaults(codebook: codebook, rho: request.rho).levelWeights,
+                               k: request.k, minimumSchools: request.minimumSchools)
+        let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan)
+        let asked = plan.spent(codebook: codebook)
+        let created = timestampUTC(now)
+
+        return try store.database.writeWithoutTransaction { db in
+            var data: ReleaseData!
+            try db.inTransaction(.immediate) {
+                let spent = Rho(nano: try Store.spentNano(period: request.period, db: db))
+                let cap = Rho(nano: try Store.capNano(period: request.period, db: db))
+                guard spent + asked <= cap else {
+                    throw ReleaseError.overBudget(period: request.period.description, spent: spent, asked: asked, cap: cap)
+                }
+                let truth = try Store.provinceTotals(period: request.period, codebook: codebook, db: db)
+                guard truth.submissions > 0 else { throw ReleaseError.noSubmissions(request.period.description) }
+                let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM release WHERE period = ?", arguments: [request.period.description])! + 1
+                let id = "\(request.period)-R\(n)"
+                let coverage = try Releaser.coverage(period: request.period, geography: geography, db: db)
+
+                let measurements = engine.measure(TrueCounts(byProvince: truth.byProvince), entropy: entropy)
+                let published = engine.publish(engine.estimate(measurements))
+                let metadata = Releaser.metadata(id: id, request: request, created: created, codebook: codebook, plan: plan,
+                                                 engine: engine, spentAfter: spent + asked, cap: cap)
+                let rows = published.map { v in
+                    let u = geography.units[v.unit]
+                    return ReleaseRow(period: request.period.description, level: u.level.rawValue, geoCode: u.code, geoName: u.name,
+                                      tableName: v.table, cell: v.cell, value: v.value, moe95: v.moe95,
+                                      status: v.suppressed ? "suppressed" : "published")
+                }
+                data = ReleaseData(metadata: metadata, rows: rows, tables: Releaser.shapes(codebook), coverage: coverage)
+
+                let json = try JSONSerialization.data(withJSONObject: [
+                    "metadata": metadata.map { [$0.key, $0.value] },
+                    "coverage": coverage.map { [$0.period, $0.level, $0.geoCode, $0.geoName, String($0.registeredSchools), String($0.reportingSchools), String($0.registeredEnrolment), String($0.reportingEnrolment)] },
+                ])
+                try db.execute(sql: "INSERT INTO release (id, period, created_at, codebook_version, rho_nano, k, min_schools, metadata_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [id, request.period.description, created, codebook.version, Int64(asked.nano), request.k, request.minimumSchools,
+                                           String(decoding: json, as: UTF8.self)])
+                let m = try db.makeStatement(sql: "INSERT INTO release_measurement (release_id, unit, cell_index, noisy) VALUES (?, ?, ?, ?)")
+                for (unit, row) in measurements.cells.enumerated() {
+                    try m.execute(arguments: [id, unit, -1, measurements.totals[unit]])
+                    for (j, noisy) in row.enumerated() { try m.execute(arguments: [id, unit, j, noisy]) }
+                }
+                let r = try db.makeStatement(sql: "INSERT INTO release_row VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                for (ordinal, row) in rows.enumerated() {
+                    try r.execute(arguments: [id, ordinal, row.level, row.geoCode, row.geoName, row.tableName, row.cell, row.value, row.moe95, row.status])
+                }
+                return .commit
+            }
+            return data
+        }
+    }
+
+    /// The stored release `id`, exactly as it was first written.
+    public func data(ofRelease id: String) throws -> ReleaseData {
+        try store.database.read { db in
+            guard let r = try Row.fetchOne(db, sql: "SELECT period, codebook_version, metadata_json FROM release WHERE id = ?", arguments: [id]) else {
+                throw ReleaseError.unknownRelease(id)
+            }
+            let period: String = r["period"]
+            let json = try JSONSerialization.jsonObject(with: Data((r["metadata_json"] as String).utf8)) as! [String: Any]
+            let metadata = (json["metadata"] as! [[String]]).map { (key: $0[0], value: $0[1]) }
+            let coverage = (json["coverage"] as! [[String]]).map {
+                CoverageRow(period: $0[0], level: $0[1], geoCode: $0[2], geoName: $0[3], registeredSchools: Int($0[4])!,
+                            reportingSchools: Int($0[5])!, registeredEnrolment: Int($0[6])!, reportingEnrolment: Int($0[7])!)
+            }
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM release_row WHERE release_id = ? ORDER BY ordinal", arguments: [id]).map {
+                ReleaseRow(period: period, level: $0["level"], geoCode: $0["geo_code"], geoName: $0["geo_name"], tableName: $0["table_name"],
+                           cell: $0["cell"], value: $0["value"], moe95: $0["moe95"], status: $0["status"])
+            }
+            return ReleaseData(metadata: metadata, rows: rows, tables: Releaser.shapes(try Codebook.bundled(version: r["codebook_version"])), coverage: coverage)
+        }
+    }
+
+    /// Every release, oldest first.
+    public func list() throws -> [ReleaseSummary] {
+        try store.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM release ORDER BY created_at, id").map {
+                ReleaseSummary(id: $0["id"], period: $0["period"], createdAt: $0["created_at"], rho: Rho(nano: UInt64($0["rho_nano"] as Int64)),
+                               k: $0["k"], minimumSchools: $0["min_schools"])
+            }
+        }
+    }
+
+    /// The budget of a quarter: (spent, cap).
+    public func budget(period: Period) throws -> (spent: Rho, cap: Rho) {
+        try store.database.read { db in
+            (Rho(nano: try Store.spentNano(period: period, db: db)), Rho(nano: try Store.capNano(period: period, db: db)))
+        }
+    }
+
+    /// Registered and reporting schools (and their pupils) per unit: registry facts, public.
+    static func coverage(period: Period, geography: Geography, db: Database) throws -> [CoverageRow] {
+        var byProvince: [String: (Int, Int, Int, Int)] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT s.province_code, s.enrolment, (sub.id IS NOT NULL) AS reported
+            FROM school s LEFT JOIN submission sub ON sub.school_id = s.id AND sub.period = ? AND sub.superseded_by IS NULL
+            WHERE s.is_open = 1
+            """, arguments: [period.description])
+        while let r = try rows.next() {
+            let p: String = r[0]
+            let enrolment: Int = r[1]
+            let reported: Bool = r[2]
+            var v = byProvince[p] ?? (0, 0, 0, 0)
+            v.0 += 1
+            v.2 += enrolment
+            if reported { v.1 += 1; v.3 += enrolment }
+            byProvince[p] = v
+        }
+        var perUnit = [(Int, Int, Int, Int)](repeating: (0, 0, 0, 0), count: geography.units.count)
+        for (i, u) in geography.units.enumerated() where u.level == .province { perUnit[i] = byProvince[u.code] ?? (0, 0, 0, 0) }
+        for i in stride(from: geography.units.count - 1, through: 0, by: -1) {
+            for c in geography.units[i].children {
+                perUnit[i].0 += perUnit[c].0
+                perUnit[i].1 += perUnit[c].1
+                perUnit[i].2 += perUnit[c].2
+                perUnit[i].3 += perUnit[c].3
+            }
+        }
+        return geography.units.enumerated().map { i, u in
+            CoverageRow(period: period.description, level: u.level.rawValue, geoCode: u.code, geoName: u.name, registeredSchools: perUnit[i].0,
+                        reportingSchools: perUnit[i].1, registeredEnrolment: perUnit[i].2, reportingEnrolment: perUnit[i].3)
+        }
+    }
+
+    static func shapes(_ codebook: Codebook) -> [ReleaseData.TableShape] {
+        codebook.tables.map { t in
+            ReleaseData.TableShape(name: t.name, dimensions: t.dimensions,
+                                   cells: t.cells.map { (code: $0.code, values: $0.values, label: codebook.label(of: $0)) })
+        }
+    }
+
+    /// The release's public parameters and its guarantee in words.
+    static func metadata(id: String, request: ReleaseRequest, created: String, codebook: Codebook, plan: ReleasePlan,
+                         engine: ReleaseEngine, spentAfter: Rho, cap: Rho) -> [(key: String, value: String)] {
+        let delta = 1e-6
+        let epsilon = Accounting.epsilon(rho: plan.rho.value, delta: delta)
+        let noise = engine.groups.map { g in
+            "\(g.table)/\(g.level.rawValue): sigma^2 = \(g.sigma2Num)/\(g.sigma2Den) (sigma = \(String(format: "%.3f", g.sigma2.squareRoot()))), rho = \(g.rho)"
+        }.joined(separator: "; ")
+        return [
+            ("release_id", id),
+            ("period", request.period.description),
+            ("created_at", created),
+            ("codebook_version", String(codebook.version)),
+            ("levels", "country, region, province"),
+            ("mechanism", "discrete Gaussian noise (exact sampler of Canonne, Kamath and Steinke 2020, OS randomness) on every cell and on the total of affected persons at every level; then post-processing: least-squares consistency, top-down non-negative whole numbers, k-threshold and small-area rule"),
+            ("privacy_unit", "one affected person in one incident at one school in one quarter"),
+            ("rho", plan.rho.description),
+            ("epsilon", String(format: "%.3f", epsilon)),
+            ("delta", "1e-06"),
+            ("k", String(plan.k)),
+            ("min_schools", String(plan.minimumSchools)),
+            ("budget_cap_rho", cap.description),
+            ("budget_spent_rho", spentAfter.description),
+            ("budget_remaining_rho", (cap - spentAfter).description),
+            ("noise", noise),
+            ("table_weights", codebook.tables.map(\.name).appending(ReleasePlan.totalName).map { "\($0)=\(plan.tableWeights[$0]!)" }.joined(separator: ", ")),
+            ("level_weights", Level.allCases.map { "\($0.rawValue)=\(plan.levelWeights[$0]!)" }.joined(separator: ", ")),
+            ("guarantee", "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(String(format: "%.3f", epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, every figure here is almost equally likely, so the figures reveal very little about any one child or staff member. The guarantee covers everything in this file; spending more budget on the same quarter adds up (the quarter's total is budget_spent_rho)."),
+            ("margins", "moe95 is the half-width of a 95 % interval for the value, from the variance of the least-squares estimate: it depends on the noise scales and the structure of the tables only, never on the true counts. Values are whole numbers of 0 or more; for cells near zero the interval is conservative."),
+            ("suppression", "A value from 1 to \(plan.k - 1) is shown as suppressed, and so is every value of a region or province with fewer than \(plan.minimumSchools) registered schools (those counts appear only inside the parent). Suppression is applied to the noisy values, so it keeps the guarantee; a suppressed value is not zero."),
+            ("total_persons", "table 'total', cell 'persons': affected persons, consistent with each of the tables incidents, channels, tools and perpetrators"),
+        ]
+    }
+}
+
+extension Array {
+    fileprivate func appending(_ e: Element) -> [Element] { self + [e] }
+}
+
+func timestampUTC(_ date: Date) -> String {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime]
+    return f.string(from: date)
+}

@@ -1,0 +1,101 @@
+/// One row of a release: a published or suppressed value of one cell of one table for one
+/// geographic unit and quarter.
+public struct ReleaseRow: Sendable, Hashable, Codable {
+    public var period: String
+    /// `country`, `region` or `province`.
+    public var level: String
+    public var geoCode: String
+    public var geoName: String
+    /// A codebook table, or `total` (affected persons).
+    public var tableName: String
+    /// A cell code, or `persons` for the total.
+    public var cell: String
+    /// nil when suppressed.
+    public var value: Int?
+    /// Half-width of the 95 % interval; nil when suppressed.
+    public var moe95: Double?
+    /// `published` or `suppressed`.
+    public var status: String
+
+    public init(period: String, level: String, geoCode: String, geoName: String, tableName: String, cell: String,
+                value: Int?, moe95: Double?, status: String) {
+        self.period = period
+        self.level = level
+        self.geoCode = geoCode
+        self.geoName = geoName
+        self.tableName = tableName
+        self.cell = cell
+        self.value = value
+        self.moe95 = moe95
+        self.status = status
+    }
+}
+
+/// Registered and reporting schools of one unit in one quarter: registry facts, which are
+/// public (they say nothing about incidents).
+public struct CoverageRow: Sendable, Hashable {
+    public var period: String
+    public var level: String
+    public var geoCode: String
+    public var geoName: String
+    public var registeredSchools: Int
+    public var reportingSchools: Int
+    public var registeredEnrolment: Int
+    public var reportingEnrolment: Int
+
+    public init(period: String, level: String, geoCode: String, geoName: String, registeredSchools: Int, reportingSchools: Int,
+                registeredEnrolment: Int, reportingEnrolment: Int) {
+        self.period = period
+        self.level = level
+        self.geoCode = geoCode
+        self.geoName = geoName
+        self.registeredSchools = registeredSchools
+        self.reportingSchools = reportingSchools
+        self.registeredEnrolment = registeredEnrolment
+        self.reportingEnrolment = reportingEnrolment
+    }
+}
+
+/// Everything a release file holds: published rows, metadata, and the codebook's cell
+/// dimensions (for the per-table views). Nothing else: no school, no raw count, no submission.
+public struct ReleaseData: Sendable, Equatable {
+    /// Ordered key-value pairs.
+    public var metadata: [(key: String, value: String)]
+    public var rows: [ReleaseRow]
+    /// Per codebook table: its dimension names and, per cell code, the dimension values.
+    public var tables: [TableShape]
+    /// Registered and reporting schools per unit.
+    public var coverage: [CoverageRow]
+
+    public struct TableShape: Sendable, Equatable {
+        public var name: String
+        public var dimensions: [String]
+        public var cells: [(code: String, values: [String], label: String)]
+
+        public init(name: String, dimensions: [String], cells: [(code: String, values: [String], label: String)]) {
+            self.name = name
+            self.dimensions = dimensions
+            self.cells = cells
+        }
+
+        public static func == (a: TableShape, b: TableShape) -> Bool {
+            a.name == b.name && a.dimensions == b.dimensions && a.cells.map(\.code) == b.cells.map(\.code)
+                && a.cells.map(\.values) == b.cells.map(\.values) && a.cells.map(\.label) == b.cells.map(\.label)
+        }
+    }
+
+    public init(metadata: [(key: String, value: String)], rows: [ReleaseRow], tables: [TableShape], coverage: [CoverageRow]) {
+        self.metadata = metadata
+        self.rows = rows
+        self.tables = tables
+        self.coverage = coverage
+    }
+
+    public static func == (a: ReleaseData, b: ReleaseData) -> Bool {
+        a.metadata.map(\.key) == b.metadata.map(\.key) && a.metadata.map(\.value) == b.metadata.map(\.value)
+            && a.rows == b.rows && a.tables == b.tables && a.coverage == b.coverage
+    }
+
+    /// The value of a metadata key.
+    public func metadata(_ key: String) -> String? { metadata.first { $0.key == key }?.value }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+import MosaicText
+
+/// The release file format: a SQLite database any SQLite tool can open, and optional CSV files.
+///
+/// Tables:
+/// - `cells(period, level, geo_code, geo_name, table_name, cell, value, moe95, status)`: every
+///   published or suppressed value; `value` and `moe95` are NULL when `status` is `suppressed`;
+/// - `metadata(key, value)`: the release's parameters and its privacy guarantee in words;
+/// - `coverage(period, level, geo_code, geo_name, registered_schools, reporting_schools,
+///   registered_enrolment, reporting_enrolment)`: registry facts for rates and coverage;
+/// - `cell_dimensions(table_name, cell, label, dimension_1, dimension_2, dimension_3)`: the codebook;
+/// - one view per codebook table (`incidents`, `channels`, …) with one column per dimension.
+public enum ReleaseFile {
+    /// The CSV columns of `cells.csv`.
+    public static let cellColumns = ["period", "level", "geo_code", "geo_name", "table_name", "cell", "value", "moe95", "status"]
+
+    /// Writes a release as a new SQLite file.
+    ///
+    /// - Throws: ``ReleaseFileError/exists(_:)`` when a file is already at `path`.
+    public static func write(_ data: ReleaseData, to path: String) throws {
+        let fm = FileManager.default
+        guard !fm.fileExists(atPath: path) else { throw ReleaseFileError.exists(path) }
+        let temporary = path + ".partial"
+        try? fm.removeItem(atPath: temporary)
+        do {
+            let queue = try DatabaseQueue(path: temporary)
+            try queue.write { db in
+                try db.execute(sql: """
+                    CREATE TABLE metadata (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                    CREATE TABLE cells (
+                      period TEXT NOT NULL, level TEXT NOT NULL CHECK (level IN ('country', 'region', 'province')),
+                      geo_code TEXT NOT NULL, geo_name TEXT NOT NULL, table_name TEXT NOT NULL, cell TEXT NOT NULL,
+                      value INTEGER CHECK (value >= 0), moe95 REAL CHECK (moe95 >= 0),
+                      status TEXT NOT NULL CHECK (status IN ('published', 'suppressed')),
+                      CHECK ((status = 'suppressed') = (value IS NULL)),
+                      CHECK ((status = 'suppressed') = (moe95 IS NULL)),
+                      PRIMARY KEY (period, level, geo_code, table_name, cell)
+                    );
+                    CREATE TABLE coverage (
+                      period TEXT NOT NULL, level TEXT NOT NULL, geo_code TEXT NOT NULL, geo_name TEXT NOT NULL,
+                      registered_schools INTEGER NOT NULL, reporting_schools INTEGER NOT NULL,
+                      registered_enrolment INTEGER NOT NULL, reporting_enrolment INTEGER NOT NULL,
+                      PRIMARY KEY (period, level, geo_code)
+                    );
+                    CREATE TABLE cell_dimensions (
+                      table_name TEXT NOT NULL, cell TEXT NOT NULL, label TEXT NOT NULL,
+                      dimension_1 TEXT, dimension_2 TEXT, dimension_3 TEXT,
+                      PRIMARY KEY (table_name, cell)
+                    );
+                    """)
+                for (k, v) in data.metadata {
+                    try db.execute(sql: "INSERT INTO metadata (key, value) VALUES (?, ?)", arguments: [k, v])
+                }
+                let insert = try db.makeStatement(sql: "INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                for r in data.rows {
+                    try insert.execute(arguments: [r.period, r.level, r.geoCode, r.geoName, r.tableName, r.cell, r.value, r.moe95, r.status])
+                }
+                for c in data.coverage {
+                    try db.execute(sql: "INSERT INTO coverage VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                   arguments: [c.period, c.level, c.geoCode, c.geoName, c.registeredSchools, c.reportingSchools,
+                                               c.registeredEnrolment, c.reportingEnrolment])
+                }
+                for t in data.tables {
+                    for c in t.cells {
+                        var values: [String?] = c.values.map { $0 }
+                        while values.count < 3 { values.append(nil) }
+                        try db.execute(sql: "INSERT INTO cell_dimensions VALUES (?, ?, ?, ?, ?, ?)",
+                                       arguments: [t.name, c.code, c.label, values[0], values[1], values[2]])
+                    }
+                    let dims = t.dimensions.enumerated().map { "d.dimension_\($0.offset + 1) AS \(quote($0.element))" }.joined(separator: ", ")
+                    try db.execute(sql: """
+                        CREATE VIEW \(quote(t.name)) AS
+                        SELECT c.period, c.level, c.geo_code, c.geo_name, \(dims), c.value, c.moe95, c.status
+                        FROM cells c JOIN cell_dimensions d ON d.table_name = c.table_name AND d.cell = c.cell
+                        WHERE c.table_name = '\(t.name.replacingOccurrences(of: "'", with: "''"))'
+                        """)
+                }
+            }
+            try queue.close()
+            try fm.moveItem(atPath: temporary, toPath: path)
+        } catch {
+            try? fm.removeItem(atPath: temporary)
+            throw error
+        }
+    }
+
+    /// Writes `cells.csv`, `metadata.csv` and `coverage.csv` into `folder` (created if needed; existing files
+    /// of those names are refused).
+    public static func writeCSV(_ data: ReleaseData, folder: String) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let cells = (folder as NSString).appendingPathComponent("cells.csv")
+        let meta = (folder as NSString).appendingPathComponent("metadata.csv")
+        let coverage = (folder as NSString).appendingPathComponent("coverage.csv")
+        for p in [cells, meta, coverage] where fm.fileExists(atPath: p) { throw ReleaseFileError.exists(p) }
+        try csvCells(data).write(toFile: cells, atomically: true, encoding: .utf8)
+        try csvMetadata(data).write(toFile: meta, atomically: true, encoding: .utf8)
+        try csvCoverage(data).write(toFile: coverage, atomically: true, encoding: .utf8)
+    }
+
+    /// The `cells.csv` text.
+    public static func csvCells(_ data: ReleaseData) -> String {
+        var w = CSVWriter()
+        w.write(cellColumns)
+        for r in data.rows {
+            w.write([r.period, r.level, r.geoCode, r.geoName, r.tableName, r.cell, r.value.map(String.init) ?? "",
+                     r.moe95.map { formatMargin($0) } ?? "", r.status])
+        }
+        return w.text
+    }
+
+    /// The `metadata.csv` text.
+    public static func csvMetadata(_ data: ReleaseData) -> String {
+        var w = CSVWriter()
+        w.write(["key", "value"])
+        for (k, v) in data.metadata { w.write([k, v]) }
+        return w.text
+    }
+
+    /// The `coverage.csv` text.
+    public static func csvCoverage(_ data: ReleaseData) -> String {
+        var w = CSVWriter()
+        w.write(["period", "level", "geo_code", "geo_name", "registered_schools", "reporting_schools", "registered_enrolment", "reporting_enrolment"])
+        for c in data.coverage {
+            w.write([c.period, c.level, c.geoCode, c.geoName, String(c.registeredSchools), String(c.reportingSchools),
+                     String(c.registeredEnrolment), String(c.reportingEnrolment)])
+        }
+        return w.text
+    }
+
+    /// A margin with one decimal.
+    public static func formatMargin(_ m: Double) -> String { String(format: "%.1f", m) }
+
+    static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+}
+
+/// Errors writing or reading release files.
+public enum ReleaseFileError: Error, LocalizedError, Equatable {
+    case exists(String)
+    case notARelease(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case let .exists(p): return "\(p): a file is already there; choose another name"
+        case let .notARelease(p): return "\(p): not a Mosaic release file"
+        }
+    }
+}

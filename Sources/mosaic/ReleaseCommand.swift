@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import MosaicCodebook
+import MosaicPrivacy
+import MosaicRelease
+import MosaicReleaseFile
+import MosaicStore
+
+extension Mosaic {
+    struct ReleaseCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "release", abstract: "Make protected releases: the only way figures leave the store.",
+            subcommands: [Create.self, List.self, Export.self])
+    }
+
+    struct Budget: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or set the privacy budget (total ρ) per quarter of data.", subcommands: [Show.self, SetCap.self], defaultSubcommand: Show.self)
+    }
+}
+
+extension Rho: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+extension Mosaic.ReleaseCommand {
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Spend budget on a quarter, draw noise once, and write a release file.",
+            discussion: "Noise comes from the operating system's random number generator; there is no seed. The release is kept in the store, so 'mosaic release export' can write it again.")
+
+        @OptionGroup var store: StoreOptions
+        @Option(help: "The quarter, YYYY-Qn.") var period: String
+        @Option(help: "Privacy budget of this release, ρ (zCDP).") var rho: Rho = ReleaseRequest.defaultRho
+        @Option(help: "Values from 1 to k-1 are suppressed.") var k: Int = 5
+        @Option(help: "Regions and provinces with fewer registered schools are not published on their own.") var minSchools: Int = 5
+        @Option(help: "The release file to write (SQLite).") var out: String
+        @Option(help: "Also write cells.csv, metadata.csv and coverage.csv into this folder.") var csv: String?
+
+        func validate() throws {
+            guard Period(period) != nil else { throw ValidationError("--period must be a quarter written YYYY-Qn, for example 2026-Q3") }
+            guard rho.nano > 0, rho.nano <= 1000 * Rho.scale else { throw ValidationError("--rho must be above 0 and at most 1000") }
+            guard (1...1000).contains(k) else { throw ValidationError("--k must be from 1 to 1000") }
+            guard minSchools >= 1 else { throw ValidationError("--min-schools must be at least 1") }
+            guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("\(out): a file is already there") }
+        }
+
+        func run() throws {
+            let releaser = Releaser(store: try Store.open(at: store.path))
+            let data = try releaser.create(ReleaseRequest(period: Period(period)!, rho: rho, k: k, minimumSchools: minSchools))
+            try ReleaseFile.write(data, to: out)
+            if let csv { try ReleaseFile.writeCSV(data, folder: csv) }
+            let published = data.rows.filter { $0.status == "published" }.count
+            print("Release \(data.metadata("release_id")!) for \(period): ρ = \(data.metadata("rho")!) (ε = \(data.metadata("epsilon")!), δ = 1e-6), k = \(k), min. schools = \(minSchools).")
+            print("Wrote \(out)\(csv.map { " and CSV files in \($0)" } ?? ""): \(data.rows.count) values, \(published) published, \(data.rows.count - published) suppressed.")
+            print("Budget for \(period): \(data.metadata("budget_spent_rho")!) of \(data.metadata("budget_cap_rho")!) spent, \(data.metadata("budget_remaining_rho")!) left.")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List releases with their parameters and budget.")
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let releaser = Releaser(store: try Store.open(at: store.path))
+            let releases = try releaser.list()
+            guard !releases.isEmpty else { print("No release yet. Make one with 'mosaic release create --period YYYY-Qn --out FILE'."); return }
+            var table = TextTable(["release", "period", "created", "rho", "k", "min schools", "quarter spent/cap"], rightAligned: [3, 4, 5])
+            for r in releases {
+                let b = try releaser.budget(period: Period(r.period)!)
+                table.add([r.id, r.period, r.createdAt, r.rho.description, "\(r.k)", "\(r.minimumSchools)", "\(b.spent)/\(b.cap)"])
+            }
+            print(table.render(), terminator: "")
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write a stored release again, with the same data (no new noise, no budget).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The release id (see 'mosaic release list').") var id: String
+        @Option(help: "The release file to write (SQLite).") var out: String
+        @Option(help: "Also write cells.csv, metadata.csv and coverage.csv into this folder.") var csv: String?
+
+        func run() throws {
+            let data = try Releaser(store: try Store.open(at: store.path)).data(ofRelease: id)
+            try ReleaseFile.write(data, to: out)
+            if let csv { try ReleaseFile.writeCSV(data, folder: csv) }
+            print("Wrote release \(id) to \(out)\(csv.map { " and \($0)" } ?? "").")
+        }
+    }
+}
+
+extension Mosaic.Budget {
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show each quarter's budget: spent, cap, left.")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Only this quarter, YYYY-Qn.") var period: String?
+
+        func run() throws {
+            let db = try Store.open(at: store.path)
+            let releaser = Releaser(store: db)
+            var periods = Set(try db.periods().map(\.description))
+            for r in try releaser.list() { periods.insert(r.period) }
+            if let period {
+                guard Period(period) != nil else { throw ValidationError("--period must be a quarter written YYYY-Qn") }
+                periods = [period]
+            }
+            var table = TextTable(["period", "spent rho", "cap rho", "left rho", "epsilon spent (delta 1e-6)"], rightAligned: [1, 2, 3, 4])
+            for p in periods.sorted() {
+                let b = try releaser.budget(period: Period(p)!)
+                table.add([p, b.spent.description, b.cap.description, (b.cap - b.spent).description,
+                           String(format: "%.3f", Accounting.epsilon(rho: b.spent.value, delta: 1e-6))])
+            }
+            print(table.render(), terminator: "")
+        }
+    }
+
+    struct SetCap: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Set the cap of total ρ for one quarter, or the default for all.")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "The quarter, YYYY-Qn (omit with --default).") var period: String?
+        @Flag(help: "Set the default cap for quarters without their own.") var `default` = false
+        @Option(help: "The cap, total ρ.") var rho: Rho
+
+        func validate() throws {
+            guard (period != nil) != `default` else { throw ValidationError("give either --period or --default") }
+            if let period, Period(period) == nil { throw ValidationError("--period must be a quarter written YYYY-Qn") }
+        }
+
+        func run() throws {
+            try Store.open(at: store.path).setCap(nano: rho.nano, period: period.flatMap { Period($0) })
+            print("Cap set to ρ = \(rho) for \(period ?? "every quarter without its own cap").")
+        }
+    }
+}

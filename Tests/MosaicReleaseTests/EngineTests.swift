@@ -1,0 +1,178 @@
+import Foundation
+import MosaicCodebook
+import MosaicPrivacy
+import MosaicRegistry
+import MosaicTestSupport
+import Testing
+@testable import MosaicRelease
+
+@Suite struct EngineTests {
+    static let codebook = try! Codebook.bundled()
+
+    static func engine(rho: String = "1", schools: Int = 400) throws -> (ReleaseEngine, TrueCounts) {
+        let f = try ReleaseFixture(schools: schools)
+        let geography = Geography(schools: f.country.schools)
+        var byProvince: [String: [Int]] = [:]
+        let province = Dictionary(uniqueKeysWithValues: f.country.schools.map { ($0.id, $0.provinceCode) })
+        for s in f.country.submissions(for: f.period) {
+            var v = byProvince[province[s.schoolID]!] ?? [Int](repeating: 0, count: codebook.allCells.count)
+            for i in v.indices { v[i] += s.counts[i] }
+            byProvince[province[s.schoolID]!] = v
+        }
+        let plan = ReleasePlan.defaults(codebook: codebook, rho: Rho(rho)!)
+        return (ReleaseEngine(codebook: codebook, geography: geography, plan: plan), TrueCounts(byProvince: byProvince))
+    }
+
+    @Test func theBudgetSplitAddsUpToTheRequestedRho() {
+        for rho in ["0.1", "0.5", "1", "2.5", "7"] {
+            let plan = ReleasePlan.defaults(codebook: Self.codebook, rho: Rho(rho)!)
+            let spent = plan.spent(codebook: Self.codebook)
+            // Each group is rounded up to a whole nano-ρ: at most one nano-ρ per group above.
+            #expect(spent >= Rho(rho)! && spent.nano - Rho(rho)!.nano <= UInt64(plan.groups(codebook: Self.codebook).count))
+        }
+        let groups = ReleasePlan.defaults(codebook: Self.codebook, rho: Rho("1")!).groups(codebook: Self.codebook)
+        #expect(groups.count == 6 * 3)
+        #expect(groups.first { $0.table == "responses" }!.sensitivitySquared == 7)
+        #expect(groups.first { $0.table == "incidents" }!.sensitivitySquared == 1)
+    }
+
+    @Test func childrenSumToParentsAndCellsToTotalsInEveryRelease() throws {
+        let (engine, truth) = try Self.engine()
+        let e = SeededEntropy(seed: 11)
+        let units = engine.geography.units
+        for rho in ["0.1", "1"] {
+            let eng = ReleaseEngine(codebook: Self.codebook, geography: engine.geography, plan: ReleasePlan.defaults(codebook: Self.codebook, rho: Rho(rho)!))
+            for _ in 0..<5 {
+                let est = eng.estimate(eng.measure(truth, entropy: e))
+                for (i, u) in units.enumerated() {
+                    #expect(est.integerTotals[i] >= 0)
+                    #expect(est.integerCells[i].allSatisfy { $0 >= 0 })
+                    for name in Self.codebook.rules.equalTotals {
+                        #expect(Self.codebook.total(of: name, in: est.integerCells[i]) == est.integerTotals[i], "\(name) at \(u.code)")
+                    }
+                    for j in Self.codebook.tableRanges[Self.codebook.tableIndex("responses")!] {
+                        #expect(est.integerCells[i][j] <= est.integerTotals[i])
+                    }
+                    guard !u.children.isEmpty else { continue }
+                    #expect(u.children.reduce(0) { $0 + est.integerTotals[$1] } == est.integerTotals[i])
+                    for j in 0..<Self.codebook.allCells.count {
+                        #expect(u.children.reduce(0) { $0 + est.integerCells[$1][j] } == est.integerCells[i][j])
+                        #expect(abs(u.children.reduce(0.0) { $0 + est.cells[$1][j] } - est.cells[i][j]) < 1e-6)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func withoutNoiseTheEstimatesAreTheTruth() throws {
+        let (engine, truth) = try Self.engine()
+        let values = engine.aggregate(truth)
+        let totals = values.map { Int64(Self.codebook.total(of: "incidents", in: $0)) }
+        let exact = Measurements(cells: values.map { $0.map(Int64.init) }, totals: totals)
+        let est = engine.estimate(exact)
+        #expect(est.integerCells == values)
+        #expect(est.integerTotals == totals.map(Int.init))
+    }
+
+    @Test func marginsDependOnPublicParametersOnly() throws {
+        let (engine, truth) = try Self.engine()
+        var other = truth
+        for k in other.byProvince.keys { other.byProvince[k] = other.byProvince[k]!.map { $0 * 3 + 1 } }
+        let a = engine.estimate(engine.measure(truth, entropy: SeededEntropy(seed: 1)))
+        let b = engine.estimate(engine.measure(other, entropy: SeededEntropy(seed: 2)))
+        #expect(a.cellVariances == b.cellVariances)
+        #expect(a.totalVariances == b.totalVariances)
+    }
+
+    @Test func theConsistentReleaseIsMoreAccurateThanEachLevelAlone() throws {
+        let (engine, truth) = try Self.engine()
+        let values = engine.aggregate(truth)
+        let e = SeededEntropy(seed: 3)
+        var consistent = [Level: Double](), independent = [Level: Double]()
+        for _ in 0..<30 {
+            let m = engine.measure(truth, entropy: e)
+            let est = engine.estimate(m)
+            for (i, u) in engine.geography.units.enumerated() {
+                for j in 0..<Self.codebook.allCells.count {
+                    consistent[u.level, default: 0] += abs(Double(est.integerCells[i][j] - values[i][j]))
+                    independent[u.level, default: 0] += abs(Double(max(0, m.cells[i][j])) - Double(values[i][j]))
+                }
+            }
+        }
+        for level in Level.allCases { #expect(consistent[level]! < independent[level]!, "\(level)") }
+    }
+
+    @Test func leastSquaresIntervalsCoverNinetyFivePercent() throws {
+        // 40 releases × 68 units × 80 cells: the share of least-squares estimates inside their
+        // stated 95 % interval must be within 93.5-96.5 %.
+        let (engine, truth) = try Self.engine()
+        let values = engine.aggregate(truth)
+        let e = SeededEntropy(seed: 5)
+        var inside = 0, all = 0
+        for _ in 0..<40 {
+            let est = engine.estimate(engine.measure(truth, entropy: e))
+            for i in values.indices {
+                for j in values[i].indices {
+                    if abs(est.cells[i][j] - Double(values[i][j])) <= ReleaseEngine.z95 * est.cellVariances[i][j].squareRoot() { inside += 1 }
+                    all += 1
+                }
+            }
+        }
+        let share = Double(inside) / Double(all)
+        #expect(share > 0.935 && share < 0.965, "coverage \(share)")
+    }
+}
+
+@Suite struct IntegerizeTests {
+    @Test func projectionOntoTheSimplexIsNonNegativeWithTheRightSum() {
+        let x = Integerize.project([3, -1, 0.5, 2], total: 4)
+        #expect(x.allSatisfy { $0 >= 0 })
+        #expect(abs(x.reduce(0, +) - 4) < 1e-9)
+        #expect(abs(x[0] - 2.5) < 1e-9 && x[1] == 0 && x[2] == 0)
+        #expect(Integerize.project([1, 2], total: 0) == [0, 0])
+    }
+
+    @Test func cappedProjectionRespectsCaps() {
+        let x = Integerize.project([5, 5, 0], total: 6, caps: [2, 10, 10])
+        #expect(abs(x[0] - 2) < 1e-6 && abs(x.reduce(0, +) - 6) < 1e-6)
+    }
+
+    @Test func roundingKeepsTheSum() {
+        #expect(Integerize.round([0.5, 0.5, 1.0], total: 2) == [1, 0, 1])
+        #expect(Integerize.round([2.7, 0.3], total: 3) == [3, 0])
+        #expect(Integerize.round([1.2, 1.2], total: 2, caps: [1, 1]) == [1, 1])
+    }
+
+    @Test func matrixRoundingKeepsRowAndColumnSums() {
+        let e = SeededEntropy(seed: 8)
+        for _ in 0..<50 {
+            let rows = Int(e.nextWord() % 6) + 1, cols = Int(e.nextWord() % 8) + 1
+            let a = (0..<rows).map { _ in (0..<cols).map { _ in Double(Int(e.nextWord() % 1000)) / 100 - 3 } }
+            let rowSums = (0..<rows).map { _ in Int(e.nextWord() % 20) }
+            var colSums = [Int](repeating: 0, count: cols)
+            var left = rowSums.reduce(0, +)
+            while left > 0 { colSums[Int(e.nextWord() % UInt64(cols))] += 1; left -= 1 }
+            let m = Integerize.matrix(a, rowSums: rowSums, columnSums: colSums)
+            #expect(m.map { $0.reduce(0, +) } == rowSums)
+            #expect((0..<cols).map { j in m.reduce(0) { $0 + $1[j] } } == colSums)
+            #expect(m.allSatisfy { $0.allSatisfy { $0 >= 0 } })
+        }
+    }
+}
+
+@Suite struct TreeEstimatorTests {
+    @Test func exactMeasurementsAreKeptAndVariancesShrinkUpward() throws {
+        let f = try ReleaseFixture(schools: 200)
+        let g = Geography(schools: f.country.schools)
+        let tree = TreeEstimator(geography: g, levelVariances: [.country: 4, .region: 4, .province: 2])
+        var y = [Double](repeating: 0, count: g.units.count)
+        for i in stride(from: g.units.count - 1, through: 0, by: -1) {
+            if g.units[i].children.isEmpty { y[i] = Double(i % 7) } else { y[i] = g.units[i].children.reduce(0) { $0 + y[$1] } }
+        }
+        let x = tree.estimate(y)
+        for i in y.indices { #expect(abs(x[i] - y[i]) < 1e-9) }
+        // Combining measurements can only reduce variance below the unit's own.
+        for (i, u) in g.units.enumerated() { #expect(tree.estimateVariances[i] <= tree.variances[i] + 1e-12, "\(u.code)") }
+        #expect(tree.estimateVariances[0] < 4)
+    }
+}
