@@ -68,7 +68,11 @@ let package = Package(
             exclude: ["README.md"]),
         // The end-to-end demonstration on synthetic data.
         .target(
-            name: "MosaicDemo", dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth"],
+            name: "MosaicDemo",
+            dependencies: [
+                "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicPrivacy", "MosaicRelease",
+                "MosaicReleaseFile",
+            ],
             exclude: ["README.md"]),
 
         // Benchmarks (run by scripts under Analysis/).

@@ -1,15 +1,19 @@
 import Foundation
 import MosaicCodebook
 import MosaicIntake
+import MosaicPrivacy
 import MosaicRegistry
+import MosaicRelease
+import MosaicReleaseFile
 import MosaicStore
 import MosaicSynth
 
 /// The end-to-end demonstration on synthetic data: what `mosaic demo` runs.
 ///
 /// It makes a synthetic country, creates a store, imports the registry, ingests every counts
-/// file, shows a correction, a repeated file and a rejected file, and writes the status of the
-/// latest quarter. Each later capability (releases, reports) adds its step here.
+/// file, shows a correction, a repeated file and a rejected file, writes the status of the
+/// latest quarter, and makes one protected release per quarter. Each later capability
+/// (reports, queries) adds its step here.
 public struct Demo {
     public var folder: String
     public var config = SynthConfig()
@@ -33,6 +37,7 @@ public struct Demo {
         public var repeat_: FileFate
         public var rejected: FileFate
         public var latestStatus: [RegionStatus]
+        public var releases: [String]
     }
 
     /// Runs the demo. Replaces the folder if it holds an earlier demo; refuses any other non-empty folder.
@@ -120,9 +125,30 @@ public struct Demo {
         say(
             "7. Status for \(latest): \(sub) of \(reg) open schools submitted; \(reg - sub) missing (see 'mosaic status --period \(latest) --store \(storePath)')."
         )
+
+        // Releases: one per quarter, at the default budget, into files anyone may receive.
+        let releaser = Releaser(store: store)
+        let releaseFolder = path("releases")
+        try fm.createDirectory(atPath: releaseFolder, withIntermediateDirectories: true)
+        var releases: [String] = []
+        for (i, period) in periods.enumerated() {
+            progress("releasing", i, periods.count)
+            let data = try releaser.create(ReleaseRequest(period: period))
+            let file = (releaseFolder as NSString).appendingPathComponent("\(period).sqlite")
+            try ReleaseFile.write(data, to: file)
+            try ReleaseFile.writeCSV(data, folder: (releaseFolder as NSString).appendingPathComponent("\(period)-csv"))
+            releases.append(file)
+        }
+        let last = try releaser.data(ofRelease: "\(latest)-R1")
+        say("8. Made \(releases.count) releases (one per quarter, ρ = \(ReleaseRequest.defaultRho) each, ε = \(last.metadata("epsilon")!) at δ = 1e-6) in \(releaseFolder)/.")
+        if let total = last.rows.first(where: { $0.level == "country" && $0.tableName == "total" }), let value = total.value, let moe = total.moe95 {
+            say("   \(latest), whole country: \(value) affected persons ± \(ReleaseFile.formatMargin(moe)) (95 % margin); regions and provinces in the file, values 1-4 suppressed.")
+        }
+        let over = (try? releaser.create(ReleaseRequest(period: latest, rho: Rho(nano: 1_500_000_000)))) == nil
+        say("9. A second release of \(latest) at ρ = 1.5 would exceed the quarter's cap of 2: \(over ? "refused, nothing spent" : "ACCEPTED (unexpected)").")
         return Outcome(
             storePath: storePath, schools: country.schools.count, files: files.allCounts.count, ingest: summary,
-            correction: correction, repeat_: again, rejected: rejected, latestStatus: status)
+            correction: correction, repeat_: again, rejected: rejected, latestStatus: status, releases: releases)
     }
 
     private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }

@@ -166,4 +166,39 @@ struct CLI {
         #expect(bad.status == 1)
         #expect(bad.out.contains("empty.csv:1: the file is empty"))
     }
+
+    @Test func releasesAreCreatedListedExportedAndRefusedOverBudget() throws {
+        let cli = try CLI()
+        try cli.run("synth", "--schools", "120", "--quarters", "1", "--out", "data")
+        try cli.run("init")
+        try cli.run("registry", "import", "data/registry.csv")
+        #expect(try cli.run("ingest", "data/counts").status == 0)
+        let created = try cli.run("release", "create", "--period", "2026-Q3", "--out", "r.sqlite", "--csv", "r-csv")
+        #expect(created.status == 0, "\(created.err)")
+        #expect(created.out.contains("Release 2026-Q3-R1 for 2026-Q3: ρ = 1 (ε = 7.766, δ = 1e-6)"))
+        #expect(created.out.contains("Budget for 2026-Q3: 1 of 2 spent, 1 left."))
+        let list = try cli.run("release", "list")
+        #expect(list.out.contains("2026-Q3-R1") && list.out.contains("1/2"))
+        let export = try cli.run("release", "export", "2026-Q3-R1", "--out", "again.sqlite", "--csv", "again-csv")
+        #expect(export.status == 0)
+        #expect(cli.read("r-csv/cells.csv") == cli.read("again-csv/cells.csv"))
+        #expect(cli.read("r-csv/metadata.csv") == cli.read("again-csv/metadata.csv"))
+        #expect(!cli.read("r-csv/cells.csv").isEmpty)
+
+        let over = try cli.run("release", "create", "--period", "2026-Q3", "--rho", "1.5", "--out", "over.sqlite")
+        #expect(over.status == 1)
+        #expect(over.err.contains("refused: the release would spend ρ = 1.5 on 2026-Q3, but 1 of the quarter's cap 2 is already spent (1 left)"))
+        #expect(!FileManager.default.fileExists(atPath: cli.folder + "/over.sqlite"))
+        let budget = try cli.run("budget")
+        #expect(budget.out.contains("2026-Q3") && budget.out.contains("7.766"))
+        #expect(try cli.run("budget", "set", "--period", "2026-Q3", "--rho", "3").status == 0)
+        #expect(try cli.run("release", "create", "--period", "2026-Q3", "--rho", "1.5", "--out", "over.sqlite").status == 0)
+    }
+
+    @Test func noSeedCanBeGivenForARealRelease() throws {
+        let r = try CLI().run("release", "create", "--period", "2026-Q3", "--out", "x.sqlite", "--seed", "1")
+        #expect(r.status == 64)
+        let help = try CLI().run("release", "create", "--help")
+        #expect(!help.out.lowercased().contains("seed "))
+    }
 }

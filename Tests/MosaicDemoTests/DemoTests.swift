@@ -24,6 +24,9 @@ import Testing
         #expect(outcome.latestStatus.count == 17)
         #expect(lines.count >= 7)
         #expect(Store.isStore(at: outcome.storePath))
+        #expect(outcome.releases.count == 8)
+        #expect(outcome.releases.allSatisfy { FileManager.default.fileExists(atPath: $0) && !Store.isStore(at: $0) })
+        #expect(lines.contains { $0.contains("refused, nothing spent") })
         // A second run replaces the demo's own folder.
         try demo.run()
     }
