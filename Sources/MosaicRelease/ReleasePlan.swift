@@ -23,6 +23,15 @@ public struct ReleasePlan: Sendable, Equatable {
     /// Units with fewer than m registered schools are not published on their own.
     public var minimumSchools: Int
 
+    /// A plan with explicit weights (each from 1 to 100).
+    public init(rho: Rho, tableWeights: [String: UInt64], levelWeights: [Level: UInt64], k: Int, minimumSchools: Int) {
+        self.rho = rho
+        self.tableWeights = tableWeights
+        self.levelWeights = levelWeights
+        self.k = k
+        self.minimumSchools = minimumSchools
+    }
+
     /// The name used for the total-persons measurement.
     public static let totalName = "total"
 
