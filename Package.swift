@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The command-line tool: parses arguments and prints; every command calls a library.
@@ -18,7 +19,7 @@ let package = Package(
             name: "mosaic",
             dependencies: [
                 "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicDemo", "MosaicPrivacy",
-                "MosaicRelease", "MosaicReleaseFile",
+                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -66,12 +67,17 @@ let package = Package(
             name: "MosaicRelease",
             dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicStore", "MosaicReleaseFile"],
             exclude: ["README.md"]),
+        // Sealed submissions: keys, credentials, signed (Ed25519) and encrypted (HPKE) packages.
+        .target(
+            name: "MosaicSeal",
+            dependencies: ["MosaicCodebook", "MosaicIntake", "MosaicStore", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"]),
         // The end-to-end demonstration on synthetic data.
         .target(
             name: "MosaicDemo",
             dependencies: [
                 "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicPrivacy", "MosaicRelease",
-                "MosaicReleaseFile",
+                "MosaicReleaseFile", "MosaicSeal",
             ],
             exclude: ["README.md"]),
 
@@ -99,6 +105,10 @@ let package = Package(
             dependencies: ["MosaicRelease", "MosaicReleaseFile", "MosaicStore", "MosaicCodebook", "MosaicPrivacy", "MosaicRegistry",
                            "MosaicIntake", "MosaicSynth", "MosaicTestSupport", "MosaicText", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MosaicPrivacyTests", dependencies: ["MosaicPrivacy"]),
+        .testTarget(
+            name: "MosaicSealTests",
+            dependencies: ["MosaicSeal", "MosaicIntake", "MosaicStore", "MosaicCodebook", "MosaicRegistry", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["Vectors"]),
         .testTarget(name: "MosaicDemoTests", dependencies: ["MosaicDemo", "MosaicStore"]),
         .testTarget(name: "MosaicCLITests", dependencies: ["mosaic"]),
     ]

@@ -25,7 +25,7 @@ $mosaic registry import --store "$work/bench.sqlite" "$work/data/registry.csv" >
 find "$work/data/counts" -name "*.csv" -exec cat {} + > /dev/null
 
 t0=$(now)
-$mosaic ingest --store "$work/bench.sqlite" "$work/data/counts" > "$work/ingest.log"
+$mosaic ingest --unsealed --store "$work/bench.sqlite" "$work/data/counts" > "$work/ingest.log"
 t1=$(now)
 find "$work/data/counts" -name '*.csv' -print0 | sort -z | xargs -0 awk 'FNR > 2' > "$work/rows.csv"
 rows=$(wc -l < "$work/rows.csv")

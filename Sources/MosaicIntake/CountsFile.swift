@@ -12,6 +12,8 @@ public struct ParsedCounts: Sendable {
     public var cellLines: [Int]
     /// The line naming the school (the first data row in CSV, the `school_id` key in JSON).
     public var schoolLine: Int
+    /// Set when the counts came out of a sealed package.
+    public var origin: SealedOrigin?
 }
 
 /// The counts file formats: tidy CSV and the same content as JSON.

@@ -54,6 +54,10 @@ public struct Ingestor: Sendable {
     public var batchSize = 512
     /// The present, to refuse periods in the future.
     public var now = Date()
+    /// Opens sealed packages; without one, packages are rejected.
+    public var opener: PackageOpener?
+    /// Accept plain (unsealed) counts files. The command line sets this only with `--unsealed`.
+    public var allowUnsealed = true
 
     public init(store: Store) { self.store = store }
 
@@ -69,7 +73,7 @@ public struct Ingestor: Sendable {
         var done = 0
         for start in stride(from: 0, to: paths.count, by: batchSize) {
             let batch = Array(paths[start..<min(start + batchSize, paths.count)])
-            let parsed = Ingestor.validate(batch, check: check, now: now)
+            let parsed = Ingestor.validate(batch, check: check, now: now, opener: opener, allowUnsealed: allowUnsealed)
             var incoming: [IncomingSubmission] = []
             var slot: [Int] = []
             for (i, r) in parsed.enumerated() {
@@ -77,7 +81,9 @@ public struct Ingestor: Sendable {
                     slot.append(i)
                     incoming.append(
                         IncomingSubmission(
-                            submission: p.submission, sourceName: (batch[i] as NSString).lastPathComponent, sourceFormat: p.format))
+                            submission: p.submission, sourceName: (batch[i] as NSString).lastPathComponent,
+                            sourceFormat: p.origin == nil ? p.format : "sealed", sealed: p.origin != nil,
+                            keyFingerprint: p.origin?.keyFingerprint, sealedAt: p.origin?.sealedAt, packageDigest: p.origin?.packageDigest))
                     summary.cellsRead += p.submission.counts.count
                 }
             }
@@ -102,21 +108,43 @@ public struct Ingestor: Sendable {
     }
 
     /// Reads and checks files in parallel, without touching the store.
-    public static func validate(_ paths: [String], check: RegistryCheck?, now: Date) -> [Result<ParsedCounts, IntakeError>] {
+    public static func validate(_ paths: [String], check: RegistryCheck?, now: Date, opener: PackageOpener? = nil,
+                                allowUnsealed: Bool = true) -> [Result<ParsedCounts, IntakeError>] {
         let results = ResultBox(count: paths.count)
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-            results.set(i, validateOne(paths[i], check: check, now: now))
+            results.set(i, validateOne(paths[i], check: check, now: now, opener: opener, allowUnsealed: allowUnsealed))
         }
         return results.values.map { $0! }
     }
 
     /// Reads and checks one file.
-    public static func validateOne(_ path: String, check: RegistryCheck?, now: Date) -> Result<ParsedCounts, IntakeError> {
+    public static func validateOne(_ path: String, check: RegistryCheck?, now: Date, opener: PackageOpener? = nil,
+                                   allowUnsealed: Bool = true) -> Result<ParsedCounts, IntakeError> {
         guard let data = FileManager.default.contents(atPath: path) else {
             return .failure(IntakeError(file: path, line: nil, message: "cannot be read (missing, a folder, or not permitted)"))
         }
         do {
-            let parsed = try CountsFile.parse(Array(data), file: path, now: now)
+            var bytes = Array(data)
+            var origin: SealedOrigin?
+            if bytes.starts(with: Array("MOSAICPK".utf8)) {
+                guard let opener else {
+                    throw IntakeError(file: path, line: nil, message: "a sealed package, but no authority key was given to open it")
+                }
+                let opened = try opener.open(bytes, file: path)
+                bytes = opened.content
+                origin = opened.origin
+            } else if !allowUnsealed {
+                throw IntakeError(
+                    file: path, line: nil,
+                    message: "not a sealed package; plain counts files are accepted only with --unsealed (for trusted local use)")
+            }
+            var parsed = try CountsFile.parse(bytes, file: path, now: now)
+            if let origin {
+                guard parsed.submission.schoolID == origin.schoolID else {
+                    throw IntakeError(file: path, line: nil, field: "school_id", message: "the counts inside name another school than the signed package")
+                }
+                parsed.origin = origin
+            }
             try check?.check(parsed, file: path)
             return .success(parsed)
         } catch let e as IntakeError {

@@ -10,12 +10,21 @@ public struct IncomingSubmission: Sendable {
     /// `csv`, `json` or `sealed`.
     public var sourceFormat: String
     public var sealed: Bool
+    /// For a sealed package: the signing key's fingerprint, the school's sealing time (Unix
+    /// seconds, signed) and the package's SHA-256.
+    public var keyFingerprint: String?
+    public var sealedAt: Int64?
+    public var packageDigest: String?
 
-    public init(submission: Submission, sourceName: String, sourceFormat: String, sealed: Bool = false) {
+    public init(submission: Submission, sourceName: String, sourceFormat: String, sealed: Bool = false,
+                keyFingerprint: String? = nil, sealedAt: Int64? = nil, packageDigest: String? = nil) {
         self.submission = submission
         self.sourceName = sourceName
         self.sourceFormat = sourceFormat
         self.sealed = sealed
+        self.keyFingerprint = keyFingerprint
+        self.sealedAt = sealedAt
+        self.packageDigest = packageDigest
     }
 }
 
@@ -80,10 +89,20 @@ extension Store {
         let codebook = try Codebook.bundled(version: s.codebookVersion)
         let history = try db.cachedStatement(
             sql: """
-                SELECT id, superseded_by, codebook_version FROM submission WHERE school_id = ? AND period = ? ORDER BY id DESC
+                SELECT id, superseded_by, codebook_version, sealed_at FROM submission WHERE school_id = ? AND period = ? ORDER BY id DESC
                 """)
         let previous = try Row.fetchAll(history, arguments: [s.schoolID, s.period.description])
         var current: Int64?
+        if let sealedAt = item.sealedAt, let newest = previous.compactMap({ $0["sealed_at"] as Int64? }).max(), sealedAt < newest {
+            // Unless it is the very same package again (checked below), an older package must not undo a newer one.
+            var identical = false
+            for row in previous where (row["codebook_version"] as Int) == s.codebookVersion && (row["superseded_by"] as Int64?) == nil {
+                if try counts(of: row["id"], cellCount: codebook.allCells.count, db: db) == s.counts { identical = true }
+            }
+            if !identical {
+                return .refused("it was sealed before the school's newer sealed submission for this quarter; an older version cannot replace a newer one")
+            }
+        }
         for row in previous {
             let id: Int64 = row["id"]
             let superseded: Int64? = row["superseded_by"]
@@ -103,11 +122,13 @@ extension Store {
         }
         try db.cachedStatement(
             sql: """
-                INSERT INTO submission (id, school_id, period, codebook_version, received_at, source_name, source_format, sealed, persons)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO submission (id, school_id, period, codebook_version, received_at, source_name, source_format, sealed, persons,
+                  key_fingerprint, sealed_at, package_digest)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             id, s.schoolID, s.period.description, s.codebookVersion, now, item.sourceName, item.sourceFormat, item.sealed, persons,
+            item.keyFingerprint, item.sealedAt, item.packageDigest,
         ])
         let insertCount = try db.cachedStatement(
             sql: "INSERT INTO submission_count (submission_id, cell_index, table_name, cell, count) VALUES (?, ?, ?, ?, ?)")

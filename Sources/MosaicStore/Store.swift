@@ -210,6 +210,23 @@ public final class Store: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("createSchoolKeysAndSealing") { db in
+            try db.execute(sql: """
+                -- Schools' Ed25519 public keys for sealed packages. Private keys never enter the store.
+                CREATE TABLE school_key (
+                  fingerprint TEXT PRIMARY KEY NOT NULL CHECK (length(fingerprint) = 16),
+                  school_id TEXT NOT NULL REFERENCES school(id),
+                  public_key BLOB NOT NULL CHECK (length(public_key) = 32),
+                  origin TEXT NOT NULL CHECK (origin IN ('issued', 'registered')),
+                  created_at TEXT NOT NULL,
+                  revoked_at TEXT
+                );
+                CREATE INDEX school_key_school ON school_key(school_id);
+                ALTER TABLE submission ADD COLUMN key_fingerprint TEXT;
+                ALTER TABLE submission ADD COLUMN sealed_at INTEGER;
+                ALTER TABLE submission ADD COLUMN package_digest TEXT;
+                """)
+        }
         return m
     }
 

@@ -24,7 +24,7 @@ extension Mosaic {
             var table = TextTable(["submission", "received", "file", "format", "persons", "state"], rightAligned: [0, 4])
             for r in rows {
                 table.add([
-                    "\(r.id)", r.receivedAt, r.sourceName, r.sourceFormat + (r.sealed ? " (sealed)" : ""), "\(r.persons)",
+                    "\(r.id)", r.receivedAt, r.sourceName, r.sourceFormat, "\(r.persons)",
                     r.supersededBy.map { "superseded by \($0)" } ?? "current",
                 ])
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MosaicIntake
+import MosaicSeal
 import MosaicStore
 
 extension Mosaic {
@@ -8,12 +9,15 @@ extension Mosaic {
         static let configuration = CommandConfiguration(
             abstract: "Validate counts files and store the valid ones.",
             discussion: """
+                Sealed packages are decrypted with the authority key and verified against the school's registered key. \
                 A later file for the same school and quarter is a correction: it supersedes the earlier one, \
                 which stays in the history. The same counts twice change nothing. Exits 1 if any file was not stored.
                 """)
 
         @OptionGroup var store: StoreOptions
-        @Argument(help: "Counts files (CSV or JSON), or folders of them.") var files: [String]
+        @OptionGroup var key: AuthorityKeyOptions
+        @Argument(help: "Sealed packages, or with --unsealed plain counts files (CSV or JSON); or folders of them.") var files: [String]
+        @Flag(help: "Also accept plain, unsealed counts files (for trusted local use only).") var unsealed = false
         @Flag(help: "List every file's fate, not only the failures.") var verbose = false
 
         func run() throws {
@@ -22,7 +26,12 @@ extension Mosaic {
             let db = try Store.open(at: store.path)
             let progress = Progress(label: "ingesting")
             let started = Date()
-            let summary = try Ingestor(store: db).ingest(paths, progress: progress.update)
+            var ingestor = Ingestor(store: db)
+            ingestor.allowUnsealed = unsealed
+            if FileManager.default.fileExists(atPath: key.path) {
+                ingestor.opener = try PackageVerifier(authority: AuthorityKey.read(from: key.path), store: db)
+            }
+            let summary = try ingestor.ingest(paths, progress: progress.update)
             progress.finish()
             let elapsed = Date().timeIntervalSince(started)
             for r in summary.results {

@@ -13,7 +13,7 @@ struct Mosaic: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, CodebookCommand.self, RegistryCommand.self, Template.self, Validate.self, Ingest.self,
-            Status.self, History.self, ReleaseCommand.self, Budget.self, Synth.self, Demo.self,
+            Status.self, History.self, ReleaseCommand.self, Budget.self, Keys.self, Seal.self, Synth.self, Demo.self,
         ])
 }
 
@@ -61,7 +61,7 @@ func expandCountsFiles(_ paths: [String]) -> [String] {
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue {
             let found = (fm.enumerator(atPath: p)?.allObjects as? [String] ?? [])
-                .filter { $0.hasSuffix(".csv") || $0.hasSuffix(".json") }
+                .filter { $0.hasSuffix(".csv") || $0.hasSuffix(".json") || $0.hasSuffix(".mpkg") }
                 .sorted()
                 .map { (p as NSString).appendingPathComponent($0) }
             out += found

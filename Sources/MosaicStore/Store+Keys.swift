@@ -1,0 +1,110 @@
+import Foundation
+import GRDB
+
+/// A school's registered public key.
+public struct SchoolKey: Sendable, Equatable {
+    public var fingerprint: String
+    public var schoolID: String
+    public var publicKey: Data
+    /// `issued` (made by the authority) or `registered` (made by the school).
+    public var origin: String
+    public var createdAt: String
+    public var revokedAt: String?
+    public var isActive: Bool { revokedAt == nil }
+}
+
+/// Errors about keys.
+public enum KeyError: Error, LocalizedError, Equatable {
+    case unknownSchool(String)
+    case unknownKey(String)
+    case duplicateKey(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case let .unknownSchool(id): return "school '\(id)' is not in the registry"
+        case let .unknownKey(f): return "no key with fingerprint \(f) for that school"
+        case .duplicateKey: return "this public key is already registered"
+        }
+    }
+}
+
+extension Store {
+    /// Registers a school's public key. With `rotate`, the school's other active keys are revoked
+    /// in the same transaction.
+    public func registerKey(school: String, publicKey: Data, fingerprint: String, origin: String, rotate: Bool = true, at date: Date = Date()) throws {
+        try database.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM school WHERE id = ?", arguments: [school]) != nil else {
+                throw KeyError.unknownSchool(school)
+            }
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM school_key WHERE fingerprint = ?", arguments: [fingerprint]) == nil else {
+                throw KeyError.duplicateKey(fingerprint)
+            }
+            if rotate {
+                try db.execute(sql: "UPDATE school_key SET revoked_at = ? WHERE school_id = ? AND revoked_at IS NULL", arguments: [timestamp(date), school])
+            }
+            try db.execute(sql: "INSERT INTO school_key (fingerprint, school_id, public_key, origin, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [fingerprint, school, publicKey, origin, timestamp(date)])
+        }
+    }
+
+    /// Revokes one key of a school, or all its active keys (fingerprint nil). Returns how many.
+    @discardableResult
+    public func revokeKeys(school: String, fingerprint: String? = nil, at date: Date = Date()) throws -> Int {
+        try database.write { db in
+            if let fingerprint {
+                try db.execute(sql: "UPDATE school_key SET revoked_at = ? WHERE school_id = ? AND fingerprint = ? AND revoked_at IS NULL",
+                               arguments: [timestamp(date), school, fingerprint])
+                if db.changesCount == 0 { throw KeyError.unknownKey(fingerprint) }
+            } else {
+                try db.execute(sql: "UPDATE school_key SET revoked_at = ? WHERE school_id = ? AND revoked_at IS NULL", arguments: [timestamp(date), school])
+            }
+            return db.changesCount
+        }
+    }
+
+    /// The key with this fingerprint, whoever it belongs to.
+    public func key(fingerprint: String) throws -> SchoolKey? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM school_key WHERE fingerprint = ?", arguments: [fingerprint]).map(SchoolKey.init(row:))
+        }
+    }
+
+    /// Every key fingerprint → key (for verifying many packages without a query each).
+    public func allKeys() throws -> [String: SchoolKey] {
+        try database.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT * FROM school_key").map { ($0["fingerprint"], SchoolKey(row: $0)) })
+        }
+    }
+
+    /// The keys of one school (or all), newest first.
+    public func keys(school: String? = nil) throws -> [SchoolKey] {
+        try database.read { db in
+            if let school {
+                return try Row.fetchAll(db, sql: "SELECT * FROM school_key WHERE school_id = ? ORDER BY created_at DESC, fingerprint", arguments: [school]).map(SchoolKey.init(row:))
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM school_key ORDER BY school_id, created_at DESC").map(SchoolKey.init(row:))
+        }
+    }
+
+    /// The authority's public key recorded in the store, if any.
+    public func authorityPublicKey() throws -> Data? {
+        try database.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'authority_public_key'").flatMap { Data(base64Encoded: $0) }
+        }
+    }
+
+    /// Records the authority's public key (refuses to replace a different one).
+    public func setAuthorityPublicKey(_ key: Data) throws {
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO store_info (key, value) VALUES ('authority_public_key', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [key.base64EncodedString()])
+        }
+    }
+}
+
+extension SchoolKey {
+    init(row r: Row) {
+        self.init(fingerprint: r["fingerprint"], schoolID: r["school_id"], publicKey: r["public_key"], origin: r["origin"],
+                  createdAt: r["created_at"], revokedAt: r["revoked_at"])
+    }
+}

@@ -1,0 +1,235 @@
+import Crypto
+import Foundation
+import GRDB
+import MosaicCodebook
+import MosaicIntake
+import MosaicRegistry
+import MosaicStore
+import Testing
+@testable import MosaicSeal
+
+/// An authority with a store of three schools (S3 closed), its key, and credentials for S1 and S2.
+struct SealFixture {
+    let folder: String
+    let store: Store
+    let authority = AuthorityKey()
+    let s1: Credentials
+    let s2: Credentials
+    let codebook = try! Codebook.bundled()
+    /// 2026-08-15, in 2026-Q3.
+    let now = Date(timeIntervalSince1970: 1_786_800_000)
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("mosaic-seal-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        store = try Store.create(at: folder + "/store.sqlite")
+        let schools = ["S1", "S2", "S3"].map {
+            School(id: $0, name: "School \($0)", regionCode: "R1", regionName: "Region", provinceCode: "P1", provinceName: "Province",
+                   enrolment: 300, stage: .secondary, sector: .public)
+        }
+        _ = try store.importRegistry(schools, source: "r.csv")
+        try store.setAuthorityPublicKey(authority.publicKey)
+        s1 = Credentials(schoolID: "S1", authorityPublicKey: authority.publicKey)
+        s2 = Credentials(schoolID: "S2", authorityPublicKey: authority.publicKey)
+        for c in [s1, s2] { try store.registerKey(school: c.schoolID, publicKey: c.publicKey, fingerprint: c.fingerprint, origin: "issued") }
+    }
+
+    func counts(_ school: String = "S1", persons n: Int = 2) -> [UInt8] {
+        var v = [Int](repeating: 0, count: codebook.allCells.count)
+        for (t, c) in [("incidents", "shared.pupil_14_15.female"), ("channels", "whatsapp"), ("tools", "nudify"),
+                       ("perpetrators", "pupil_same_school"), ("responses", "parents_informed")] {
+            v[codebook.cellIndex(table: t, cell: c)!] = n
+        }
+        let s = Submission(schoolID: school, period: Period("2026-Q2")!, codebookVersion: 1, counts: v)
+        return Array(CountsFile.write(s, codebook: codebook).utf8)
+    }
+
+    func write(_ name: String, _ data: Data) -> String {
+        let path = folder + "/" + name
+        _ = FileManager.default.createFile(atPath: path, contents: data)
+        return path
+    }
+
+    func ingest(_ paths: [String], allowUnsealed: Bool = false) throws -> [FileFate] {
+        var i = Ingestor(store: store)
+        i.now = now
+        i.allowUnsealed = allowUnsealed
+        i.opener = try PackageVerifier(authority: authority, store: store)
+        return try i.ingest(paths).results.map(\.fate)
+    }
+
+    func snapshot() throws -> [String] {
+        try store.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM submission ORDER BY id").map(\.description)
+                + Row.fetchAll(db, sql: "SELECT * FROM submission_count ORDER BY submission_id, cell_index").map(\.description)
+        }
+    }
+
+    /// Expects the package to be rejected with a message containing `message`, storing nothing.
+    func expectRejected(_ package: Data, _ message: String?, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let before = try snapshot()
+        let fate = try ingest([write("p-\(UUID().uuidString.prefix(6)).mpkg", package)])[0]
+        guard case let .invalid(e) = fate else {
+            Issue.record("accepted: \(fate)", sourceLocation: sourceLocation)
+            return
+        }
+        if let message { #expect(e.message.contains(message), "message was: \(e.message)", sourceLocation: sourceLocation) }
+        #expect(try snapshot() == before, "the store changed", sourceLocation: sourceLocation)
+    }
+}
+
+@Suite struct SealTests {
+    @Test func aRoundTripStoresTheSameCountsAndRecordsTheSeal() throws {
+        let f = try SealFixture()
+        let package = try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: f.s1, now: f.now)
+        #expect(package.count == SealedPackage.packageSize)
+        #expect(try f.ingest([f.write("a.mpkg", package)]) == [.stored])
+        let history = try f.store.history(school: "S1", period: Period("2026-Q2")!)
+        #expect(history.count == 1 && history[0].sealed && history[0].sourceFormat == "sealed")
+        let parsed = try CountsFile.parse(f.counts(), file: "x", now: f.now)
+        #expect(try f.store.counts(ofSubmission: history[0].id) == parsed.submission.counts)
+        let fingerprint = try f.store.database.read { try String.fetchOne($0, sql: "SELECT key_fingerprint FROM submission") }
+        #expect(fingerprint == f.s1.fingerprint)
+    }
+
+    @Test func everyPackageHasTheSameSize() throws {
+        let f = try SealFixture()
+        let a = try SealedPackage.seal(f.counts("S1", persons: 0), file: "a", credentials: f.s1, now: f.now)
+        let b = try SealedPackage.seal(f.counts("S2", persons: 250), file: "b", credentials: f.s2, now: f.now)
+        let json = Array(CountsFile.write(try CountsFile.parse(f.counts(), file: "x", now: f.now).submission, codebook: f.codebook, format: .json).utf8)
+        let c = try SealedPackage.seal(json, file: "c.json", credentials: f.s1, now: f.now)
+        #expect(a.count == b.count && b.count == c.count)
+        #expect(a != (try SealedPackage.seal(f.counts("S1", persons: 0), file: "a", credentials: f.s1, now: f.now)))
+    }
+
+    @Test func aPackageAlteredByOneByteAnywhereIsRejected() throws {
+        let f = try SealFixture()
+        let package = try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: f.s1, now: f.now)
+        var positions = Array(0..<SealedPackage.headerSize)
+        var rng = SystemRandomNumberGenerator()
+        positions += (0..<60).map { _ in Int.random(in: SealedPackage.headerSize..<package.count, using: &rng) }
+        positions.append(package.count - 1)
+        for p in positions {
+            var altered = package
+            altered[p] ^= 0x01
+            try f.expectRejected(altered, nil)
+        }
+    }
+
+    @Test func aPackageSignedByAnotherSchoolsKeyIsRejected() throws {
+        let f = try SealFixture()
+        // S2's key, claiming S1 (with S1's counts inside).
+        let forged = try SealedPackage.sealContent(f.counts("S1"), school: "S1", file: "x", credentials: f.s2, now: f.now)
+        try f.expectRejected(forged, "claims another school than the one its signing key is registered to")
+    }
+
+    @Test func countsNamingAnotherSchoolThanTheSignedOneAreRejected() throws {
+        let f = try SealFixture()
+        let forged = try SealedPackage.sealContent(f.counts("S2"), school: "S1", file: "x", credentials: f.s1, now: f.now)
+        try f.expectRejected(forged, "another school than the signed package")
+    }
+
+    @Test func sealingRefusesCountsOfAnotherSchool() throws {
+        let f = try SealFixture()
+        #expect(throws: IntakeError.self) { _ = try SealedPackage.seal(f.counts("S2"), file: "x", credentials: f.s1, now: f.now) }
+    }
+
+    @Test func aRevokedOrUnknownKeyIsRejected() throws {
+        let f = try SealFixture()
+        let package = try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: f.s1, now: f.now)
+        try f.store.revokeKeys(school: "S1")
+        try f.expectRejected(package, "revoked")
+        let stranger = Credentials(schoolID: "S1", authorityPublicKey: f.authority.publicKey)
+        try f.expectRejected(try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: stranger, now: f.now), "not registered")
+    }
+
+    @Test func rotationRevokesTheOldKey() throws {
+        let f = try SealFixture()
+        let old = try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: f.s1, now: f.now)
+        let renewed = Credentials(schoolID: "S1", authorityPublicKey: f.authority.publicKey)
+        try f.store.registerKey(school: "S1", publicKey: renewed.publicKey, fingerprint: renewed.fingerprint, origin: "issued")
+        try f.expectRejected(old, "revoked")
+        #expect(try f.ingest([f.write("new.mpkg", try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: renewed, now: f.now))]) == [.stored])
+    }
+
+    @Test func aPackageForAnotherAuthorityIsRejected() throws {
+        let f = try SealFixture()
+        let other = AuthorityKey()
+        let creds = Credentials(schoolID: "S1", signingKey: f.s1.signingKey, authorityPublicKey: other.publicKey)
+        try f.expectRejected(try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: creds, now: f.now), "another authority")
+    }
+
+    @Test func truncatedGarbageAndNewerPackagesAreRejected() throws {
+        let f = try SealFixture()
+        let package = try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: f.s1, now: f.now)
+        try f.expectRejected(package.prefix(package.count - 1), "truncated")
+        try f.expectRejected(package.prefix(20), "not a Mosaic package")
+        try f.expectRejected(Data(SealedPackage.magic) + Data((0..<5000).map { UInt8($0 % 251) }), nil)
+        let newer = try SealedPackage.sealContent(f.counts(), school: "S1", file: "x", credentials: f.s1, now: f.now, version: 2)
+        try f.expectRejected(newer, "newer than this build reads")
+        // Garbage without the magic is refused as not sealed.
+        let fate = try f.ingest([f.write("junk.bin", Data((0..<300).map { UInt8($0 % 256) }))])[0]
+        guard case let .invalid(e) = fate else { Issue.record("accepted garbage"); return }
+        #expect(e.message.contains("not a sealed package"))
+    }
+
+    @Test func thePackageTwiceIsANoOpAndAnOlderVersionCannotReplaceANewerOne() throws {
+        let f = try SealFixture()
+        let older = try SealedPackage.seal(f.counts(persons: 2), file: "v1", credentials: f.s1, now: f.now)
+        let newer = try SealedPackage.seal(f.counts(persons: 3), file: "v2", credentials: f.s1, now: f.now.addingTimeInterval(3600))
+        #expect(try f.ingest([f.write("v2.mpkg", newer)]) == [.stored])
+        #expect(try f.ingest([f.write("v2-again.mpkg", newer)]) == [.unchanged])
+        let fate = try f.ingest([f.write("v1.mpkg", older)])[0]
+        guard case let .refused(why) = fate else { Issue.record("an older package replaced a newer one: \(fate)"); return }
+        #expect(why.contains("older version"))
+        #expect(try f.store.history(school: "S1", period: Period("2026-Q2")!).count == 1)
+    }
+
+    @Test func plainFilesNeedTheUnsealedFlagAndAreRecordedAsUnsealed() throws {
+        let f = try SealFixture()
+        let path = f.write("plain.csv", Data(f.counts()))
+        guard case let .invalid(e) = try f.ingest([path])[0] else { Issue.record("plain file accepted without --unsealed"); return }
+        #expect(e.message.contains("--unsealed"))
+        #expect(try f.ingest([path], allowUnsealed: true) == [.stored])
+        #expect(try f.store.history(school: "S1", period: Period("2026-Q2")!)[0].sealed == false)
+    }
+
+    @Test func keyFilesArePrivateAndRoundTrip() throws {
+        let f = try SealFixture()
+        let keyPath = f.folder + "/authority.key", credPath = f.folder + "/s1.cred"
+        try f.authority.write(to: keyPath)
+        try f.s1.write(to: credPath)
+        for p in [keyPath, credPath] {
+            let mode = try FileManager.default.attributesOfItem(atPath: p)[.posixPermissions] as! NSNumber
+            #expect(mode.intValue & 0o777 == 0o600)
+        }
+        #expect(try AuthorityKey.read(from: keyPath).publicKey == f.authority.publicKey)
+        #expect(try AuthorityKey.readPublic(from: keyPath + ".pub") == f.authority.publicKey)
+        #expect(try Credentials.read(from: credPath).fingerprint == f.s1.fingerprint)
+        #expect(throws: SealError.self) { try f.authority.write(to: keyPath) }
+    }
+}
+
+/// A fixed package with its (test-only) keys: the format must keep opening it.
+@Suite struct TestVectorTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Vectors").path
+
+    @Test func theVersionOneTestVectorOpens() throws {
+        let authority = try AuthorityKey.read(from: Self.folder + "/authority.key")
+        let (school, key) = try Credentials.readPublic(from: Self.folder + "/school.pub")
+        let package = try #require(FileManager.default.contents(atPath: Self.folder + "/vector-v1.mpkg"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mosaic-vector-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let store = try Store.create(at: dir + "/s.sqlite")
+        _ = try store.importRegistry([School(id: school, name: "Vector school", regionCode: "R1", regionName: "R", provinceCode: "P1",
+                                             provinceName: "P", enrolment: 300, stage: .secondary, sector: .public)], source: "r")
+        try store.registerKey(school: school, publicKey: key, fingerprint: fingerprint(of: key), origin: "registered")
+        let opened = try PackageVerifier(authority: authority, store: store).open(Array(package), file: "vector-v1.mpkg")
+        let expected = try #require(FileManager.default.contents(atPath: Self.folder + "/vector-v1.content.csv"))
+        #expect(opened.content == Array(expected))
+        #expect(opened.origin.schoolID == school)
+        let sealedAt = try String(contentsOfFile: Self.folder + "/vector-v1.sealed-at", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(opened.origin.sealedAt == Int64(sealedAt))
+        #expect(package.count == SealedPackage.packageSize)
+    }
+}
