@@ -86,6 +86,7 @@ let package = Package(
         .executableTarget(
             name: "privacy-eval", dependencies: ["MosaicCodebook", "MosaicPrivacy", "MosaicRelease", "MosaicSamplers", "MosaicSynth"],
             path: "Analysis/PrivacyEval"),
+        .executableTarget(name: "seal-bench", dependencies: ["MosaicSeal", "MosaicStore"], path: "Analysis/SealBench"),
 
         .testTarget(name: "MosaicTextTests", dependencies: ["MosaicText"]),
         .testTarget(name: "MosaicCodebookTests", dependencies: ["MosaicCodebook"]),

@@ -5,6 +5,7 @@ import MosaicPrivacy
 import MosaicRegistry
 import MosaicRelease
 import MosaicReleaseFile
+import MosaicSeal
 import MosaicStore
 import MosaicSynth
 
@@ -38,6 +39,7 @@ public struct Demo {
         public var rejected: FileFate
         public var latestStatus: [RegionStatus]
         public var releases: [String]
+        public var tampered: FileFate
     }
 
     /// Runs the demo. Replaces the folder if it holds an earlier demo; refuses any other non-empty folder.
@@ -78,15 +80,53 @@ public struct Demo {
         var ingestor = Ingestor(store: store)
         ingestor.now = Date()
         let started = Date()
-        let summary = try ingestor.ingest(files.allCounts) { progress("ingesting", $0, $1) }
+        let latest = periods.last!
+        let earlier = periods.dropLast().flatMap { files.counts[$0]! }
+        var summary = try ingestor.ingest(earlier) { progress("ingesting", $0, $1) }
         let seconds = Date().timeIntervalSince(started)
         say(
             String(
-                format: "3. Ingested %d files (%d cells) in %.1f s: %d stored, %d not stored.",
-                files.allCounts.count, summary.cellsRead, seconds, summary.stored, summary.failed))
+                format: "3. Ingested %d files of earlier quarters (%d cells) in %.1f s as a trusted local import (--unsealed): %d stored, %d not stored.",
+                earlier.count, summary.cellsRead, seconds, summary.stored, summary.failed))
+
+        // The latest quarter arrives sealed: the authority's key, a credential per school, a
+        // package per school, verified at ingest.
+        let authority = AuthorityKey()
+        try fm.createDirectory(atPath: path("authority"), withIntermediateDirectories: true)
+        try authority.write(to: path("authority/mosaic-authority.key"))
+        try store.setAuthorityPublicKey(authority.publicKey)
+        var credentials: [String: Credentials] = [:]
+        for school in country.schools {
+            let c = Credentials(schoolID: school.id, authorityPublicKey: authority.publicKey)
+            try store.registerKey(school: school.id, publicKey: c.publicKey, fingerprint: c.fingerprint, origin: "issued")
+            credentials[school.id] = c
+        }
+        let packageFolder = path("input/packages/\(latest)")
+        try fm.createDirectory(atPath: packageFolder, withIntermediateDirectories: true)
+        var packages: [String] = []
+        for (i, file) in files.counts[latest]!.enumerated() {
+            let school = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            let sealed = try SealedPackage.seal(Array(fm.contents(atPath: file)!), file: file, credentials: credentials[school]!)
+            let name = (packageFolder as NSString).appendingPathComponent("mosaic-\(UUID().uuidString.prefix(8).lowercased()).mpkg")
+            try sealed.write(to: URL(fileURLWithPath: name))
+            packages.append(name)
+            if i % 500 == 0 { progress("sealing", i, files.counts[latest]!.count) }
+        }
+        var verifying = ingestor
+        verifying.allowUnsealed = false
+        verifying.opener = try PackageVerifier(authority: authority, store: store)
+        let sealedSummary = try verifying.ingest(packages) { progress("verifying", $0, $1) }
+        summary.results += sealedSummary.results
+        summary.cellsRead += sealedSummary.cellsRead
+        say("4. \(latest) arrived sealed: an authority key, credentials for \(credentials.count) schools, \(packages.count) packages of \(SealedPackage.packageSize) bytes each with random names; \(sealedSummary.stored) verified and stored, \(sealedSummary.failed) refused.")
+        var tampered = try Data(contentsOf: URL(fileURLWithPath: packages[0]))
+        tampered[tampered.count / 2] ^= 0x01
+        let tamperedPath = path("input/tampered.mpkg")
+        try tampered.write(to: URL(fileURLWithPath: tamperedPath))
+        let tamperedFate = try verifying.ingest([tamperedPath]).results[0].fate
+        say("   A package with one byte changed: \(describe(tamperedFate)).")
 
         // A correction: the cluster's school finds two more victims and sends its file again.
-        let latest = periods.last!
         let target = country.hotspot.map { ($0.schoolID, $0.period) } ?? (country.schools[0].id, latest)
         let original =
             country.submissions(for: target.1).first { $0.schoolID == target.0 }
@@ -106,10 +146,10 @@ public struct Demo {
         let correction = try ingestor.ingest([correctionPath]).results[0].fate
         let history = try store.history(school: target.0, period: target.1)
         say(
-            "4. A school corrected its \(target.1) file: \(describe(correction)); its history now holds \(history.count) submissions, \(history.filter(\.isCurrent).count) current."
+            "5. A school corrected its \(target.1) file: \(describe(correction)); its history now holds \(history.count) submissions, \(history.filter(\.isCurrent).count) current."
         )
         let again = try ingestor.ingest([correctionPath]).results[0].fate
-        say("5. The same file ingested again: \(describe(again)).")
+        say("6. The same file ingested again: \(describe(again)).")
 
         // A file with a mistake: the channels table misses one person.
         var wrong = corrected
@@ -117,13 +157,13 @@ public struct Demo {
         let wrongPath = path("input/corrections/mistake-\(target.1).csv")
         try CountsFile.write(wrong, codebook: codebook).write(toFile: wrongPath, atomically: true, encoding: .utf8)
         let rejected = try ingestor.ingest([wrongPath]).results[0].fate
-        say("6. A file whose tables disagree: \(describe(rejected)); nothing from it was stored.")
+        say("7. A file whose tables disagree: \(describe(rejected)); nothing from it was stored.")
 
         let status = try store.status(period: latest)
         let reg = status.reduce(0) { $0 + $1.registered }
         let sub = status.reduce(0) { $0 + $1.submitted }
         say(
-            "7. Status for \(latest): \(sub) of \(reg) open schools submitted; \(reg - sub) missing (see 'mosaic status --period \(latest) --store \(storePath)')."
+            "8. Status for \(latest): \(sub) of \(reg) open schools submitted; \(reg - sub) missing (see 'mosaic status --period \(latest) --store \(storePath)')."
         )
 
         // Releases: one per quarter, at the default budget, into files anyone may receive.
@@ -140,15 +180,15 @@ public struct Demo {
             releases.append(file)
         }
         let last = try releaser.data(ofRelease: "\(latest)-R1")
-        say("8. Made \(releases.count) releases (one per quarter, ρ = \(ReleaseRequest.defaultRho) each, ε = \(last.metadata("epsilon")!) at δ = 1e-6) in \(releaseFolder)/.")
+        say("9. Made \(releases.count) releases (one per quarter, ρ = \(ReleaseRequest.defaultRho) each, ε = \(last.metadata("epsilon")!) at δ = 1e-6) in \(releaseFolder)/.")
         if let total = last.rows.first(where: { $0.level == "country" && $0.tableName == "total" }), let value = total.value, let moe = total.moe95 {
             say("   \(latest), whole country: \(value) affected persons ± \(ReleaseFile.formatMargin(moe)) (95 % margin); regions and provinces in the file, values 1-4 suppressed.")
         }
         let over = (try? releaser.create(ReleaseRequest(period: latest, rho: Rho(nano: 1_500_000_000)))) == nil
-        say("9. A second release of \(latest) at ρ = 1.5 would exceed the quarter's cap of 2: \(over ? "refused, nothing spent" : "ACCEPTED (unexpected)").")
+        say("10. A second release of \(latest) at ρ = 1.5 would exceed the quarter's cap of 2: \(over ? "refused, nothing spent" : "ACCEPTED (unexpected)").")
         return Outcome(
             storePath: storePath, schools: country.schools.count, files: files.allCounts.count, ingest: summary,
-            correction: correction, repeat_: again, rejected: rejected, latestStatus: status, releases: releases)
+            correction: correction, repeat_: again, rejected: rejected, latestStatus: status, releases: releases, tampered: tamperedFate)
     }
 
     private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }

@@ -201,4 +201,40 @@ struct CLI {
         let help = try CLI().run("release", "create", "--help")
         #expect(!help.out.lowercased().contains("seed "))
     }
+
+    @Test func aSchoolSealsAndTheAuthorityVerifiesAndIngests() throws {
+        let cli = try CLI()
+        cli.write("registry.csv", CLI.registry)
+        try cli.run("init")
+        try cli.run("registry", "import", "registry.csv")
+        let keys = try cli.run("keys", "init")
+        #expect(keys.status == 0, "\(keys.err)")
+        let mode = try FileManager.default.attributesOfItem(atPath: cli.folder + "/mosaic-authority.key")[.posixPermissions] as! NSNumber
+        #expect(mode.intValue & 0o777 == 0o600)
+        #expect(!keys.out.contains(cli.read("mosaic-authority.key").components(separatedBy: "\"private_key\" : \"").last!.prefix(20)))
+        // Issued by the authority for A1; made by the school itself for B1.
+        #expect(try cli.run("registry", "credentials", "--school", "A1", "--out", "a1.cred").status == 0)
+        #expect(try cli.run("keys", "school", "--school", "B1", "--authority-public", "mosaic-authority.key.pub", "--out", "b1.cred").status == 0)
+        #expect(try cli.run("registry", "credentials", "--school", "B1", "--public-key", "b1.cred.pub").status == 0)
+        try cli.run("template", "--school", "A1", "--period", "2026-Q2", "--out", "a1.csv")
+        try cli.run("template", "--school", "B1", "--period", "2026-Q2", "--out", "b1.csv")
+        let sealed = try cli.run("seal", "a1.csv", "--credentials", "a1.cred")
+        #expect(sealed.status == 0)
+        let name = try #require(sealed.out.components(separatedBy: " into ").last?.components(separatedBy: " ").first)
+        #expect(name.hasPrefix("mosaic-") && name.hasSuffix(".mpkg") && !name.contains("A1"))
+        #expect(try cli.run("seal", "b1.csv", "--credentials", "b1.cred", "--out", "b1.mpkg").status == 0)
+        #expect(try cli.run("seal", "b1.csv", "--credentials", "a1.cred", "--out", "x.mpkg").status != 0)
+
+        let ingested = try cli.run("ingest", name, "b1.mpkg")
+        #expect(ingested.status == 0, "\(ingested.out)")
+        #expect(ingested.out.contains("2 stored"))
+        #expect(try cli.run("history", "--school", "A1", "--period", "2026-Q2").out.contains("sealed"))
+        // Plain files need --unsealed; a revoked key is refused.
+        let plain = try cli.run("ingest", "a1.csv")
+        #expect(plain.status == 1 && plain.out.contains("--unsealed"))
+        #expect(try cli.run("registry", "revoke", "--school", "B1").status == 0)
+        let revoked = try cli.run("ingest", "b1.mpkg")
+        #expect(revoked.status == 1 && revoked.out.contains("revoked"))
+        #expect(try cli.run("registry", "keys").out.contains("revoked"))
+    }
 }
