@@ -19,7 +19,7 @@ let package = Package(
             name: "mosaic",
             dependencies: [
                 "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicDemo", "MosaicPrivacy",
-                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal",
+                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal", "MosaicEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -62,10 +62,15 @@ let package = Package(
             name: "MosaicReleaseFile",
             dependencies: ["MosaicText", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]),
-        // The release engine: measurements, consistent post-processing, thresholds, the ledger.
+        // The pure privacy engine: plan, measurements, least squares, top-down integers, error model.
+        .target(
+            name: "MosaicEngine",
+            dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers"],
+            exclude: ["README.md"]),
+        // Releases from the store: the ledger, persistence, export.
         .target(
             name: "MosaicRelease",
-            dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicStore", "MosaicReleaseFile"],
+            dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicStore", "MosaicReleaseFile", "MosaicEngine"],
             exclude: ["README.md"]),
         // Sealed submissions: keys, credentials, signed (Ed25519) and encrypted (HPKE) packages.
         .target(
@@ -84,7 +89,7 @@ let package = Package(
         // Benchmarks (run by scripts under Analysis/).
         .executableTarget(name: "sampler-bench", dependencies: ["MosaicSamplers"], path: "Analysis/SamplerBench"),
         .executableTarget(
-            name: "privacy-eval", dependencies: ["MosaicCodebook", "MosaicPrivacy", "MosaicRelease", "MosaicSamplers", "MosaicSynth"],
+            name: "privacy-eval", dependencies: ["MosaicCodebook", "MosaicPrivacy", "MosaicEngine", "MosaicSamplers", "MosaicSynth"],
             path: "Analysis/PrivacyEval"),
         .executableTarget(name: "seal-bench", dependencies: ["MosaicSeal", "MosaicStore"], path: "Analysis/SealBench"),
 
@@ -103,7 +108,7 @@ let package = Package(
             dependencies: ["MosaicSamplers", "MosaicTestSupport", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(
             name: "MosaicReleaseTests",
-            dependencies: ["MosaicRelease", "MosaicReleaseFile", "MosaicStore", "MosaicCodebook", "MosaicPrivacy", "MosaicRegistry",
+            dependencies: ["MosaicRelease", "MosaicEngine", "MosaicReleaseFile", "MosaicStore", "MosaicCodebook", "MosaicPrivacy", "MosaicRegistry",
                            "MosaicIntake", "MosaicSynth", "MosaicTestSupport", "MosaicText", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MosaicPrivacyTests", dependencies: ["MosaicPrivacy"]),
         .testTarget(

@@ -8,7 +8,7 @@
 import Foundation
 import MosaicCodebook
 import MosaicPrivacy
-import MosaicRelease
+import MosaicEngine
 import MosaicSamplers
 import MosaicSynth
 

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import MosaicCodebook
 import MosaicPrivacy
+import MosaicEngine
 import MosaicRegistry
 import MosaicReleaseFile
 import MosaicSamplers
@@ -109,10 +110,13 @@ public struct Releaser: Sendable {
                                       tableName: v.table, cell: v.cell, value: v.value, moe95: v.moe95,
                                       status: v.suppressed ? "suppressed" : "published")
                 }
-                data = ReleaseData(metadata: metadata, rows: rows, tables: Releaser.shapes(codebook), coverage: coverage)
+                data = ReleaseData(metadata: metadata, rows: rows, tables: Releaser.shapes(codebook), coverage: coverage,
+                                   units: Releaser.units(geography), noise: Releaser.noise(engine.groups))
 
                 let json = try JSONSerialization.data(withJSONObject: [
                     "metadata": metadata.map { [$0.key, $0.value] },
+                    "units": Releaser.units(geography).map { [$0.level, $0.geoCode, $0.geoName, $0.parentCode] },
+                    "noise": engine.groups.map { [$0.table, $0.level.rawValue, String($0.sigma2Num), String($0.sigma2Den), String($0.rho.nano)] },
                     "coverage": coverage.map { [$0.period, $0.level, $0.geoCode, $0.geoName, String($0.registeredSchools), String($0.reportingSchools), String($0.registeredEnrolment), String($0.reportingEnrolment)] },
                 ])
                 try db.execute(sql: "INSERT INTO release (id, period, created_at, codebook_version, rho_nano, k, min_schools, metadata_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -150,7 +154,12 @@ public struct Releaser: Sendable {
                 ReleaseRow(period: period, level: $0["level"], geoCode: $0["geo_code"], geoName: $0["geo_name"], tableName: $0["table_name"],
                            cell: $0["cell"], value: $0["value"], moe95: $0["moe95"], status: $0["status"])
             }
-            return ReleaseData(metadata: metadata, rows: rows, tables: Releaser.shapes(try Codebook.bundled(version: r["codebook_version"])), coverage: coverage)
+            let units = (json["units"] as! [[String]]).map { UnitRow(level: $0[0], geoCode: $0[1], geoName: $0[2], parentCode: $0[3]) }
+            let noise = (json["noise"] as! [[String]]).map {
+                NoiseRow(tableName: $0[0], level: $0[1], sigma2Num: UInt64($0[2])!, sigma2Den: UInt64($0[3])!, rhoNano: UInt64($0[4])!)
+            }
+            return ReleaseData(metadata: metadata, rows: rows, tables: Releaser.shapes(try Codebook.bundled(version: r["codebook_version"])),
+                               coverage: coverage, units: units, noise: noise)
         }
     }
 
@@ -203,6 +212,16 @@ public struct Releaser: Sendable {
             CoverageRow(period: period.description, level: u.level.rawValue, geoCode: u.code, geoName: u.name, registeredSchools: perUnit[i].0,
                         reportingSchools: perUnit[i].1, registeredEnrolment: perUnit[i].2, reportingEnrolment: perUnit[i].3)
         }
+    }
+
+    static func units(_ geography: Geography) -> [UnitRow] {
+        geography.units.map { u in
+            UnitRow(level: u.level.rawValue, geoCode: u.code, geoName: u.name, parentCode: u.parent.map { geography.units[$0].code } ?? "")
+        }
+    }
+
+    static func noise(_ groups: [ReleasePlan.Group]) -> [NoiseRow] {
+        groups.map { NoiseRow(tableName: $0.table, level: $0.level.rawValue, sigma2Num: $0.sigma2Num, sigma2Den: $0.sigma2Den, rhoNano: $0.rho.nano) }
     }
 
     static func shapes(_ codebook: Codebook) -> [ReleaseData.TableShape] {

@@ -56,6 +56,42 @@ public struct CoverageRow: Sendable, Hashable {
     }
 }
 
+/// One unit of the hierarchy as published: registry facts.
+public struct UnitRow: Sendable, Hashable {
+    public var level: String
+    public var geoCode: String
+    public var geoName: String
+    /// The parent unit's code (empty for the country).
+    public var parentCode: String
+
+    public init(level: String, geoCode: String, geoName: String, parentCode: String) {
+        self.level = level
+        self.geoCode = geoCode
+        self.geoName = geoName
+        self.parentCode = parentCode
+    }
+}
+
+/// The noise of one measurement group: a public parameter.
+public struct NoiseRow: Sendable, Hashable {
+    /// A codebook table or `total`.
+    public var tableName: String
+    public var level: String
+    /// σ² = sigma2Num / sigma2Den, exactly.
+    public var sigma2Num: UInt64
+    public var sigma2Den: UInt64
+    /// The group's ρ in nano-units (ρ × 10⁹), rounded up.
+    public var rhoNano: UInt64
+
+    public init(tableName: String, level: String, sigma2Num: UInt64, sigma2Den: UInt64, rhoNano: UInt64) {
+        self.tableName = tableName
+        self.level = level
+        self.sigma2Num = sigma2Num
+        self.sigma2Den = sigma2Den
+        self.rhoNano = rhoNano
+    }
+}
+
 /// Everything a release file holds: published rows, metadata, and the codebook's cell
 /// dimensions (for the per-table views). Nothing else: no school, no raw count, no submission.
 public struct ReleaseData: Sendable, Equatable {
@@ -66,6 +102,10 @@ public struct ReleaseData: Sendable, Equatable {
     public var tables: [TableShape]
     /// Registered and reporting schools per unit.
     public var coverage: [CoverageRow]
+    /// The hierarchy, root first.
+    public var units: [UnitRow]
+    /// The noise of every measurement group.
+    public var noise: [NoiseRow]
 
     public struct TableShape: Sendable, Equatable {
         public var name: String
@@ -84,16 +124,20 @@ public struct ReleaseData: Sendable, Equatable {
         }
     }
 
-    public init(metadata: [(key: String, value: String)], rows: [ReleaseRow], tables: [TableShape], coverage: [CoverageRow]) {
+    public init(metadata: [(key: String, value: String)], rows: [ReleaseRow], tables: [TableShape], coverage: [CoverageRow],
+                units: [UnitRow], noise: [NoiseRow]) {
         self.metadata = metadata
         self.rows = rows
         self.tables = tables
         self.coverage = coverage
+        self.units = units
+        self.noise = noise
     }
 
     public static func == (a: ReleaseData, b: ReleaseData) -> Bool {
         a.metadata.map(\.key) == b.metadata.map(\.key) && a.metadata.map(\.value) == b.metadata.map(\.value)
             && a.rows == b.rows && a.tables == b.tables && a.coverage == b.coverage
+            && a.units == b.units && a.noise == b.noise
     }
 
     /// The value of a metadata key.

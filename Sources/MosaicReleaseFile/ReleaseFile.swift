@@ -10,6 +10,9 @@ import MosaicText
 /// - `metadata(key, value)`: the release's parameters and its privacy guarantee in words;
 /// - `coverage(period, level, geo_code, geo_name, registered_schools, reporting_schools,
 ///   registered_enrolment, reporting_enrolment)`: registry facts for rates and coverage;
+/// - `units(level, geo_code, geo_name, parent_code, ordinal)`: the hierarchy;
+/// - `noise(table_name, level, sigma2_num, sigma2_den, rho_nano)`: the noise of each measurement
+///   group, so that anyone can compute margins for sums (`mosaic query` does);
 /// - `cell_dimensions(table_name, cell, label, dimension_1, dimension_2, dimension_3)`: the codebook;
 /// - one view per codebook table (`incidents`, `channels`, …) with one column per dimension.
 public enum ReleaseFile {
@@ -44,6 +47,14 @@ public enum ReleaseFile {
                       registered_enrolment INTEGER NOT NULL, reporting_enrolment INTEGER NOT NULL,
                       PRIMARY KEY (period, level, geo_code)
                     );
+                    CREATE TABLE units (
+                      level TEXT NOT NULL, geo_code TEXT NOT NULL, geo_name TEXT NOT NULL, parent_code TEXT NOT NULL,
+                      ordinal INTEGER NOT NULL, PRIMARY KEY (level, geo_code)
+                    );
+                    CREATE TABLE noise (
+                      table_name TEXT NOT NULL, level TEXT NOT NULL, sigma2_num INTEGER NOT NULL, sigma2_den INTEGER NOT NULL,
+                      rho_nano INTEGER NOT NULL, PRIMARY KEY (table_name, level)
+                    );
                     CREATE TABLE cell_dimensions (
                       table_name TEXT NOT NULL, cell TEXT NOT NULL, label TEXT NOT NULL,
                       dimension_1 TEXT, dimension_2 TEXT, dimension_3 TEXT,
@@ -56,6 +67,13 @@ public enum ReleaseFile {
                 let insert = try db.makeStatement(sql: "INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 for r in data.rows {
                     try insert.execute(arguments: [r.period, r.level, r.geoCode, r.geoName, r.tableName, r.cell, r.value, r.moe95, r.status])
+                }
+                for (i, u) in data.units.enumerated() {
+                    try db.execute(sql: "INSERT INTO units VALUES (?, ?, ?, ?, ?)", arguments: [u.level, u.geoCode, u.geoName, u.parentCode, i])
+                }
+                for n in data.noise {
+                    try db.execute(sql: "INSERT INTO noise VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [n.tableName, n.level, Int64(n.sigma2Num), Int64(n.sigma2Den), Int64(n.rhoNano)])
                 }
                 for c in data.coverage {
                     try db.execute(sql: "INSERT INTO coverage VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -4,6 +4,7 @@ import MosaicPrivacy
 import MosaicRegistry
 import MosaicTestSupport
 import Testing
+@testable import MosaicEngine
 @testable import MosaicRelease
 
 @Suite struct EngineTests {
@@ -174,5 +175,49 @@ import Testing
         // Combining measurements can only reduce variance below the unit's own.
         for (i, u) in g.units.enumerated() { #expect(tree.estimateVariances[i] <= tree.variances[i] + 1e-12, "\(u.code)") }
         #expect(tree.estimateVariances[0] < 4)
+    }
+}
+
+@Suite struct ErrorModelTests {
+    @Test func theModelsVariancesAreTheEnginesAndSumsAreCalibrated() throws {
+        let (engine, truth) = try EngineTests.engine()
+        let codebook = EngineTests.codebook
+        let model = ErrorModel(codebook: codebook, geography: engine.geography, groups: engine.groups)
+        let values = engine.aggregate(truth)
+        let e = SeededEntropy(seed: 21)
+        let first = engine.estimate(engine.measure(truth, entropy: e))
+        for i in [0, 1, 30] {
+            for j in [0, 60, 75] {
+                let table = codebook.allCells[j].table
+                #expect(abs(model.variance(table: table, unit: i, cell: j) - first.cellVariances[i][j]) < 1e-9)
+            }
+            #expect(abs(model.totalCovariance(i, i) - first.totalVariances[i]) < 1e-9)
+        }
+        // Sums: female victims per region (18 incidents cells at each region), and one cell summed
+        // over the provinces of each region (correlated estimates).
+        let female = codebook.table("incidents")!.cells.filter { $0.values[2] == "female" }.map(\.index)
+        let regions = engine.geography.units.indices.filter { engine.geography.units[$0].level == .region }
+        let whatsapp = codebook.cellIndex(table: "channels", cell: "whatsapp")!
+        var insideLS = 0, insidePublished = 0, all = 0
+        for _ in 0..<60 {
+            let est = engine.estimate(engine.measure(truth, entropy: e))
+            for r in regions {
+                let cells = female.map { (unit: r, cell: $0) }
+                let sd = model.varianceOfSum(table: "incidents", cells: cells).squareRoot()
+                let truthSum = Double(female.reduce(0) { $0 + values[r][$1] })
+                if abs(female.reduce(0.0) { $0 + est.cells[r][$1] } - truthSum) <= 1.96 * sd { insideLS += 1 }
+                if abs(Double(female.reduce(0) { $0 + est.integerCells[r][$1] }) - truthSum) <= 1.96 * sd { insidePublished += 1 }
+                let kids = engine.geography.units[r].children
+                let sd2 = model.varianceOfSum(table: "channels", cells: kids.map { (unit: $0, cell: whatsapp) }).squareRoot()
+                let t2 = Double(kids.reduce(0) { $0 + values[$1][whatsapp] })
+                if abs(kids.reduce(0.0) { $0 + est.cells[$1][whatsapp] } - t2) <= 1.96 * sd2 { insideLS += 1 }
+                if abs(Double(kids.reduce(0) { $0 + est.integerCells[$1][whatsapp] }) - t2) <= 1.96 * sd2 { insidePublished += 1 }
+                all += 2
+            }
+        }
+        let ls = Double(insideLS) / Double(all), published = Double(insidePublished) / Double(all)
+        print("sum coverage: least squares \(ls), published \(published)")
+        #expect(ls > 0.93 && ls < 0.97, "least-squares sums covered \(ls)")
+        #expect(published > 0.93, "published sums covered \(published)")
     }
 }

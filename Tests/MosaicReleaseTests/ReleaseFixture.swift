@@ -6,6 +6,7 @@ import MosaicRegistry
 import MosaicStore
 import MosaicSynth
 import MosaicTestSupport
+@testable import MosaicEngine
 @testable import MosaicRelease
 
 /// A store holding a small synthetic country's submissions for one quarter.

@@ -7,6 +7,7 @@ import MosaicStore
 import MosaicTestSupport
 import MosaicText
 import Testing
+@testable import MosaicEngine
 @testable import MosaicRelease
 
 @Suite struct LedgerTests {

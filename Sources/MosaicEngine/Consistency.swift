@@ -12,6 +12,8 @@ public struct TreeEstimator: Sendable {
     public let variances: [Double]
     /// The variance of each unit's final estimate, for unit scale (the diagonal of Σ₀).
     public let estimateVariances: [Double]
+    /// The estimator's matrix, by column: `columns[u][i]` is unit i's estimate for a unit impulse at u.
+    let columns: [[Double]]
 
     /// - Parameter levelVariances: the measurement variance at each level, up to a common factor.
     public init(geography: Geography, levelVariances: [Level: Double]) {
@@ -22,13 +24,23 @@ public struct TreeEstimator: Sendable {
         let n = geography.units.count
         var v = [Double](repeating: 0, count: n)
         var impulse = [Double](repeating: 0, count: n)
+        var columns: [[Double]] = []
         for u in 0..<n {
             impulse[u] = 1
             let column = TreeEstimator.estimate(impulse, geography: geography, variances: variances)
             for i in 0..<n { v[i] += column[i] * column[i] * variances[u] }
+            columns.append(column)
             impulse[u] = 0
         }
         self.estimateVariances = v
+        self.columns = columns
+    }
+
+    /// Σ₀[a, b]: the covariance of two units' estimates, for unit scale.
+    public func covariance(_ a: Int, _ b: Int) -> Double {
+        var s = 0.0
+        for u in columns.indices { s += columns[u][a] * columns[u][b] * variances[u] }
+        return s
     }
 
     /// Consistent estimates from one measurement per unit.

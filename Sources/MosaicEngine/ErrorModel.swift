@@ -1,0 +1,69 @@
+import MosaicCodebook
+
+/// The covariance of a release's least-squares estimates, from public parameters only: the
+/// hierarchy and the noise variance of each (table, level) group.
+///
+/// With Σ₀ the covariance of the tree estimator for unit noise (the same shape for every table,
+/// since the per-level variances are proportional), c_τ the scale of table τ, n_τ its number of
+/// cells, and W = Σ 1/(n_σ·c_σ) over the tables that share the total (and the total itself):
+///
+/// - cells of a table that shares the total: Cov(x_{u,c}, x_{v,c′}) = Σ₀[u,v]·(δ_{cc′}·c_τ + 1/(n_τ²W) − c_τ/n_τ);
+/// - cells of another table (responses): Cov = Σ₀[u,v]·δ_{cc′}·c_τ;
+/// - the total: Cov(T_u, T_v) = Σ₀[u,v]/W;
+/// - different tables, or a table and the total, are uncorrelated except through the total;
+///   queries sum within one table, so those terms are not needed.
+///
+/// Derivation in Analysis/PROOFS.md. Margins from this model describe the least-squares
+/// estimates; the published whole numbers are at least as precise (see the evaluation).
+public struct ErrorModel: Sendable {
+    public let codebook: Codebook
+    public let tree: TreeEstimator
+    /// c_τ by table name (and ``ReleasePlan/totalName``, whose scale is 1).
+    public let scale: [String: Double]
+    /// The tables that share the total.
+    public let linked: Set<String>
+    /// W.
+    public let w: Double
+
+    public init(codebook: Codebook, geography: Geography, groups: [ReleasePlan.Group]) {
+        self.codebook = codebook
+        func sigma2(_ t: String, _ l: Level) -> Double { groups.first { $0.table == t && $0.level == l }!.sigma2 }
+        let base = Dictionary(uniqueKeysWithValues: Level.allCases.map { ($0, sigma2(ReleasePlan.totalName, $0)) })
+        tree = TreeEstimator(geography: geography, levelVariances: base)
+        var scale: [String: Double] = [ReleasePlan.totalName: 1]
+        for t in codebook.tables { scale[t.name] = sigma2(t.name, .country) / base[.country]! }
+        self.scale = scale
+        let linked = Set(codebook.rules.equalTotals)
+        self.linked = linked
+        var w = 1.0
+        for t in codebook.tables where linked.contains(t.name) { w += 1 / (Double(t.cells.count) * scale[t.name]!) }
+        self.w = w
+    }
+
+    /// Covariance of two cells of the same table (cell indices into ``Codebook/allCells``).
+    public func covariance(table: String, unitA: Int, cellA: Int, unitB: Int, cellB: Int) -> Double {
+        let s0 = tree.covariance(unitA, unitB)
+        let c = scale[table]!
+        let same = cellA == cellB ? 1.0 : 0.0
+        guard linked.contains(table), let n = codebook.table(table)?.cells.count else { return s0 * same * c }
+        let nt = Double(n)
+        return s0 * (same * c + 1 / (nt * nt * w) - c / nt)
+    }
+
+    /// Variance of one cell's estimate.
+    public func variance(table: String, unit: Int, cell: Int) -> Double {
+        covariance(table: table, unitA: unit, cellA: cell, unitB: unit, cellB: cell)
+    }
+
+    /// Variance of the total's estimate at a unit, and covariance between two units' totals.
+    public func totalCovariance(_ a: Int, _ b: Int) -> Double { tree.covariance(a, b) / w }
+
+    /// Variance of a sum of cells of one table, each given as (unit, cell index).
+    public func varianceOfSum(table: String, cells: [(unit: Int, cell: Int)]) -> Double {
+        var v = 0.0
+        for a in cells {
+            for b in cells { v += covariance(table: table, unitA: a.unit, cellA: a.cell, unitB: b.unit, cellB: b.cell) }
+        }
+        return max(v, 0)
+    }
+}
