@@ -19,7 +19,7 @@ let package = Package(
             name: "mosaic",
             dependencies: [
                 "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicDemo", "MosaicPrivacy",
-                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal", "MosaicEngine",
+                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal", "MosaicEngine", "MosaicQuery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -77,6 +77,14 @@ let package = Package(
             name: "MosaicSeal",
             dependencies: ["MosaicCodebook", "MosaicIntake", "MosaicStore", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["README.md"]),
+        // Researchers' queries on release files (never the store).
+        .target(
+            name: "MosaicQuery",
+            dependencies: [
+                "MosaicCodebook", "MosaicEngine", "MosaicReleaseFile", "MosaicText", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            exclude: ["README.md"]),
         // The end-to-end demonstration on synthetic data.
         .target(
             name: "MosaicDemo",
@@ -108,13 +116,17 @@ let package = Package(
             dependencies: ["MosaicSamplers", "MosaicTestSupport", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(
             name: "MosaicReleaseTests",
-            dependencies: ["MosaicRelease", "MosaicEngine", "MosaicReleaseFile", "MosaicStore", "MosaicCodebook", "MosaicPrivacy", "MosaicRegistry",
+            dependencies: ["MosaicRelease", "MosaicEngine", "MosaicReleaseFile", "MosaicStore", "MosaicQuery", "MosaicCodebook", "MosaicPrivacy", "MosaicRegistry",
                            "MosaicIntake", "MosaicSynth", "MosaicTestSupport", "MosaicText", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MosaicPrivacyTests", dependencies: ["MosaicPrivacy"]),
         .testTarget(
             name: "MosaicSealTests",
             dependencies: ["MosaicSeal", "MosaicIntake", "MosaicStore", "MosaicCodebook", "MosaicRegistry", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Vectors"]),
+        .testTarget(
+            name: "MosaicQueryTests",
+            dependencies: ["MosaicQuery", "MosaicRelease", "MosaicReleaseFile", "MosaicStore", "MosaicSynth", "MosaicCodebook", "MosaicPrivacy",
+                           "MosaicTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MosaicDemoTests", dependencies: ["MosaicDemo", "MosaicStore"]),
         .testTarget(name: "MosaicCLITests", dependencies: ["mosaic"]),
     ]

@@ -16,6 +16,15 @@ public struct GeoUnit: Sendable, Hashable {
     public var children: [Int]
     /// Open schools registered in the unit (a public registry fact, for the small-area rule).
     public var schools: Int
+
+    public init(level: Level, code: String, name: String, parent: Int?, children: [Int], schools: Int) {
+        self.level = level
+        self.code = code
+        self.name = name
+        self.parent = parent
+        self.children = children
+        self.schools = schools
+    }
 }
 
 /// The country ▸ region ▸ province hierarchy, built from the registry.

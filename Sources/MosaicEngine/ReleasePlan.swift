@@ -56,6 +56,15 @@ public struct ReleasePlan: Sendable, Equatable {
         public var sigma2Den: UInt64
         public var rho: Rho
         public var sigma2: Double { Double(sigma2Num) / Double(sigma2Den) }
+
+        public init(table: String, level: Level, sensitivitySquared: UInt64, sigma2Num: UInt64, sigma2Den: UInt64, rho: Rho) {
+            self.table = table
+            self.level = level
+            self.sensitivitySquared = sensitivitySquared
+            self.sigma2Num = sigma2Num
+            self.sigma2Den = sigma2Den
+            self.rho = rho
+        }
     }
 
     /// The measurement groups with their exact noise and ρ.

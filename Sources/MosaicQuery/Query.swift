@@ -1,0 +1,184 @@
+import Foundation
+import MosaicCodebook
+import MosaicEngine
+import MosaicReleaseFile
+
+/// An aggregate query over one or several releases.
+public struct QuerySpec: Sendable {
+    /// The codebook table.
+    public var table: String
+    /// Grouping: `period`, a level (`region`, `province`, `country`) and/or dimension names of the table.
+    public var by: [String]
+    /// Filters: a dimension name, `region` or `province`, to the accepted values.
+    public var filters: [String: Set<String>]
+    /// The level whose cells are summed; by default the level named in `by`, else the country.
+    public var level: Level?
+
+    public init(table: String, by: [String] = [], filters: [String: Set<String>] = [:], level: Level? = nil) {
+        self.table = table
+        self.by = by
+        self.filters = filters
+        self.level = level
+    }
+}
+
+/// One row of an answer.
+public struct QueryAnswer: Sendable, Equatable {
+    /// The grouping values, in the order of `by`.
+    public var group: [String]
+    /// The sum, when every cell in it was published.
+    public var value: Int?
+    /// Half-width of the 95 % interval (nil when a small area makes the sum unknowable).
+    public var moe95: Double?
+    /// With suppressed cells: the range the sum's published-scale value lies in.
+    public var lower: Int?
+    public var upper: Int?
+    /// Cells summed, and how many of them were suppressed.
+    public var cells: Int
+    public var suppressed: Int
+    /// `exact` (one published cell, as released), `sum`, `bounded` (suppressed cells inside)
+    /// or `unavailable` (a small area not published on its own).
+    public var status: String
+}
+
+/// Runs queries on releases with margins from each release's error model.
+public struct QueryEngine {
+    struct Loaded {
+        var data: ReleaseData
+        var period: String
+        var codebook: Codebook
+        var geography: Geography
+        var model: ErrorModel
+        var k: Int
+        /// (level, code) → unit index
+        var unitIndex: [String: Int]
+        /// (level|code|table|cell) → row
+        var rows: [String: ReleaseRow]
+    }
+
+    let releases: [Loaded]
+
+    /// Loads release files (read-only).
+    public init(paths: [String]) throws {
+        releases = try paths.map { path in
+            let data = try ReleaseReader.read(path)
+            guard !data.units.isEmpty, !data.noise.isEmpty else {
+                throw QueryError.invalid("\(path): made by an older Mosaic without its error model; export it again with 'mosaic release export'")
+            }
+            let codebook = try Codebook.bundled(version: Int(data.metadata("codebook_version") ?? "") ?? 1)
+            var units: [GeoUnit] = []
+            var index: [String: Int] = [:]
+            for u in data.units {
+                let level = Level(rawValue: u.level)!
+                let parent = u.parentCode.isEmpty ? nil : index[QueryEngine.parentLevel(level).rawValue + "|" + u.parentCode]
+                let schools = data.coverage.first { $0.level == u.level && $0.geoCode == u.geoCode }?.registeredSchools ?? 0
+                units.append(GeoUnit(level: level, code: u.geoCode, name: u.geoName, parent: parent, children: [], schools: schools))
+                index[u.level + "|" + u.geoCode] = units.count - 1
+                if let parent { units[parent].children.append(units.count - 1) }
+            }
+            let geography = Geography(units: units)
+            let groups = data.noise.map {
+                ReleasePlan.Group(table: $0.tableName, level: Level(rawValue: $0.level)!, sensitivitySquared: 0, sigma2Num: $0.sigma2Num,
+                                  sigma2Den: $0.sigma2Den, rho: .zero)
+            }
+            var rows: [String: ReleaseRow] = [:]
+            for r in data.rows { rows["\(r.level)|\(r.geoCode)|\(r.tableName)|\(r.cell)"] = r }
+            return Loaded(data: data, period: data.metadata("period") ?? "", codebook: codebook, geography: geography,
+                          model: ErrorModel(codebook: codebook, geography: geography, groups: groups), k: Int(data.metadata("k") ?? "") ?? 5,
+                          unitIndex: index, rows: rows)
+        }
+    }
+
+    static func parentLevel(_ l: Level) -> Level { l == .province ? .region : .country }
+
+    /// Answers a query: one row per group, sorted by group.
+    public func run(_ spec: QuerySpec) throws -> [QueryAnswer] {
+        guard let first = releases.first else { throw QueryError.invalid("no release given") }
+        guard let table = first.codebook.table(spec.table) else {
+            throw QueryError.invalid("unknown table '\(spec.table)' (tables: \(first.codebook.tables.map(\.name).joined(separator: ", ")))")
+        }
+        let geoKeys = Level.allCases.map(\.rawValue)
+        let allowed = Set(table.dimensions + ["period"] + geoKeys)
+        for b in spec.by where !allowed.contains(b) {
+            throw QueryError.invalid("cannot group by '\(b)': use period, country, region, province or a dimension of \(table.name) (\(table.dimensions.joined(separator: ", ")))")
+        }
+        for (key, values) in spec.filters {
+            if let d = table.dimensions.firstIndex(of: key) {
+                let known = Set(first.codebook.dimension(table.dimensions[d])!.values.map(\.code))
+                if let bad = values.first(where: { !known.contains($0) }) {
+                    throw QueryError.invalid("'\(bad)' is not a value of \(key) (values: \(known.sorted().joined(separator: ", ")))")
+                }
+            } else if !["region", "province", "period"].contains(key) {
+                throw QueryError.invalid("cannot filter on '\(key)': use region, province, period or a dimension of \(table.name)")
+            }
+        }
+        let byLevels = spec.by.compactMap { Level(rawValue: $0) }
+        guard byLevels.count <= 1 else { throw QueryError.invalid("group by at most one of country, region, province") }
+        let level = spec.level ?? byLevels.first ?? .country
+        if let b = byLevels.first, b != level { throw QueryError.invalid("--level \(level.rawValue) does not match grouping by \(b.rawValue)") }
+
+        // Collect, per group and per release, the cells to sum.
+        struct Acc { var cells: [(release: Int, unit: Int, cell: Int)] = [] }
+        var groups: [[String]: Acc] = [:]
+        for (ri, r) in releases.enumerated() {
+            if let periods = spec.filters["period"], !periods.contains(r.period) { continue }
+            for (ui, u) in r.geography.units.enumerated() where u.level == level {
+                if let regions = spec.filters["region"] {
+                    let regionCode = u.level == .region ? u.code : u.level == .province ? r.geography.units[u.parent!].code : nil
+                    guard let regionCode, regions.contains(regionCode) else { continue }
+                }
+                if let provinces = spec.filters["province"], !(u.level == .province && provinces.contains(u.code)) { continue }
+                for cell in table.cells {
+                    var keep = true
+                    for (d, name) in table.dimensions.enumerated() {
+                        if let values = spec.filters[name], !values.contains(cell.values[d]) { keep = false }
+                    }
+                    guard keep else { continue }
+                    let key = spec.by.map { b -> String in
+                        if b == "period" { return r.period }
+                        if Level(rawValue: b) != nil { return u.code }
+                        return cell.values[table.dimensions.firstIndex(of: b)!]
+                    }
+                    groups[key, default: Acc()].cells.append((ri, ui, cell.index))
+                }
+            }
+        }
+        return groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
+            answer(group: key, cells: groups[key]!.cells, table: table.name)
+        }
+    }
+
+    func answer(group: [String], cells: [(release: Int, unit: Int, cell: Int)], table: String) -> QueryAnswer {
+        var sum = 0, suppressed = 0, smallArea = false, maxK = 1
+        var variance = 0.0
+        var rowsFound: [ReleaseRow] = []
+        for (ri, r) in releases.enumerated() {
+            let mine = cells.filter { $0.release == ri }
+            guard !mine.isEmpty else { continue }
+            variance += r.model.varianceOfSum(table: table, cells: mine.map { (unit: $0.unit, cell: $0.cell) })
+            for c in mine {
+                let u = r.geography.units[c.unit]
+                let row = r.rows["\(u.level.rawValue)|\(u.code)|\(table)|\(r.codebook.allCells[c.cell].code)"]!
+                rowsFound.append(row)
+                if let v = row.value { sum += v } else {
+                    suppressed += 1
+                    maxK = max(maxK, r.k)
+                    let total = r.rows["\(u.level.rawValue)|\(u.code)|total|persons"]
+                    if total?.status == "suppressed", u.level != .country, u.schools < Int(r.data.metadata("min_schools") ?? "5") ?? 5 { smallArea = true }
+                }
+            }
+        }
+        let moe = ReleaseEngine.margin(variance)
+        if rowsFound.count == 1, let only = rowsFound.first, only.status == "published" {
+            return QueryAnswer(group: group, value: only.value, moe95: only.moe95, lower: nil, upper: nil, cells: 1, suppressed: 0, status: "exact")
+        }
+        if smallArea {
+            return QueryAnswer(group: group, value: nil, moe95: nil, lower: sum, upper: nil, cells: cells.count, suppressed: suppressed, status: "unavailable")
+        }
+        if suppressed > 0 {
+            return QueryAnswer(group: group, value: nil, moe95: moe, lower: sum + suppressed, upper: sum + suppressed * (maxK - 1),
+                               cells: cells.count, suppressed: suppressed, status: "bounded")
+        }
+        return QueryAnswer(group: group, value: sum, moe95: moe, lower: nil, upper: nil, cells: cells.count, suppressed: 0, status: "sum")
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import MosaicEngine
+import MosaicQuery
+import MosaicText
+
+extension Level: ExpressibleByArgument {}
+
+extension Mosaic {
+    struct Query: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Query release files: sums with honest margins, read-only SQL, or tidy exports (never the store).",
+            discussion: """
+                Examples:
+                  mosaic query r-2026-Q2.sqlite r-2026-Q3.sqlite --table incidents --by period,region --where gender=female,victim_group=pupil_14_15
+                  mosaic query r-2026-Q3.sqlite --sql "SELECT geo_name, value FROM channels WHERE level = 'region' AND channel = 'whatsapp'"
+                  mosaic query r-2026-Q3.sqlite --export r-2026-Q3-tidy/
+                """)
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+
+        @Argument(help: "Release files.") var releases: [String]
+        @Option(help: "The codebook table to sum.") var table: String?
+        @Option(help: "Group by: period, country|region|province, and/or dimensions (comma-separated).") var by: String = ""
+        @Option(name: .customLong("where"), help: "Filters name=value[|value…], comma-separated.") var filters: String = ""
+        @Option(help: "The level whose cells are summed (default: the one in --by, else country).") var level: Level?
+        @Option(help: "table, csv or json.") var format: Format = .table
+        @Option(help: "Run read-only SQL on one release instead.") var sql: String?
+        @Option(help: "Write tidy CSV and JSON per table, and a data dictionary, into this folder.") var export: String?
+
+        func validate() throws {
+            let modes = [table != nil, sql != nil, export != nil].filter { $0 }.count
+            guard modes == 1 else { throw ValidationError("give exactly one of --table, --sql or --export") }
+            if sql != nil || export != nil, releases.count != 1 { throw ValidationError("--sql and --export take one release file") }
+        }
+
+        func run() throws {
+            if let sql {
+                let (columns, rows) = try MosaicQuery.ReleaseReader.sql(releases[0], sql)
+                emit(columns, rows.map { $0.map { $0 ?? "" } }, nulls: rows)
+                return
+            }
+            if let export {
+                let files = try ReleaseExport.write(releases[0], to: export)
+                print("Wrote \(files.count) files into \(export): one CSV and one JSON per table, coverage.csv, data_dictionary.json and .md.")
+                return
+            }
+            var parsed: [String: Set<String>] = [:]
+            for part in filters.split(separator: ",") where !part.isEmpty {
+                let kv = part.split(separator: "=", maxSplits: 1)
+                guard kv.count == 2 else { throw ValidationError("--where takes name=value pairs, found '\(part)'") }
+                parsed[String(kv[0]), default: []].formUnion(kv[1].split(separator: "|").map(String.init))
+            }
+            let spec = QuerySpec(table: table!, by: by.split(separator: ",").map(String.init), filters: parsed, level: level)
+            let answers = try QueryEngine(paths: releases).run(spec)
+            let columns = spec.by + ["value", "moe95", "lower", "upper", "cells", "suppressed", "status"]
+            let rows = answers.map { a in
+                a.group + [a.value.map(String.init) ?? "", a.moe95.map { String(format: "%.1f", $0) } ?? "", a.lower.map(String.init) ?? "",
+                           a.upper.map(String.init) ?? "", String(a.cells), String(a.suppressed), a.status]
+            }
+            emit(columns, rows, nulls: nil)
+            if format == .table, answers.contains(where: { $0.status == "bounded" || $0.status == "unavailable" }) {
+                print("\nbounded: suppressed cells (each 1 to k-1) are inside; the sum lies between lower and upper (± moe95), never read them as zero.")
+                print("unavailable: a small area not published on its own is inside; query its parent level.")
+            }
+        }
+
+        func emit(_ columns: [String], _ rows: [[String]], nulls: [[String?]]?) {
+            switch format {
+            case .csv:
+                var w = CSVWriter()
+                w.write(columns)
+                rows.forEach { w.write($0) }
+                print(w.text, terminator: "")
+            case .json:
+                let objects: [[String: Any]] = rows.enumerated().map { i, r in
+                    Dictionary(uniqueKeysWithValues: zip(columns, r).enumerated().map { j, kv in
+                        let isNull = nulls?[i][j] == nil && nulls != nil
+                        return (kv.0, (isNull || kv.1.isEmpty) ? NSNull() as Any : (Int(kv.1).map { $0 as Any } ?? Double(kv.1).map { $0 as Any } ?? kv.1 as Any))
+                    })
+                }
+                print(String(decoding: try! JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
+            case .table:
+                var t = TextTable(columns)
+                rows.forEach { t.add($0) }
+                print(t.render(), terminator: "")
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import MosaicCodebook
+import MosaicPrivacy
+import MosaicReleaseFile
+import MosaicStore
+import MosaicSynth
+import MosaicTestSupport
+import Testing
+@testable import MosaicQuery
+@testable import MosaicRelease
+
+/// Two quarters of a small synthetic country, released to files.
+struct QueryFixture {
+    let folder: String
+    let store: Store
+    var files: [String] = []
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("mosaic-query-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        store = try Store.create(at: folder + "/store.sqlite")
+        var config = SynthConfig()
+        config.schools = 600
+        config.periods = [Period("2026-Q2")!, Period("2026-Q3")!]
+        let country = try SyntheticCountry(config: config, codebook: try Codebook.bundled())
+        _ = try store.importRegistry(country.schools, source: "r.csv")
+        for p in config.periods {
+            _ = try store.record(country.submissions(for: p).map { IncomingSubmission(submission: $0, sourceName: "x.csv", sourceFormat: "csv") })
+            let data = try Releaser(store: store).create(ReleaseRequest(period: p), entropy: SeededEntropy(seed: UInt64(p.quarter)))
+            let path = folder + "/\(p).sqlite"
+            try ReleaseFile.write(data, to: path)
+            files.append(path)
+        }
+    }
+}
+
+@Suite struct QueryTests {
+    @Test func aQueryMatchingOnePublishedCellReturnsItExactly() throws {
+        let f = try QueryFixture()
+        let data = try ReleaseReader.read(f.files[1])
+        let cell = try #require(data.rows.first { $0.level == "region" && $0.tableName == "channels" && $0.status == "published" && ($0.value ?? 0) > 0 })
+        let answers = try QueryEngine(paths: [f.files[1]]).run(
+            QuerySpec(table: "channels", by: ["region"], filters: ["channel": [cell.cell], "region": [cell.geoCode]]))
+        #expect(answers.count == 1)
+        #expect(answers[0].status == "exact" && answers[0].value == cell.value && answers[0].moe95 == cell.moe95)
+    }
+
+    @Test func sumsAddPublishedCellsAndCarryAMarginFromTheErrorModel() throws {
+        let f = try QueryFixture()
+        let answers = try QueryEngine(paths: [f.files[1]]).run(QuerySpec(table: "channels", by: ["channel"]))
+        let data = try ReleaseReader.read(f.files[1])
+        for a in answers where a.status == "exact" {
+            #expect(a.value == data.rows.first { $0.level == "country" && $0.tableName == "channels" && $0.cell == a.group[0] }?.value)
+        }
+        // The whole table at country level equals the published total (consistency), and its
+        // margin is smaller than the sum of the cells' margins (negative correlations).
+        let all = try #require(try QueryEngine(paths: [f.files[1]]).run(QuerySpec(table: "channels")).first)
+        let total = try #require(data.rows.first { $0.level == "country" && $0.tableName == "total" })
+        if all.status == "sum" { #expect(all.value == total.value) }
+        #expect(all.moe95! < answers.compactMap(\.moe95).reduce(0, +))
+        // Two quarters: the variances add.
+        let both = try QueryEngine(paths: f.files).run(QuerySpec(table: "channels"))[0]
+        #expect(both.moe95! > all.moe95! && both.cells == 2 * all.cells)
+    }
+
+    @Test func suppressedCellsAreFlaggedWithBoundsNeverCountedAsZero() throws {
+        let f = try QueryFixture()
+        let answers = try QueryEngine(paths: [f.files[1]]).run(QuerySpec(table: "incidents", by: ["province"]))
+        let bounded = answers.filter { $0.status == "bounded" }
+        #expect(!bounded.isEmpty)
+        for a in bounded {
+            #expect(a.value == nil && a.suppressed > 0)
+            #expect(a.lower! >= a.suppressed && a.upper! >= a.lower!)
+            #expect(a.upper! - a.lower! == a.suppressed * 3)  // k = 5: each suppressed cell is 1 to 4
+        }
+    }
+
+    @Test func sqlCannotChangeAReleaseOrReachOtherFiles() throws {
+        let f = try QueryFixture()
+        let before = try Data(contentsOf: URL(fileURLWithPath: f.files[1]))
+        for sql in ["DELETE FROM cells", "UPDATE cells SET value = 0", "DROP TABLE cells", "INSERT INTO metadata VALUES ('x', 'y')",
+                    "CREATE TABLE t(x)", "ATTACH '\(f.folder)/store.sqlite' AS s", "SELECT load_extension('/tmp/x')", "PRAGMA query_only = 0; DELETE FROM cells"] {
+            #expect(throws: QueryError.self, "\(sql)") { _ = try ReleaseReader.sql(f.files[1], sql) }
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: f.files[1])) == before)
+        let (columns, rows) = try ReleaseReader.sql(f.files[1], "SELECT value FROM metadata WHERE key = 'rho'")
+        #expect(columns == ["value"] && rows == [["1"]])
+    }
+
+    @Test func theRawStoreIsRefused() throws {
+        let f = try QueryFixture()
+        #expect(throws: QueryError.rawStore(f.folder + "/store.sqlite")) { _ = try ReleaseReader.read(f.folder + "/store.sqlite") }
+        #expect(throws: QueryError.self) { _ = try QueryEngine(paths: [f.folder + "/store.sqlite"]) }
+        #expect(throws: QueryError.self) { _ = try ReleaseReader.sql(f.folder + "/store.sqlite", "SELECT * FROM submission") }
+    }
+
+    @Test func badQueriesAreExplained() throws {
+        let f = try QueryFixture()
+        let q = try QueryEngine(paths: [f.files[1]])
+        #expect(throws: QueryError.self) { _ = try q.run(QuerySpec(table: "weapons")) }
+        #expect(throws: QueryError.self) { _ = try q.run(QuerySpec(table: "incidents", by: ["school"])) }
+        #expect(throws: QueryError.self) { _ = try q.run(QuerySpec(table: "incidents", filters: ["gender": ["girl"]])) }
+    }
+
+    @Test func exportsWriteTidyFilesAndADataDictionary() throws {
+        let f = try QueryFixture()
+        let out = f.folder + "/export"
+        let files = try ReleaseExport.write(f.files[1], to: out)
+        #expect(files.count == 2 * 6 + 3)
+        let incidents = try String(contentsOfFile: out + "/incidents.csv", encoding: .utf8)
+        #expect(incidents.hasPrefix("period,level,geo_code,geo_name,kind,victim_group,gender,value,moe95,status\n"))
+        let dictionary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/data_dictionary.json"))) as! [String: Any]
+        #expect((dictionary["tables"] as! [Any]).count == 6)
+        #expect(try String(contentsOfFile: out + "/data_dictionary.md", encoding: .utf8).contains("victim_group"))
+    }
+}
