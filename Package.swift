@@ -90,7 +90,7 @@ let package = Package(
             name: "MosaicDemo",
             dependencies: [
                 "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicPrivacy", "MosaicRelease",
-                "MosaicReleaseFile", "MosaicSeal",
+                "MosaicReleaseFile", "MosaicSeal", "MosaicQuery",
             ],
             exclude: ["README.md"]),
 

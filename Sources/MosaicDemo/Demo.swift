@@ -5,6 +5,7 @@ import MosaicPrivacy
 import MosaicRegistry
 import MosaicRelease
 import MosaicReleaseFile
+import MosaicQuery
 import MosaicSeal
 import MosaicStore
 import MosaicSynth
@@ -186,6 +187,11 @@ public struct Demo {
         }
         let over = (try? releaser.create(ReleaseRequest(period: latest, rho: Rho(nano: 1_500_000_000)))) == nil
         say("10. A second release of \(latest) at ρ = 1.5 would exceed the quarter's cap of 2: \(over ? "refused, nothing spent" : "ACCEPTED (unexpected)").")
+        let answers = try QueryEngine(paths: Array(releases.suffix(2))).run(
+            QuerySpec(table: "incidents", by: ["period"], filters: ["gender": ["female"]]))
+        say("11. A researcher's query (female victims, whole country, last two quarters): "
+            + answers.map { a in "\(a.group[0]): " + (a.value.map { "\($0) ± \(ReleaseFile.formatMargin(a.moe95 ?? 0))" } ?? "between \(a.lower ?? 0) and \(a.upper.map(String.init) ?? "?") ± \(ReleaseFile.formatMargin(a.moe95 ?? 0)) (\(a.suppressed) suppressed cells inside)") }.joined(separator: "; ")
+            + " (mosaic query \((releaseFolder as NSString).lastPathComponent)/... --table incidents --by period --where gender=female).")
         return Outcome(
             storePath: storePath, schools: country.schools.count, files: files.allCounts.count, ingest: summary,
             correction: correction, repeat_: again, rejected: rejected, latestStatus: status, releases: releases, tampered: tamperedFate)
