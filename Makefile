@@ -1,5 +1,5 @@
 # The two commands for a fresh machine: `make demo` and `make test`.
-.PHONY: demo test deps build release bench clean
+.PHONY: demo test deps build release bench reports clean
 
 deps:
 	@scripts/install-deps.sh
@@ -14,8 +14,14 @@ demo: release
 	.build/release/mosaic demo --out demo-output
 
 test: deps
+	@scripts/install-deps.sh chromium fonts-dejavu-core
 	swift build --build-tests
 	swift test --skip-build
+
+# Regenerates the example reports in Reports/ from a fresh demo run.
+reports: demo
+	rm -rf Reports/examples && mkdir -p Reports/examples
+	cp demo-output/reports/*.html demo-output/reports/*.md demo-output/reports/*.csv Reports/examples/
 
 bench: release
 	Analysis/ingest-benchmark.sh

@@ -19,7 +19,7 @@ let package = Package(
             name: "mosaic",
             dependencies: [
                 "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicDemo", "MosaicPrivacy",
-                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal", "MosaicEngine", "MosaicQuery",
+                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal", "MosaicEngine", "MosaicQuery", "MosaicReporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -85,12 +85,18 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             exclude: ["README.md"]),
+        // Trend reports from release files (never the store).
+        .target(
+            name: "MosaicReporting",
+            dependencies: ["MosaicCodebook", "MosaicEngine", "MosaicQuery", "MosaicReleaseFile", "MosaicText"],
+            exclude: ["README.md"],
+            resources: [.copy("Resources/report-en.json"), .copy("Resources/report-es.json")]),
         // The end-to-end demonstration on synthetic data.
         .target(
             name: "MosaicDemo",
             dependencies: [
                 "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicPrivacy", "MosaicRelease",
-                "MosaicReleaseFile", "MosaicSeal", "MosaicQuery",
+                "MosaicReleaseFile", "MosaicSeal", "MosaicQuery", "MosaicReporting",
             ],
             exclude: ["README.md"]),
 
@@ -127,6 +133,10 @@ let package = Package(
             name: "MosaicQueryTests",
             dependencies: ["MosaicQuery", "MosaicRelease", "MosaicReleaseFile", "MosaicStore", "MosaicSynth", "MosaicCodebook", "MosaicPrivacy",
                            "MosaicTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "MosaicReportingTests",
+            dependencies: ["MosaicReporting", "MosaicReleaseFile", "MosaicQuery", "MosaicRelease", "MosaicStore", "MosaicSynth", "MosaicCodebook",
+                           "MosaicPrivacy", "MosaicTestSupport"]),
         .testTarget(name: "MosaicDemoTests", dependencies: ["MosaicDemo", "MosaicStore"]),
         .testTarget(name: "MosaicCLITests", dependencies: ["mosaic"]),
     ]

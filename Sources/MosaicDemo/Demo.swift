@@ -6,6 +6,7 @@ import MosaicRegistry
 import MosaicRelease
 import MosaicReleaseFile
 import MosaicQuery
+import MosaicReporting
 import MosaicSeal
 import MosaicStore
 import MosaicSynth
@@ -192,6 +193,15 @@ public struct Demo {
         say("11. A researcher's query (female victims, whole country, last two quarters): "
             + answers.map { a in "\(a.group[0]): " + (a.value.map { "\($0) ± \(ReleaseFile.formatMargin(a.moe95 ?? 0))" } ?? "between \(a.lower ?? 0) and \(a.upper.map(String.init) ?? "?") ± \(ReleaseFile.formatMargin(a.moe95 ?? 0)) (\(a.suppressed) suppressed cells inside)") }.joined(separator: "; ")
             + " (mosaic query \((releaseFolder as NSString).lastPathComponent)/... --table incidents --by period --where gender=female).")
+        // Reports for policymakers: the country and the cluster's region, in English and Spanish.
+        let reportFolder = path("reports")
+        var reports: [String] = []
+        let region = country.hotspot.flatMap { h in country.schools.first { $0.id == h.schoolID }?.regionCode } ?? country.schools[0].regionCode
+        for language in ["en", "es"] {
+            reports += try ReportWriter.write(releases: releases, region: nil, language: language, formats: [.html, .md, .csv, .json], folder: reportFolder)
+            reports += try ReportWriter.write(releases: releases, region: region, language: language, formats: [.html, .md, .csv, .json], folder: reportFolder)
+        }
+        say("12. Wrote trend reports (country and \(region), English and Spanish; HTML, Markdown, CSV, JSON) in \(reportFolder)/.")
         return Outcome(
             storePath: storePath, schools: country.schools.count, files: files.allCounts.count, ingest: summary,
             correction: correction, repeat_: again, rejected: rejected, latestStatus: status, releases: releases, tampered: tamperedFate)

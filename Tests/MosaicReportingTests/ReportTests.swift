@@ -1,0 +1,188 @@
+import Foundation
+import MosaicCodebook
+import MosaicPrivacy
+import MosaicRelease
+import MosaicReleaseFile
+import MosaicStore
+import MosaicSynth
+import MosaicTestSupport
+import Testing
+@testable import MosaicReporting
+
+/// Hand-made release files with known figures: a country with two regions of one province each.
+struct KnownReleases {
+    let folder: String
+    var files: [String] = []
+
+    /// totals[q] = (country, region A, region B) as (value, moe); nil value = suppressed.
+    init(_ totals: [(Int?, Int?, Int?)], moe: Double = 5.0) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("mosaic-report-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let codebook = try Codebook.bundled()
+        let periods = Period("2026-Q3")!.trailing(totals.count)
+        let units = [UnitRow(level: "country", geoCode: "ALL", geoName: "All", parentCode: ""),
+                     UnitRow(level: "region", geoCode: "RA", geoName: "Region A", parentCode: "ALL"),
+                     UnitRow(level: "region", geoCode: "RB", geoName: "Region B", parentCode: "ALL"),
+                     UnitRow(level: "province", geoCode: "PA", geoName: "Province A", parentCode: "RA"),
+                     UnitRow(level: "province", geoCode: "PB", geoName: "Province B", parentCode: "RB")]
+        var noise: [NoiseRow] = []
+        for t in codebook.tables.map(\.name) + ["total"] {
+            for l in ["country", "region", "province"] { noise.append(NoiseRow(tableName: t, level: l, sigma2Num: 10, sigma2Den: 1, rhoNano: 1)) }
+        }
+        for (q, (c, a, b)) in totals.enumerated() {
+            let p = periods[q].description
+            var rows: [ReleaseRow] = []
+            for (u, v) in zip(units, [c, a, b, a, b]) {
+                rows.append(ReleaseRow(period: p, level: u.level, geoCode: u.geoCode, geoName: u.geoName, tableName: "total", cell: "persons",
+                                       value: v, moe95: v == nil ? nil : moe, status: v == nil ? "suppressed" : "published"))
+                for cell in codebook.allCells {
+                    rows.append(ReleaseRow(period: p, level: u.level, geoCode: u.geoCode, geoName: u.geoName, tableName: cell.table, cell: cell.code,
+                                           value: 0, moe95: 2.0, status: "published"))
+                }
+            }
+            let coverage = units.map { CoverageRow(period: p, level: $0.level, geoCode: $0.geoCode, geoName: $0.geoName, registeredSchools: 10,
+                                                   reportingSchools: 9, registeredEnrolment: 10_000, reportingEnrolment: 9_000) }
+            let data = ReleaseData(metadata: [("release_id", "\(p)-R1"), ("period", p), ("codebook_version", "1"), ("rho", "1"), ("epsilon", "7.766"),
+                                              ("k", "5"), ("min_schools", "5")],
+                                   rows: rows, tables: [], coverage: coverage, units: units, noise: noise)
+            let path = folder + "/\(p).sqlite"
+            try ReleaseFile.write(data, to: path)
+            files.append(path)
+        }
+    }
+}
+
+@Suite struct ReportModelTests {
+    @Test func changesAreCalledRisesOnlyBeyondTheMargin() throws {
+        // moe 5 each: the margin of a difference is √50 ≈ 7.07.
+        let r = try KnownReleases([(100, 60, 40), (101, 61, 40), (100, 60, 40), (95, 55, 40), (120, 80, 40)])
+        let m = try ReportModel.build(releases: r.files)
+        #expect(m.changes.count == 2)
+        #expect(m.changes[0].against == "2026-Q2" && m.changes[0].difference == 25 && m.changes[0].verdict == .rise)
+        #expect(abs(m.changes[0].moe95! - 50.0.squareRoot()) < 1e-9)
+        #expect(m.changes[1].against == "2025-Q3" && m.changes[1].difference == 20 && m.changes[1].verdict == .rise)
+        let flat = try ReportModel.build(releases: try KnownReleases([(100, 60, 40), (107, 67, 40)]).files)
+        #expect(flat.changes[0].verdict == .within)
+        let fall = try ReportModel.build(releases: try KnownReleases([(100, 60, 40), (92, 52, 40)]).files)
+        #expect(fall.changes[0].verdict == .fall)
+        let unknown = try ReportModel.build(releases: try KnownReleases([(100, 60, 40), (nil, nil, nil)]).files)
+        #expect(unknown.changes[0].verdict == .unknown)
+    }
+
+    @Test func ratesUseTheEnrolmentOfReportingSchools() throws {
+        let m = try ReportModel.build(releases: try KnownReleases([(90, 60, 30)]).files)
+        let p = try #require(m.scope.points.last)
+        #expect(abs(p.rate! - 100.0) < 1e-9)  // 90 per 9,000 pupils = 100 per 10,000
+        #expect(abs(p.rateMoe95! - 5.0 / 9_000 * 10_000) < 1e-9)
+        #expect(m.ranking.map(\.code) == ["RA", "RB"])
+    }
+
+    @Test func notableRisesAreAboveTheirOwnTrendBeyondTheMargin() throws {
+        let m = try ReportModel.build(releases: try KnownReleases([(100, 50, 50), (100, 50, 50), (100, 50, 50), (100, 50, 50), (130, 80, 50)]).files)
+        #expect(m.notable.map(\.code) == ["ALL", "RA"])
+        let none = try ReportModel.build(releases: try KnownReleases([(100, 50, 50), (100, 50, 50), (104, 54, 50)]).files)
+        #expect(none.notable.isEmpty)
+    }
+
+    @Test func suppressedValuesAreShownAsSuchNeverAsZeroOrBlank() throws {
+        let m = try ReportModel.build(releases: try KnownReleases([(100, 60, 40), (100, nil, 40)]).files)
+        for lang in ["en", "es"] {
+            let r = ReportRenderer(model: m, strings: try ReportStrings(language: lang))
+            let md = r.markdown()
+            #expect(md.contains(lang == "en" ? "fewer than 5" : "menos de 5"))
+            #expect(r.html().contains(lang == "en" ? "fewer than 5" : "menos de 5"))
+            #expect(r.csv().contains("trend,RA,2026-Q3,persons,,,suppressed"))
+        }
+    }
+
+    @Test func numbersAndQuartersFollowTheLanguage() throws {
+        let en = try ReportStrings(language: "en"), es = try ReportStrings(language: "es")
+        #expect(en.number(12345) == "12,345" && es.number(12345) == "12.345")
+        #expect(en.decimal(1234.56, places: 1) == "1,234.6" && es.decimal(1234.56, places: 1) == "1.234,6")
+        #expect(en.quarter("2026-Q3") == "Q3 2026" && es.quarter("2026-Q3") == "3T 2026")
+        #expect(throws: ReportError.unknownLanguage("fr")) { _ = try ReportStrings(language: "fr") }
+    }
+
+    @Test func everyLanguageFileHasEveryKey() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/MosaicReporting/Resources").standardized
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("report-") }
+        let keys = try files.map { Set((try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent($0))) as! [String: String]).keys) }
+        #expect(files.count == ReportStrings.available.count)
+        for k in keys { #expect(k == keys[0]) }
+    }
+}
+
+/// Reports built from real releases of a synthetic country.
+@Suite struct ReportFromReleasesTests {
+    static func releases() throws -> (files: [String], schools: [(String, String)], folder: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mosaic-rep-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let store = try Store.create(at: folder + "/s.sqlite")
+        var config = SynthConfig()
+        config.schools = 500
+        config.periods = Period("2026-Q3")!.trailing(5)
+        let country = try SyntheticCountry(config: config, codebook: try Codebook.bundled())
+        _ = try store.importRegistry(country.schools, source: "r")
+        var files: [String] = []
+        for p in config.periods {
+            _ = try store.record(country.submissions(for: p).map { IncomingSubmission(submission: $0, sourceName: "x", sourceFormat: "csv") })
+            let data = try Releaser(store: store).create(ReleaseRequest(period: p))
+            try ReleaseFile.write(data, to: folder + "/\(p).sqlite")
+            files.append(folder + "/\(p).sqlite")
+        }
+        return (files, country.schools.map { ($0.id, $0.name) }, folder)
+    }
+
+    @Test func theHeadlineAndTrendAgreeWithTheReleases() throws {
+        let (files, _, _) = try Self.releases()
+        let m = try ReportModel.build(releases: files)
+        for (p, f) in zip(m.scope.points, files) {
+            let row = try ReleaseFile_total(f)
+            #expect(p.persons.value == row.value && p.persons.moe95 == row.moe95)
+        }
+        let md = ReportRenderer(model: m, strings: try ReportStrings(language: "en")).markdown()
+        let last = try ReleaseFile_total(files.last!)
+        #expect(md.contains("reported \(ReportStrings.enNumber(last.value!)) affected persons (± \(String(format: "%.1f", last.moe95!)))"))
+    }
+
+    @Test func noSchoolIdOrNameAppearsInAnyFormat() throws {
+        let (files, schools, folder) = try Self.releases()
+        let written = try ReportWriter.write(releases: files, region: nil, language: "en", formats: [.html, .md, .csv, .json], folder: folder + "/out")
+            + ReportWriter.write(releases: files, region: "ES-EX", language: "es", formats: [.html, .md, .csv, .json], folder: folder + "/out")
+        #expect(written.count == 8)
+        let text = try written.map { try String(contentsOfFile: $0, encoding: .utf8) }.joined(separator: "\n")
+        for (id, name) in schools {
+            #expect(!text.contains(id) && !text.contains(name + "<") && !text.contains(name + "|") && !text.contains(name + ","), "\(id)")
+        }
+        #expect(text.contains("Extremadura"))
+    }
+
+    @Test func theHTMLRendersInAHeadlessBrowserAndLoadsNothingFromOutside() throws {
+        let (files, _, folder) = try Self.releases()
+        let html = try #require(try ReportWriter.write(releases: files, region: nil, language: "en", formats: [.html], folder: folder).first)
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        for external in ["http://", "https://", "<script", "src=", "@import", "url(", "<link"] {
+            #expect(!page.contains(external), "the page references \(external)")
+        }
+        guard ReportWriter.chromium() != nil else {
+            Issue.record("headless Chromium is not installed (make test installs it)")
+            return
+        }
+        let png = folder + "/page.png"
+        try ReportWriter.runChromium(["--window-size=1000,2000", "--screenshot=\(png)", URL(fileURLWithPath: html).absoluteString])
+        let data = try Data(contentsOf: URL(fileURLWithPath: png))
+        #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        // A blank page compresses to a few kilobytes; charts and text make it far larger.
+        #expect(data.count > 60_000, "PNG of \(data.count) bytes looks blank")
+    }
+}
+
+func ReleaseFile_total(_ path: String) throws -> ReleaseRow {
+    try MosaicQuery.ReleaseReader.read(path).rows.first { $0.level == "country" && $0.tableName == "total" }!
+}
+
+extension ReportStrings {
+    static func enNumber(_ n: Int) -> String { (try! ReportStrings(language: "en")).number(n) }
+}
+
+import MosaicQuery
