@@ -85,7 +85,7 @@ extension ReportRenderer {
         .changes li.rise { color: var(--red); } .changes li.fall { color: var(--green); }
         svg { max-width: 100%; height: auto; display: block; }
         svg text { font: 11px system-ui, sans-serif; fill: var(--ink); }
-        .multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: .5rem; }
+        .multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); gap: .5rem; }
         .grid { display: block; }
         table { border-collapse: collapse; font-size: .9rem; margin: .5rem 0; }
         th, td { border-bottom: 1px solid #ddd; padding: .2rem .5rem; text-align: left; } td:not(:first-child) { text-align: right; }
