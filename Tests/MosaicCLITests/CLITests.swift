@@ -237,4 +237,30 @@ struct CLI {
         #expect(revoked.status == 1 && revoked.out.contains("revoked"))
         #expect(try cli.run("registry", "keys").out.contains("revoked"))
     }
+
+    @Test func researchersQueryAndPolicymakersGetReports() throws {
+        let cli = try CLI()
+        try cli.run("synth", "--schools", "150", "--quarters", "2", "--out", "data")
+        try cli.run("init")
+        try cli.run("registry", "import", "data/registry.csv")
+        try cli.run("ingest", "--unsealed", "data/counts")
+        #expect(try cli.run("release", "create", "--period", "2026-Q2", "--out", "q2.sqlite").status == 0)
+        #expect(try cli.run("release", "create", "--period", "2026-Q3", "--out", "q3.sqlite").status == 0)
+
+        let q = try cli.run("query", "q2.sqlite", "q3.sqlite", "--table", "channels", "--by", "period", "--format", "csv")
+        #expect(q.status == 0, "\(q.err)")
+        #expect(q.out.hasPrefix("period,value,moe95,lower,upper,cells,suppressed,status\n2026-Q2,"))
+        let json = try cli.run("query", "q3.sqlite", "--table", "tools", "--by", "tool", "--format", "json")
+        let rows = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]]
+        #expect(rows?.count == 4)
+        #expect(try cli.run("query", "mosaic.sqlite", "--table", "tools").err.contains("raw store"))
+        #expect(try cli.run("query", "q3.sqlite", "--sql", "DELETE FROM cells").status == 1)
+        #expect(try cli.run("query", "q3.sqlite", "--table", "tools", "--sql", "SELECT 1").status == 64)
+
+        let report = try cli.run("report", "--release", "q2.sqlite", "q3.sqlite", "--lang", "es", "--format", "html,md,csv,json", "--out", "rep")
+        #expect(report.status == 0, "\(report.err)")
+        #expect(cli.read("rep/report-country-es.md").contains("## Titular"))
+        #expect(cli.read("rep/report-country-es.html").hasPrefix("<!DOCTYPE html>"))
+        #expect(try cli.run("report", "--release", "q3.sqlite", "--lang", "fr", "--out", "rep").status == 64)
+    }
 }
