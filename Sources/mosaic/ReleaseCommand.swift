@@ -43,6 +43,11 @@ extension Mosaic.ReleaseCommand {
             guard (1...1000).contains(k) else { throw ValidationError("--k must be from 1 to 1000") }
             guard minSchools >= 1 else { throw ValidationError("--min-schools must be at least 1") }
             guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("\(out): a file is already there") }
+            // Check the destination before any budget is spent.
+            let folder = (out as NSString).deletingLastPathComponent
+            guard FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
+                throw ValidationError("\(out): its folder does not exist or cannot be written")
+            }
         }
 
         func run() throws {
