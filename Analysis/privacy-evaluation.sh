@@ -14,6 +14,9 @@ echo
 echo "== 1b. Budget splits (how the default weights were chosen)"
 .build/release/privacy-eval weights "${1:-100}"
 echo
+echo "== 1c. Top-down against bottom-up (DESIGN.md's warning)"
+.build/release/privacy-eval bottomup "${1:-100}"
+echo
 echo "== 2. Calibration"
 .build/release/privacy-eval calibration "${2:-200}"
 echo
