@@ -20,6 +20,8 @@ import MosaicSynth
 public struct Demo {
     public var folder: String
     public var config = SynthConfig()
+    /// Bootstrap replicates stored with each release (for margins of sums).
+    public var replicates = 100
     /// Prints one line of the demo's narrative.
     public var say: (String) -> Void = { print($0) }
     /// Shows progress of long steps: (label, done, total).
@@ -175,7 +177,9 @@ public struct Demo {
         var releases: [String] = []
         for (i, period) in periods.enumerated() {
             progress("releasing", i, periods.count)
-            let data = try releaser.create(ReleaseRequest(period: period))
+            var request = ReleaseRequest(period: period)
+            request.replicates = replicates
+            let data = try releaser.create(request)
             let file = (releaseFolder as NSString).appendingPathComponent("\(period).sqlite")
             try ReleaseFile.write(data, to: file)
             try ReleaseFile.writeCSV(data, folder: (releaseFolder as NSString).appendingPathComponent("\(period)-csv"))

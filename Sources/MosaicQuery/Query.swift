@@ -168,7 +168,24 @@ public struct QueryEngine {
                 }
             }
         }
-        let moe = ReleaseEngine.margin(variance)
+        var moe = ReleaseEngine.margin(variance)
+        // With bootstrap replicates in every release involved, the margin of a sum is the 95th
+        // percentile of its absolute replicate error (calibrated; see privacy-eval sums).
+        let involved = releases.indices.filter { ri in cells.contains { $0.release == ri } }
+        let counts = Set(involved.map { releases[$0].data.replicates.count })
+        if counts.count == 1, let b = counts.first, b >= 20 {
+            var errors = [Int](repeating: 0, count: b)
+            for ri in involved {
+                let r = releases[ri]
+                let width = r.codebook.allCells.count + 1
+                for c in cells where c.release == ri {
+                    let index = c.unit * width + 1 + c.cell
+                    for k in 0..<b { errors[k] += Int(r.data.replicates[k][index]) }
+                }
+            }
+            let sorted = errors.map { abs($0) }.sorted()
+            moe = Double(sorted[min(b - 1, Int((0.95 * Double(b)).rounded(.up)) - 1)])
+        }
         if rowsFound.count == 1, let only = rowsFound.first, only.status == "published" {
             return QueryAnswer(group: group, value: only.value, moe95: only.moe95, lower: nil, upper: nil, cells: 1, suppressed: 0, status: "exact")
         }

@@ -87,7 +87,11 @@ public enum ReleaseReader {
                                 registeredSchools: $0["registered_schools"], reportingSchools: $0["reporting_schools"],
                                 registeredEnrolment: $0["registered_enrolment"], reportingEnrolment: $0["reporting_enrolment"])
                 } : []
-            return ReleaseData(metadata: metadata, rows: rows, tables: [], coverage: coverage, units: units, noise: noise)
+            var data = ReleaseData(metadata: metadata, rows: rows, tables: [], coverage: coverage, units: units, noise: noise)
+            if try db.tableExists("replicates") {
+                data.replicates = try Data.fetchAll(db, sql: "SELECT errors FROM replicates ORDER BY replicate").map(ReleaseFile.decode)
+            }
+            return data
         }
     }
 }

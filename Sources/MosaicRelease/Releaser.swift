@@ -14,6 +14,8 @@ public struct ReleaseRequest: Sendable {
     public var rho: Rho
     public var k: Int
     public var minimumSchools: Int
+    /// Bootstrap replicates stored with the release, for margins of sums.
+    public var replicates: Int = 100
 
     /// The default ρ of one release.
     public static let defaultRho = Rho(nano: 1_000_000_000)
@@ -101,7 +103,9 @@ public struct Releaser: Sendable {
                 let coverage = try Releaser.coverage(period: request.period, geography: geography, db: db)
 
                 let measurements = engine.measure(TrueCounts(byProvince: truth.byProvince), entropy: entropy)
-                let published = engine.publish(engine.estimate(measurements))
+                let estimates = engine.estimate(measurements)
+                let published = engine.publish(estimates)
+                let replicates = engine.replicateErrors(estimates, count: request.replicates, entropy: entropy)
                 let metadata = Releaser.metadata(id: id, request: request, created: created, codebook: codebook, plan: plan,
                                                  engine: engine, spentAfter: spent + asked, cap: cap)
                 let rows = published.map { v in
@@ -112,6 +116,7 @@ public struct Releaser: Sendable {
                 }
                 data = ReleaseData(metadata: metadata, rows: rows, tables: Releaser.shapes(codebook), coverage: coverage,
                                    units: Releaser.units(geography), noise: Releaser.noise(engine.groups))
+                data.replicates = replicates
 
                 let json = try JSONSerialization.data(withJSONObject: [
                     "metadata": metadata.map { [$0.key, $0.value] },
@@ -126,6 +131,9 @@ public struct Releaser: Sendable {
                 for (unit, row) in measurements.cells.enumerated() {
                     try m.execute(arguments: [id, unit, -1, measurements.totals[unit]])
                     for (j, noisy) in row.enumerated() { try m.execute(arguments: [id, unit, j, noisy]) }
+                }
+                for (i, rep) in replicates.enumerated() {
+                    try db.execute(sql: "INSERT INTO release_replicate VALUES (?, ?, ?)", arguments: [id, i, ReleaseFile.encode(rep)])
                 }
                 let r = try db.makeStatement(sql: "INSERT INTO release_row VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 for (ordinal, row) in rows.enumerated() {
@@ -158,8 +166,11 @@ public struct Releaser: Sendable {
             let noise = (json["noise"] as! [[String]]).map {
                 NoiseRow(tableName: $0[0], level: $0[1], sigma2Num: UInt64($0[2])!, sigma2Den: UInt64($0[3])!, rhoNano: UInt64($0[4])!)
             }
-            return ReleaseData(metadata: metadata, rows: rows, tables: Releaser.shapes(try Codebook.bundled(version: r["codebook_version"])),
-                               coverage: coverage, units: units, noise: noise)
+            var data = ReleaseData(metadata: metadata, rows: rows, tables: Releaser.shapes(try Codebook.bundled(version: r["codebook_version"])),
+                                   coverage: coverage, units: units, noise: noise)
+            data.replicates = try Data.fetchAll(db, sql: "SELECT errors FROM release_replicate WHERE release_id = ? ORDER BY replicate", arguments: [id])
+                .map(ReleaseFile.decode)
+            return data
         }
     }
 
@@ -259,6 +270,7 @@ public struct Releaser: Sendable {
             ("table_weights", codebook.tables.map(\.name).appending(ReleasePlan.totalName).map { "\($0)=\(plan.tableWeights[$0]!)" }.joined(separator: ", ")),
             ("level_weights", Level.allCases.map { "\($0.rawValue)=\(plan.levelWeights[$0]!)" }.joined(separator: ", ")),
             ("guarantee", "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(String(format: "%.3f", epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, every figure here is almost equally likely, so the figures reveal very little about any one child or staff member. The guarantee covers everything in this file; spending more budget on the same quarter adds up (the quarter's total is budget_spent_rho)."),
+            ("replicates", "table replicates: bootstrap replicates of the errors (the engine rerun on the published values with fresh noise; post-processing, no privacy cost), for margins of sums"),
             ("margins", "moe95 is the half-width of a 95 % interval for the value, from the variance of the least-squares estimate: it depends on the noise scales and the structure of the tables only, never on the true counts. Values are whole numbers of 0 or more; for cells near zero the interval is conservative."),
             ("suppression", "A value from 1 to \(plan.k - 1) is shown as suppressed, and so is every value of a region or province with fewer than \(plan.minimumSchools) registered schools (those counts appear only inside the parent). Suppression is applied to the noisy values, so it keeps the guarantee; a suppressed value is not zero."),
             ("total_persons", "table 'total', cell 'persons': affected persons, consistent with each of the tables incidents, channels, tools and perpetrators"),

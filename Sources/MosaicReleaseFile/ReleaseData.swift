@@ -106,6 +106,9 @@ public struct ReleaseData: Sendable, Equatable {
     public var units: [UnitRow]
     /// The noise of every measurement group.
     public var noise: [NoiseRow]
+    /// Bootstrap replicates of the errors, for margins of sums: per replicate, for every unit in
+    /// ``units`` order, the total then every codebook cell, simulated minus published.
+    public var replicates: [[Int16]] = []
 
     public struct TableShape: Sendable, Equatable {
         public var name: String
@@ -137,7 +140,7 @@ public struct ReleaseData: Sendable, Equatable {
     public static func == (a: ReleaseData, b: ReleaseData) -> Bool {
         a.metadata.map(\.key) == b.metadata.map(\.key) && a.metadata.map(\.value) == b.metadata.map(\.value)
             && a.rows == b.rows && a.tables == b.tables && a.coverage == b.coverage
-            && a.units == b.units && a.noise == b.noise
+            && a.units == b.units && a.noise == b.noise && a.replicates == b.replicates
     }
 
     /// The value of a metadata key.

@@ -13,6 +13,8 @@ import MosaicText
 /// - `units(level, geo_code, geo_name, parent_code, ordinal)`: the hierarchy;
 /// - `noise(table_name, level, sigma2_num, sigma2_den, rho_nano)`: the noise of each measurement
 ///   group, so that anyone can compute margins for sums (`mosaic query` does);
+/// - `replicates(replicate, errors)`: bootstrap replicates of the errors (16-bit little-endian;
+///   per unit in `units` order, the total then every codebook cell), for margins of sums;
 /// - `cell_dimensions(table_name, cell, label, dimension_1, dimension_2, dimension_3)`: the codebook;
 /// - one view per codebook table (`incidents`, `channels`, …) with one column per dimension.
 public enum ReleaseFile {
@@ -55,6 +57,7 @@ public enum ReleaseFile {
                       table_name TEXT NOT NULL, level TEXT NOT NULL, sigma2_num INTEGER NOT NULL, sigma2_den INTEGER NOT NULL,
                       rho_nano INTEGER NOT NULL, PRIMARY KEY (table_name, level)
                     );
+                    CREATE TABLE replicates (replicate INTEGER PRIMARY KEY NOT NULL, errors BLOB NOT NULL);
                     CREATE TABLE cell_dimensions (
                       table_name TEXT NOT NULL, cell TEXT NOT NULL, label TEXT NOT NULL,
                       dimension_1 TEXT, dimension_2 TEXT, dimension_3 TEXT,
@@ -74,6 +77,9 @@ public enum ReleaseFile {
                 for n in data.noise {
                     try db.execute(sql: "INSERT INTO noise VALUES (?, ?, ?, ?, ?)",
                                    arguments: [n.tableName, n.level, Int64(n.sigma2Num), Int64(n.sigma2Den), Int64(n.rhoNano)])
+                }
+                for (i, r) in data.replicates.enumerated() {
+                    try db.execute(sql: "INSERT INTO replicates VALUES (?, ?)", arguments: [i, ReleaseFile.encode(r)])
                 }
                 for c in data.coverage {
                     try db.execute(sql: "INSERT INTO coverage VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -146,6 +152,19 @@ public enum ReleaseFile {
                      String(c.registeredEnrolment), String(c.reportingEnrolment)])
         }
         return w.text
+    }
+
+    /// A replicate as little-endian 16-bit integers.
+    public static func encode(_ r: [Int16]) -> Data {
+        var d = Data(capacity: r.count * 2)
+        for v in r { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+        return d
+    }
+
+    /// The inverse of ``encode(_:)``.
+    public static func decode(_ d: Data) -> [Int16] {
+        let b = [UInt8](d)
+        return stride(from: 0, to: b.count - 1, by: 2).map { Int16(bitPattern: UInt16(b[$0]) | UInt16(b[$0 + 1]) << 8) }
     }
 
     /// A margin with one decimal.

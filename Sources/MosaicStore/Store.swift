@@ -227,6 +227,17 @@ public final class Store: Sendable {
                 ALTER TABLE submission ADD COLUMN package_digest TEXT;
                 """)
         }
+        m.registerMigration("createReleaseReplicates") { db in
+            try db.execute(sql: """
+                -- Bootstrap replicates of each release's errors (post-processing, for margins of sums).
+                CREATE TABLE release_replicate (
+                  release_id TEXT NOT NULL REFERENCES release(id),
+                  replicate INTEGER NOT NULL,
+                  errors BLOB NOT NULL,
+                  PRIMARY KEY (release_id, replicate)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 

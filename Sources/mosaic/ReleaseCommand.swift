@@ -36,8 +36,10 @@ extension Mosaic.ReleaseCommand {
         @Option(help: "Regions and provinces with fewer registered schools are not published on their own.") var minSchools: Int = 5
         @Option(help: "The release file to write (SQLite).") var out: String
         @Option(help: "Also write cells.csv, metadata.csv and coverage.csv into this folder.") var csv: String?
+        @Option(help: "Bootstrap replicates stored for margins of sums (post-processing; 0 to omit).") var replicates: Int = 100
 
         func validate() throws {
+            guard (0...1000).contains(replicates) else { throw ValidationError("--replicates must be from 0 to 1000") }
             guard Period(period) != nil else { throw ValidationError("--period must be a quarter written YYYY-Qn, for example 2026-Q3") }
             guard rho.nano > 0, rho.nano <= 1000 * Rho.scale else { throw ValidationError("--rho must be above 0 and at most 1000") }
             guard (1...1000).contains(k) else { throw ValidationError("--k must be from 1 to 1000") }
@@ -52,7 +54,9 @@ extension Mosaic.ReleaseCommand {
 
         func run() throws {
             let releaser = Releaser(store: try Store.open(at: store.path))
-            let data = try releaser.create(ReleaseRequest(period: Period(period)!, rho: rho, k: k, minimumSchools: minSchools))
+            var request = ReleaseRequest(period: Period(period)!, rho: rho, k: k, minimumSchools: minSchools)
+            request.replicates = replicates
+            let data = try releaser.create(request)
             try ReleaseFile.write(data, to: out)
             if let csv { try ReleaseFile.writeCSV(data, folder: csv) }
             let published = data.rows.filter { $0.status == "published" }.count

@@ -173,7 +173,7 @@ struct CLI {
         try cli.run("init")
         try cli.run("registry", "import", "data/registry.csv")
         #expect(try cli.run("ingest", "--unsealed", "data/counts").status == 0)
-        let created = try cli.run("release", "create", "--period", "2026-Q3", "--out", "r.sqlite", "--csv", "r-csv")
+        let created = try cli.run("release", "create", "--period", "2026-Q3", "--out", "r.sqlite", "--csv", "r-csv", "--replicates", "5")
         #expect(created.status == 0, "\(created.err)")
         #expect(created.out.contains("Release 2026-Q3-R1 for 2026-Q3: ρ = 1 (ε = 7.766, δ = 1e-6)"))
         #expect(created.out.contains("Budget for 2026-Q3: 1 of 2 spent, 1 left."))
@@ -192,7 +192,7 @@ struct CLI {
         let budget = try cli.run("budget")
         #expect(budget.out.contains("2026-Q3") && budget.out.contains("7.766"))
         #expect(try cli.run("budget", "set", "--period", "2026-Q3", "--rho", "3").status == 0)
-        #expect(try cli.run("release", "create", "--period", "2026-Q3", "--rho", "1.5", "--out", "over.sqlite").status == 0)
+        #expect(try cli.run("release", "create", "--period", "2026-Q3", "--rho", "1.5", "--out", "over.sqlite", "--replicates", "0").status == 0)
     }
 
     @Test func noSeedCanBeGivenForARealRelease() throws {
@@ -244,8 +244,8 @@ struct CLI {
         try cli.run("init")
         try cli.run("registry", "import", "data/registry.csv")
         try cli.run("ingest", "--unsealed", "data/counts")
-        #expect(try cli.run("release", "create", "--period", "2026-Q2", "--out", "q2.sqlite").status == 0)
-        #expect(try cli.run("release", "create", "--period", "2026-Q3", "--out", "q3.sqlite").status == 0)
+        #expect(try cli.run("release", "create", "--period", "2026-Q2", "--out", "q2.sqlite", "--replicates", "20").status == 0)
+        #expect(try cli.run("release", "create", "--period", "2026-Q3", "--out", "q3.sqlite", "--replicates", "20").status == 0)
 
         let q = try cli.run("query", "q2.sqlite", "q3.sqlite", "--table", "channels", "--by", "period", "--format", "csv")
         #expect(q.status == 0, "\(q.err)")

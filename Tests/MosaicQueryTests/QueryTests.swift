@@ -26,7 +26,9 @@ struct QueryFixture {
         _ = try store.importRegistry(country.schools, source: "r.csv")
         for p in config.periods {
             _ = try store.record(country.submissions(for: p).map { IncomingSubmission(submission: $0, sourceName: "x.csv", sourceFormat: "csv") })
-            let data = try Releaser(store: store).create(ReleaseRequest(period: p), entropy: SeededEntropy(seed: UInt64(p.quarter)))
+            var request = ReleaseRequest(period: p)
+            request.replicates = 40
+            let data = try Releaser(store: store).create(request, entropy: SeededEntropy(seed: UInt64(p.quarter)))
             let path = folder + "/\(p).sqlite"
             try ReleaseFile.write(data, to: path)
             files.append(path)
@@ -61,6 +63,21 @@ struct QueryFixture {
         // Two quarters: the variances add.
         let both = try QueryEngine(paths: f.files).run(QuerySpec(table: "channels"))[0]
         #expect(both.moe95! > all.moe95! && both.cells == 2 * all.cells)
+    }
+
+    @Test func sumMarginsComeFromTheStoredBootstrapReplicates() throws {
+        let f = try QueryFixture()
+        let data = try ReleaseReader.read(f.files[1])
+        #expect(data.replicates.count == 40)
+        let engine = try QueryEngine(paths: [f.files[1]])
+        let answer = try engine.run(QuerySpec(table: "tools"))[0]
+        // By hand: unit 0 (the country), the 4 cells of tools.
+        let codebook = try Codebook.bundled()
+        let width = codebook.allCells.count + 1
+        let cells = codebook.table("tools")!.cells.map(\.index)
+        let sums = data.replicates.map { r in abs(cells.reduce(0) { $0 + Int(r[1 + $1]) }) }.sorted()
+        #expect(answer.moe95 == Double(sums[37]))
+        #expect(width == 81)
     }
 
     @Test func suppressedCellsAreFlaggedWithBoundsNeverCountedAsZero() throws {

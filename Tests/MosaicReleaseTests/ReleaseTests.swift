@@ -33,7 +33,7 @@ import Testing
         let results = ResultsBox()
         DispatchQueue.concurrentPerform(iterations: 2) { i in
             do {
-                _ = try (i == 0 ? a : b).create(ReleaseRequest(period: f.period, rho: Rho("1.5")!), entropy: SeededEntropy(seed: UInt64(i)))
+                _ = try (i == 0 ? a : b).create(ReleaseRequest(period: f.period, rho: Rho("1.5")!).with(replicates: 2), entropy: SeededEntropy(seed: UInt64(i)))
                 results.add(true)
             } catch {
                 results.add(false)
@@ -56,7 +56,7 @@ import Testing
     @Test func aQuarterWithoutSubmissionsIsRefused() throws {
         let f = try ReleaseFixture()
         #expect(throws: ReleaseError.noSubmissions("2025-Q1")) {
-            _ = try f.releaser.create(ReleaseRequest(period: Period("2025-Q1")!), entropy: SeededEntropy(seed: 1))
+            _ = try f.releaser.create(ReleaseRequest(period: Period("2025-Q1")!).with(replicates: 2), entropy: SeededEntropy(seed: 1))
         }
         #expect(try f.releaser.budget(period: Period("2025-Q1")!).spent == .zero)
     }

@@ -126,7 +126,9 @@ struct KnownReleases {
         var files: [String] = []
         for p in config.periods {
             _ = try store.record(country.submissions(for: p).map { IncomingSubmission(submission: $0, sourceName: "x", sourceFormat: "csv") })
-            let data = try Releaser(store: store).create(ReleaseRequest(period: p))
+            var request = ReleaseRequest(period: p)
+            request.replicates = 2
+            let data = try Releaser(store: store).create(request)
             try ReleaseFile.write(data, to: folder + "/\(p).sqlite")
             files.append(folder + "/\(p).sqlite")
         }
