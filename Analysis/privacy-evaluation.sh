@@ -23,5 +23,8 @@ echo
 echo "== 2b. Alternative not adopted: margins calibrated by bootstrap on the release (20 releases)"
 .build/release/privacy-eval bootstrap 20 20
 echo
+echo "== 2c. Margins of sums (mosaic query): least-squares model, scaled, and bootstrap replicates (200 releases)"
+.build/release/privacy-eval sums 400 100
+echo
 echo "== 3. Samplers"
 Analysis/sampler-benchmark.sh
