@@ -10,7 +10,7 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID())").path
         var demo = Demo(folder: dir)
         demo.config.schools = 300
-        demo.replicates = 20
+        demo.replicates = 0
         var lines: [String] = []
         demo.say = { lines.append($0) }
         let outcome = try demo.run()

@@ -15,7 +15,7 @@ struct QueryFixture {
     let store: Store
     var files: [String] = []
 
-    init() throws {
+    init(replicates: Int = 0) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("mosaic-query-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         store = try Store.create(at: folder + "/store.sqlite")
@@ -27,7 +27,7 @@ struct QueryFixture {
         for p in config.periods {
             _ = try store.record(country.submissions(for: p).map { IncomingSubmission(submission: $0, sourceName: "x.csv", sourceFormat: "csv") })
             var request = ReleaseRequest(period: p)
-            request.replicates = 40
+            request.replicates = replicates
             let data = try Releaser(store: store).create(request, entropy: SeededEntropy(seed: UInt64(p.quarter)))
             let path = folder + "/\(p).sqlite"
             try ReleaseFile.write(data, to: path)
@@ -63,10 +63,12 @@ struct QueryFixture {
         // Two quarters: the variances add.
         let both = try QueryEngine(paths: f.files).run(QuerySpec(table: "channels"))[0]
         #expect(both.moe95! > all.moe95! && both.cells == 2 * all.cells)
+        // Without replicates the margin comes from the least-squares error model.
+        #expect(try ReleaseReader.read(f.files[1]).replicates.isEmpty)
     }
 
     @Test func sumMarginsComeFromTheStoredBootstrapReplicates() throws {
-        let f = try QueryFixture()
+        let f = try QueryFixture(replicates: 40)
         let data = try ReleaseReader.read(f.files[1])
         #expect(data.replicates.count == 40)
         let engine = try QueryEngine(paths: [f.files[1]])
