@@ -19,7 +19,9 @@ public struct Figure: Sendable, Equatable, Codable {
     }
 
     public static func from(_ a: QueryAnswer) -> Figure {
-        Figure(value: a.value, moe95: a.moe95, status: a.value != nil ? "published" : (a.status == "unavailable" ? "unavailable" : "bounded"),
+        // One suppressed cell reads "fewer than k", as in the release.
+        if a.cells == 1, a.suppressed == 1 { return Figure(value: nil, moe95: nil, status: "suppressed") }
+        return Figure(value: a.value, moe95: a.moe95, status: a.value != nil ? "published" : (a.status == "unavailable" ? "unavailable" : "bounded"),
                lower: a.lower, upper: a.upper)
     }
 }
