@@ -55,6 +55,8 @@ public struct ReleaseEngine: Sendable {
     public let geography: Geography
     public let plan: ReleasePlan
     public let groups: [ReleasePlan.Group]
+    /// The covariances of the estimates (and the tree estimator they share).
+    public let errorModel: ErrorModel
 
     /// The z-value of a two-sided 95 % interval.
     public static let z95 = 1.959964
@@ -64,6 +66,7 @@ public struct ReleaseEngine: Sendable {
         self.geography = geography
         self.plan = plan
         self.groups = plan.groups(codebook: codebook)
+        self.errorModel = ErrorModel(codebook: codebook, geography: geography, groups: groups)
     }
 
     func group(_ table: String, _ level: Level) -> ReleasePlan.Group {
@@ -108,10 +111,8 @@ public struct ReleaseEngine: Sendable {
     public func estimate(_ m: Measurements) -> Estimates {
         let units = geography.units
         let n = units.count
-        let base = Dictionary(uniqueKeysWithValues: Level.allCases.map { ($0, group(ReleasePlan.totalName, $0).sigma2) })
-        let tree = TreeEstimator(geography: geography, levelVariances: base)
-        let sigma0 = tree.estimateVariances
-        func scale(_ table: String) -> Double { group(table, .country).sigma2 / base[.country]! }
+        let tree = errorModel.tree
+        func scale(_ table: String) -> Double { errorModel.scale[table]! }
 
         var cells = [[Double]](repeating: [Double](repeating: 0, count: codebook.allCells.count), count: n)
         var variances = cells
@@ -131,7 +132,7 @@ public struct ReleaseEngine: Sendable {
             let table = codebook.tables[t]
             precision.append((t, 1 / (Double(table.cells.count) * scale(table.name))))
         }
-        let w = precision.reduce(0) { $0 + $1.1 }
+        let w = errorModel.w
         var totals = [Double](repeating: 0, count: n)
         var tableSums = [[Double]](repeating: [Double](repeating: 0, count: n), count: codebook.tables.count)
         for t in linked {
@@ -142,21 +143,17 @@ public struct ReleaseEngine: Sendable {
             for (t, p) in precision.dropFirst() { s += tableSums[t!][i] * p }
             totals[i] = s / w
         }
-        let totalVariances = sigma0.map { $0 / w }
         for t in linked {
-            let table = codebook.tables[t]
-            let nt = Double(table.cells.count), c = scale(table.name)
+            let nt = Double(codebook.tables[t].cells.count)
             for i in 0..<n {
                 let shift = (totals[i] - tableSums[t][i]) / nt
-                for j in codebook.tableRanges[t] {
-                    cells[i][j] += shift
-                    variances[i][j] = sigma0[i] * (c * (1 - 1 / nt) + 1 / (nt * nt * w))
-                }
+                for j in codebook.tableRanges[t] { cells[i][j] += shift }
             }
         }
-        for (t, table) in codebook.tables.enumerated() where !linked.contains(t) {
-            let c = scale(table.name)
-            for i in 0..<n { for j in codebook.tableRanges[t] { variances[i][j] = sigma0[i] * c } }
+        // Variances of the estimates, from public parameters only (the error model).
+        let totalVariances = (0..<n).map { errorModel.totalCovariance($0, $0) }
+        for cell in codebook.allCells {
+            for i in 0..<n { variances[i][cell.index] = errorModel.variance(table: cell.table, unit: i, cell: cell.index) }
         }
 
         // 3. Non-negative whole numbers, top-down: fix each parent, then split it among its children.
