@@ -3,6 +3,9 @@
 //   privacy-eval utility [releases]      mean absolute error per level against ρ: the consistent
 //                                        release vs. each level's own noisy measurement
 //   privacy-eval calibration [releases]  share of true values inside the stated 95 % interval
+//   privacy-eval zeros [releases] [runs] what calibrating published zeros per level would take
+//   privacy-eval sums [releases] [reps]  coverage of sums' margins (bootstrap replicates)
+//   privacy-eval weights | bottomup      budget splits; top-down against bottom-up
 //
 // Noise comes from the OS CSPRNG, as in production; the figures vary slightly between runs.
 import Foundation
@@ -127,102 +130,91 @@ case "weights":
         }.joined())
     }
 case "sums":
-    // Coverage of sums: female victims per region (18 cells), and whatsapp over each region's
-    // provinces; margins from the least-squares model, and scaled by bootstrap factors.
+    // Coverage of sums as `mosaic query` states them: female victims per region (18 cells of one
+    // unit) and WhatsApp over each region's provinces. Margins from the release's bootstrap
+    // replicates (what the release stores), and from the least-squares error model (the fallback
+    // for files without replicates). The replicates come from the published values only.
+    let replicates = args.count > 3 ? Int(args[3]) ?? 100 : 100
     let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: ReleasePlan.defaults(codebook: codebook, rho: Rho("1")!))
-    let model = ErrorModel(codebook: codebook, geography: geography, groups: engine.groups)
+    let model = engine.errorModel
     let values = engine.aggregate(truth)
     let female = codebook.table("incidents")!.cells.filter { $0.values[2] == "female" }.map(\.index)
     let whatsapp = codebook.cellIndex(table: "channels", cell: "whatsapp")!
     let regions = geography.units.indices.filter { geography.units[$0].level == .region }
-    var ls = 0, boot = 0, all = 0
-    for _ in 0..<releases {
-        let e = engine.estimate(engine.measure(truth, entropy: entropy))
-        let factors = engine.bootstrapFactors(e, replicates: 20, entropy: entropy)
-        for r in regions {
-            let sd = model.varianceOfSum(table: "incidents", cells: female.map { (unit: r, cell: $0) }).squareRoot()
-            let err = Swift.abs(Double(female.reduce(0) { $0 + e.integerCells[r][$1] - values[r][$1] }))
-            if err <= 1.96 * sd { ls += 1 }
-            if err <= factors["incidents/region"]! * sd { boot += 1 }
-            let kids = geography.units[r].children
-            let sd2 = model.varianceOfSum(table: "channels", cells: kids.map { (unit: $0, cell: whatsapp) }).squareRoot()
-            let err2 = Swift.abs(Double(kids.reduce(0) { $0 + e.integerCells[$1][whatsapp] - values[$1][whatsapp] }))
-            if err2 <= 1.96 * sd2 { ls += 1 }
-            if err2 <= factors["channels/province"]! * sd2 { boot += 1 }
-            all += 2
-        }
+    let width = codebook.allCells.count + 1
+    let (geo, tr) = (geography, truth)
+    let sums: [(unit: Int, cells: [(unit: Int, cell: Int)], table: String)] = regions.flatMap { r in
+        [(r, female.map { (unit: r, cell: $0) }, "incidents"), (r, geo.units[r].children.map { (unit: $0, cell: whatsapp) }, "channels")]
     }
-    print(String(format: "sums covered: least-squares margins %.2f%%, bootstrap-scaled margins %.2f%% (%d sums)", Double(ls) / Double(all) * 100, Double(boot) / Double(all) * 100, all))
-    // Direct bootstrap of each sum: B simulated releases from the released values.
-    let replicates = args.count > 3 ? Int(args[3]) ?? 40 : 40
-    var direct = 0, directAll = 0
-    for _ in 0..<max(1, releases / 2) {
-        let e = engine.estimate(engine.measure(truth, entropy: entropy))
-        var byProvince: [String: [Int]] = [:]
-        for (i, u) in geography.units.enumerated() where u.level == .province { byProvince[u.code] = e.integerCells[i] }
-        var errs: [[Double]] = Array(repeating: [], count: regions.count * 2)
-        for _ in 0..<replicates {
-            let sim = engine.estimate(engine.measure(TrueCounts(byProvince: byProvince), entropy: entropy))
-            for (k, r) in regions.enumerated() {
-                errs[2 * k].append(Swift.abs(Double(female.reduce(0) { $0 + sim.integerCells[r][$1] - e.integerCells[r][$1] })))
-                let kids = geography.units[r].children
-                errs[2 * k + 1].append(Swift.abs(Double(kids.reduce(0) { $0 + sim.integerCells[$1][whatsapp] - e.integerCells[$1][whatsapp] })))
-            }
+    let tally = Tally()
+    DispatchQueue.concurrentPerform(iterations: releases) { _ in
+        let entropy = SystemEntropy()
+        let e = engine.estimate(engine.measure(tr, entropy: entropy))
+        let reps = engine.replicateErrors(published: engine.publish(e), count: replicates, entropy: entropy)
+        var h: [String: Double] = [:], c: [String: Double] = [:]
+        for s in sums {
+            let err = Swift.abs(s.cells.reduce(0) { $0 + e.integerCells[$1.unit][$1.cell] - values[$1.unit][$1.cell] })
+            let lsMargin = ReleaseEngine.margin(model.varianceOfSum(table: s.table, cells: s.cells))
+            let sorted = reps.map { rep in Swift.abs(s.cells.reduce(0) { $0 + Int(rep[$1.unit * width + 1 + $1.cell]) }) }.sorted()
+            let margin = sorted[min(replicates - 1, Int((0.95 * Double(replicates)).rounded(.up)) - 1)]
+            h["replicates", default: 0] += err <= margin ? 1 : 0
+            h["ls", default: 0] += Double(err) <= lsMargin ? 1 : 0
+            c["all", default: 0] += 1
         }
-        for (k, r) in regions.enumerated() {
-            let q = min(replicates - 1, Int((0.95 * Double(replicates)).rounded(.up)) - 1)
-            let m1 = errs[2 * k].sorted()[q], m2 = errs[2 * k + 1].sorted()[q]
-            if Swift.abs(Double(female.reduce(0) { $0 + e.integerCells[r][$1] - values[r][$1] })) <= m1 { direct += 1 }
-            let kids = geography.units[r].children
-            if Swift.abs(Double(kids.reduce(0) { $0 + e.integerCells[$1][whatsapp] - values[$1][whatsapp] })) <= m2 { direct += 1 }
-            directAll += 2
-        }
+        tally.add(h, c)
     }
-    print(String(format: "direct bootstrap (%d replicates) of each sum: %.2f%% (%d sums)", replicates, Double(direct) / Double(directAll) * 100, directAll))
-case "bootstrap":
-    // An alternative that was evaluated and not adopted: margins calibrated per table and level
-    // by a parametric bootstrap on the release itself (see bootstrapFactors below).
-    let replicates = args.count > 3 ? Int(args[3]) ?? 100 : 100
-    print("Bootstrap-calibrated margins (\(replicates) replicates) over \(releases) releases at ρ = 1: share of true values inside value ± margin.")
-    let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: ReleasePlan.defaults(codebook: codebook, rho: Rho("1")!))
-    let values = engine.aggregate(truth)
-    var inside: [Level: Double] = [:], count: [Level: Double] = [:], insideZero: [Level: Double] = [:], countZero: [Level: Double] = [:]
-    var width: [Level: Double] = [:]
-    for _ in 0..<releases {
-        let e = engine.estimate(engine.measure(truth, entropy: entropy))
-        let factors = engine.bootstrapFactors(e, replicates: replicates, entropy: entropy)
-        let margins = (cells: geography.units.indices.map { i in codebook.allCells.map { c in
-            factors["\(c.table)/\(geography.units[i].level)"]! * e.cellVariances[i][c.index].squareRoot() } }, totals: [Double]())
-        for (i, u) in geography.units.enumerated() {
-            for j in 0..<codebook.allCells.count {
-                let hit = Swift.abs(Double(e.integerCells[i][j] - values[i][j])) <= margins.cells[i][j]
-                if values[i][j] == 0 {
-                    countZero[u.level, default: 0] += 1
-                    if hit { insideZero[u.level, default: 0] += 1 }
-                } else {
-                    count[u.level, default: 0] += 1
-                    if hit { inside[u.level, default: 0] += 1 }
-                }
-                width[u.level, default: 0] += margins.cells[i][j]
-            }
-        }
-    }
-    print("level      all cells   true zero   true non-zero   mean margin")
-    for level in Level.allCases {
-        let all = (inside[level, default: 0] + insideZero[level, default: 0]) / (count[level, default: 0] + countZero[level, default: 0])
-        print(String(format: "%-9@ %9.2f%% %10.2f%% %14.2f%% %13.2f", level.rawValue as NSString, all * 100,
-                     insideZero[level, default: 0] / max(1, countZero[level, default: 0]) * 100,
-                     inside[level, default: 0] / max(1, count[level, default: 0]) * 100,
-                     width[level]! / (count[level, default: 0] + countZero[level, default: 0])))
-    }
+    print(String(format: "Sums covered over %d releases (%d sums): bootstrap replicates (%d) %.2f%%, least-squares error model %.2f%%",
+                 releases, Int(tally.counts["all"]!), replicates, tally.hits["replicates", default: 0] / tally.counts["all"]! * 100,
+                 tally.hits["ls", default: 0] / tally.counts["all"]! * 100))
 case "calibration":
-    print("Calibration over \(releases) releases per ρ: share of true values inside the stated 95 % interval (goal 94-96 %).")
-    print("rho    level        published  published, true value > 0  least squares")
+    // The stated margins (moe95 of published values, from the least-squares error model) against
+    // the truth, per level: over all published values, by true value, and the least a valid
+    // interval could reach. Suppressed and small-area values state no interval and are left out.
+    print("Calibration over \(releases) releases per ρ: share of true values inside value ± moe95 of the published values.")
+    print("Goal 94-96 %. 'floor' is the least any honest interval reaches at that level (see Analysis/PROOFS.md §5):")
+    print("true zeros published as 0 are inside every interval that contains the published value.")
+    print("rho    level      published   floor   true 0  true 1..k-1  true k..19  true >= 20   shares (0 / 1..k-1 / k..19 / 20+)   least squares")
     for rhoText in ["0.5", "1", "2"] {
-        let r = run(rho: Rho(rhoText)!, releases: releases)
-        for level in Level.allCases {
-            print(String(format: "%-6@ %-9@ %11.2f%% %26.2f%% %14.2f%%", rhoText as NSString, level.rawValue as NSString, r.coverage[level]! * 100,
-                         r.nonZeroCoverage[level]! * 100, r.lsCoverage[level]! * 100))
+        let tally = coverage(rho: Rho(rhoText)!, releases: releases) { _, _, stated in stated }
+        for level in Level.allCases.map(\.rawValue) {
+            func share(_ k: String) -> Double { tally.hits["\(level) \(k)", default: 0] / max(1, tally.counts["\(level) \(k)", default: 0]) * 100 }
+            func part(_ k: String) -> Double { tally.counts["\(level) \(k)", default: 0] / max(1, tally.counts["\(level) all", default: 0]) * 100 }
+            let floor = part("t0") / 100 * share("t0") + (1 - part("t0") / 100) * 95
+            print(String(format: "%-6@ %-9@ %9.2f%% %7.2f%% %7.2f%% %10.2f%% %11.2f%% %11.2f%%   %5.1f / %4.1f / %4.1f / %4.1f %%          %6.2f%%",
+                         rhoText as NSString, level as NSString, share("all"), floor, share("t0"), share("t1"), share("t2"), share("t3"),
+                         part("t0"), part("t1"), part("t2"), part("t3"), tally.hits["\(level) ls", default: 0] / max(1, tally.counts["\(level) ls", default: 0]) * 100))
+        }
+    }
+case "zeros":
+    // What a per-level 94-96 % would take: margins of published zeros set per table and level to
+    // the 95th percentile of the true values behind published zeros, (a) learnt by a bootstrap on
+    // the published values, (b) learnt from the true counts themselves (an oracle no release may
+    // use). Positive values keep their least-squares margins.
+    let runs = args.count > 3 ? Int(args[3]) ?? 40 : 40
+    print("Per-level calibration of published zeros, \(releases) releases at ρ = 1, \(runs) simulated releases each.")
+    print("method                      level      published   true 0   true > 0   true >= k")
+    for method in ["bootstrap", "oracle", "oracle, nearest 95 %"] {
+        let tally = coverage(rho: Rho("1")!, releases: releases) { engine, values, stated in
+            var world = stated
+            if method.hasPrefix("oracle") {
+                world = []
+                for i in engine.geography.units.indices {
+                    for c in engine.codebook.allCells {
+                        world.append(ReleasedValue(unit: i, table: c.table, cell: c.code, value: values[i][c.index], moe95: nil))
+                    }
+                }
+            }
+            let margins = engine.zeroMargins(world: world, runs: runs, nearest: method.hasSuffix("nearest 95 %"), entropy: SystemEntropy())
+            return stated.map { v in
+                var out = v
+                if v.value == 0, let m = margins[MarginKey(table: v.table, level: engine.geography.units[v.unit].level)] { out.moe95 = Double(m) }
+                return out
+            }
+        }
+        for level in Level.allCases.map(\.rawValue) {
+            func share(_ k: String) -> Double { tally.hits["\(level) \(k)", default: 0] / max(1, tally.counts["\(level) \(k)", default: 0]) * 100 }
+            print(String(format: "%-27@ %-9@ %9.2f%% %8.2f%% %9.2f%% %10.2f%%", method as NSString, level as NSString,
+                         share("all"), share("t0"), share("t>0"), share("t>=k")))
         }
     }
 default:
@@ -238,28 +230,89 @@ default:
     }
 }
 
+/// Shares counted by concurrent releases.
+final class Tally: @unchecked Sendable {
+    private let lock = NSLock()
+    var hits: [String: Double] = [:], counts: [String: Double] = [:]
+    func add(_ h: [String: Double], _ c: [String: Double]) {
+        lock.lock()
+        defer { lock.unlock() }
+        for (k, x) in h { hits[k, default: 0] += x }
+        for (k, x) in c { counts[k, default: 0] += x }
+    }
+}
+
+/// Coverage of stated margins over simulated releases (in parallel): per level, over published
+/// values, by true value. `margins` may replace the release's margins (alternatives).
+func coverage(rho: Rho, releases: Int,
+              margins: @escaping @Sendable (ReleaseEngine, [[Int]], [ReleasedValue]) -> [ReleasedValue]) -> Tally {
+    let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: ReleasePlan.defaults(codebook: codebook, rho: rho))
+    let values = engine.aggregate(truth)
+    let totalTable = codebook.rules.equalTotals[0]
+    let cellIndex = Dictionary(uniqueKeysWithValues: codebook.allCells.map { ("\($0.table)|\($0.code)", $0.index) })
+    let (cb, geo, tr, k) = (codebook, geography, truth, engine.plan.k)
+    let tally = Tally()
+    DispatchQueue.concurrentPerform(iterations: releases) { _ in
+        let entropy = SystemEntropy()
+        let e = engine.estimate(engine.measure(tr, entropy: entropy))
+        let stated = margins(engine, values, engine.publish(e))
+        var h: [String: Double] = [:], c: [String: Double] = [:]
+        for v in stated {
+            guard let value = v.value, let moe = v.moe95 else { continue }
+            let level = geo.units[v.unit].level.rawValue
+            let j = v.table == ReleasePlan.totalName ? nil : cellIndex["\(v.table)|\(v.cell)"]
+            let t = j.map { values[v.unit][$0] } ?? cb.total(of: totalTable, in: values[v.unit])
+            let hit = Double(Swift.abs(value - t)) <= moe ? 1.0 : 0.0
+            var classes = ["all", t == 0 ? "t0" : t < k ? "t1" : t < 20 ? "t2" : "t3"]
+            if t > 0 { classes.append("t>0") }
+            if t >= k { classes.append("t>=k") }
+            for name in classes { h["\(level) \(name)", default: 0] += hit; c["\(level) \(name)", default: 0] += 1 }
+        }
+        // Least-squares estimates (real numbers, before whole numbers and thresholds).
+        for (i, u) in geo.units.enumerated() {
+            for j in 0..<cb.allCells.count {
+                let moe = ReleaseEngine.margin(e.cellVariances[i][j])
+                h["\(u.level.rawValue) ls", default: 0] += Swift.abs(e.cells[i][j] - Double(values[i][j])) <= moe ? 1 : 0
+                c["\(u.level.rawValue) ls", default: 0] += 1
+            }
+        }
+        tally.add(h, c)
+    }
+    return tally
+}
+
+/// A measurement group: a table (or the total) at a level.
+struct MarginKey: Hashable { var table: String; var level: Level }
+
 extension ReleaseEngine {
-    /// Calibration factors by parametric bootstrap on a release: with its whole numbers taken as
-    /// the truth, the engine runs `replicates` times with fresh noise; per table and level, the
-    /// factor is the 95th percentile of |simulated − released| / (least-squares standard error).
-    /// Post-processing only (released values, public parameters, fresh randomness).
-    func bootstrapFactors<E: EntropySource>(_ e: Estimates, replicates: Int, entropy: E) -> [String: Double] {
-        var byProvince: [String: [Int]] = [:]
-        for (i, u) in geography.units.enumerated() where u.level == .province { byProvince[u.code] = e.integerCells[i] }
-        let simulated = TrueCounts(byProvince: byProvince)
-        var ratios: [String: [Double]] = [:]
-        for _ in 0..<replicates {
+    /// Margins for published zeros per group: the 95th percentile of the true values behind
+    /// published zeros when the engine runs on `world` (or the percentile nearest to 95 %).
+    func zeroMargins<E: EntropySource>(world: [ReleasedValue], runs: Int, nearest: Bool, entropy: E) -> [MarginKey: Int] {
+        let simulated = self.world(from: world)
+        let truth = aggregate(simulated)
+        let totalTable = codebook.rules.equalTotals[0]
+        var histograms: [MarginKey: [Int: Int]] = [:]
+        for _ in 0..<runs {
             let r = estimate(measure(simulated, entropy: entropy))
-            for (i, u) in geography.units.enumerated() {
-                for cell in codebook.allCells {
-                    ratios["\(cell.table)/\(u.level)", default: []].append(
-                        Double(abs(r.integerCells[i][cell.index] - e.integerCells[i][cell.index])) / e.cellVariances[i][cell.index].squareRoot())
+            for (i, u) in geography.units.enumerated() where !isSmallArea(i) {
+                if r.integerTotals[i] == 0 { histograms[MarginKey(table: ReleasePlan.totalName, level: u.level), default: [:]][codebook.total(of: totalTable, in: truth[i]), default: 0] += 1 }
+                for c in codebook.allCells where r.integerCells[i][c.index] == 0 {
+                    histograms[MarginKey(table: c.table, level: u.level), default: [:]][truth[i][c.index], default: 0] += 1
                 }
             }
         }
-        return ratios.mapValues { values in
-            let sorted = values.sorted()
-            return sorted[min(sorted.count - 1, Int((0.95 * Double(sorted.count)).rounded(.up)) - 1)]
+        return histograms.mapValues { h in
+            let n = Double(h.values.reduce(0, +))
+            var seen = 0.0, best = 0, gap = 2.0
+            for t in h.keys.sorted() {
+                seen += Double(h[t]!)
+                if nearest {
+                    if Swift.abs(seen / n - 0.95) < gap { gap = Swift.abs(seen / n - 0.95); best = t }
+                } else if seen / n >= 0.95 {
+                    return t
+                }
+            }
+            return best
         }
     }
 }

@@ -45,6 +45,14 @@ public struct ReleasedValue: Sendable, Hashable {
     /// Half-width of the 95 % interval; nil when suppressed.
     public var moe95: Double?
     public var suppressed: Bool { value == nil }
+
+    public init(unit: Int, table: String, cell: String, value: Int?, moe95: Double?) {
+        self.unit = unit
+        self.table = table
+        self.cell = cell
+        self.value = value
+        self.moe95 = moe95
+    }
 }
 
 /// The privacy engine: noisy measurements, then consistent non-negative whole numbers, then the
@@ -208,33 +216,6 @@ public struct ReleaseEngine: Sendable {
         }
         return out
     }
-
-    /// Bootstrap replicates of a release's errors, for margins of sums.
-    ///
-    /// The released whole numbers are taken as the truth and the whole engine (noise, least
-    /// squares, top-down whole numbers) runs `count` times with fresh noise; each replicate holds,
-    /// for every unit (in ``Geography/units`` order) the total then every cell (codebook order),
-    /// simulated minus released, clamped to 16 bits. This is post-processing: released values,
-    /// public parameters and fresh randomness only, never the true counts. The 95th percentile of
-    /// a sum's absolute replicate error is a calibrated margin for that sum (Analysis:
-    /// `privacy-eval sums`).
-    public func replicateErrors<E: EntropySource>(_ e: Estimates, count: Int, entropy: E) -> [[Int16]] {
-        var byProvince: [String: [Int]] = [:]
-        for (i, u) in geography.units.enumerated() where u.level == .province { byProvince[u.code] = e.integerCells[i] }
-        let simulated = TrueCounts(byProvince: byProvince)
-        let width = codebook.allCells.count + 1
-        return (0..<count).map { _ in
-            let r = estimate(measure(simulated, entropy: entropy))
-            var out = [Int16](repeating: 0, count: geography.units.count * width)
-            for i in geography.units.indices {
-                out[i * width] = ReleaseEngine.clamp16(r.integerTotals[i] - e.integerTotals[i])
-                for j in 0..<codebook.allCells.count { out[i * width + 1 + j] = ReleaseEngine.clamp16(r.integerCells[i][j] - e.integerCells[i][j]) }
-            }
-            return out
-        }
-    }
-
-    static func clamp16(_ v: Int) -> Int16 { Int16(clamping: v) }
 
     /// The 95 % margin of error for a variance, rounded up to one decimal.
     public static func margin(_ variance: Double) -> Double {

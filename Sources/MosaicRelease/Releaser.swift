@@ -105,7 +105,7 @@ public struct Releaser: Sendable {
                 let measurements = engine.measure(TrueCounts(byProvince: truth.byProvince), entropy: entropy)
                 let estimates = engine.estimate(measurements)
                 let published = engine.publish(estimates)
-                let replicates = engine.replicateErrors(estimates, count: request.replicates, entropy: entropy)
+                let replicates = engine.replicateErrors(published: published, count: request.replicates, entropy: entropy)
                 let metadata = Releaser.metadata(id: id, request: request, created: created, codebook: codebook, plan: plan,
                                                  engine: engine, spentAfter: spent + asked, cap: cap)
                 let rows = published.map { v in

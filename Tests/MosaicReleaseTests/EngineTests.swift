@@ -103,6 +103,71 @@ import Testing
         for level in Level.allCases { #expect(consistent[level]! < independent[level]!, "\(level)") }
     }
 
+    /// Two countries whose releases publish the same rows but hide different values: a
+    /// `responses` cell is 1 in one province and 4 in a sibling, or the other way round (both
+    /// suppressed at k = 5; their region shows 5 either way). Measured without noise.
+    static func twoCountriesWithTheSameRows() throws -> (ReleaseEngine, [ReleasedValue], [ReleasedValue], Int, Int) {
+        let (engine, base) = try engine()
+        let units = engine.geography.units
+        let region = units.indices.first { units[$0].level == .region && units[$0].children.count >= 2 }!
+        let (p1, p2) = (units[region].children[0], units[region].children[1])
+        let j = codebook.tableRanges[codebook.tableIndex("responses")!].first!
+        func published(_ a: Int, _ b: Int) -> [ReleasedValue] {
+            var truth = base
+            for p in units[region].children { truth.byProvince[units[p].code]![j] = 0 }
+            for p in [p1, p2] {
+                // Enough affected persons for four responses.
+                truth.byProvince[units[p].code]![0] = max(truth.byProvince[units[p].code]![0], 4)
+            }
+            truth.byProvince[units[p1].code]![j] = a
+            truth.byProvince[units[p2].code]![j] = b
+            let values = engine.aggregate(truth)
+            let exact = Measurements(cells: values.map { $0.map(Int64.init) }, totals: values.map { Int64(codebook.total(of: "incidents", in: $0)) })
+            return engine.publish(engine.estimate(exact))
+        }
+        return (engine, published(1, 4), published(4, 1), p1, j)
+    }
+
+    @Test func replicatesRevealNoSuppressedValue() throws {
+        // The replicates are published: built from the hidden whole numbers, their smallest error
+        // at a suppressed cell would be minus its value. Built from the published rows only, two
+        // releases with the same rows get the same replicates, whatever they hide.
+        let (engine, a, b, p1, _) = try Self.twoCountriesWithTheSameRows()
+        #expect(a == b)
+        #expect(a.contains { $0.unit == p1 && $0.table == "responses" && $0.suppressed })
+        let ra = engine.replicateErrors(published: a, count: 4, entropy: SeededEntropy(seed: 9))
+        let rb = engine.replicateErrors(published: b, count: 4, entropy: SeededEntropy(seed: 9))
+        #expect(ra == rb)
+        #expect(ra.count == 4 && ra[0].count == engine.geography.units.count * (Self.codebook.allCells.count + 1))
+    }
+
+    @Test func theBootstrapWorldHoldsPublishedValuesStandInsAndShares() throws {
+        let (engine, a, _, p1, j) = try Self.twoCountriesWithTheSameRows()
+        let units = engine.geography.units
+        let world = engine.world(from: a)
+        // A suppressed value becomes ⌊k/2⌋; a published one stays.
+        #expect(engine.suppressedStandIn == 2)
+        #expect(world.byProvince[units[p1].code]![j] == 2)
+        let shown = a.filter { units[$0.unit].level == .province && $0.table != "total" && $0.value != nil }.max { $0.value! < $1.value! }!
+        #expect(shown.value! >= 5)
+        #expect(world.byProvince[units[shown.unit].code]![Self.codebook.cellIndex(table: shown.table, cell: shown.cell)!] == shown.value!)
+        // Small areas share what their parent leaves after the siblings: with m above every
+        // region's size, every region and province is a small area and the country's value is
+        // split equally down the hierarchy.
+        let plan = ReleasePlan(rho: engine.plan.rho, tableWeights: engine.plan.tableWeights, levelWeights: engine.plan.levelWeights,
+                               k: 5, minimumSchools: 100_000)
+        let small = ReleaseEngine(codebook: Self.codebook, geography: engine.geography, plan: plan)
+        var rows = small.publish(small.estimate(small.measure(TrueCounts(byProvince: [:]), entropy: SeededEntropy(seed: 1))))
+        let w = Self.codebook.cellIndex(table: "channels", cell: "whatsapp")!
+        for (i, v) in rows.enumerated() where v.unit == 0 && v.table == "channels" && v.cell == "whatsapp" { rows[i].value = 100 }
+        let split = small.world(from: rows)
+        let regions = units[0].children.map { r in units[r].children.reduce(0) { $0 + split.byProvince[units[$1].code]![w] } }
+        #expect(regions.reduce(0, +) == 100)
+        #expect(regions.max()! - regions.min()! <= 1)
+        let shares = units[units[0].children[0]].children.map { split.byProvince[units[$0].code]![w] }
+        #expect(shares.max()! - shares.min()! <= 1)
+    }
+
     @Test func leastSquaresIntervalsCoverNinetyFivePercent() throws {
         // 40 releases × 68 units × 80 cells: the share of least-squares estimates inside their
         // stated 95 % interval must be within 93.5-96.5 %.
