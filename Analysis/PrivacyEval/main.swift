@@ -179,7 +179,8 @@ case "calibration":
         for level in Level.allCases.map(\.rawValue) {
             func share(_ k: String) -> Double { tally.hits["\(level) \(k)", default: 0] / max(1, tally.counts["\(level) \(k)", default: 0]) * 100 }
             func part(_ k: String) -> Double { tally.counts["\(level) \(k)", default: 0] / max(1, tally.counts["\(level) all", default: 0]) * 100 }
-            let floor = part("t0") / 100 * share("t0") + (1 - part("t0") / 100) * 95
+            let q = tally.hits["\(level) t0 published 0", default: 0] / max(1, tally.counts["\(level) t0", default: 0]) * 100
+            let floor = part("t0") / 100 * q + (1 - part("t0") / 100) * 95
             print(String(format: "%-6@ %-9@ %9.2f%% %7.2f%% %7.2f%% %10.2f%% %11.2f%% %11.2f%%   %5.1f / %4.1f / %4.1f / %4.1f %%          %6.2f%%",
                          rhoText as NSString, level as NSString, share("all"), floor, share("t0"), share("t1"), share("t2"), share("t3"),
                          part("t0"), part("t1"), part("t2"), part("t3"), tally.hits["\(level) ls", default: 0] / max(1, tally.counts["\(level) ls", default: 0]) * 100))
@@ -267,6 +268,8 @@ func coverage(rho: Rho, releases: Int,
             if t > 0 { classes.append("t>0") }
             if t >= k { classes.append("t>=k") }
             for name in classes { h["\(level) \(name)", default: 0] += hit; c["\(level) \(name)", default: 0] += 1 }
+            // True zeros published as 0: inside any interval that contains the published value.
+            if t == 0 && value == 0 { h["\(level) t0 published 0", default: 0] += 1 }
         }
         // Least-squares estimates (real numbers, before whole numbers and thresholds).
         for (i, u) in geo.units.enumerated() {
