@@ -168,6 +168,39 @@ import Testing
         #expect(shares.max()! - shares.min()! <= 1)
     }
 
+    @Test func publishedMarginsCoverEveryTrueValueAndReachTheFloor() throws {
+        // 40 releases: published values whose true value is at least k are inside value ± moe95
+        // at least 93 % of the time (a margin too small fails), and, per level, the share of all
+        // published values inside is within 2 points above the floor s₀·q + (1 − s₀)·95 %
+        // (Analysis/PROOFS.md §5; a margin far too large fails).
+        let (engine, truth) = try Self.engine()
+        let values = engine.aggregate(truth)
+        let e = SeededEntropy(seed: 17)
+        var big = (inside: 0, all: 0)
+        var perLevel: [Level: (inside: Int, all: Int, zeros: Int, zerosAsZero: Int)] = [:]
+        for _ in 0..<40 {
+            for v in engine.publish(engine.estimate(engine.measure(truth, entropy: e))) where v.table != ReleasePlan.totalName {
+                guard let value = v.value, let moe = v.moe95 else { continue }
+                let t = values[v.unit][Self.codebook.cellIndex(table: v.table, cell: v.cell)!]
+                let hit = Double(abs(value - t)) <= moe
+                let level = engine.geography.units[v.unit].level
+                var l = perLevel[level] ?? (0, 0, 0, 0)
+                l.all += 1
+                if hit { l.inside += 1 }
+                if t == 0 { l.zeros += 1; if value == 0 { l.zerosAsZero += 1 } }
+                perLevel[level] = l
+                if t >= engine.plan.k { big.all += 1; if hit { big.inside += 1 } }
+            }
+        }
+        #expect(big.all > 2000)
+        #expect(Double(big.inside) / Double(big.all) >= 0.93, "true ≥ k: \(big)")
+        for (level, l) in perLevel {
+            let s0 = Double(l.zeros) / Double(l.all), q = Double(l.zerosAsZero) / Double(l.zeros)
+            let floor = s0 * q + (1 - s0) * 0.95, share = Double(l.inside) / Double(l.all)
+            #expect(share >= floor - 0.01 && share <= floor + 0.02, "\(level): \(share) against floor \(floor)")
+        }
+    }
+
     @Test func leastSquaresIntervalsCoverNinetyFivePercent() throws {
         // 40 releases × 68 units × 80 cells: the share of least-squares estimates inside their
         // stated 95 % interval must be within 93.5-96.5 %.
