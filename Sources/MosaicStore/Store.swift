@@ -238,6 +238,12 @@ public final class Store: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("dropReplicatesFromHiddenValues") { db in
+            // Replicates made before this migration were simulated from the whole numbers before
+            // the k-threshold, so they revealed suppressed values. They are deleted: exports of
+            // those releases carry no replicates, and sums fall back to the error model.
+            try db.execute(sql: "DELETE FROM release_replicate")
+        }
         return m
     }
 
