@@ -46,6 +46,7 @@ public struct ReleasedValue: Sendable, Hashable {
     public var moe95: Double?
     public var suppressed: Bool { value == nil }
 
+    /// A value as a release shows it (`value` and `moe95` nil when suppressed).
     public init(unit: Int, table: String, cell: String, value: Int?, moe95: Double?) {
         self.unit = unit
         self.table = table
