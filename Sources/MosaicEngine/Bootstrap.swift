@@ -56,12 +56,13 @@ extension ReleaseEngine {
         let simulated = world(from: published)
         let truth = aggregate(simulated)
         let totalTable = codebook.rules.equalTotals.first ?? codebook.tables[0].name
+        let trueTotals = truth.map { codebook.total(of: totalTable, in: $0) }
         let width = codebook.allCells.count + 1
         return (0..<count).map { _ in
             let r = estimate(measure(simulated, entropy: entropy))
             var out = [Int16](repeating: 0, count: geography.units.count * width)
             for i in geography.units.indices {
-                out[i * width] = Int16(clamping: r.integerTotals[i] - codebook.total(of: totalTable, in: truth[i]))
+                out[i * width] = Int16(clamping: r.integerTotals[i] - trueTotals[i])
                 for j in 0..<codebook.allCells.count { out[i * width + 1 + j] = Int16(clamping: r.integerCells[i][j] - truth[i][j]) }
             }
             return out
