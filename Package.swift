@@ -19,10 +19,12 @@ let package = Package(
             name: "mosaic",
             dependencies: [
                 "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicDemo", "MosaicPrivacy",
-                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal", "MosaicEngine", "MosaicQuery", "MosaicReporting",
+                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal", "MosaicEngine", "MosaicQuery", "MosaicReporting", "MosaicFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
+        // Files written all or nothing (temporary name, fsync, link without replacing), and process identity.
+        .target(name: "MosaicFiles", exclude: ["README.md"]),
         // Strict, line-aware CSV and JSON reading (and CSV writing) shared by the file formats.
         .target(name: "MosaicText", exclude: ["README.md"]),
         // What schools count: the versioned codebook, periods and the rules between tables.
@@ -33,7 +35,7 @@ let package = Package(
         .target(
             name: "MosaicStore",
             dependencies: [
-                "MosaicCodebook", "MosaicRegistry",
+                "MosaicCodebook", "MosaicRegistry", "MosaicFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["README.md"]),
@@ -44,7 +46,7 @@ let package = Package(
         // Synthetic registry and counts for demos, tests and benchmarks.
         .target(
             name: "MosaicSynth",
-            dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry", "MosaicIntake"],
+            dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry", "MosaicIntake", "MosaicFiles"],
             exclude: ["README.md"],
             resources: [.copy("Resources/geography-es.csv")]),
 
@@ -60,7 +62,7 @@ let package = Package(
         // The release file format (SQLite and CSV): what may leave the authority.
         .target(
             name: "MosaicReleaseFile",
-            dependencies: ["MosaicText", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["MosaicText", "MosaicFiles", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]),
         // The pure privacy engine: plan, measurements, least squares, top-down integers, error model.
         .target(
@@ -70,12 +72,12 @@ let package = Package(
         // Releases from the store: the ledger, persistence, export.
         .target(
             name: "MosaicRelease",
-            dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicStore", "MosaicReleaseFile", "MosaicEngine"],
+            dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicStore", "MosaicReleaseFile", "MosaicEngine", "MosaicFiles"],
             exclude: ["README.md"]),
         // Sealed submissions: keys, credentials, signed (Ed25519) and encrypted (HPKE) packages.
         .target(
             name: "MosaicSeal",
-            dependencies: ["MosaicCodebook", "MosaicIntake", "MosaicStore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["MosaicCodebook", "MosaicIntake", "MosaicStore", "MosaicFiles", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["README.md"]),
         // Researchers' queries on release files (never the store).
         .target(
@@ -88,7 +90,7 @@ let package = Package(
         // Trend reports from release files (never the store).
         .target(
             name: "MosaicReporting",
-            dependencies: ["MosaicCodebook", "MosaicEngine", "MosaicQuery", "MosaicReleaseFile", "MosaicText"],
+            dependencies: ["MosaicCodebook", "MosaicEngine", "MosaicQuery", "MosaicReleaseFile", "MosaicText", "MosaicFiles"],
             exclude: ["README.md"],
             resources: [.copy("Resources/report-en.json"), .copy("Resources/report-es.json")]),
         // The end-to-end demonstration on synthetic data.

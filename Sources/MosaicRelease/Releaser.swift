@@ -3,6 +3,7 @@ import GRDB
 import MosaicCodebook
 import MosaicPrivacy
 import MosaicEngine
+import MosaicFiles
 import MosaicRegistry
 import MosaicReleaseFile
 import MosaicSamplers
@@ -28,6 +29,35 @@ public struct ReleaseRequest: Sendable {
     }
 }
 
+/// Where a release's files go: the SQLite file, and optionally a folder for its CSV files.
+public struct ReleaseOutputs: Sendable {
+    public var sqlite: String
+    public var csvFolder: String?
+
+    public init(sqlite: String, csvFolder: String? = nil) {
+        self.sqlite = sqlite
+        self.csvFolder = csvFolder
+    }
+
+    /// Checks that every file can be written as a new one (a missing CSV folder must be creatable).
+    public func check(forbidden: [String] = []) throws {
+        var paths = [sqlite]
+        if let csvFolder {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: csvFolder, isDirectory: &isDir) {
+                guard isDir.boolValue else { throw OutputError.exists(csvFolder) }
+                paths += ReleaseFile.csvPaths(folder: csvFolder)
+            } else {
+                paths.append(csvFolder)
+            }
+        }
+        try AtomicFile.check(paths, forbidden: forbidden)
+    }
+
+    /// Every file, the SQLite file first.
+    public var paths: [String] { [sqlite] + (csvFolder.map { ReleaseFile.csvPaths(folder: $0) } ?? []) }
+}
+
 /// A release as the store lists it.
 public struct ReleaseSummary: Sendable, Equatable {
     public var id: String
@@ -44,14 +74,22 @@ public enum ReleaseError: Error, LocalizedError, Equatable {
     case noSubmissions(String)
     case unknownRelease(String)
     case invalidRequest(String)
+    /// A release of the quarter was recorded but its files were not all written (a killed run).
+    case unfinished(String)
+    /// The release is recorded and part of its files are out; the rest could not be written.
+    case partlyWritten(String, String)
 
     public var errorDescription: String? {
         switch self {
         case let .overBudget(period, spent, asked, cap):
-            return "refused: the release would spend ρ = \(asked) on \(period), but \(spent) of the quarter's cap \(cap) is already spent (\(cap - spent) left). Ask for less, or raise the cap with 'mosaic budget set' if your policy allows."
+            return "refused: the release would spend ρ = \(asked) on \(period), but \(spent) of the quarter's cap \(cap) is already spent (\(cap - spent) left). Ask for less, or raise the cap with 'mosaic budget set' if your policy allows. If an earlier release's file was lost, 'mosaic release export ID --out FILE' writes it again without spending."
         case let .noSubmissions(period): return "no current submission for \(period): nothing to release"
         case let .unknownRelease(id): return "no release with id '\(id)' (see 'mosaic release list')"
         case let .invalidRequest(why): return why
+        case let .unfinished(id):
+            return "release \(id) of this quarter was recorded but its files were not all written (an interrupted run): run 'mosaic doctor' to finish it, or write it with 'mosaic release export \(id) --out FILE'; no new release until then"
+        case let .partlyWritten(id, why):
+            return "release \(id) is recorded and partly written, but \(why); write it in full with 'mosaic release export \(id) --out FILE' (no new budget)"
         }
     }
 }
@@ -67,13 +105,109 @@ public struct Releaser: Sendable {
 
     public init(store: Store) { self.store = store }
 
-    /// Creates a release with noise from the operating system's CSPRNG.
+    /// Creates a release with noise from the operating system's CSPRNG and records it in the
+    /// store (no file: see ``create(_:outputs:now:)``).
     public func create(_ request: ReleaseRequest, now: Date = Date()) throws -> ReleaseData {
         try create(request, entropy: SystemEntropy(), now: now)
     }
 
+    /// Creates a release and writes its files, all or nothing.
+    ///
+    /// The outputs are checked and claimed in the store first; the release file is written
+    /// under a temporary name inside the transaction that spends the budget; after the commit
+    /// it gets its final name. A failure before the commit leaves nothing; a command killed
+    /// after it is finished by the next command (``Recovery``). If the final name was taken in
+    /// the meantime, the release is undone (its noise was never shown) and nothing is spent.
+    public func create(_ request: ReleaseRequest, outputs: ReleaseOutputs, now: Date = Date()) throws -> ReleaseData {
+        try create(request, entropy: SystemEntropy(), outputs: outputs, now: now)
+    }
+
     /// The same with a given entropy source: for tests only (internal, so no command can pass one).
+    func create<E: EntropySource>(_ request: ReleaseRequest, entropy: E, outputs: ReleaseOutputs, now: Date = Date()) throws -> ReleaseData {
+        let finals = outputs.paths
+        try outputs.check(forbidden: [store.path])
+        let unfinished = try store.unfinishedReleases(period: request.period.description)
+        if let id = unfinished.first { throw ReleaseError.unfinished(id) }
+        let token = UUID().uuidString
+        let owner = ProcessIdentity.current
+        let created = timestampUTC(now)
+        let pending = finals.map {
+            PendingOutput(finalPath: AtomicFile.resolved($0), temporaryPath: AtomicFile.temporaryPath(for: AtomicFile.resolved($0)),
+                          kind: .release, token: token, ref: nil, owner: owner, createdAt: created)
+        }
+        try store.claim(pending)
+        var createdFolder = false
+        var temporaries: [String] = []
+        func cleanUp() {
+            for t in temporaries { AtomicFile.remove(t) }
+            if createdFolder, let folder = outputs.csvFolder { rmdir(folder) }
+            try? store.release(token: token)
+        }
+        let data: ReleaseData
+        do {
+            if let folder = outputs.csvFolder { createdFolder = try ReleaseFile.prepareFolder(folder) }
+            data = try create(request, entropy: entropy, now: now) { data, id, db in
+                try Store.setPendingRef(token: token, ref: id, db: db)
+                temporaries = try Releaser.writeTemporaries(data, pending: pending, outputs: outputs)
+            }
+        } catch {
+            cleanUp()
+            throw error
+        }
+        // Committed: give the files their names. A name taken meanwhile undoes the release.
+        var published: [String] = []
+        do {
+            for (o, t) in zip(pending, temporaries) {
+                try AtomicFile.publish(temporary: t, to: o.finalPath)
+                published.append(o.finalPath)
+            }
+        } catch {
+            if published.isEmpty, let id = data.metadata("release_id") {
+                try? store.withdrawUnpublishedRelease(id)
+                cleanUp()
+                throw error
+            }
+            // Part of the release is out: keep it, and say how to get the rest.
+            for t in temporaries { AtomicFile.remove(t) }
+            try? store.release(token: token)
+            throw ReleaseError.partlyWritten(data.metadata("release_id") ?? "", "\(error.localizedDescription)")
+        }
+        try? store.release(token: token)
+        return data
+    }
+
+    /// Writes a release's files under the temporary names of its pending outputs.
+    static func writeTemporaries(_ data: ReleaseData, pending: [PendingOutput], outputs: ReleaseOutputs) throws -> [String] {
+        var written: [String] = []
+        do {
+            let sqlite = try ReleaseFile.writeTemporary(data, for: outputs.sqlite)
+            written.append(sqlite)
+            if let folder = outputs.csvFolder {
+                for (path, bytes) in ReleaseFile.csvFiles(data, folder: folder) { written.append(try AtomicFile.writeTemporary(bytes, for: path)) }
+            }
+        } catch {
+            for w in written { AtomicFile.remove(w) }
+            throw error
+        }
+        // Give each its claimed temporary name, so that recovery finds it.
+        for (i, o) in pending.enumerated() where written[i] != o.temporaryPath {
+            guard rename(written[i], o.temporaryPath) == 0 else {
+                for w in written { AtomicFile.remove(w) }
+                throw OutputError.cannotWrite(o.finalPath, AtomicFile.describe(errno))
+            }
+            written[i] = o.temporaryPath
+        }
+        return written
+    }
+
+    /// The same without files, with a given entropy source: for tests only.
     func create<E: EntropySource>(_ request: ReleaseRequest, entropy: E, now: Date = Date()) throws -> ReleaseData {
+        try create(request, entropy: entropy, now: now) { _, _, _ in }
+    }
+
+    /// Makes the release inside one immediate transaction; `beforeCommit` runs last inside it.
+    func create<E: EntropySource>(_ request: ReleaseRequest, entropy: E, now: Date,
+                                  beforeCommit: (ReleaseData, String, Database) throws -> Void) throws -> ReleaseData {
         guard request.k >= 1, request.k <= 1000 else { throw ReleaseError.invalidRequest("k must be from 1 to 1000") }
         guard request.minimumSchools >= 1 else { throw ReleaseError.invalidRequest("the minimum number of schools must be at least 1") }
         guard request.rho.nano > 0, request.rho.nano <= 1000 * Rho.scale else { throw ReleaseError.invalidRequest("ρ must be above 0 and at most 1000") }
@@ -139,6 +273,7 @@ public struct Releaser: Sendable {
                 for (ordinal, row) in rows.enumerated() {
                     try r.execute(arguments: [id, ordinal, row.level, row.geoCode, row.geoName, row.tableName, row.cell, row.value, row.moe95, row.status])
                 }
+                try beforeCommit(data, id, db)
                 return .commit
             }
             return data

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MosaicFiles
 import MosaicText
 
 /// The release file format: a SQLite database any SQLite tool can open, and optional CSV files.
@@ -21,107 +22,169 @@ public enum ReleaseFile {
     /// The CSV columns of `cells.csv`.
     public static let cellColumns = ["period", "level", "geo_code", "geo_name", "table_name", "cell", "value", "moe95", "status"]
 
-    /// Writes a release as a new SQLite file.
+    /// Writes a release as a new SQLite file, all or nothing (see `AtomicFile`).
     ///
-    /// - Throws: ``ReleaseFileError/exists(_:)`` when a file is already at `path`.
+    /// - Throws: `OutputError` when a file is already at `path` or it cannot be written.
     public static func write(_ data: ReleaseData, to path: String) throws {
-        let fm = FileManager.default
-        guard !fm.fileExists(atPath: path) else { throw ReleaseFileError.exists(path) }
-        let temporary = path + ".partial"
-        try? fm.removeItem(atPath: temporary)
-        do {
-            let queue = try DatabaseQueue(path: temporary)
-            try queue.write { db in
-                try db.execute(sql: """
-                    CREATE TABLE metadata (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
-                    CREATE TABLE cells (
-                      period TEXT NOT NULL, level TEXT NOT NULL CHECK (level IN ('country', 'region', 'province')),
-                      geo_code TEXT NOT NULL, geo_name TEXT NOT NULL, table_name TEXT NOT NULL, cell TEXT NOT NULL,
-                      value INTEGER CHECK (value >= 0), moe95 REAL CHECK (moe95 >= 0),
-                      status TEXT NOT NULL CHECK (status IN ('published', 'suppressed')),
-                      CHECK ((status = 'suppressed') = (value IS NULL)),
-                      CHECK ((status = 'suppressed') = (moe95 IS NULL)),
-                      PRIMARY KEY (period, level, geo_code, table_name, cell)
-                    );
-                    CREATE TABLE coverage (
-                      period TEXT NOT NULL, level TEXT NOT NULL, geo_code TEXT NOT NULL, geo_name TEXT NOT NULL,
-                      registered_schools INTEGER NOT NULL, reporting_schools INTEGER NOT NULL,
-                      registered_enrolment INTEGER NOT NULL, reporting_enrolment INTEGER NOT NULL,
-                      PRIMARY KEY (period, level, geo_code)
-                    );
-                    CREATE TABLE units (
-                      level TEXT NOT NULL, geo_code TEXT NOT NULL, geo_name TEXT NOT NULL, parent_code TEXT NOT NULL,
-                      ordinal INTEGER NOT NULL, PRIMARY KEY (level, geo_code)
-                    );
-                    CREATE TABLE noise (
-                      table_name TEXT NOT NULL, level TEXT NOT NULL, sigma2_num INTEGER NOT NULL, sigma2_den INTEGER NOT NULL,
-                      rho_nano INTEGER NOT NULL, PRIMARY KEY (table_name, level)
-                    );
-                    CREATE TABLE replicates (replicate INTEGER PRIMARY KEY NOT NULL, errors BLOB NOT NULL);
-                    CREATE TABLE cell_dimensions (
-                      table_name TEXT NOT NULL, cell TEXT NOT NULL, label TEXT NOT NULL,
-                      dimension_1 TEXT, dimension_2 TEXT, dimension_3 TEXT,
-                      PRIMARY KEY (table_name, cell)
-                    );
-                    """)
-                for (k, v) in data.metadata {
-                    try db.execute(sql: "INSERT INTO metadata (key, value) VALUES (?, ?)", arguments: [k, v])
-                }
-                let insert = try db.makeStatement(sql: "INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                for r in data.rows {
-                    try insert.execute(arguments: [r.period, r.level, r.geoCode, r.geoName, r.tableName, r.cell, r.value, r.moe95, r.status])
-                }
-                for (i, u) in data.units.enumerated() {
-                    try db.execute(sql: "INSERT INTO units VALUES (?, ?, ?, ?, ?)", arguments: [u.level, u.geoCode, u.geoName, u.parentCode, i])
-                }
-                for n in data.noise {
-                    try db.execute(sql: "INSERT INTO noise VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [n.tableName, n.level, Int64(n.sigma2Num), Int64(n.sigma2Den), Int64(n.rhoNano)])
-                }
-                for (i, r) in data.replicates.enumerated() {
-                    try db.execute(sql: "INSERT INTO replicates VALUES (?, ?)", arguments: [i, ReleaseFile.encode(r)])
-                }
-                for c in data.coverage {
-                    try db.execute(sql: "INSERT INTO coverage VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                   arguments: [c.period, c.level, c.geoCode, c.geoName, c.registeredSchools, c.reportingSchools,
-                                               c.registeredEnrolment, c.reportingEnrolment])
-                }
-                for t in data.tables {
-                    for c in t.cells {
-                        var values: [String?] = c.values.map { $0 }
-                        while values.count < 3 { values.append(nil) }
-                        try db.execute(sql: "INSERT INTO cell_dimensions VALUES (?, ?, ?, ?, ?, ?)",
-                                       arguments: [t.name, c.code, c.label, values[0], values[1], values[2]])
-                    }
-                    let dims = t.dimensions.enumerated().map { "d.dimension_\($0.offset + 1) AS \(quote($0.element))" }.joined(separator: ", ")
-                    try db.execute(sql: """
-                        CREATE VIEW \(quote(t.name)) AS
-                        SELECT c.period, c.level, c.geo_code, c.geo_name, \(dims), c.value, c.moe95, c.status
-                        FROM cells c JOIN cell_dimensions d ON d.table_name = c.table_name AND d.cell = c.cell
-                        WHERE c.table_name = '\(t.name.replacingOccurrences(of: "'", with: "''"))'
-                        """)
-                }
-            }
-            try queue.close()
-            try fm.moveItem(atPath: temporary, toPath: path)
-        } catch {
-            try? fm.removeItem(atPath: temporary)
+        try AtomicFile.check([path])
+        let temporary = try writeTemporary(data, for: path)
+        do { try AtomicFile.publish(temporary: temporary, to: path) } catch {
+            AtomicFile.remove(temporary)
             throw error
         }
     }
 
-    /// Writes `cells.csv`, `metadata.csv` and `coverage.csv` into `folder` (created if needed; existing files
-    /// of those names are refused).
+    /// Writes the SQLite file and, with `csvFolder`, the CSV files: all of them or none.
+    public static func write(_ data: ReleaseData, to path: String, csvFolder: String?) throws {
+        try AtomicFile.check([path])
+        let created = try csvFolder.map { try prepareFolder($0) } ?? false
+        var temporaries: [(temporary: String, path: String)] = []
+        var published: [String] = []
+        do {
+            if let csvFolder { try AtomicFile.check(csvPaths(folder: csvFolder)) }
+            temporaries.append((try writeTemporary(data, for: path), path))
+            if let csvFolder {
+                for f in csvFiles(data, folder: csvFolder) { temporaries.append((try AtomicFile.writeTemporary(f.data, for: f.path), f.path)) }
+            }
+            for t in temporaries {
+                try AtomicFile.publish(temporary: t.temporary, to: t.path)
+                published.append(t.path)
+            }
+        } catch {
+            for p in published { AtomicFile.remove(p) }
+            for t in temporaries { AtomicFile.remove(t.temporary) }
+            if created, let csvFolder { rmdir(csvFolder) }
+            throw error
+        }
+    }
+
+    /// Writes the SQLite release file under a new temporary name beside `path` (mode 0600,
+    /// flushed to disk) and returns that name; the caller publishes or removes it.
+    public static func writeTemporary(_ data: ReleaseData, for path: String) throws -> String {
+        let temporary = try AtomicFile.createTemporary(for: path)
+        do {
+            try build(data, at: temporary)
+            AtomicFile.sync(temporary)
+            return temporary
+        } catch {
+            AtomicFile.remove(temporary)
+            AtomicFile.remove(temporary + "-journal")
+            if let e = error as? DatabaseError {
+                throw OutputError.cannotWrite(path, e.resultCode == .SQLITE_FULL ? "the disk is full" : "SQLite error \(e.resultCode.rawValue)")
+            }
+            throw error
+        }
+    }
+
+    static func build(_ data: ReleaseData, at temporary: String) throws {
+        var config = Configuration()
+        // The file is private and temporary until it is published: no rollback journal beside it.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA journal_mode = OFF") }
+        let queue = try DatabaseQueue(path: temporary, configuration: config)
+            try queue.write { db in
+                try db.execute(sql: """
+                CREATE TABLE metadata (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                CREATE TABLE cells (
+                  period TEXT NOT NULL, level TEXT NOT NULL CHECK (level IN ('country', 'region', 'province')),
+                  geo_code TEXT NOT NULL, geo_name TEXT NOT NULL, table_name TEXT NOT NULL, cell TEXT NOT NULL,
+                  value INTEGER CHECK (value >= 0), moe95 REAL CHECK (moe95 >= 0),
+                  status TEXT NOT NULL CHECK (status IN ('published', 'suppressed')),
+                  CHECK ((status = 'suppressed') = (value IS NULL)),
+                  CHECK ((status = 'suppressed') = (moe95 IS NULL)),
+                  PRIMARY KEY (period, level, geo_code, table_name, cell)
+                );
+                CREATE TABLE coverage (
+                  period TEXT NOT NULL, level TEXT NOT NULL, geo_code TEXT NOT NULL, geo_name TEXT NOT NULL,
+                  registered_schools INTEGER NOT NULL, reporting_schools INTEGER NOT NULL,
+                  registered_enrolment INTEGER NOT NULL, reporting_enrolment INTEGER NOT NULL,
+                  PRIMARY KEY (period, level, geo_code)
+                );
+                CREATE TABLE units (
+                  level TEXT NOT NULL, geo_code TEXT NOT NULL, geo_name TEXT NOT NULL, parent_code TEXT NOT NULL,
+                  ordinal INTEGER NOT NULL, PRIMARY KEY (level, geo_code)
+                );
+                CREATE TABLE noise (
+                  table_name TEXT NOT NULL, level TEXT NOT NULL, sigma2_num INTEGER NOT NULL, sigma2_den INTEGER NOT NULL,
+                  rho_nano INTEGER NOT NULL, PRIMARY KEY (table_name, level)
+                );
+                CREATE TABLE replicates (replicate INTEGER PRIMARY KEY NOT NULL, errors BLOB NOT NULL);
+                CREATE TABLE cell_dimensions (
+                  table_name TEXT NOT NULL, cell TEXT NOT NULL, label TEXT NOT NULL,
+                  dimension_1 TEXT, dimension_2 TEXT, dimension_3 TEXT,
+                  PRIMARY KEY (table_name, cell)
+                );
+                """)
+            for (k, v) in data.metadata {
+                try db.execute(sql: "INSERT INTO metadata (key, value) VALUES (?, ?)", arguments: [k, v])
+            }
+            let insert = try db.makeStatement(sql: "INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            for r in data.rows {
+                try insert.execute(arguments: [r.period, r.level, r.geoCode, r.geoName, r.tableName, r.cell, r.value, r.moe95, r.status])
+            }
+            for (i, u) in data.units.enumerated() {
+                try db.execute(sql: "INSERT INTO units VALUES (?, ?, ?, ?, ?)", arguments: [u.level, u.geoCode, u.geoName, u.parentCode, i])
+            }
+            for n in data.noise {
+                try db.execute(sql: "INSERT INTO noise VALUES (?, ?, ?, ?, ?)",
+                               arguments: [n.tableName, n.level, Int64(n.sigma2Num), Int64(n.sigma2Den), Int64(n.rhoNano)])
+            }
+            for (i, r) in data.replicates.enumerated() {
+                try db.execute(sql: "INSERT INTO replicates VALUES (?, ?)", arguments: [i, ReleaseFile.encode(r)])
+            }
+            for c in data.coverage {
+                try db.execute(sql: "INSERT INTO coverage VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [c.period, c.level, c.geoCode, c.geoName, c.registeredSchools, c.reportingSchools,
+                                           c.registeredEnrolment, c.reportingEnrolment])
+            }
+            for t in data.tables {
+                for c in t.cells {
+                    var values: [String?] = c.values.map { $0 }
+                    while values.count < 3 { values.append(nil) }
+                    try db.execute(sql: "INSERT INTO cell_dimensions VALUES (?, ?, ?, ?, ?, ?)",
+                                   arguments: [t.name, c.code, c.label, values[0], values[1], values[2]])
+                }
+                let dims = t.dimensions.enumerated().map { "d.dimension_\($0.offset + 1) AS \(quote($0.element))" }.joined(separator: ", ")
+                try db.execute(sql: """
+                    CREATE VIEW \(quote(t.name)) AS
+                    SELECT c.period, c.level, c.geo_code, c.geo_name, \(dims), c.value, c.moe95, c.status
+                    FROM cells c JOIN cell_dimensions d ON d.table_name = c.table_name AND d.cell = c.cell
+                    WHERE c.table_name = '\(t.name.replacingOccurrences(of: "'", with: "''"))'
+                    """)
+            }
+            }
+        try queue.close()
+    }
+
+    /// The CSV files of a release in `folder`: `cells.csv`, `metadata.csv` and `coverage.csv`.
+    public static func csvPaths(folder: String) -> [String] {
+        ["cells.csv", "metadata.csv", "coverage.csv"].map { (folder as NSString).appendingPathComponent($0) }
+    }
+
+    /// The CSV files' paths and contents.
+    public static func csvFiles(_ data: ReleaseData, folder: String) -> [(path: String, data: Data)] {
+        zip(csvPaths(folder: folder), [csvCells(data), csvMetadata(data), csvCoverage(data)]).map { ($0, Data($1.utf8)) }
+    }
+
+    /// Writes `cells.csv`, `metadata.csv` and `coverage.csv` into `folder`, all or nothing
+    /// (the folder is created if its parent exists; existing files of those names are refused).
     public static func writeCSV(_ data: ReleaseData, folder: String) throws {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let cells = (folder as NSString).appendingPathComponent("cells.csv")
-        let meta = (folder as NSString).appendingPathComponent("metadata.csv")
-        let coverage = (folder as NSString).appendingPathComponent("coverage.csv")
-        for p in [cells, meta, coverage] where fm.fileExists(atPath: p) { throw ReleaseFileError.exists(p) }
-        try csvCells(data).write(toFile: cells, atomically: true, encoding: .utf8)
-        try csvMetadata(data).write(toFile: meta, atomically: true, encoding: .utf8)
-        try csvCoverage(data).write(toFile: coverage, atomically: true, encoding: .utf8)
+        let created = try prepareFolder(folder)
+        do { try AtomicFile.writeAll(csvFiles(data, folder: folder)) } catch {
+            if created { try? FileManager.default.removeItem(atPath: folder) }
+            throw error
+        }
+    }
+
+    /// Makes `folder` if it is missing (its parent must exist); true when it made it.
+    public static func prepareFolder(_ folder: String) throws -> Bool {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw OutputError.exists(folder) }
+            return false
+        }
+        try AtomicFile.check([folder])
+        guard mkdir(folder, 0o755) == 0 else { throw OutputError.cannotWrite(folder, AtomicFile.describe(errno)) }
+        return true
     }
 
     /// The `cells.csv` text.

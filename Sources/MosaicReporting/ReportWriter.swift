@@ -1,37 +1,72 @@
 import Foundation
+import MosaicFiles
 
 /// Writes a report in the requested formats.
 public enum ReportWriter {
     public enum Format: String, CaseIterable, Sendable { case html, md, csv, json, pdf }
 
-    /// Builds the model from release files and writes `report-<scope>-<lang>.<ext>` files into `folder`.
+    /// Builds the model from release files and writes `report-<scope>-<lang>.<ext>` files into
+    /// `folder` (made if its parent exists), all or nothing: existing files are never replaced.
     @discardableResult
     public static func write(releases: [String], region: String?, language: String, formats: [Format], folder: String) throws -> [String] {
+        let base = (folder as NSString).appendingPathComponent("report-\((region ?? "country").lowercased())-\(language)")
+        let targets = formats.map { "\(base).\($0.rawValue)" }
+        var isDir: ObjCBool = false
+        let folderExists = FileManager.default.fileExists(atPath: folder, isDirectory: &isDir)
+        if folderExists {
+            guard isDir.boolValue else { throw OutputError.exists(folder) }
+            try AtomicFile.check(targets)
+        } else {
+            try AtomicFile.check([folder])
+        }
         let strings = try ReportStrings(language: language)
         let model = try ReportModel.build(releases: releases, region: region, language: language)
         let r = ReportRenderer(model: model, strings: strings)
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let base = (folder as NSString).appendingPathComponent("report-\((region ?? "country").lowercased())-\(language)")
-        var written: [String] = []
-        for format in formats where format != .pdf {
-            let text: String
-            switch format {
-            case .html: text = r.html()
-            case .md: text = r.markdown()
-            case .csv: text = r.csv()
-            case .json: text = r.json()
-            case .pdf: continue
+        if !folderExists { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false) }
+        var temporaries: [(temporary: String, path: String)] = []
+        var scratch: [String] = []
+        var published: [String] = []
+        do {
+            for format in formats where format != .pdf {
+                let text: String
+                switch format {
+                case .html: text = r.html()
+                case .md: text = r.markdown()
+                case .csv: text = r.csv()
+                case .json: text = r.json()
+                case .pdf: continue
+                }
+                let path = "\(base).\(format.rawValue)"
+                temporaries.append((try AtomicFile.writeTemporary(Data(text.utf8), for: path), path))
             }
-            try text.write(toFile: "\(base).\(format.rawValue)", atomically: true, encoding: .utf8)
-            written.append("\(base).\(format.rawValue)")
+            if formats.contains(.pdf) {
+                let pdf = "\(base).pdf"
+                var html: String
+                if let existing = temporaries.first(where: { $0.path == "\(base).html" }) {
+                    html = existing.temporary
+                } else {
+                    html = try AtomicFile.writeTemporary(Data(r.html().utf8), for: "\(base).html")
+                    scratch.append(html)
+                }
+                let temporaryPDF = AtomicFile.temporaryPath(for: pdf)
+                scratch.append(temporaryPDF)
+                try printPDF(html: html, to: temporaryPDF)
+                scratch.removeLast()
+                temporaries.append((temporaryPDF, pdf))
+            }
+            for t in temporaries {
+                try AtomicFile.publish(temporary: t.temporary, to: t.path)
+                published.append(t.path)
+            }
+        } catch {
+            for p in published { AtomicFile.remove(p) }
+            for t in temporaries { AtomicFile.remove(t.temporary) }
+            for t in scratch { AtomicFile.remove(t) }
+            if !folderExists { try? FileManager.default.removeItem(atPath: folder) }
+            throw error
         }
-        if formats.contains(.pdf) {
-            let html = "\(base).html"
-            if !written.contains(html) { try r.html().write(toFile: html, atomically: true, encoding: .utf8) }
-            try printPDF(html: html, to: "\(base).pdf")
-            written.append("\(base).pdf")
-        }
-        return written
+        for t in scratch { AtomicFile.remove(t) }
+        return published
     }
 
     /// The headless Chromium on this machine, if any.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MosaicFiles
 
 /// A key's short public identifier: the first 8 bytes of the SHA-256 of its raw public key, in hex.
 public func fingerprint(of publicKey: Data) -> String {
@@ -17,20 +18,16 @@ public struct AuthorityKey {
 
     public init(privateKey: Curve25519.KeyAgreement.PrivateKey = .init()) { self.privateKey = privateKey }
 
-    /// Writes the private key file (mode 0600) and, beside it, `<name>.pub` with the public key.
-    /// Refuses to overwrite.
-    public func write(to path: String) throws {
-        let fm = FileManager.default
-        let pub = path + ".pub"
-        for p in [path, pub] where fm.fileExists(atPath: p) { throw SealError.fileExists(p) }
+    /// Writes the private key file (mode 0600) and, beside it, `<name>.pub` with the public key,
+    /// both or neither. Refuses to overwrite.
+    public func write(to path: String, forbidden: [String] = []) throws {
         let secret = try JSONSerialization.data(withJSONObject: [
             "format": "mosaic-authority-key", "version": 1, "private_key": privateKey.rawRepresentation.base64EncodedString(),
         ], options: [.sortedKeys, .prettyPrinted])
-        guard fm.createFile(atPath: path, contents: secret, attributes: [.posixPermissions: 0o600]) else { throw SealError.cannotWrite(path) }
         let public_ = try JSONSerialization.data(withJSONObject: [
             "format": "mosaic-authority-public-key", "version": 1, "public_key": publicKey.base64EncodedString(), "fingerprint": fingerprint,
         ], options: [.sortedKeys, .prettyPrinted])
-        guard fm.createFile(atPath: pub, contents: public_) else { throw SealError.cannotWrite(pub) }
+        try AtomicFile.writeAll([(path, secret)], mode: 0o600, forbidden: forbidden, alongside: [(path + ".pub", public_, 0o644)])
     }
 
     /// Reads a private key file.
@@ -70,29 +67,38 @@ public struct Credentials {
     public var publicKey: Data { signingKey.publicKey.rawRepresentation }
     public var fingerprint: String { MosaicSeal.fingerprint(of: publicKey) }
 
-    /// Writes the credential file (mode 0600); refuses to overwrite.
-    public func write(to path: String) throws {
-        guard !FileManager.default.fileExists(atPath: path) else { throw SealError.fileExists(path) }
-        let data = try JSONSerialization.data(withJSONObject: [
+    /// The credential file's bytes (a secret: write it with mode 0600).
+    public func fileData() throws -> Data {
+        try JSONSerialization.data(withJSONObject: [
             "format": "mosaic-credentials", "version": 1, "school_id": schoolID,
             "signing_key": signingKey.rawRepresentation.base64EncodedString(),
             "signing_key_fingerprint": fingerprint,
             "authority_public_key": authorityPublicKey.base64EncodedString(),
             "authority_fingerprint": MosaicSeal.fingerprint(of: authorityPublicKey),
         ], options: [.sortedKeys, .prettyPrinted])
-        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw SealError.cannotWrite(path)
-        }
+    }
+
+    /// The school's public key file's bytes, for an authority to register.
+    public func publicFileData() throws -> Data {
+        try JSONSerialization.data(withJSONObject: [
+            "format": "mosaic-school-public-key", "version": 1, "school_id": schoolID,
+            "public_key": publicKey.base64EncodedString(), "fingerprint": fingerprint,
+        ], options: [.sortedKeys, .prettyPrinted])
+    }
+
+    /// Writes the credential file (mode 0600) all or nothing; refuses to overwrite.
+    public func write(to path: String) throws {
+        try AtomicFile.write(try fileData(), to: path, mode: 0o600)
+    }
+
+    /// Writes the credential file (mode 0600) and the public key file beside it, both or neither.
+    public func writeWithPublic(to path: String, publicPath: String) throws {
+        try AtomicFile.writeAll([(path, try fileData())], mode: 0o600, alongside: [(publicPath, try publicFileData(), 0o644)])
     }
 
     /// Writes the school's public key file, for an authority to register.
     public func writePublic(to path: String) throws {
-        guard !FileManager.default.fileExists(atPath: path) else { throw SealError.fileExists(path) }
-        let data = try JSONSerialization.data(withJSONObject: [
-            "format": "mosaic-school-public-key", "version": 1, "school_id": schoolID,
-            "public_key": publicKey.base64EncodedString(), "fingerprint": fingerprint,
-        ], options: [.sortedKeys, .prettyPrinted])
-        guard FileManager.default.createFile(atPath: path, contents: data) else { throw SealError.cannotWrite(path) }
+        try AtomicFile.write(try publicFileData(), to: path)
     }
 
     /// Reads a credential file.

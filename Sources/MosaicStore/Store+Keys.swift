@@ -31,7 +31,10 @@ public enum KeyError: Error, LocalizedError, Equatable {
 extension Store {
     /// Registers a school's public key. With `rotate`, the school's other active keys are revoked
     /// in the same transaction.
-    public func registerKey(school: String, publicKey: Data, fingerprint: String, origin: String, rotate: Bool = true, at date: Date = Date()) throws {
+    ///
+    /// - Returns: the fingerprints of the keys it revoked.
+    @discardableResult
+    public func registerKey(school: String, publicKey: Data, fingerprint: String, origin: String, rotate: Bool = true, at date: Date = Date()) throws -> [String] {
         try database.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM school WHERE id = ?", arguments: [school]) != nil else {
                 throw KeyError.unknownSchool(school)
@@ -39,11 +42,25 @@ extension Store {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM school_key WHERE fingerprint = ?", arguments: [fingerprint]) == nil else {
                 throw KeyError.duplicateKey(fingerprint)
             }
+            var revoked: [String] = []
             if rotate {
+                revoked = try String.fetchAll(db, sql: "SELECT fingerprint FROM school_key WHERE school_id = ? AND revoked_at IS NULL", arguments: [school])
                 try db.execute(sql: "UPDATE school_key SET revoked_at = ? WHERE school_id = ? AND revoked_at IS NULL", arguments: [timestamp(date), school])
             }
             try db.execute(sql: "INSERT INTO school_key (fingerprint, school_id, public_key, origin, created_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [fingerprint, school, publicKey, origin, timestamp(date)])
+            return revoked
+        }
+    }
+
+    /// Undoes ``registerKey(school:publicKey:fingerprint:origin:rotate:at:)`` when its file could
+    /// not be written: deletes the new key (no package can carry it yet) and makes the keys it
+    /// revoked valid again.
+    public func undoKeyRegistration(fingerprint: String, unrevoke: [String]) throws {
+        try database.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM submission WHERE key_fingerprint = ?", arguments: [fingerprint]) == 0 else { return }
+            try db.execute(sql: "DELETE FROM school_key WHERE fingerprint = ?", arguments: [fingerprint])
+            for f in unrevoke { try db.execute(sql: "UPDATE school_key SET revoked_at = NULL WHERE fingerprint = ?", arguments: [f]) }
         }
     }
 

@@ -244,6 +244,23 @@ public final class Store: Sendable {
             // those releases carry no replicates, and sums fall back to the error model.
             try db.execute(sql: "DELETE FROM release_replicate")
         }
+        m.registerMigration("createPendingOutputs") { db in
+            try db.execute(sql: """
+                -- Files a command is writing under a temporary name, claimed before the command changes
+                -- anything: a killed command is finished (its release or key was committed) or undone.
+                CREATE TABLE pending_output (
+                  final_path TEXT PRIMARY KEY NOT NULL,
+                  temporary_path TEXT NOT NULL,
+                  kind TEXT NOT NULL CHECK (kind IN ('release', 'credentials')),
+                  token TEXT NOT NULL,
+                  ref TEXT,
+                  owner_pid INTEGER NOT NULL,
+                  owner_start TEXT NOT NULL,
+                  created_at TEXT NOT NULL
+                );
+                CREATE INDEX pending_output_token ON pending_output(token);
+                """)
+        }
         return m
     }
 

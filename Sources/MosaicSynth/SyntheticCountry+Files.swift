@@ -1,5 +1,6 @@
 import Foundation
 import MosaicCodebook
+import MosaicFiles
 import MosaicIntake
 import MosaicRegistry
 
@@ -19,9 +20,34 @@ extension SyntheticCountry {
     /// - Parameters:
     ///   - labels: write the optional label column (as the template does).
     ///   - progress: called with (files written, files in all, estimated).
+    ///
+    /// All or nothing: the files are written into a temporary folder beside `folder`, which
+    /// takes its name at the end. A `folder` that exists must be empty.
     public func write(to folder: String, labels: Bool = false, progress: ((Int, Int) -> Void)? = nil) throws -> SyntheticFiles {
         let fm = FileManager.default
-        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: folder, isDirectory: &isDir) {
+            guard isDir.boolValue, (try? fm.contentsOfDirectory(atPath: folder))?.isEmpty == true else { throw OutputError.exists(folder) }
+        } else {
+            try AtomicFile.check([folder])
+        }
+        let temporary = AtomicFile.temporaryPath(for: folder)
+        do {
+            try fm.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+            let written = try writeContent(to: temporary, labels: labels, progress: progress)
+            if fm.fileExists(atPath: folder) { rmdir(folder) }
+            guard rename(temporary, folder) == 0 else { throw OutputError.cannotWrite(folder, AtomicFile.describe(errno)) }
+            AtomicFile.syncFolder(of: folder)
+            let move = { (p: String) in folder + p.dropFirst(temporary.count) }
+            return SyntheticFiles(registry: move(written.registry), counts: written.counts.mapValues { $0.map(move) })
+        } catch {
+            try? fm.removeItem(atPath: temporary)
+            throw error
+        }
+    }
+
+    func writeContent(to folder: String, labels: Bool, progress: ((Int, Int) -> Void)?) throws -> SyntheticFiles {
+        let fm = FileManager.default
         let registry = (folder as NSString).appendingPathComponent("registry.csv")
         try RegistryFile.write(schools).write(toFile: registry, atomically: true, encoding: .utf8)
         var counts: [Period: [String]] = [:]
@@ -50,7 +76,7 @@ extension SyntheticCountry {
 /// synthetic files, written by the thousand).
 private func writeFile(_ path: String, _ text: String) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+    guard fd >= 0 else { throw OutputError.cannotWrite(path, AtomicFile.describe(errno)) }
     defer { close(fd) }
     var text = text
     let ok = text.withUTF8 { buf in
@@ -62,5 +88,5 @@ private func writeFile(_ path: String, _ text: String) throws {
         }
         return true
     }
-    guard ok else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+    guard ok else { throw OutputError.cannotWrite(path, AtomicFile.describe(errno)) }
 }

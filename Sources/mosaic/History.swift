@@ -9,14 +9,11 @@ extension Mosaic {
 
         @OptionGroup var store: StoreOptions
         @Option(help: "The school's id.") var school: String
-        @Option(help: "The quarter, YYYY-Qn.") var period: String
+        @Option(help: "The quarter, YYYY-Qn.") var period: Period
 
-        func validate() throws {
-            guard Period(period) != nil else { throw ValidationError("--period must be a quarter written YYYY-Qn, for example 2026-Q3") }
-        }
 
         func run() throws {
-            let rows = try Store.open(at: store.path).history(school: school, period: Period(period)!)
+            let rows = try store.open().history(school: school, period: period)
             guard !rows.isEmpty else {
                 print("No submission from \(school) for \(period).")
                 return

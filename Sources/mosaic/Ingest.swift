@@ -22,8 +22,8 @@ extension Mosaic {
 
         func run() throws {
             let paths = expandCountsFiles(files)
-            guard !paths.isEmpty else { throw ValidationError("no counts files found") }
-            let db = try Store.open(at: store.path)
+            guard !paths.isEmpty else { throw Refusal("no counts files or packages found in \(files.joined(separator: ", ")) (.mpkg, .csv or .json)") }
+            let db = try store.open()
             let progress = Progress(label: "ingesting")
             let started = Date()
             var ingestor = Ingestor(store: db)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MosaicFiles
 import MosaicRegistry
 import MosaicSeal
 import MosaicStore
@@ -29,11 +30,11 @@ extension Mosaic {
 
         func run() throws {
             let creds = try Credentials.read(from: credentials)
-            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file): cannot be read") }
-            let package = try SealedPackage.seal(Array(data), file: file, credentials: creds)
             let path = out ?? "mosaic-\(UUID().uuidString.prefix(8).lowercased()).mpkg"
-            guard !FileManager.default.fileExists(atPath: path) else { throw SealError.fileExists(path) }
-            try package.write(to: URL(fileURLWithPath: path))
+            try AtomicFile.check([path], forbidden: [credentials, file])
+            guard let data = FileManager.default.contents(atPath: file) else { throw Refusal("\(file): cannot be read") }
+            let package = try SealedPackage.seal(Array(data), file: file, credentials: creds)
+            try AtomicFile.write(package, to: path)
             print("Sealed \(file) into \(path) (\(package.count) bytes). Hand it to your authority on any medium.")
         }
     }
@@ -47,13 +48,19 @@ extension Mosaic.Keys {
         @OptionGroup var key: AuthorityKeyOptions
 
         func run() throws {
-            let db = try Store.open(at: store.path)
+            try AtomicFile.check([key.path, key.path + ".pub"], forbidden: [store.path])
+            let db = try store.open()
             if let existing = try db.authorityPublicKey() {
-                throw ValidationError("the store already has an authority key (fingerprint \(fingerprint(of: existing))); keep using it")
+                throw Refusal("the store already has an authority key (fingerprint \(fingerprint(of: existing))); keep using it")
             }
             let authority = AuthorityKey()
-            try authority.write(to: key.path)
-            try db.setAuthorityPublicKey(authority.publicKey)
+            try authority.write(to: key.path, forbidden: [store.path])
+            do { try db.setAuthorityPublicKey(authority.publicKey) } catch {
+                // The store did not take it: the new key files must not outlive the failure.
+                AtomicFile.remove(key.path)
+                AtomicFile.remove(key.path + ".pub")
+                throw error
+            }
             print("Created \(key.path) (private, mode 0600) and \(key.path).pub (public). Fingerprint: \(authority.fingerprint).")
             print("Keep the private key off shared drives; back it up offline. Schools get the public key inside their credentials.")
         }
@@ -68,9 +75,9 @@ extension Mosaic.Keys {
 
         func run() throws {
             guard Identifier.isValid(school) else { throw ValidationError("--school must be 1 to 40 letters, digits, '-' or '_'") }
+            try AtomicFile.check([out, out + ".pub"], forbidden: [authorityPublic])
             let creds = Credentials(schoolID: school, authorityPublicKey: try AuthorityKey.readPublic(from: authorityPublic))
-            try creds.write(to: out)
-            try creds.writePublic(to: out + ".pub")
+            try creds.writeWithPublic(to: out, publicPath: out + ".pub")
             print("Created \(out) (keep it private) and \(out).pub: send the .pub file to your authority. Key fingerprint: \(creds.fingerprint).")
         }
     }
@@ -92,22 +99,17 @@ extension Mosaic.RegistryCommand {
         }
 
         func run() throws {
-            let db = try Store.open(at: store.path)
+            let db = try store.open()
             if let publicKey {
                 let (schoolID, key) = try Credentials.readPublic(from: publicKey)
-                guard schoolID == school else { throw ValidationError("\(publicKey) is for another school than --school") }
+                guard schoolID == school else { throw Refusal("\(publicKey) is for another school than --school \(school); nothing was registered") }
                 try db.registerKey(school: school, publicKey: key, fingerprint: fingerprint(of: key), origin: "registered", rotate: !keepOld)
                 print("Registered key \(fingerprint(of: key)) for \(school)\(keepOld ? "" : "; earlier keys revoked").")
                 return
             }
-            guard let authority = try db.authorityPublicKey() else { throw ValidationError("no authority key yet: run 'mosaic keys init' first") }
-            let creds = Credentials(schoolID: school, authorityPublicKey: authority)
-            try db.registerKey(school: school, publicKey: creds.publicKey, fingerprint: creds.fingerprint, origin: "issued", rotate: !keepOld)
-            do { try creds.write(to: out!) } catch {
-                _ = try? db.revokeKeys(school: school, fingerprint: creds.fingerprint)
-                throw error
-            }
-            print("Issued \(out!) for \(school) (key \(creds.fingerprint))\(keepOld ? "" : "; earlier keys revoked"). Hand it over privately; the authority keeps only the public key.")
+            guard let out else { return }
+            let creds = try CredentialIssuer.issue(school: school, to: out, store: db, keepOld: keepOld)
+            print("Issued \(out) for \(school) (key \(creds.fingerprint))\(keepOld ? "" : "; earlier keys revoked"). Hand it over privately; the authority keeps only the public key.")
         }
     }
 
@@ -118,7 +120,7 @@ extension Mosaic.RegistryCommand {
         @Option(name: .customLong("fingerprint"), help: "Only this key.") var keyFingerprint: String?
 
         func run() throws {
-            let n = try Store.open(at: store.path).revokeKeys(school: school, fingerprint: keyFingerprint)
+            let n = try store.open().revokeKeys(school: school, fingerprint: keyFingerprint)
             print("Revoked \(n) key\(n == 1 ? "" : "s") of \(school).")
         }
     }
@@ -129,7 +131,7 @@ extension Mosaic.RegistryCommand {
         @Option(help: "Only this school.") var school: String?
 
         func run() throws {
-            let keys = try Store.open(at: store.path).keys(school: school)
+            let keys = try store.open().keys(school: school)
             guard !keys.isEmpty else { print("No key registered."); return }
             var table = TextTable(["school", "fingerprint", "origin", "created", "state"])
             for k in keys { table.add([k.schoolID, k.fingerprint, k.origin, k.createdAt, k.revokedAt.map { "revoked \($0)" } ?? "active"]) }

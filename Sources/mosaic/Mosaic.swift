@@ -13,7 +13,7 @@ struct Mosaic: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, CodebookCommand.self, RegistryCommand.self, Template.self, Validate.self, Ingest.self,
-            Status.self, History.self, ReleaseCommand.self, Budget.self, Report.self, Query.self, Keys.self, Seal.self, Synth.self, Demo.self,
+            Status.self, History.self, ReleaseCommand.self, Budget.self, Report.self, Query.self, Keys.self, Seal.self, Synth.self, Demo.self, DoctorCommand.self,
         ])
 }
 
@@ -25,6 +25,11 @@ struct StoreOptions: ParsableArguments {
 
     /// The path to use.
     var path: String { store ?? ProcessInfo.processInfo.environment["MOSAIC_STORE"] ?? "mosaic.sqlite" }
+
+    init() {}
+
+    /// Options naming `path`, for commands with a store option of their own.
+    init(path: String) { self.store = path }
 
     /// True when the user named a store (by flag or environment).
     var isGiven: Bool { store != nil || ProcessInfo.processInfo.environment["MOSAIC_STORE"] != nil }

@@ -20,10 +20,10 @@ extension Mosaic.RegistryCommand {
 
         func run() throws {
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("\(file): cannot be read")
+                throw Refusal("\(file): cannot be read (no such file, or no permission)")
             }
             let schools = try RegistryFile.parse(Array(data), file: file)
-            let db = try Store.open(at: store.path)
+            let db = try store.open()
             let s = try db.importRegistry(schools, source: (file as NSString).lastPathComponent)
             print(
                 "Imported \(schools.count) schools from \(file): \(s.added) added, \(s.updated) updated, \(s.unchanged) unchanged, \(s.reopened) reopened, \(s.closed) marked closed."
@@ -37,7 +37,7 @@ extension Mosaic.RegistryCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let rows = try Store.open(at: store.path).registrySummary()
+            let rows = try store.open().registrySummary()
             guard !rows.isEmpty else {
                 print("The registry is empty. Import one with 'mosaic registry import FILE.csv'.")
                 return

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MosaicCodebook
+import MosaicFiles
 import MosaicPrivacy
 import MosaicRelease
 import MosaicReleaseFile
@@ -30,7 +31,7 @@ extension Mosaic.ReleaseCommand {
             discussion: "Noise comes from the operating system's random number generator; there is no seed. The release is kept in the store, so 'mosaic release export' can write it again.")
 
         @OptionGroup var store: StoreOptions
-        @Option(help: "The quarter, YYYY-Qn.") var period: String
+        @Option(help: "The quarter, YYYY-Qn.") var period: Period
         @Option(help: "Privacy budget of this release, ρ (zCDP).") var rho: Rho = ReleaseRequest.defaultRho
         @Option(help: "Values from 1 to k-1 are suppressed.") var k: Int = 5
         @Option(help: "Regions and provinces with fewer registered schools are not published on their own.") var minSchools: Int = 5
@@ -40,29 +41,24 @@ extension Mosaic.ReleaseCommand {
 
         func validate() throws {
             guard (0...1000).contains(replicates) else { throw ValidationError("--replicates must be from 0 to 1000") }
-            guard Period(period) != nil else { throw ValidationError("--period must be a quarter written YYYY-Qn, for example 2026-Q3") }
             guard rho.nano > 0, rho.nano <= 1000 * Rho.scale else { throw ValidationError("--rho must be above 0 and at most 1000") }
             guard (1...1000).contains(k) else { throw ValidationError("--k must be from 1 to 1000") }
             guard minSchools >= 1 else { throw ValidationError("--min-schools must be at least 1") }
-            guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("\(out): a file is already there") }
-            // Check the destination before any budget is spent.
-            let folder = (out as NSString).deletingLastPathComponent
-            guard FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
-                throw ValidationError("\(out): its folder does not exist or cannot be written")
-            }
         }
 
         func run() throws {
-            let releaser = Releaser(store: try Store.open(at: store.path))
-            var request = ReleaseRequest(period: Period(period)!, rho: rho, k: k, minimumSchools: minSchools)
+            let outputs = ReleaseOutputs(sqlite: out, csvFolder: csv)
+            // Check the destination before the store is touched and any budget is spent.
+            try outputs.check(forbidden: [store.path])
+            let releaser = Releaser(store: try store.open())
+            var request = ReleaseRequest(period: period, rho: rho, k: k, minimumSchools: minSchools)
             request.replicates = replicates
-            let data = try releaser.create(request)
-            try ReleaseFile.write(data, to: out)
-            if let csv { try ReleaseFile.writeCSV(data, folder: csv) }
+            let data = try releaser.create(request, outputs: outputs)
             let published = data.rows.filter { $0.status == "published" }.count
-            print("Release \(data.metadata("release_id")!) for \(period): ρ = \(data.metadata("rho")!) (ε = \(data.metadata("epsilon")!), δ = 1e-6), k = \(k), min. schools = \(minSchools).")
+            let m = { (key: String) in data.metadata(key) ?? "?" }
+            print("Release \(m("release_id")) for \(period): ρ = \(m("rho")) (ε = \(m("epsilon")), δ = 1e-6), k = \(k), min. schools = \(minSchools).")
             print("Wrote \(out)\(csv.map { " and CSV files in \($0)" } ?? ""): \(data.rows.count) values, \(published) published, \(data.rows.count - published) suppressed.")
-            print("Budget for \(period): \(data.metadata("budget_spent_rho")!) of \(data.metadata("budget_cap_rho")!) spent, \(data.metadata("budget_remaining_rho")!) left.")
+            print("Budget for \(period): \(m("budget_spent_rho")) of \(m("budget_cap_rho")) spent, \(m("budget_remaining_rho")) left.")
         }
     }
 
@@ -71,7 +67,7 @@ extension Mosaic.ReleaseCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let releaser = Releaser(store: try Store.open(at: store.path))
+            let releaser = Releaser(store: try store.open())
             let releases = try releaser.list()
             guard !releases.isEmpty else { print("No release yet. Make one with 'mosaic release create --period YYYY-Qn --out FILE'."); return }
             var table = TextTable(["release", "period", "created", "rho", "k", "min schools", "quarter spent/cap"], rightAligned: [3, 4, 5])
@@ -91,9 +87,10 @@ extension Mosaic.ReleaseCommand {
         @Option(help: "Also write cells.csv, metadata.csv and coverage.csv into this folder.") var csv: String?
 
         func run() throws {
-            let data = try Releaser(store: try Store.open(at: store.path)).data(ofRelease: id)
-            try ReleaseFile.write(data, to: out)
-            if let csv { try ReleaseFile.writeCSV(data, folder: csv) }
+            let outputs = ReleaseOutputs(sqlite: out, csvFolder: csv)
+            try outputs.check(forbidden: [store.path])
+            let data = try Releaser(store: try store.open()).data(ofRelease: id)
+            try ReleaseFile.write(data, to: out, csvFolder: csv)
             print("Wrote release \(id) to \(out)\(csv.map { " and \($0)" } ?? "").")
         }
     }
@@ -106,7 +103,7 @@ extension Mosaic.Budget {
         @Option(help: "Only this quarter, YYYY-Qn.") var period: String?
 
         func run() throws {
-            let db = try Store.open(at: store.path)
+            let db = try store.open()
             let releaser = Releaser(store: db)
             var periods = Set(try db.periods().map(\.description))
             for r in try releaser.list() { periods.insert(r.period) }
@@ -137,7 +134,7 @@ extension Mosaic.Budget {
         }
 
         func run() throws {
-            try Store.open(at: store.path).setCap(nano: rho.nano, period: period.flatMap { Period($0) })
+            try store.open().setCap(nano: rho.nano, period: period.flatMap { Period($0) })
             print("Cap set to ρ = \(rho) for \(period ?? "every quarter without its own cap").")
         }
     }

@@ -9,16 +9,13 @@ extension Mosaic {
             abstract: "Show per region which schools submitted for a quarter and which are missing (the authority's own view).")
 
         @OptionGroup var store: StoreOptions
-        @Option(help: "The quarter, YYYY-Qn.") var period: String
+        @Option(help: "The quarter, YYYY-Qn.") var period: Period
         @Flag(help: "Only the per-region table, without the list of missing school ids.") var summaryOnly = false
 
-        func validate() throws {
-            guard Period(period) != nil else { throw ValidationError("--period must be a quarter written YYYY-Qn, for example 2026-Q3") }
-        }
 
         func run() throws {
-            let rows = try Store.open(at: store.path).status(period: Period(period)!)
-            print(StatusPrinter.render(rows, period: period, listMissing: !summaryOnly), terminator: "")
+            let rows = try store.open().status(period: period)
+            print(StatusPrinter.render(rows, period: period.description, listMissing: !summaryOnly), terminator: "")
         }
     }
 }

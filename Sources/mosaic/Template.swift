@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MosaicCodebook
+import MosaicFiles
 import MosaicIntake
 import MosaicRegistry
 
@@ -30,8 +31,7 @@ extension Mosaic {
                 print(text, terminator: "")
                 return
             }
-            guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("\(out): a file is already there") }
-            try text.write(toFile: out, atomically: true, encoding: .utf8)
+            try AtomicFile.write(Data(text.utf8), to: out)
             print("Wrote \(out). Fill in the counts (0 for none), then: mosaic validate \(out)")
         }
     }

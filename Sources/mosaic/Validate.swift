@@ -8,15 +8,17 @@ extension Mosaic {
         static let configuration = CommandConfiguration(
             abstract: "Check counts files without storing them.",
             discussion:
-                "Registry checks (known, open school; counts within enrolment) run when a store is named with --store or MOSAIC_STORE.")
+                "Registry checks (known, open school; counts within enrolment) run only when a store is named with --store or MOSAIC_STORE; without one, the file's own rules are checked.")
 
-        @OptionGroup var store: StoreOptions
+        @Option(name: .customLong("store"), help: ArgumentHelp("A store for registry checks.", discussion: "Default: $MOSAIC_STORE if set; without a store only the file's own rules are checked.", valueName: "path"))
+        var storePath: String?
         @Argument(help: "Counts files (CSV or JSON), or folders of them.") var files: [String]
 
         func run() throws {
             let paths = expandCountsFiles(files)
-            guard !paths.isEmpty else { throw ValidationError("no counts files found") }
-            let check = store.isGiven ? try RegistryCheck(store: Store.open(at: store.path)) : nil
+            guard !paths.isEmpty else { throw Refusal("no counts files found in \(files.joined(separator: ", ")) (.csv or .json)") }
+            let given = storePath ?? ProcessInfo.processInfo.environment["MOSAIC_STORE"]
+            let check = try given.map { try RegistryCheck(store: StoreOptions(path: $0).open()) }
             let results = Ingestor.validate(paths, check: check, now: Date())
             var bad = 0
             for (path, r) in zip(paths, results) {

@@ -1,0 +1,232 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Why an output cannot be written. Messages name the path and say what to do; they never
+/// carry Foundation's error text.
+public enum OutputError: Error, LocalizedError, Equatable {
+    /// A file (or folder) is already at the path: Mosaic never replaces one.
+    case exists(String)
+    /// The folder that would hold the file does not exist.
+    case folderMissing(String)
+    /// The folder exists but this user cannot write in it.
+    case notWritable(String)
+    /// The path is the authority's store (or its journal): never an output.
+    case isStore(String)
+    /// Writing failed for a reason of the file system (disk full, I/O error).
+    case cannotWrite(String, String)
+
+    public var errorDescription: String? {
+        switch self {
+        case let .exists(p): return "\(p): a file is already there; Mosaic never replaces a file: choose another name or move it away"
+        case let .folderMissing(p): return "\(p): its folder does not exist; create it first"
+        case let .notWritable(p): return "\(p): its folder cannot be written by this user"
+        case let .isStore(p): return "\(p): this is the authority's store; choose another output"
+        case let .cannotWrite(p, why): return "\(p): cannot be written (\(why))"
+        }
+    }
+}
+
+/// Writes files all or nothing: check first, write under a temporary name in the same folder,
+/// flush to disk, then give the file its name without ever replacing one.
+///
+/// A temporary file is named `.<name>.mosaic-tmp-<random>` beside its final path, created with
+/// mode 0600, so that nobody reads it before it is complete. Publishing uses `link(2)` then
+/// `unlink(2)`: the final name appears whole or not at all, and an existing file is never
+/// replaced (`link` fails with `EEXIST`).
+///
+/// ```swift
+/// try AtomicFile.check(["report.html", "report.csv"])
+/// try AtomicFile.writeAll([("report.html", html), ("report.csv", csv)])
+/// ```
+public enum AtomicFile {
+    /// The marker inside every temporary file name.
+    public static let temporaryMarker = ".mosaic-tmp-"
+
+    /// Checks that each path can be written as a new file: nothing there yet, its folder exists
+    /// and is writable, and it is none of `forbidden` (compared after resolving links).
+    ///
+    /// - Throws: ``OutputError``.
+    public static func check(_ paths: [String], forbidden: [String] = []) throws {
+        let fm = FileManager.default
+        let forbiddenResolved = Set(forbidden.flatMap { [resolved($0), resolved($0 + "-wal"), resolved($0 + "-shm"), resolved($0 + "-journal")] })
+        var seen = Set<String>()
+        for path in paths {
+            let r = resolved(path)
+            if forbiddenResolved.contains(r) { throw OutputError.isStore(path) }
+            guard seen.insert(r).inserted else { throw OutputError.exists(path) }
+            var isDir: ObjCBool = false
+            if fm.fileExists(atPath: path, isDirectory: &isDir) || entryExists(path) { throw OutputError.exists(path) }
+            let folder = folderOf(path)
+            guard fm.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else { throw OutputError.folderMissing(path) }
+            guard access(folder, W_OK | X_OK) == 0 else { throw OutputError.notWritable(path) }
+        }
+    }
+
+    /// The folder that holds `path` ("." for a bare name).
+    public static func folderOf(_ path: String) -> String {
+        let f = (path as NSString).deletingLastPathComponent
+        return f.isEmpty ? "." : f
+    }
+
+    /// A fresh temporary path beside `path`.
+    public static func temporaryPath(for path: String) -> String {
+        let name = (path as NSString).lastPathComponent
+        let token = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        return (folderOf(path) as NSString).appendingPathComponent(".\(name)\(temporaryMarker)\(token)")
+    }
+
+    /// True when `name` (a file name, not a path) is one of Mosaic's temporary files.
+    public static func isTemporaryName(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(temporaryMarker) }
+
+    /// Creates an empty temporary file beside `path` (mode 0600, exclusive) and returns its path.
+    public static func createTemporary(for path: String) throws -> String {
+        let temp = temporaryPath(for: path)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw OutputError.cannotWrite(path, describe(errno)) }
+        close(fd)
+        return temp
+    }
+
+    /// Writes `data` to a new temporary file beside `path`, flushed to disk, mode 0600; returns its path.
+    public static func writeTemporary(_ data: Data, for path: String) throws -> String {
+        try writeTemporary(data, at: temporaryPath(for: path), for: path)
+    }
+
+    /// Writes `data` to the new file `temp` (a name from ``temporaryPath(for:)``), flushed, mode 0600.
+    @discardableResult
+    public static func writeTemporary(_ data: Data, at temp: String, for path: String) throws -> String {
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw OutputError.cannotWrite(path, describe(errno)) }
+        var failure: Int32 = 0
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += n
+            }
+        }
+        if failure == 0, fsync(fd) != 0 { failure = errno }
+        close(fd)
+        if failure != 0 {
+            unlink(temp)
+            throw OutputError.cannotWrite(path, describe(failure))
+        }
+        return temp
+    }
+
+    /// Flushes a finished temporary file to disk.
+    public static func sync(_ path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+
+    /// Gives a finished temporary file its final name, never replacing a file, and sets its mode.
+    ///
+    /// - Throws: ``OutputError/exists(_:)`` when a file took the name meanwhile (the temporary
+    ///   file is left in place for the caller to remove).
+    public static func publish(temporary: String, to path: String, mode: mode_t = 0o644) throws {
+        chmod(temporary, mode)
+        if link(temporary, path) != 0 {
+            let e = errno
+            if e == EEXIST {
+                // A crash between link and unlink leaves both names on one file: that is done, not a clash.
+                if sameFile(temporary, path) {
+                    unlink(temporary)
+                    syncFolder(of: path)
+                    return
+                }
+                throw OutputError.exists(path)
+            }
+            throw OutputError.cannotWrite(path, describe(e))
+        }
+        unlink(temporary)
+        syncFolder(of: path)
+    }
+
+    /// Writes several files all or nothing: checks them all, writes every one under a temporary
+    /// name, then publishes them; on any failure removes what it wrote. `alongside` files carry
+    /// their own mode (a public key beside a private one).
+    public static func writeAll(_ files: [(path: String, data: Data)], mode: mode_t = 0o644, forbidden: [String] = [],
+                                alongside: [(path: String, data: Data, mode: mode_t)] = []) throws {
+        let all = files.map { ($0.path, $0.data, mode) } + alongside.map { ($0.path, $0.data, $0.mode) }
+        try check(all.map(\.0), forbidden: forbidden)
+        var temps: [String] = []
+        var published: [String] = []
+        do {
+            for f in all { temps.append(try writeTemporary(f.1, for: f.0)) }
+            for (temp, f) in zip(temps, all) {
+                try publish(temporary: temp, to: f.0, mode: f.2)
+                published.append(f.0)
+            }
+        } catch {
+            for p in published { unlink(p) }
+            for t in temps { unlink(t) }
+            throw error
+        }
+    }
+
+    /// Writes one file all or nothing (see ``writeAll(_:mode:forbidden:)``).
+    public static func write(_ data: Data, to path: String, mode: mode_t = 0o644, forbidden: [String] = []) throws {
+        try writeAll([(path, data)], mode: mode, forbidden: forbidden)
+    }
+
+    /// Removes a file if it is there; true when something was removed.
+    @discardableResult
+    public static func remove(_ path: String) -> Bool { unlink(path) == 0 }
+
+    /// True when both paths name the same file (same device and inode).
+    public static func sameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+
+    /// Flushes a folder's entries (the new name) to disk.
+    public static func syncFolder(of path: String) {
+        let fd = open(folderOf(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+
+    /// True when anything, even a dangling link, is at `path`.
+    static func entryExists(_ path: String) -> Bool {
+        var s = stat()
+        return lstat(path, &s) == 0
+    }
+
+    /// An absolute path with links and `.`/`..` resolved as far as the file system allows.
+    public static func resolved(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+        let url = URL(fileURLWithPath: absolute).standardizedFileURL
+        // Resolve the folder (the file itself may not exist yet).
+        let folder = url.deletingLastPathComponent().resolvingSymlinksInPath()
+        return folder.appendingPathComponent(url.lastPathComponent).path
+    }
+
+    /// A short, plain description of an errno value.
+    public static func describe(_ code: Int32) -> String {
+        switch code {
+        case ENOSPC: return "the disk is full"
+        case EACCES, EPERM: return "permission denied"
+        case EROFS: return "the file system is read-only"
+        case ENOENT: return "its folder does not exist"
+        case EEXIST: return "a file is already there"
+        case EIO: return "input/output error"
+        case EDQUOT: return "the disk quota is exceeded"
+        default: return "system error \(code)"
+        }
+    }
+}

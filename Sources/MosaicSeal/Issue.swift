@@ -1,0 +1,53 @@
+import Foundation
+import MosaicFiles
+import MosaicStore
+
+/// Issues a school's credential file all or nothing (the authority's side).
+///
+/// The file is written under a temporary name first; the key is registered (and the school's
+/// earlier keys revoked) in one transaction; then the file gets its name. If the name was taken
+/// meanwhile, the registration is undone: the earlier keys are valid again. A run killed after
+/// the registration is finished by the next command (`Recovery`).
+public enum CredentialIssuer {
+    /// Issues credentials for `school` into `path`.
+    ///
+    /// - Returns: the new credentials.
+    @discardableResult
+    public static func issue(school: String, to path: String, store: Store, keepOld: Bool = false, now: Date = Date()) throws -> Credentials {
+        try AtomicFile.check([path], forbidden: [store.path])
+        guard let authority = try store.authorityPublicKey() else { throw IssueError.noAuthorityKey }
+        guard try store.schoolFacts()[school] != nil else { throw KeyError.unknownSchool(school) }
+        let creds = Credentials(schoolID: school, authorityPublicKey: authority)
+        let final = AtomicFile.resolved(path)
+        let token = UUID().uuidString
+        let claim = PendingOutput(finalPath: final, temporaryPath: AtomicFile.temporaryPath(for: final), kind: .credentials, token: token,
+                                  ref: creds.fingerprint, owner: .current, createdAt: ISO8601DateFormatter().string(from: now))
+        try store.claim([claim])
+        var revoked: [String] = []
+        do {
+            try AtomicFile.writeTemporary(try creds.fileData(), at: claim.temporaryPath, for: path)
+            revoked = try store.registerKey(school: school, publicKey: creds.publicKey, fingerprint: creds.fingerprint, origin: "issued",
+                                            rotate: !keepOld, at: now)
+        } catch {
+            AtomicFile.remove(claim.temporaryPath)
+            try? store.release(token: token)
+            throw error
+        }
+        do {
+            try AtomicFile.publish(temporary: claim.temporaryPath, to: final, mode: 0o600)
+        } catch {
+            try? store.undoKeyRegistration(fingerprint: creds.fingerprint, unrevoke: revoked)
+            AtomicFile.remove(claim.temporaryPath)
+            try? store.release(token: token)
+            throw error
+        }
+        try? store.release(token: token)
+        return creds
+    }
+
+    /// Why credentials were not issued.
+    public enum IssueError: Error, LocalizedError, Equatable {
+        case noAuthorityKey
+        public var errorDescription: String? { "no authority key yet: run 'mosaic keys init' first" }
+    }
+}
