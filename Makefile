@@ -17,6 +17,7 @@ test: deps
 	@scripts/install-deps.sh chromium fonts-dejavu-core
 	swift build --build-tests
 	swift test --skip-build
+	python3 Analysis/intake-fuzz.py --mutants 1000 --seed 1 --mosaic .build/debug/mosaic
 
 # Regenerates the example reports in Reports/ from a fresh demo run.
 reports: demo

@@ -50,6 +50,8 @@ let package = Package(
             exclude: ["README.md"],
             resources: [.copy("Resources/geography-es.csv")]),
 
+        // SQLite hardening for SQL and files from outside (sqlite3_db_config is variadic: C only).
+        .target(name: "CSQLiteGuard", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The kernel's CSPRNG (getrandom), which Swift's Glibc module does not expose.
         .target(name: "CSystemRandom"),
         // Exact noise samplers (discrete Laplace, discrete Gaussian) over the OS CSPRNG; integers only.
@@ -83,7 +85,7 @@ let package = Package(
         .target(
             name: "MosaicQuery",
             dependencies: [
-                "MosaicCodebook", "MosaicEngine", "MosaicReleaseFile", "MosaicText", .product(name: "GRDB", package: "GRDB.swift"),
+                "MosaicCodebook", "MosaicEngine", "MosaicReleaseFile", "MosaicText", "MosaicFiles", "CSQLiteGuard", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             exclude: ["README.md"]),
@@ -124,12 +126,12 @@ let package = Package(
             dependencies: ["MosaicSamplers", "MosaicTestSupport", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(
             name: "MosaicReleaseTests",
-            dependencies: ["MosaicRelease", "MosaicEngine", "MosaicReleaseFile", "MosaicStore", "MosaicQuery", "MosaicCodebook", "MosaicPrivacy", "MosaicRegistry",
+            dependencies: ["MosaicRelease", "MosaicEngine", "MosaicReleaseFile", "MosaicStore", "MosaicQuery", "MosaicCodebook", "MosaicPrivacy", "MosaicRegistry", "MosaicFiles",
                            "MosaicIntake", "MosaicSynth", "MosaicTestSupport", "MosaicText", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MosaicPrivacyTests", dependencies: ["MosaicPrivacy"]),
         .testTarget(
             name: "MosaicSealTests",
-            dependencies: ["MosaicSeal", "MosaicIntake", "MosaicStore", "MosaicCodebook", "MosaicRegistry", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["MosaicSeal", "MosaicIntake", "MosaicStore", "MosaicCodebook", "MosaicRegistry", "MosaicFiles", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Vectors"]),
         .testTarget(
             name: "MosaicQueryTests",
@@ -138,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "MosaicReportingTests",
             dependencies: ["MosaicReporting", "MosaicReleaseFile", "MosaicQuery", "MosaicRelease", "MosaicStore", "MosaicSynth", "MosaicCodebook",
-                           "MosaicPrivacy", "MosaicTestSupport"]),
+                           "MosaicPrivacy", "MosaicTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MosaicDemoTests", dependencies: ["MosaicDemo", "MosaicStore"]),
         .testTarget(name: "MosaicCLITests", dependencies: ["mosaic"]),
     ]

@@ -28,6 +28,16 @@ public enum FileFate: Sendable, Equatable {
 public struct FileResult: Sendable, Equatable {
     public var file: String
     public var fate: FileFate
+    /// The quarter and school the file is for, when it could be read.
+    public var period: String?
+    public var schoolID: String?
+
+    public init(file: String, fate: FileFate, period: String? = nil, schoolID: String? = nil) {
+        self.file = file
+        self.fate = fate
+        self.period = period
+        self.schoolID = schoolID
+    }
 }
 
 /// Totals over the files of one ingest run.
@@ -100,7 +110,11 @@ public struct Ingestor: Sendable {
                 case .refused(let why): fates[k] = .refused(why)
                 }
             }
-            summary.results += zip(batch, fates).map { FileResult(file: $0, fate: $1) }
+            for (i, fate) in fates.enumerated() {
+                var submission: Submission?
+                if case .success(let p) = parsed[i] { submission = p.submission }
+                summary.results.append(FileResult(file: batch[i], fate: fate, period: submission?.period.description, schoolID: submission?.schoolID))
+            }
             done += batch.count
             progress?(done, paths.count)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import MosaicCodebook
+import MosaicFiles
 import MosaicReleaseFile
 import MosaicText
 
@@ -11,14 +12,9 @@ public enum ReleaseExport {
     public static func write(_ path: String, to folder: String) throws -> [String] {
         let data = try ReleaseReader.read(path)
         let codebook = try Codebook.bundled(version: Int(data.metadata("codebook_version") ?? "") ?? 1)
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        var written: [String] = []
+        var files: [(path: String, data: Data)] = []
         func emit(_ name: String, _ text: String) throws {
-            let p = (folder as NSString).appendingPathComponent(name)
-            guard !fm.fileExists(atPath: p) else { throw QueryError.invalid("\(p): a file is already there") }
-            try text.write(toFile: p, atomically: true, encoding: .utf8)
-            written.append(p)
+            files.append(((folder as NSString).appendingPathComponent(name), Data(text.utf8)))
         }
         let base = ["period", "level", "geo_code", "geo_name"]
         for table in codebook.tables + [nil] {
@@ -70,8 +66,9 @@ public enum ReleaseExport {
             ] as [String: Any]
         } + [["file": "total.csv / total.json", "label": "Affected persons (each single-valued table adds up to it)", "dimensions": [] as [Any]]]
         try emit("data_dictionary.json", String(decoding: try JSONSerialization.data(withJSONObject: dictionary, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self) + "\n")
-        var md = "# Data dictionary: release \(data.metadata("release_id") ?? "") (\(data.metadata("period") ?? ""))\n\n"
-        md += "\(data.metadata("guarantee") ?? "")\n\n\(data.metadata("margins") ?? "")\n\n\(data.metadata("suppression") ?? "")\n\n"
+        let meta = { (key: String) in Markdown.escape(data.metadata(key) ?? "") }
+        var md = "# Data dictionary: release \(meta("release_id")) (\(meta("period")))\n\n"
+        md += "\(meta("guarantee"))\n\n\(meta("margins"))\n\n\(meta("suppression"))\n\n"
         md += "## Columns\n\n" + (dictionary["columns"] as! [String: String]).sorted { $0.key < $1.key }.map { "- `\($0.key)`: \($0.value)" }.joined(separator: "\n") + "\n\n"
         for t in codebook.tables {
             md += "## \(t.name).csv\n\n\(t.label.text("en"))\(t.multiValued ? " (one person may count in several cells)" : "").\n\n"
@@ -81,8 +78,13 @@ public enum ReleaseExport {
             }
             md += "\n"
         }
-        md += "## Release parameters\n\n" + data.metadata.map { "- `\($0.key)`: \($0.value)" }.joined(separator: "\n") + "\n"
+        md += "## Release parameters\n\n" + data.metadata.map { "- \(Markdown.escape($0.key)): \(Markdown.escape($0.value))" }.joined(separator: "\n") + "\n"
         try emit("data_dictionary.md", md)
-        return written
+        let created = try ReleaseFile.prepareFolder(folder)
+        do { try AtomicFile.writeAll(files) } catch {
+            if created { rmdir(folder) }
+            throw error
+        }
+        return files.map(\.path)
     }
 }

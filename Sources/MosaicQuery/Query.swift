@@ -61,15 +61,13 @@ public struct QueryEngine {
     /// Loads release files (read-only).
     public init(paths: [String]) throws {
         releases = try paths.map { path in
+            // The reader has checked the file: every unit's level and parent, every group's noise.
             let data = try ReleaseReader.read(path)
-            guard !data.units.isEmpty, !data.noise.isEmpty else {
-                throw QueryError.invalid("\(path): made by an older Mosaic without its error model; export it again with 'mosaic release export'")
-            }
             let codebook = try Codebook.bundled(version: Int(data.metadata("codebook_version") ?? "") ?? 1)
             var units: [GeoUnit] = []
             var index: [String: Int] = [:]
             for u in data.units {
-                let level = Level(rawValue: u.level)!
+                guard let level = Level(rawValue: u.level) else { throw QueryError.invalidFile(path, table: "units", column: "level", why: "unknown level") }
                 let parent = u.parentCode.isEmpty ? nil : index[QueryEngine.parentLevel(level).rawValue + "|" + u.parentCode]
                 let schools = data.coverage.first { $0.level == u.level && $0.geoCode == u.geoCode }?.registeredSchools ?? 0
                 units.append(GeoUnit(level: level, code: u.geoCode, name: u.geoName, parent: parent, children: [], schools: schools))
@@ -77,9 +75,9 @@ public struct QueryEngine {
                 if let parent { units[parent].children.append(units.count - 1) }
             }
             let geography = Geography(units: units)
-            let groups = data.noise.map {
-                ReleasePlan.Group(table: $0.tableName, level: Level(rawValue: $0.level)!, sensitivitySquared: 0, sigma2Num: $0.sigma2Num,
-                                  sigma2Den: $0.sigma2Den, rho: .zero)
+            let groups = try data.noise.map { n -> ReleasePlan.Group in
+                guard let level = Level(rawValue: n.level) else { throw QueryError.invalidFile(path, table: "noise", column: "level", why: "unknown level") }
+                return ReleasePlan.Group(table: n.tableName, level: level, sensitivitySquared: 0, sigma2Num: n.sigma2Num, sigma2Den: n.sigma2Den, rho: .zero)
             }
             var rows: [String: ReleaseRow] = [:]
             for r in data.rows { rows["\(r.level)|\(r.geoCode)|\(r.tableName)|\(r.cell)"] = r }

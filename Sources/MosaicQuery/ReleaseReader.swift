@@ -1,56 +1,143 @@
+import CSQLiteGuard
 import Foundation
 import GRDB
 import GRDBSQLite
+import MosaicCodebook
 import MosaicReleaseFile
 
 /// Opens release files read-only, and refuses anything else (above all the authority's store).
+///
+/// A release file comes from outside: it is data, never trusted. The connection is opened
+/// immutable (no `-wal` or `-shm` is created beside it), hardened (defensive mode, no
+/// `fts3_tokenizer`, no extensions, no attached databases, tight limits) and every statement
+/// runs under a deadline. ``read(_:)`` checks the schema, the types, the levels, the ranges,
+/// the hierarchy and the completeness of the file against its codebook before anything uses it,
+/// and refuses it with one message naming the file, the table and the column.
 public enum ReleaseReader {
-    /// Opens a release file read-only: writes, ATTACH and extension loading are impossible on
-    /// the connection.
-    public static func openReadOnly(_ path: String) throws -> DatabaseQueue {
-        guard FileManager.default.fileExists(atPath: path) else { throw QueryError.missing(path) }
+    /// Seconds a whole read may take (a hostile view or a huge file must not hang a tool).
+    public static let readTimeout: Double = 60
+    /// The largest value a release may hold, and the largest margin.
+    static let maxValue: Int64 = 1_000_000_000
+    static let maxMargin: Double = 10_000_000
+    /// At most this many units and rows: far above any real release (a million schools make
+    /// tens of thousands of units).
+    static let maxUnits = 200_000
+    static let maxRows = 20_000_000
+
+    /// A hardened, read-only, immutable connection with a deadline cell.
+    public final class Connection: @unchecked Sendable {
+        public let queue: DatabaseQueue
+        let deadline: DeadlineCell
+        let path: String
+
+        init(path: String, queue: DatabaseQueue, deadline: DeadlineCell) {
+            self.path = path
+            self.queue = queue
+            self.deadline = deadline
+        }
+
+        deinit { try? queue.close() }
+
+        /// Runs `body` with every statement stopped once `seconds` have passed.
+        public func read<T>(within seconds: Double, _ body: (Database) throws -> T) throws -> T {
+            deadline.pointer.pointee = mosaic_monotonic_ns() + Int64(seconds * 1e9)
+            defer { deadline.pointer.pointee = 0 }
+            do {
+                return try queue.read(body)
+            } catch let e as DatabaseError where e.resultCode == .SQLITE_INTERRUPT {
+                throw QueryError.timeout(path, seconds)
+            }
+        }
+    }
+
+    /// Opens a release file read-only and hardened, and refuses anything that is not a release.
+    public static func open(_ path: String) throws -> Connection {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { throw QueryError.missing(path) }
+        let deadline = DeadlineCell()
         var config = Configuration()
         config.readonly = true
         config.label = "mosaic-release-readonly"
         config.prepareDatabase { db in
-            // No other database may be attached, and SQL may not load extensions.
-            sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_ATTACHED, 0)
+            guard mosaic_sqlite_harden(db.sqliteConnection) == SQLITE_OK else {
+                throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "cannot harden the connection")
+            }
+            mosaic_sqlite_install_deadline(db.sqliteConnection, deadline.pointer)
             try db.execute(sql: "PRAGMA query_only = 1")
             try db.execute(sql: "PRAGMA trusted_schema = 0")
-            db.add(function: DatabaseFunction("load_extension", argumentCount: -1, pure: false) { _ in
-                throw DatabaseError(resultCode: .SQLITE_AUTH, message: "loading extensions is not allowed")
-            })
+            let refused: [(String, Int?)] = [("load_extension", nil), ("fts3_tokenizer", 1), ("fts3_tokenizer", 2), ("readfile", nil), ("writefile", nil)]
+            for (name, arity) in refused {
+                db.add(function: DatabaseFunction(name, argumentCount: arity, pure: false) { _ in
+                    throw DatabaseError(resultCode: .SQLITE_AUTH, message: "\(name) is not allowed on a release")
+                })
+            }
         }
         let queue: DatabaseQueue
-        do { queue = try DatabaseQueue(path: path, configuration: config) } catch { throw QueryError.notARelease(path) }
-        let kind = try? queue.read { db -> String in
+        do { queue = try DatabaseQueue(path: immutableURI(path), configuration: config) } catch {
+            throw QueryError.notARelease(path)
+        }
+        let connection = Connection(path: path, queue: queue, deadline: deadline)
+        func classify(_ db: Database) throws -> String {
             if try db.tableExists("store_info") || db.tableExists("submission") { return "store" }
             if try db.tableExists("cells") && db.tableExists("metadata") { return "release" }
             return "other"
         }
+        var kind = try? connection.read(within: 10, classify)
+        if kind != "release", FileManager.default.fileExists(atPath: path + "-wal") {
+            // A release file never has a write-ahead log; a store in use does. Look once more,
+            // through the log, only to say what the file is.
+            var plain = Configuration()
+            plain.readonly = true
+            if let q = try? DatabaseQueue(path: path, configuration: plain), (try? q.read(classify)) == "store" { kind = "store" }
+            if kind == "release" { kind = "other" }
+        }
         switch kind {
-        case "release": return queue
+        case "release": return connection
         case "store": throw QueryError.rawStore(path)
         default: throw QueryError.notARelease(path)
         }
     }
 
-    /// Runs read-only SQL on a release: (column names, rows as text, NULL as nil).
-    public static func sql(_ path: String, _ query: String) throws -> (columns: [String], rows: [[String?]]) {
-        let queue = try openReadOnly(path)
+    /// A `file:` URI that opens `path` immutable: SQLite neither locks it nor creates files beside it.
+    static func immutableURI(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?immutable=1"
+    }
+
+    /// Runs read-only SQL on a release, streaming rows (as text, NULL as nil) to `row`, which
+    /// returns false to stop. Stops after `maxRows` rows or `timeout` seconds.
+    ///
+    /// - Returns: the column names, and whether the row limit cut the answer.
+    @discardableResult
+    public static func sql(_ path: String, _ query: String, timeout: Double = 5, maxRows: Int = 10_000,
+                           columns onColumns: ([String]) -> Void = { _ in }, row: ([String?]) -> Void) throws -> (columns: [String], truncated: Bool) {
+        let connection = try open(path)
         do {
-            return try queue.read { db -> (columns: [String], rows: [[String?]]) in
+            return try connection.read(within: timeout) { db -> (columns: [String], truncated: Bool) in
                 let statement = try db.makeStatement(sql: query)
                 let columns: [String] = statement.columnNames
-                var rows: [[String?]] = []
-                for row in try Row.fetchAll(statement) {
-                    rows.append(row.databaseValues.map { (v: DatabaseValue) -> String? in text(v) })
+                onColumns(columns)
+                let cursor = try Row.fetchCursor(statement)
+                var n = 0
+                while let r = try cursor.next() {
+                    if n == maxRows { return (columns, true) }
+                    row(r.databaseValues.map { (v: DatabaseValue) -> String? in text(v) })
+                    n += 1
                 }
-                return (columns, rows)
+                return (columns, false)
             }
         } catch let e as DatabaseError {
-            throw QueryError.invalid("the SQL was refused: \(e.message ?? "error \(e.resultCode)") (releases are read-only; ATTACH and extensions are not allowed)")
+            throw QueryError.invalid("the SQL was refused: \(e.message ?? "error \(e.resultCode)") (releases are read-only; ATTACH, extensions and unsafe functions are not allowed)")
         }
+    }
+
+    /// The same, collecting every row (at most `maxRows`).
+    public static func sql(_ path: String, _ query: String, timeout: Double = 5, maxRows: Int = 10_000) throws -> (columns: [String], rows: [[String?]]) {
+        var rows: [[String?]] = []
+        let (columns, _) = try sql(path, query, timeout: timeout, maxRows: maxRows) { rows.append($0) }
+        return (columns, rows)
     }
 
     static func text(_ v: DatabaseValue) -> String? {
@@ -63,37 +150,22 @@ public enum ReleaseReader {
         }
     }
 
-    /// Reads a whole release file.
+    /// Reads and checks a whole release file.
+    ///
+    /// - Throws: ``QueryError/invalidFile(_:table:column:why:)`` naming what is wrong; never traps.
     public static func read(_ path: String) throws -> ReleaseData {
-        let queue = try openReadOnly(path)
-        return try queue.read { db in
-            let metadata = try Row.fetchAll(db, sql: "SELECT key, value FROM metadata ORDER BY rowid").map { (key: $0[0] as String, value: $0[1] as String) }
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM cells ORDER BY rowid").map {
-                ReleaseRow(period: $0["period"], level: $0["level"], geoCode: $0["geo_code"], geoName: $0["geo_name"], tableName: $0["table_name"],
-                           cell: $0["cell"], value: $0["value"], moe95: $0["moe95"], status: $0["status"])
-            }
-            let units = try db.tableExists("units")
-                ? try Row.fetchAll(db, sql: "SELECT * FROM units ORDER BY ordinal").map {
-                    UnitRow(level: $0["level"], geoCode: $0["geo_code"], geoName: $0["geo_name"], parentCode: $0["parent_code"])
-                } : []
-            let noise = try db.tableExists("noise")
-                ? try Row.fetchAll(db, sql: "SELECT * FROM noise").map {
-                    NoiseRow(tableName: $0["table_name"], level: $0["level"], sigma2Num: UInt64($0["sigma2_num"] as Int64),
-                             sigma2Den: UInt64($0["sigma2_den"] as Int64), rhoNano: UInt64($0["rho_nano"] as Int64))
-                } : []
-            let coverage = try db.tableExists("coverage")
-                ? try Row.fetchAll(db, sql: "SELECT * FROM coverage").map {
-                    CoverageRow(period: $0["period"], level: $0["level"], geoCode: $0["geo_code"], geoName: $0["geo_name"],
-                                registeredSchools: $0["registered_schools"], reportingSchools: $0["reporting_schools"],
-                                registeredEnrolment: $0["registered_enrolment"], reportingEnrolment: $0["reporting_enrolment"])
-                } : []
-            var data = ReleaseData(metadata: metadata, rows: rows, tables: [], coverage: coverage, units: units, noise: noise)
-            if try db.tableExists("replicates") {
-                data.replicates = try Data.fetchAll(db, sql: "SELECT errors FROM replicates ORDER BY replicate").map(ReleaseFile.decode)
-            }
-            return data
-        }
+        let connection = try open(path)
+        let data = try connection.read(within: readTimeout) { db in try ReleaseChecker(path: path, db: db).read() }
+        try ReleaseChecker.checkMeaning(data, path: path)
+        return data
     }
+}
+
+/// The deadline a connection's progress handler reads (CLOCK_MONOTONIC ns; 0 for none).
+public final class DeadlineCell: @unchecked Sendable {
+    let pointer = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+    init() { pointer.pointee = 0 }
+    deinit { pointer.deallocate() }
 }
 
 /// Why a query was refused.
@@ -102,6 +174,9 @@ public enum QueryError: Error, LocalizedError, Equatable {
     case rawStore(String)
     case notARelease(String)
     case invalid(String)
+    /// A release file that breaks the format: file, table, column (if one), and what is wrong.
+    case invalidFile(String, table: String, column: String?, why: String)
+    case timeout(String, Double)
 
     public var errorDescription: String? {
         switch self {
@@ -109,6 +184,9 @@ public enum QueryError: Error, LocalizedError, Equatable {
         case let .rawStore(p): return "\(p): this is an authority's raw store, not a release; researchers query release files only"
         case let .notARelease(p): return "\(p): not a Mosaic release file"
         case let .invalid(why): return why
+        case let .invalidFile(p, table, column, why):
+            return "\(p): not a valid Mosaic release: table \(table)\(column.map { ", column \($0)" } ?? ""): \(why)"
+        case let .timeout(p, s): return "\(p): stopped after \(Int(s)) s (a statement ran too long; --timeout changes the limit)"
         }
     }
 }

@@ -67,7 +67,7 @@ public struct ReportRenderer {
     // MARK: Markdown
 
     public func markdown() -> String {
-        var out = "# \(title)\n\n_\(subtitle)_\n\n## \(s.text("headline"))\n\n\(headline)\n\n"
+        var out = "# \(Markdown.escape(title))\n\n_\(Markdown.escape(subtitle))_\n\n## \(s.text("headline"))\n\n\(headline)\n\n"
         for (i, c) in model.changes.enumerated() { out += "- \(changeLine(c, index: i))\n" }
         out += "\n## \(s.text("trend"))\n\n\(s.text("trend_text"))\n\n"
         out += mdTable([s.text("column_quarter"), s.text("column_value"), s.text("column_rate")],
@@ -75,11 +75,11 @@ public struct ReportRenderer {
         if model.scopeLevel == "country" {
             out += "\n### \(s.text("small_multiples"))\n\n"
             out += mdTable([s.text("column_unit")] + model.periods.map { s.quarter($0) },
-                           model.subunits.map { u in [u.name] + u.points.map { figure($0.persons, margin: false) } })
+                           model.subunits.map { u in [Markdown.escape(u.name)] + u.points.map { figure($0.persons, margin: false) } })
         }
-        out += "\n## \(s.text("comparison"))\n\n\(comparisonTitle)\n\n"
+        out += "\n## \(s.text("comparison"))\n\n\(Markdown.escape(comparisonTitle))\n\n"
         out += mdTable([s.text("column_unit"), s.text("column_rate"), s.text("column_value")],
-                       model.ranking.map { [$0.name, rate($0.points.last), figure($0.points.last!.persons)] })
+                       model.ranking.map { [Markdown.escape($0.name), rate($0.points.last), figure($0.points.last!.persons)] })
         out += "\n## \(s.text("breakdowns", ["quarter": s.quarter(latest)]))\n"
         for b in model.breakdowns {
             out += "\n### \(s.text(b.key))\n\n"
@@ -91,7 +91,7 @@ public struct ReportRenderer {
                        model.scope.points.map { [s.quarter($0.period), coverageText($0)] })
         out += "\n## \(s.text("notable"))\n\n\(s.text("notable_text"))\n\n"
         out += model.notable.isEmpty ? s.text("notable_none") + "\n"
-            : model.notable.map { "- \($0.name): \(s.number($0.latest)) (\(s.text("column_change")) +\(s.decimal($0.difference)) ± \(s.decimal($0.moe95)))" }.joined(separator: "\n") + "\n"
+            : model.notable.map { "- \(Markdown.escape($0.name)): \(s.number($0.latest)) (\(s.text("column_change")) +\(s.decimal($0.difference)) ± \(s.decimal($0.moe95)))" }.joined(separator: "\n") + "\n"
         out += "\n## \(s.text("method"))\n\n\(methodText)\n\n_\(s.text("generated", ["releases": model.releaseIDs.joined(separator: ", ")]))_\n"
         return out
     }
@@ -145,6 +145,6 @@ public struct ReportRenderer {
     public func json() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try! encoder.encode(model), as: UTF8.self) + "\n"
+        return String(decoding: (try? encoder.encode(model)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
     }
 }

@@ -103,9 +103,13 @@ public struct PackageVerifier: PackageOpener, @unchecked Sendable {
     /// Registered keys by fingerprint, loaded once.
     let keys: [String: SchoolKey]
 
-    public init(authority: AuthorityKey, store: Store) throws {
+    /// The authority's present: a package sealed more than a day after it is refused.
+    let now: Date
+
+    public init(authority: AuthorityKey, store: Store, now: Date = Date()) throws {
         self.authority = authority
         self.keys = try store.allKeys()
+        self.now = now
     }
 
     public func isPackage(_ bytes: [UInt8]) -> Bool { bytes.starts(with: SealedPackage.magic) }
@@ -154,10 +158,16 @@ public struct PackageVerifier: PackageOpener, @unchecked Sendable {
 
         guard let key = keys[signer] else { throw fail("signed with a key that is not registered (issue credentials to the school first)") }
         guard key.schoolID == school else { throw fail("the package claims another school than the one its signing key is registered to") }
-        guard key.isActive else { throw fail("signed with a revoked key") }
         guard let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: key.publicKey),
               publicKey.isValidSignature(signature, for: signed)
         else { throw fail("the signature does not verify: the package was altered or not made with the school's key") }
+        // From here the signature names the school: messages may say whose package it is.
+        guard key.isActive else {
+            throw fail("school \(key.schoolID): signed with a revoked key (\(signer)); the school must seal again with its current credentials")
+        }
+        guard sealedAt <= Int64(now.timeIntervalSince1970) + 86_400 else {
+            throw fail("school \(key.schoolID): sealed more than a day in the future by the school's clock; ask the school to check its computer's date and seal again")
+        }
         let digest = SHA256.hash(data: Data(bytes)).map { String(format: "%02x", $0) }.joined()
         return (content, SealedOrigin(schoolID: school, keyFingerprint: signer, sealedAt: sealedAt, packageDigest: digest))
     }

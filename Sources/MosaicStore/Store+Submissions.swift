@@ -89,11 +89,15 @@ extension Store {
         let codebook = try Codebook.bundled(version: s.codebookVersion)
         let history = try db.cachedStatement(
             sql: """
-                SELECT id, superseded_by, codebook_version, sealed_at FROM submission WHERE school_id = ? AND period = ? ORDER BY id DESC
+                SELECT id, superseded_by, codebook_version, sealed_at, key_fingerprint FROM submission WHERE school_id = ? AND period = ? ORDER BY id DESC
                 """)
         let previous = try Row.fetchAll(history, arguments: [s.schoolID, s.period.description])
         var current: Int64?
-        if let sealedAt = item.sealedAt, let newest = previous.compactMap({ $0["sealed_at"] as Int64? }).max(), sealedAt < newest {
+        // Submissions follow the order of ingest. Sealing times (the school's clock) only order
+        // packages signed by the same key, so an older package of that key cannot undo a newer
+        // one; a package from an earlier (or revoked) key can never block the school's new key.
+        let sameKey = previous.filter { item.keyFingerprint != nil && ($0["key_fingerprint"] as String?) == item.keyFingerprint }
+        if let sealedAt = item.sealedAt, let newest = sameKey.compactMap({ $0["sealed_at"] as Int64? }).max(), sealedAt < newest {
             // Unless it is the very same package again (checked below), an older package must not undo a newer one.
             var identical = false
             for row in previous where (row["codebook_version"] as Int) == s.codebookVersion && (row["superseded_by"] as Int64?) == nil {

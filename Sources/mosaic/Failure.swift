@@ -19,15 +19,14 @@ extension Mosaic {
     /// Runs the command and maps every error to the contract: no raw Foundation or SQLite text
     /// reaches the user, and only argument errors exit 64.
     static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            exit(withError: userFacing(error))
-        }
+        var command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do { try command.run() } catch { exit(withError: userFacing(error)) }
     }
 
     static func userFacing(_ error: Error) -> Error {
+        // ArgumentParser's own errors (help, usage) keep their meaning and exit codes.
+        if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { return error }
         switch error {
         case is ValidationError, is CleanExit, is ExitCode: return error
         case let e as DatabaseError:

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MosaicIntake
+import MosaicRelease
 import MosaicSeal
 import MosaicStore
 
@@ -33,6 +34,9 @@ extension Mosaic {
             }
             let summary = try ingestor.ingest(paths, progress: progress.update)
             progress.finish()
+            // Quarters that already have a release: what is stored for them now is a late correction.
+            var released: [String: [String]] = [:]
+            for r in try Releaser(store: db).list() { released[r.period, default: []].append(r.id) }
             let elapsed = Date().timeIntervalSince(started)
             for r in summary.results {
                 switch r.fate {
@@ -42,6 +46,10 @@ extension Mosaic {
                     if verbose || paths.count <= 20 {
                         print("unchanged: \(r.file): identical to the school's current submission; nothing changed")
                     }
+                case .stored where r.period.flatMap({ released[$0] }) != nil, .corrected where r.period.flatMap({ released[$0] }) != nil:
+                    let period = r.period ?? ""
+                    let ids = released[period] ?? []
+                    print("late: \(r.file) (school \(r.schoolID ?? "?")): \(period) already has release\(ids.count == 1 ? "" : "s") \(ids.joined(separator: ", ")); this \(r.fate == .stored ? "submission" : "correction") will only appear in a new release")
                 case .stored: if verbose || paths.count <= 20 { print("stored: \(r.file)") }
                 case .corrected:
                     if verbose || paths.count <= 20 {

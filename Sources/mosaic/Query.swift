@@ -27,17 +27,40 @@ extension Mosaic {
         @Option(help: "table, csv or json.") var format: Format = .table
         @Option(help: "Run read-only SQL on one release instead.") var sql: String?
         @Option(help: "Write tidy CSV and JSON per table, and a data dictionary, into this folder.") var export: String?
+        @Option(help: "With --sql: stop a statement after this many seconds.") var timeout: Double = 5
+        @Option(help: "With --sql: stop after this many rows.") var maxRows: Int = 10_000
 
         func validate() throws {
             let modes = [table != nil, sql != nil, export != nil].filter { $0 }.count
             guard modes == 1 else { throw ValidationError("give exactly one of --table, --sql or --export") }
             if sql != nil || export != nil, releases.count != 1 { throw ValidationError("--sql and --export take one release file") }
+            guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be above 0 and at most 3600 seconds") }
+            guard (1...10_000_000).contains(maxRows) else { throw ValidationError("--max-rows must be from 1 to 10,000,000") }
         }
 
         func run() throws {
             if let sql {
-                let (columns, rows) = try MosaicQuery.ReleaseReader.sql(releases[0], sql)
+                if format == .csv {
+                    // Stream: each row is printed as it comes.
+                    let (_, truncated) = try MosaicQuery.ReleaseReader.sql(
+                        releases[0], sql, timeout: timeout, maxRows: maxRows,
+                        columns: { columns in
+                            var w = CSVWriter()
+                            w.write(columns)
+                            print(w.text, terminator: "")
+                        },
+                        row: { row in
+                            var w = CSVWriter()
+                            w.write(row.map { $0 ?? "" })
+                            print(w.text, terminator: "")
+                        })
+                    if truncated { printError("mosaic: stopped at \(maxRows) rows (--max-rows to change)") }
+                    return
+                }
+                var rows: [[String?]] = []
+                let (columns, truncated) = try MosaicQuery.ReleaseReader.sql(releases[0], sql, timeout: timeout, maxRows: maxRows) { rows.append($0) }
                 emit(columns, rows.map { $0.map { $0 ?? "" } }, nulls: rows)
+                if truncated { printError("mosaic: stopped at \(maxRows) rows (--max-rows to change)") }
                 return
             }
             if let export {
@@ -79,7 +102,7 @@ extension Mosaic {
                         return (kv.0, (isNull || kv.1.isEmpty) ? NSNull() as Any : (Int(kv.1).map { $0 as Any } ?? Double(kv.1).map { $0 as Any } ?? kv.1 as Any))
                     })
                 }
-                print(String(decoding: try! JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
+                print(String(decoding: (try? JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .prettyPrinted])) ?? Data("[]".utf8), as: UTF8.self))
             case .table:
                 var t = TextTable(columns)
                 rows.forEach { t.add($0) }

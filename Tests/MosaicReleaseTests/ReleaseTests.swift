@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MosaicCodebook
+import MosaicFiles
 import MosaicPrivacy
 import MosaicReleaseFile
 import MosaicStore
@@ -174,6 +175,6 @@ final class ResultsBox: @unchecked Sendable {
             #expect(try db.columns(in: "channels").map(\.name).contains("channel"))
             #expect(try String.fetchOne(db, sql: "SELECT value FROM metadata WHERE key = 'epsilon'") == "7.766")
         }
-        #expect(throws: ReleaseFileError.self) { try ReleaseFile.write(try f.releaser.data(ofRelease: "2026-Q3-R1"), to: path) }
+        #expect(throws: OutputError.exists(path)) { try ReleaseFile.write(try f.releaser.data(ofRelease: "2026-Q3-R1"), to: path) }
     }
 }

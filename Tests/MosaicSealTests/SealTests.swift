@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import MosaicCodebook
+import MosaicFiles
 import MosaicIntake
 import MosaicRegistry
 import MosaicStore
@@ -206,7 +207,7 @@ struct SealFixture {
         #expect(try AuthorityKey.read(from: keyPath).publicKey == f.authority.publicKey)
         #expect(try AuthorityKey.readPublic(from: keyPath + ".pub") == f.authority.publicKey)
         #expect(try Credentials.read(from: credPath).fingerprint == f.s1.fingerprint)
-        #expect(throws: SealError.self) { try f.authority.write(to: keyPath) }
+        #expect(throws: OutputError.exists(keyPath)) { try f.authority.write(to: keyPath) }
     }
 }
 
