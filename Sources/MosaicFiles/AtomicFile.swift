@@ -85,7 +85,12 @@ public enum AtomicFile {
 
     /// Creates an empty temporary file beside `path` (mode 0600, exclusive) and returns its path.
     public static func createTemporary(for path: String) throws -> String {
-        let temp = temporaryPath(for: path)
+        try createTemporary(at: temporaryPath(for: path), for: path)
+    }
+
+    /// Creates the empty temporary file `temp` (mode 0600, exclusive) for `path`.
+    @discardableResult
+    public static func createTemporary(at temp: String, for path: String) throws -> String {
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw OutputError.cannotWrite(path, describe(errno)) }
         close(fd)

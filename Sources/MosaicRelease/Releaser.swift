@@ -178,24 +178,19 @@ public struct Releaser: Sendable {
 
     /// Writes a release's files under the temporary names of its pending outputs.
     static func writeTemporaries(_ data: ReleaseData, pending: [PendingOutput], outputs: ReleaseOutputs) throws -> [String] {
+        // Each file goes straight to its claimed temporary name, so that recovery always finds it.
         var written: [String] = []
         do {
-            let sqlite = try ReleaseFile.writeTemporary(data, for: outputs.sqlite)
-            written.append(sqlite)
+            guard let first = pending.first else { return [] }
+            written.append(try ReleaseFile.writeTemporary(data, at: first.temporaryPath, for: outputs.sqlite))
             if let folder = outputs.csvFolder {
-                for (path, bytes) in ReleaseFile.csvFiles(data, folder: folder) { written.append(try AtomicFile.writeTemporary(bytes, for: path)) }
+                for (o, file) in zip(pending.dropFirst(), ReleaseFile.csvFiles(data, folder: folder)) {
+                    written.append(try AtomicFile.writeTemporary(file.data, at: o.temporaryPath, for: file.path))
+                }
             }
         } catch {
             for w in written { AtomicFile.remove(w) }
             throw error
-        }
-        // Give each its claimed temporary name, so that recovery finds it.
-        for (i, o) in pending.enumerated() where written[i] != o.temporaryPath {
-            guard rename(written[i], o.temporaryPath) == 0 else {
-                for w in written { AtomicFile.remove(w) }
-                throw OutputError.cannotWrite(o.finalPath, AtomicFile.describe(errno))
-            }
-            written[i] = o.temporaryPath
         }
         return written
     }

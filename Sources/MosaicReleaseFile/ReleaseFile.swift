@@ -61,7 +61,13 @@ public enum ReleaseFile {
     /// Writes the SQLite release file under a new temporary name beside `path` (mode 0600,
     /// flushed to disk) and returns that name; the caller publishes or removes it.
     public static func writeTemporary(_ data: ReleaseData, for path: String) throws -> String {
-        let temporary = try AtomicFile.createTemporary(for: path)
+        try writeTemporary(data, at: AtomicFile.temporaryPath(for: path), for: path)
+    }
+
+    /// The same at a given temporary path (a name from `AtomicFile.temporaryPath(for:)`).
+    @discardableResult
+    public static func writeTemporary(_ data: ReleaseData, at temporary: String, for path: String) throws -> String {
+        try AtomicFile.createTemporary(at: temporary, for: path)
         do {
             try build(data, at: temporary)
             AtomicFile.sync(temporary)
