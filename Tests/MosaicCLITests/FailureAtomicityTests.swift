@@ -112,3 +112,54 @@ import Testing
         }
     }
 }
+
+/// Races and late packages: the cases an authority meets on a busy day.
+@Suite(.serialized) struct RaceAndLateTests {
+    @Test func twoReleasesRacingForOneFileSpendOnce() throws {
+        let s = try Scenario(schools: 80)
+        let args = ["release", "create", "--period", "2026-Q1", "--replicates", "2", "--out", "same.sqlite"]
+        let group = DispatchGroup()
+        let results = Results()
+        for _ in 0..<2 {
+            group.enter()
+            DispatchQueue.global().async {
+                if let r = try? s.cli.run(args) { results.add(r.status) }
+                group.leave()
+            }
+        }
+        group.wait()
+        #expect(results.sorted == [0, 1], "\(results.sorted)")
+        #expect(try s.sql("SELECT count(*) FROM release") == "1")
+        #expect(try s.sql("SELECT sum(rho_nano) FROM release") == "1000000000")
+        #expect(s.temporaryFiles().isEmpty)
+    }
+
+    @Test func aSubmissionForAReleasedQuarterIsStoredAsLate() throws {
+        let s = try Scenario(schools: 60)
+        try s.cli.expectOK("release", "create", "--period", "2026-Q1", "--replicates", "0", "--out", "r.sqlite")
+        // A school's 2026-Q2 counts, relabelled 2026-Q1: a correction of a released quarter.
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: s.folder + "/syn/counts/2026-Q2"))?.sorted() ?? []
+        let late = files.lazy.map { name -> (String, String) in
+            (s.cli.read("syn/counts/2026-Q2/" + name).replacingOccurrences(of: ",2026-Q2,", with: ",2026-Q1,"), s.cli.read("syn/counts/2026-Q1/" + name))
+        }.first { $0.0 != $0.1 && !$0.1.isEmpty }
+        let text = try #require(late?.0)
+        s.cli.write("late.csv", text)
+        let r = try s.cli.run("ingest", "--unsealed", "late.csv")
+        #expect(r.out.contains("late: late.csv") && r.out.contains("2026-Q1 already has release 2026-Q1-R1"), "\(r.out) \(r.err)")
+    }
+}
+
+final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Int32] = []
+    func add(_ v: Int32) {
+        lock.lock()
+        values.append(v)
+        lock.unlock()
+    }
+    var sorted: [Int32] {
+        lock.lock()
+        defer { lock.unlock() }
+        return values.sorted()
+    }
+}

@@ -153,6 +153,27 @@ struct SealFixture {
         #expect(try f.ingest([f.write("new.mpkg", try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: renewed, now: f.now))]) == [.stored])
     }
 
+    @Test func aPackageSealedFarInTheFutureIsRefusedNamingTheSchool() throws {
+        let f = try SealFixture()
+        let year2100 = Date(timeIntervalSince1970: 4_102_444_800)
+        try f.expectRejected(try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: f.s1, now: year2100), "school S1: sealed more than a day in the future")
+        // A revoked key's refusal names the school too, once the signature has proved it.
+        let package = try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: f.s1, now: f.now)
+        try f.store.revokeKeys(school: "S1")
+        try f.expectRejected(package, "school S1: signed with a revoked key")
+    }
+
+    @Test func anEarlierKeysPackageNeverBlocksTheNewKey() throws {
+        let f = try SealFixture()
+        // The old key's package carries a sealing time ahead of the new key's (clocks differ).
+        let ahead = try SealedPackage.seal(f.counts(persons: 2), file: "a", credentials: f.s1, now: Date().addingTimeInterval(20 * 3600))
+        #expect(try f.ingest([f.write("ahead.mpkg", ahead)]) == [.stored])
+        let renewed = Credentials(schoolID: "S1", authorityPublicKey: f.authority.publicKey)
+        try f.store.registerKey(school: "S1", publicKey: renewed.publicKey, fingerprint: renewed.fingerprint, origin: "issued")
+        let fresh = try SealedPackage.seal(f.counts(persons: 3), file: "b", credentials: renewed, now: Date())
+        #expect(try f.ingest([f.write("fresh.mpkg", fresh)]) == [.corrected])
+    }
+
     @Test func aPackageForAnotherAuthorityIsRejected() throws {
         let f = try SealFixture()
         let other = AuthorityKey()
