@@ -19,7 +19,7 @@ let package = Package(
             name: "mosaic",
             dependencies: [
                 "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicDemo", "MosaicPrivacy",
-                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal", "MosaicEngine", "MosaicQuery", "MosaicReporting", "MosaicFiles",
+                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal", "MosaicEngine", "MosaicErrorModel", "MosaicQuery", "MosaicReporting", "MosaicFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -66,15 +66,17 @@ let package = Package(
             name: "MosaicReleaseFile",
             dependencies: ["MosaicText", "MosaicFiles", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]),
+        // Public side: the hierarchy, the tree estimator's covariance and the margin formulas, from public parameters only.
+        .target(name: "MosaicErrorModel", dependencies: ["MosaicCodebook"], exclude: ["README.md"]),
         // The pure privacy engine: plan, measurements, least squares, top-down integers, error model.
         .target(
             name: "MosaicEngine",
-            dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers"],
+            dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicErrorModel"],
             exclude: ["README.md"]),
         // Releases from the store: the ledger, persistence, export.
         .target(
             name: "MosaicRelease",
-            dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicStore", "MosaicReleaseFile", "MosaicEngine", "MosaicFiles"],
+            dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicStore", "MosaicReleaseFile", "MosaicEngine", "MosaicErrorModel", "MosaicFiles"],
             exclude: ["README.md"]),
         // Sealed submissions: keys, credentials, signed (Ed25519) and encrypted (HPKE) packages.
         .target(
@@ -85,14 +87,14 @@ let package = Package(
         .target(
             name: "MosaicQuery",
             dependencies: [
-                "MosaicCodebook", "MosaicEngine", "MosaicReleaseFile", "MosaicText", "MosaicFiles", "CSQLiteGuard", .product(name: "GRDB", package: "GRDB.swift"),
+                "MosaicCodebook", "MosaicErrorModel", "MosaicReleaseFile", "MosaicText", "MosaicFiles", "CSQLiteGuard", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             exclude: ["README.md"]),
         // Trend reports from release files (never the store).
         .target(
             name: "MosaicReporting",
-            dependencies: ["MosaicCodebook", "MosaicEngine", "MosaicQuery", "MosaicReleaseFile", "MosaicText", "MosaicFiles"],
+            dependencies: ["MosaicCodebook", "MosaicErrorModel", "MosaicQuery", "MosaicReleaseFile", "MosaicText", "MosaicFiles"],
             exclude: ["README.md"],
             resources: [.copy("Resources/report-en.json"), .copy("Resources/report-es.json")]),
         // The end-to-end demonstration on synthetic data.
@@ -107,7 +109,7 @@ let package = Package(
         // Benchmarks (run by scripts under Analysis/).
         .executableTarget(name: "sampler-bench", dependencies: ["MosaicSamplers"], path: "Analysis/SamplerBench"),
         .executableTarget(
-            name: "privacy-eval", dependencies: ["MosaicCodebook", "MosaicPrivacy", "MosaicEngine", "MosaicSamplers", "MosaicSynth"],
+            name: "privacy-eval", dependencies: ["MosaicCodebook", "MosaicPrivacy", "MosaicEngine", "MosaicErrorModel", "MosaicSamplers", "MosaicSynth"],
             path: "Analysis/PrivacyEval"),
         .executableTarget(name: "seal-bench", dependencies: ["MosaicSeal", "MosaicStore"], path: "Analysis/SealBench"),
 
@@ -129,6 +131,10 @@ let package = Package(
             dependencies: ["MosaicRelease", "MosaicEngine", "MosaicReleaseFile", "MosaicStore", "MosaicQuery", "MosaicCodebook", "MosaicPrivacy", "MosaicRegistry", "MosaicFiles",
                            "MosaicIntake", "MosaicSynth", "MosaicTestSupport", "MosaicText", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MosaicPrivacyTests", dependencies: ["MosaicPrivacy"]),
+        .testTarget(
+            name: "MosaicEngineTests",
+            dependencies: ["MosaicEngine", "MosaicErrorModel", "MosaicCodebook", "MosaicPrivacy", "MosaicRegistry", "MosaicSynth", "MosaicTestSupport"]),
+        .testTarget(name: "MosaicErrorModelTests", dependencies: ["MosaicErrorModel", "MosaicCodebook"]),
         .testTarget(
             name: "MosaicSealTests",
             dependencies: ["MosaicSeal", "MosaicIntake", "MosaicStore", "MosaicCodebook", "MosaicRegistry", "MosaicFiles", .product(name: "Crypto", package: "swift-crypto")],

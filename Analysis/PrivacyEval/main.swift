@@ -12,6 +12,7 @@ import Foundation
 import MosaicCodebook
 import MosaicPrivacy
 import MosaicEngine
+import MosaicErrorModel
 import MosaicSamplers
 import MosaicSynth
 

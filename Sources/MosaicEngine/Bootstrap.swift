@@ -1,4 +1,5 @@
 import MosaicCodebook
+import MosaicErrorModel
 import MosaicSamplers
 
 extension ReleaseEngine {

@@ -1,3 +1,4 @@
+import MosaicErrorModel
 /// Non-negative whole numbers that keep fixed sums: the projections and roundings of the
 /// top-down step.
 enum Integerize {

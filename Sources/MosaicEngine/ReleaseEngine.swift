@@ -1,5 +1,6 @@
 import Foundation
 import MosaicCodebook
+import MosaicErrorModel
 import MosaicPrivacy
 import MosaicSamplers
 
@@ -68,7 +69,7 @@ public struct ReleaseEngine: Sendable {
     public let errorModel: ErrorModel
 
     /// The z-value of a two-sided 95 % interval.
-    public static let z95 = 1.959964
+    public static let z95 = Margin.z95
 
     public init(codebook: Codebook, geography: Geography, plan: ReleasePlan) {
         self.codebook = codebook
@@ -220,6 +221,6 @@ public struct ReleaseEngine: Sendable {
 
     /// The 95 % margin of error for a variance, rounded up to one decimal.
     public static func margin(_ variance: Double) -> Double {
-        (z95 * variance.squareRoot() * 10).rounded(.up) / 10
+        Margin.of(variance: variance)
     }
 }

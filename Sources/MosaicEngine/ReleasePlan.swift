@@ -1,4 +1,5 @@
 import MosaicCodebook
+import MosaicErrorModel
 import MosaicPrivacy
 
 /// What is measured, with how much noise, and what is published: the public parameters of a
@@ -33,7 +34,7 @@ public struct ReleasePlan: Sendable, Equatable {
     }
 
     /// The name used for the total-persons measurement.
-    public static let totalName = "total"
+    public static let totalName = ErrorModel.totalName
 
     /// Default weights, chosen from the utility evaluation (Analysis/privacy-evaluation.sh).
     public static func defaults(codebook: Codebook, rho: Rho) -> ReleasePlan {

@@ -1,6 +1,6 @@
 import Foundation
 import MosaicCodebook
-import MosaicEngine
+import MosaicErrorModel
 import MosaicReleaseFile
 
 /// An aggregate query over one or several releases.
@@ -75,14 +75,19 @@ public struct QueryEngine {
                 if let parent { units[parent].children.append(units.count - 1) }
             }
             let geography = Geography(units: units)
-            let groups = try data.noise.map { n -> ReleasePlan.Group in
+            var sigma2: [String: [Level: Double]] = [:]
+            for n in data.noise {
                 guard let level = Level(rawValue: n.level) else { throw QueryError.invalidFile(path, table: "noise", column: "level", why: "unknown level") }
-                return ReleasePlan.Group(table: n.tableName, level: level, sensitivitySquared: 0, sigma2Num: n.sigma2Num, sigma2Den: n.sigma2Den, rho: .zero)
+                sigma2[n.tableName, default: [:]][level] = Double(n.sigma2Num) / Double(n.sigma2Den)
+            }
+            let model: ErrorModel
+            do { model = try ErrorModel(codebook: codebook, geography: geography, sigma2: sigma2) } catch {
+                throw QueryError.invalidFile(path, table: "noise", column: nil, why: "\(error)")
             }
             var rows: [String: ReleaseRow] = [:]
             for r in data.rows { rows["\(r.level)|\(r.geoCode)|\(r.tableName)|\(r.cell)"] = r }
             return Loaded(data: data, period: data.metadata("period") ?? "", codebook: codebook, geography: geography,
-                          model: ErrorModel(codebook: codebook, geography: geography, groups: groups), k: Int(data.metadata("k") ?? "") ?? 5,
+                          model: model, k: Int(data.metadata("k") ?? "") ?? 5,
                           unitIndex: index, rows: rows)
         }
     }
@@ -166,7 +171,7 @@ public struct QueryEngine {
                 }
             }
         }
-        var moe = ReleaseEngine.margin(variance)
+        var moe = Margin.of(variance: variance)
         // With bootstrap replicates in every release involved, the margin of a sum is the 95th
         // percentile of its absolute replicate error (calibrated; see privacy-eval sums).
         let involved = releases.indices.filter { ri in cells.contains { $0.release == ri } }

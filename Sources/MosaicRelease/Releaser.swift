@@ -3,6 +3,7 @@ import GRDB
 import MosaicCodebook
 import MosaicPrivacy
 import MosaicEngine
+import MosaicErrorModel
 import MosaicFiles
 import MosaicRegistry
 import MosaicReleaseFile

@@ -1,6 +1,6 @@
 import Foundation
 import MosaicCodebook
-import MosaicEngine
+import MosaicErrorModel
 import MosaicQuery
 import MosaicReleaseFile
 
@@ -192,8 +192,8 @@ public struct ReportModel: Sendable, Codable {
             guard earlier.count >= 2, earlier.allSatisfy({ $0.persons.value != nil && $0.persons.moe95 != nil }) else { continue }
             let n = Double(earlier.count)
             let baseline = earlier.reduce(0.0) { $0 + Double($1.persons.value!) } / n
-            let varBaseline = earlier.reduce(0.0) { $0 + pow($1.persons.moe95! / 1.96, 2) } / (n * n)
-            let moe = 1.96 * (pow(m / 1.96, 2) + varBaseline).squareRoot()
+            let varBaseline = earlier.reduce(0.0) { $0 + pow(Margin.standardError($1.persons.moe95 ?? 0), 2) } / (n * n)
+            let moe = Margin.z95 * (pow(Margin.standardError(m), 2) + varBaseline).squareRoot()
             let d = Double(v) - baseline
             if d > moe { notable.append(NotableRise(code: s.code, name: s.name, latest: v, baseline: baseline, difference: d, moe95: moe)) }
         }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import MosaicEngine
+import MosaicErrorModel
 import MosaicQuery
 import MosaicText
 

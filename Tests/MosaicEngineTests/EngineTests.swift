@@ -4,8 +4,23 @@ import MosaicPrivacy
 import MosaicRegistry
 import MosaicTestSupport
 import Testing
+import MosaicErrorModel
+import MosaicSynth
 @testable import MosaicEngine
-@testable import MosaicRelease
+
+/// A synthetic country and one quarter of its submissions, without a store: the engine's input.
+struct ReleaseFixture {
+    let country: SyntheticCountry
+    let period = Period("2026-Q3")!
+    let codebook = try! Codebook.bundled()
+
+    init(schools: Int = 400) throws {
+        var config = SynthConfig()
+        config.schools = schools
+        config.periods = [Period("2026-Q2")!, period]
+        country = try SyntheticCountry(config: config, codebook: codebook)
+    }
+}
 
 @Suite struct EngineTests {
     static let codebook = try! Codebook.bundled()

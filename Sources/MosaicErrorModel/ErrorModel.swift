@@ -18,32 +18,45 @@ import MosaicCodebook
 public struct ErrorModel: Sendable {
     public let codebook: Codebook
     public let tree: TreeEstimator
-    /// c_τ by table name (and ``ReleasePlan/totalName``, whose scale is 1).
+    /// c_τ by table name (and ``ErrorModel/totalName``, whose scale is 1).
     public let scale: [String: Double]
     /// The tables that share the total.
     public let linked: Set<String>
     /// W.
     public let w: Double
 
-    public init(codebook: Codebook, geography: Geography, groups: [ReleasePlan.Group]) {
+    /// The name of the total of affected persons among the tables (its cell is `persons`).
+    public static let totalName = "total"
+
+    /// The error model of a release.
+    ///
+    /// - Parameters:
+    ///   - sigma2: the noise variance σ² of each (table, level) group; the total's is under ``totalName``.
+    /// - Throws: ``ErrorModelError/missingGroup(table:level:)`` when a table or level has no σ² in `sigma2`.
+    public init(codebook: Codebook, geography: Geography, sigma2 groups: [String: [Level: Double]]) throws {
         self.codebook = codebook
-        func sigma2(_ t: String, _ l: Level) -> Double { groups.first { $0.table == t && $0.level == l }!.sigma2 }
-        let base = Dictionary(uniqueKeysWithValues: Level.allCases.map { ($0, sigma2(ReleasePlan.totalName, $0)) })
+        func sigma2(_ t: String, _ l: Level) throws -> Double {
+            guard let v = groups[t]?[l], v > 0, v.isFinite else { throw ErrorModelError.missingGroup(table: t, level: l) }
+            return v
+        }
+        var base: [Level: Double] = [:]
+        for l in Level.allCases { base[l] = try sigma2(ErrorModel.totalName, l) }
         tree = TreeEstimator(geography: geography, levelVariances: base)
-        var scale: [String: Double] = [ReleasePlan.totalName: 1]
-        for t in codebook.tables { scale[t.name] = sigma2(t.name, .country) / base[.country]! }
+        var scale: [String: Double] = [ErrorModel.totalName: 1]
+        let country = try sigma2(ErrorModel.totalName, .country)
+        for t in codebook.tables { scale[t.name] = try sigma2(t.name, .country) / country }
         self.scale = scale
         let linked = Set(codebook.rules.equalTotals)
         self.linked = linked
         var w = 1.0
-        for t in codebook.tables where linked.contains(t.name) { w += 1 / (Double(t.cells.count) * scale[t.name]!) }
+        for t in codebook.tables where linked.contains(t.name) { w += 1 / (Double(t.cells.count) * (scale[t.name] ?? 1)) }
         self.w = w
     }
 
     /// Covariance of two cells of the same table (cell indices into ``Codebook/allCells``).
     public func covariance(table: String, unitA: Int, cellA: Int, unitB: Int, cellB: Int) -> Double {
         let s0 = tree.covariance(unitA, unitB)
-        let c = scale[table]!
+        let c = scale[table] ?? 0
         let same = cellA == cellB ? 1.0 : 0.0
         guard linked.contains(table), let n = codebook.table(table)?.cells.count else { return s0 * same * c }
         let nt = Double(n)
@@ -66,4 +79,30 @@ public struct ErrorModel: Sendable {
         }
         return max(v, 0)
     }
+}
+
+/// Why an error model cannot be built.
+public enum ErrorModelError: Error, Equatable, CustomStringConvertible {
+    /// No noise variance for a table at a level.
+    case missingGroup(table: String, level: Level)
+
+    public var description: String {
+        switch self {
+        case let .missingGroup(t, l): return "no noise variance for \(t) at level \(l.rawValue)"
+        }
+    }
+}
+
+/// The 95 % margin of error: one formula for every tool.
+public enum Margin {
+    /// The 97.5th percentile of the standard normal distribution.
+    public static let z95 = 1.959964
+
+    /// The half-width of a 95 % interval for a variance, rounded up to one decimal.
+    public static func of(variance: Double) -> Double {
+        (z95 * max(variance, 0).squareRoot() * 10).rounded(.up) / 10
+    }
+
+    /// The standard error behind a stated 95 % margin.
+    public static func standardError(_ margin: Double) -> Double { margin / z95 }
 }

@@ -18,7 +18,7 @@ public struct TreeEstimator: Sendable {
     /// - Parameter levelVariances: the measurement variance at each level, up to a common factor.
     public init(geography: Geography, levelVariances: [Level: Double]) {
         self.geography = geography
-        let variances = geography.units.map { levelVariances[$0.level]! }
+        let variances = geography.units.map { levelVariances[$0.level] ?? 1 }
         self.variances = variances
         // The estimator is linear: column u of its matrix is its answer to a unit impulse at u.
         let n = geography.units.count

@@ -1,0 +1,44 @@
+/// A level of the published hierarchy.
+public enum Level: String, Sendable, Hashable, Codable, CaseIterable {
+    case country, region, province
+}
+
+/// One unit of the hierarchy: the country, a region or a province.
+public struct GeoUnit: Sendable, Hashable {
+    public var level: Level
+    public var code: String
+    public var name: String
+    /// Index of the parent unit in ``Geography/units`` (nil for the country).
+    public var parent: Int?
+    /// Indices of the child units.
+    public var children: [Int]
+    /// Open schools registered in the unit (a public registry fact, for the small-area rule).
+    public var schools: Int
+
+    public init(level: Level, code: String, name: String, parent: Int?, children: [Int], schools: Int) {
+        self.level = level
+        self.code = code
+        self.name = name
+        self.parent = parent
+        self.children = children
+        self.schools = schools
+    }
+}
+
+/// The country ▸ region ▸ province hierarchy, built from the registry.
+///
+/// Units are stored root first, then regions, then provinces (each level sorted by code), so
+/// that a pass in order visits parents before children.
+public struct Geography: Sendable {
+    public let units: [GeoUnit]
+    /// The code and name of the country unit.
+    public static let countryCode = "ALL"
+
+    /// Indices of the provinces (the leaves).
+    public var leaves: [Int] { units.indices.filter { units[$0].children.isEmpty && units[$0].level == .province } }
+
+    public init(units: [GeoUnit]) { self.units = units }
+
+    /// Index of the unit with `code` at `level`.
+    public func index(level: Level, code: String) -> Int? { units.firstIndex { $0.level == level && $0.code == code } }
+}
