@@ -17,9 +17,9 @@ let package = Package(
         // The command-line tool: parses arguments and prints; every command calls a library.
         .executableTarget(
             name: "mosaic",
-            dependencies: [
+            dependencies: ["MosaicText", .product(name: "GRDB", package: "GRDB.swift"), 
                 "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicDemo", "MosaicPrivacy",
-                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal", "MosaicEngine", "MosaicErrorModel", "MosaicQuery", "MosaicReporting", "MosaicFiles",
+                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal", "MosaicKeyring", "MosaicCounts", "MosaicEngine", "MosaicErrorModel", "MosaicQuery", "MosaicReporting", "MosaicFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -39,14 +39,16 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["README.md"]),
-        // Counts files: parsing, validation and ingest into the store.
+        // School side: the counts file formats (CSV, JSON), their validation and templates. No store.
+        .target(name: "MosaicCounts", dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry"], exclude: ["README.md"]),
+        // Authority side: registry checks and batched ingest of counts files and packages into the store.
         .target(
-            name: "MosaicIntake", dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry", "MosaicStore"],
+            name: "MosaicIntake", dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry", "MosaicCounts", "MosaicStore"],
             exclude: ["README.md"]),
         // Synthetic registry and counts for demos, tests and benchmarks.
         .target(
             name: "MosaicSynth",
-            dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry", "MosaicIntake", "MosaicFiles"],
+            dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry", "MosaicCounts", "MosaicFiles"],
             exclude: ["README.md"],
             resources: [.copy("Resources/geography-es.csv")]),
 
@@ -76,12 +78,17 @@ let package = Package(
         // Releases from the store: the ledger, persistence, export.
         .target(
             name: "MosaicRelease",
-            dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicStore", "MosaicReleaseFile", "MosaicEngine", "MosaicErrorModel", "MosaicFiles"],
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicStore", "MosaicReleaseFile", "MosaicEngine", "MosaicErrorModel", "MosaicFiles"],
             exclude: ["README.md"]),
-        // Sealed submissions: keys, credentials, signed (Ed25519) and encrypted (HPKE) packages.
+        // School side: keys, credentials, signed (Ed25519) and encrypted (HPKE) packages. No store.
         .target(
             name: "MosaicSeal",
-            dependencies: ["MosaicCodebook", "MosaicIntake", "MosaicStore", "MosaicFiles", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["MosaicCodebook", "MosaicCounts", "MosaicFiles", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"]),
+        // Authority side of sealed submissions: verifying packages against registered keys, issuing credentials.
+        .target(
+            name: "MosaicKeyring",
+            dependencies: ["MosaicSeal", "MosaicCounts", "MosaicIntake", "MosaicStore", "MosaicFiles", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["README.md"]),
         // Researchers' queries on release files (never the store).
         .target(
@@ -101,8 +108,8 @@ let package = Package(
         .target(
             name: "MosaicDemo",
             dependencies: [
-                "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicPrivacy", "MosaicRelease",
-                "MosaicReleaseFile", "MosaicSeal", "MosaicQuery", "MosaicReporting",
+                "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicCounts", "MosaicSynth", "MosaicPrivacy", "MosaicRelease",
+                "MosaicReleaseFile", "MosaicSeal", "MosaicKeyring", "MosaicQuery", "MosaicReporting",
             ],
             exclude: ["README.md"]),
 
@@ -111,16 +118,16 @@ let package = Package(
         .executableTarget(
             name: "privacy-eval", dependencies: ["MosaicCodebook", "MosaicPrivacy", "MosaicEngine", "MosaicErrorModel", "MosaicSamplers", "MosaicSynth"],
             path: "Analysis/PrivacyEval"),
-        .executableTarget(name: "seal-bench", dependencies: ["MosaicSeal", "MosaicStore"], path: "Analysis/SealBench"),
+        .executableTarget(name: "seal-bench", dependencies: ["MosaicCounts", "MosaicSeal", "MosaicKeyring", "MosaicStore"], path: "Analysis/SealBench"),
 
         .testTarget(name: "MosaicTextTests", dependencies: ["MosaicText"]),
         .testTarget(name: "MosaicCodebookTests", dependencies: ["MosaicCodebook"]),
         .testTarget(name: "MosaicRegistryTests", dependencies: ["MosaicRegistry"]),
-        .testTarget(name: "MosaicStoreTests", dependencies: ["MosaicStore", "MosaicCodebook", "MosaicRegistry"]),
+        .testTarget(name: "MosaicStoreTests", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "MosaicStore", "MosaicCodebook", "MosaicRegistry"]),
         .testTarget(
             name: "MosaicIntakeTests",
-            dependencies: ["MosaicIntake", "MosaicStore", "MosaicCodebook", "MosaicRegistry", "MosaicSynth"]),
-        .testTarget(name: "MosaicSynthTests", dependencies: ["MosaicSynth", "MosaicCodebook", "MosaicIntake"]),
+            dependencies: ["MosaicCounts", .product(name: "GRDB", package: "GRDB.swift"), "MosaicIntake", "MosaicStore", "MosaicCodebook", "MosaicRegistry", "MosaicSynth"]),
+        .testTarget(name: "MosaicSynthTests", dependencies: ["MosaicCounts", "MosaicSynth", "MosaicCodebook", "MosaicIntake"]),
         // Seeded entropy and statistical helpers, for test targets only.
         .target(name: "MosaicTestSupport", dependencies: ["MosaicSamplers"], path: "Tests/MosaicTestSupport"),
         .testTarget(
@@ -137,7 +144,7 @@ let package = Package(
         .testTarget(name: "MosaicErrorModelTests", dependencies: ["MosaicErrorModel", "MosaicCodebook"]),
         .testTarget(
             name: "MosaicSealTests",
-            dependencies: ["MosaicSeal", "MosaicIntake", "MosaicStore", "MosaicCodebook", "MosaicRegistry", "MosaicFiles", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["MosaicKeyring", "MosaicCounts", .product(name: "GRDB", package: "GRDB.swift"), "MosaicSeal", "MosaicIntake", "MosaicStore", "MosaicCodebook", "MosaicRegistry", "MosaicFiles", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Vectors"]),
         .testTarget(
             name: "MosaicQueryTests",
@@ -147,7 +154,7 @@ let package = Package(
             name: "MosaicReportingTests",
             dependencies: ["MosaicReporting", "MosaicReleaseFile", "MosaicQuery", "MosaicRelease", "MosaicStore", "MosaicSynth", "MosaicCodebook",
                            "MosaicPrivacy", "MosaicTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "MosaicDemoTests", dependencies: ["MosaicDemo", "MosaicStore"]),
+        .testTarget(name: "MosaicDemoTests", dependencies: ["MosaicCounts", "MosaicIntake", "MosaicDemo", "MosaicStore"]),
         .testTarget(name: "MosaicCLITests", dependencies: ["mosaic"]),
     ]
 )

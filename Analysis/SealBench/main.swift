@@ -2,6 +2,7 @@
 // credentials (registering the public key), then seals every counts file found under a folder
 // into a package. Usage: seal-bench STORE AUTHORITY_KEY COUNTS_DIR PACKAGES_DIR
 import Foundation
+import MosaicCounts
 import MosaicSeal
 import MosaicStore
 

@@ -1,4 +1,6 @@
 import Foundation
+import MosaicKeyring
+import MosaicCounts
 import MosaicCodebook
 import MosaicIntake
 import MosaicPrivacy

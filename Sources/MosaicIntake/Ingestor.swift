@@ -1,5 +1,6 @@
 import Foundation
 import MosaicCodebook
+import MosaicCounts
 import MosaicStore
 
 /// What became of one file given to ``Ingestor/ingest(_:progress:)``.
@@ -140,7 +141,7 @@ public struct Ingestor: Sendable {
         do {
             var bytes = Array(data)
             var origin: SealedOrigin?
-            if bytes.starts(with: Array("MOSAICPK".utf8)) {
+            if bytes.starts(with: PackageMagic.bytes) {
                 guard let opener else {
                     throw IntakeError(file: path, line: nil, message: "a sealed package, but no authority key was given to open it")
                 }

@@ -1,4 +1,5 @@
 import MosaicCodebook
+import MosaicCounts
 import MosaicStore
 
 /// Checks a parsed counts file against the authority's registry: the school must be registered

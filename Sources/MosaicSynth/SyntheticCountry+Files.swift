@@ -1,7 +1,7 @@
 import Foundation
 import MosaicCodebook
 import MosaicFiles
-import MosaicIntake
+import MosaicCounts
 import MosaicRegistry
 
 /// Where a synthetic data set was written.

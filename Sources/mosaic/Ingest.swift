@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import MosaicKeyring
+import MosaicCounts
 import MosaicIntake
 import MosaicRelease
 import MosaicSeal

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import MosaicKeyring
+import MosaicCounts
 import MosaicFiles
 import MosaicRegistry
 import MosaicSeal

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MosaicCounts
 import MosaicIntake
 import MosaicStore
 

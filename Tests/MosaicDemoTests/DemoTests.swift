@@ -1,4 +1,5 @@
 import Foundation
+import MosaicCounts
 import MosaicIntake
 import MosaicStore
 import Testing

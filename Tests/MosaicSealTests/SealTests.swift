@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import MosaicKeyring
+import MosaicCounts
 import GRDB
 import MosaicCodebook
 import MosaicFiles

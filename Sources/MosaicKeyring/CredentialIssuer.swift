@@ -1,5 +1,6 @@
 import Foundation
 import MosaicFiles
+import MosaicSeal
 import MosaicStore
 
 /// Issues a school's credential file all or nothing (the authority's side).
