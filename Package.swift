@@ -17,9 +17,11 @@ let package = Package(
         // The command-line tool: parses arguments and prints; every command calls a library.
         .executableTarget(
             name: "mosaic",
-            dependencies: ["MosaicText", .product(name: "GRDB", package: "GRDB.swift"), 
+            dependencies: [
+                "MosaicText", .product(name: "GRDB", package: "GRDB.swift"),
                 "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicDemo", "MosaicPrivacy",
-                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal", "MosaicKeyring", "MosaicCounts", "MosaicEngine", "MosaicErrorModel", "MosaicQuery", "MosaicReporting", "MosaicFiles",
+                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal", "MosaicKeyring", "MosaicCounts", "MosaicEngine", "MosaicErrorModel",
+                "MosaicQuery", "MosaicReporting", "MosaicFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -66,7 +68,10 @@ let package = Package(
         // The release file format (SQLite and CSV): what may leave the authority.
         .target(
             name: "MosaicReleaseFile",
-            dependencies: ["MosaicText", "MosaicFiles", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "MosaicText", "MosaicFiles", "MosaicCodebook", "CSQLiteGuard", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             exclude: ["README.md"]),
         // Public side: the hierarchy, the tree estimator's covariance and the margin formulas, from public parameters only.
         .target(name: "MosaicErrorModel", dependencies: ["MosaicCodebook"], exclude: ["README.md"]),
@@ -78,7 +83,10 @@ let package = Package(
         // Releases from the store: the ledger, persistence, export.
         .target(
             name: "MosaicRelease",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicStore", "MosaicReleaseFile", "MosaicEngine", "MosaicErrorModel", "MosaicFiles"],
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"), "MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers",
+                "MosaicStore", "MosaicReleaseFile", "MosaicEngine", "MosaicErrorModel", "MosaicFiles",
+            ],
             exclude: ["README.md"]),
         // School side: keys, credentials, signed (Ed25519) and encrypted (HPKE) packages. No store.
         .target(
@@ -88,13 +96,17 @@ let package = Package(
         // Authority side of sealed submissions: verifying packages against registered keys, issuing credentials.
         .target(
             name: "MosaicKeyring",
-            dependencies: ["MosaicSeal", "MosaicCounts", "MosaicIntake", "MosaicStore", "MosaicFiles", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "MosaicSeal", "MosaicCounts", "MosaicIntake", "MosaicStore", "MosaicFiles",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             exclude: ["README.md"]),
         // Researchers' queries on release files (never the store).
         .target(
             name: "MosaicQuery",
             dependencies: [
-                "MosaicCodebook", "MosaicErrorModel", "MosaicReleaseFile", "MosaicText", "MosaicFiles", "CSQLiteGuard", .product(name: "GRDB", package: "GRDB.swift"),
+                "MosaicCodebook", "MosaicErrorModel", "MosaicReleaseFile", "MosaicText", "MosaicFiles",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             exclude: ["README.md"]),
@@ -108,7 +120,8 @@ let package = Package(
         .target(
             name: "MosaicDemo",
             dependencies: [
-                "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicCounts", "MosaicSynth", "MosaicPrivacy", "MosaicRelease",
+                "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicCounts", "MosaicSynth", "MosaicPrivacy",
+                "MosaicRelease",
                 "MosaicReleaseFile", "MosaicSeal", "MosaicKeyring", "MosaicQuery", "MosaicReporting",
             ],
             exclude: ["README.md"]),
@@ -116,17 +129,24 @@ let package = Package(
         // Benchmarks (run by scripts under Analysis/).
         .executableTarget(name: "sampler-bench", dependencies: ["MosaicSamplers"], path: "Analysis/SamplerBench"),
         .executableTarget(
-            name: "privacy-eval", dependencies: ["MosaicCodebook", "MosaicPrivacy", "MosaicEngine", "MosaicErrorModel", "MosaicSamplers", "MosaicSynth"],
+            name: "privacy-eval",
+            dependencies: ["MosaicCodebook", "MosaicPrivacy", "MosaicEngine", "MosaicErrorModel", "MosaicSamplers", "MosaicSynth"],
             path: "Analysis/PrivacyEval"),
-        .executableTarget(name: "seal-bench", dependencies: ["MosaicCounts", "MosaicSeal", "MosaicKeyring", "MosaicStore"], path: "Analysis/SealBench"),
+        .executableTarget(
+            name: "seal-bench", dependencies: ["MosaicCounts", "MosaicSeal", "MosaicKeyring", "MosaicStore"], path: "Analysis/SealBench"),
 
         .testTarget(name: "MosaicTextTests", dependencies: ["MosaicText"]),
         .testTarget(name: "MosaicCodebookTests", dependencies: ["MosaicCodebook"]),
         .testTarget(name: "MosaicRegistryTests", dependencies: ["MosaicRegistry"]),
-        .testTarget(name: "MosaicStoreTests", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "MosaicStore", "MosaicCodebook", "MosaicRegistry"]),
+        .testTarget(
+            name: "MosaicStoreTests",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "MosaicStore", "MosaicCodebook", "MosaicRegistry"]),
         .testTarget(
             name: "MosaicIntakeTests",
-            dependencies: ["MosaicCounts", .product(name: "GRDB", package: "GRDB.swift"), "MosaicIntake", "MosaicStore", "MosaicCodebook", "MosaicRegistry", "MosaicSynth"]),
+            dependencies: [
+                "MosaicCounts", .product(name: "GRDB", package: "GRDB.swift"), "MosaicIntake", "MosaicStore", "MosaicCodebook",
+                "MosaicRegistry", "MosaicSynth",
+            ]),
         .testTarget(name: "MosaicSynthTests", dependencies: ["MosaicCounts", "MosaicSynth", "MosaicCodebook", "MosaicIntake"]),
         // Seeded entropy and statistical helpers, for test targets only.
         .target(name: "MosaicTestSupport", dependencies: ["MosaicSamplers"], path: "Tests/MosaicTestSupport"),
@@ -135,25 +155,37 @@ let package = Package(
             dependencies: ["MosaicSamplers", "MosaicTestSupport", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(
             name: "MosaicReleaseTests",
-            dependencies: ["MosaicRelease", "MosaicEngine", "MosaicReleaseFile", "MosaicStore", "MosaicQuery", "MosaicCodebook", "MosaicPrivacy", "MosaicRegistry", "MosaicFiles",
-                           "MosaicIntake", "MosaicSynth", "MosaicTestSupport", "MosaicText", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "MosaicRelease", "MosaicEngine", "MosaicReleaseFile", "MosaicStore", "MosaicQuery", "MosaicCodebook", "MosaicPrivacy",
+                "MosaicRegistry", "MosaicFiles",
+                "MosaicIntake", "MosaicSynth", "MosaicTestSupport", "MosaicText", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(name: "MosaicPrivacyTests", dependencies: ["MosaicPrivacy"]),
         .testTarget(
             name: "MosaicEngineTests",
-            dependencies: ["MosaicEngine", "MosaicErrorModel", "MosaicCodebook", "MosaicPrivacy", "MosaicRegistry", "MosaicSynth", "MosaicTestSupport"]),
+            dependencies: [
+                "MosaicEngine", "MosaicErrorModel", "MosaicCodebook", "MosaicPrivacy", "MosaicRegistry", "MosaicSynth", "MosaicTestSupport",
+            ]),
         .testTarget(name: "MosaicErrorModelTests", dependencies: ["MosaicErrorModel", "MosaicCodebook"]),
         .testTarget(
             name: "MosaicSealTests",
-            dependencies: ["MosaicKeyring", "MosaicCounts", .product(name: "GRDB", package: "GRDB.swift"), "MosaicSeal", "MosaicIntake", "MosaicStore", "MosaicCodebook", "MosaicRegistry", "MosaicFiles", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "MosaicKeyring", "MosaicCounts", .product(name: "GRDB", package: "GRDB.swift"), "MosaicSeal", "MosaicIntake", "MosaicStore",
+                "MosaicCodebook", "MosaicRegistry", "MosaicFiles", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             exclude: ["Vectors"]),
         .testTarget(
             name: "MosaicQueryTests",
-            dependencies: ["MosaicQuery", "MosaicRelease", "MosaicReleaseFile", "MosaicStore", "MosaicSynth", "MosaicCodebook", "MosaicPrivacy",
-                           "MosaicTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "MosaicQuery", "MosaicRelease", "MosaicReleaseFile", "MosaicStore", "MosaicSynth", "MosaicCodebook", "MosaicPrivacy",
+                "MosaicTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(
             name: "MosaicReportingTests",
-            dependencies: ["MosaicReporting", "MosaicReleaseFile", "MosaicQuery", "MosaicRelease", "MosaicStore", "MosaicSynth", "MosaicCodebook",
-                           "MosaicPrivacy", "MosaicTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "MosaicReporting", "MosaicReleaseFile", "MosaicQuery", "MosaicRelease", "MosaicStore", "MosaicSynth", "MosaicCodebook",
+                "MosaicPrivacy", "MosaicTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(name: "MosaicDemoTests", dependencies: ["MosaicCounts", "MosaicIntake", "MosaicDemo", "MosaicStore"]),
         .testTarget(name: "MosaicCLITests", dependencies: ["mosaic"]),
     ]

@@ -10,9 +10,9 @@
 // Noise comes from the OS CSPRNG, as in production; the figures vary slightly between runs.
 import Foundation
 import MosaicCodebook
-import MosaicPrivacy
 import MosaicEngine
 import MosaicErrorModel
+import MosaicPrivacy
 import MosaicSamplers
 import MosaicSynth
 
@@ -37,11 +37,17 @@ let entropy = SystemEntropy()
 
 /// Mean absolute error per level over `releases` releases: the consistent release's whole numbers
 /// and each level's own noisy measurement (clipped at 0), per cell and of the total.
-@MainActor func run(rho: Rho, releases: Int) -> (consistent: [Level: Double], independent: [Level: Double], totalMAE: [Level: Double], totalIndependent: [Level: Double]) {
+@MainActor func run(rho: Rho, releases: Int) -> (
+    consistent: [Level: Double], independent: [Level: Double], totalMAE: [Level: Double], totalIndependent: [Level: Double]
+) {
     let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: ReleasePlan.defaults(codebook: codebook, rho: rho))
     let values = engine.aggregate(truth)
-    var abs: [Level: Double] = [:], absIndependent: [Level: Double] = [:], count: [Level: Double] = [:]
-    var totalAbs: [Level: Double] = [:], totalAbsIndependent: [Level: Double] = [:], totalCount: [Level: Double] = [:]
+    var abs: [Level: Double] = [:]
+    var absIndependent: [Level: Double] = [:]
+    var count: [Level: Double] = [:]
+    var totalAbs: [Level: Double] = [:]
+    var totalAbsIndependent: [Level: Double] = [:]
+    var totalCount: [Level: Double] = [:]
     let totalTable = codebook.rules.equalTotals[0]
     for _ in 0..<releases {
         let m = engine.measure(truth, entropy: entropy)
@@ -63,8 +69,13 @@ let entropy = SystemEntropy()
     return (ratio(abs, count), ratio(absIndependent, count), ratio(totalAbs, totalCount), ratio(totalAbsIndependent, totalCount))
 }
 
-let totalPersons = codebook.total(of: codebook.rules.equalTotals[0], in: ReleaseEngine(codebook: codebook, geography: geography, plan: ReleasePlan.defaults(codebook: codebook, rho: Rho("1")!)).aggregate(truth)[0])
-print("Synthetic country: \(geography.units.count - 1 - geography.leaves.count) regions, \(geography.leaves.count) provinces, \(country.schools.count) schools; \(period): \(totalPersons) affected persons.")
+let totalPersons = codebook.total(
+    of: codebook.rules.equalTotals[0],
+    in: ReleaseEngine(codebook: codebook, geography: geography, plan: ReleasePlan.defaults(codebook: codebook, rho: Rho("1")!)).aggregate(
+        truth)[0])
+print(
+    "Synthetic country: \(geography.units.count - 1 - geography.leaves.count) regions, \(geography.leaves.count) provinces, \(country.schools.count) schools; \(period): \(totalPersons) affected persons."
+)
 switch mode {
 case "bottomup":
     // DESIGN.md: clipping each province at zero and summing upward multiplies the country-level
@@ -72,7 +83,10 @@ case "bottomup":
     let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: ReleasePlan.defaults(codebook: codebook, rho: Rho("1")!))
     let values = engine.aggregate(truth)
     let leaves = geography.leaves
-    var topDown = 0.0, bottomUp = 0.0, bottomUpLS = 0.0, n = 0.0
+    var topDown = 0.0
+    var bottomUp = 0.0
+    var bottomUpLS = 0.0
+    var n = 0.0
     for _ in 0..<releases {
         let m = engine.measure(truth, entropy: entropy)
         let e = engine.estimate(m)
@@ -87,7 +101,8 @@ case "bottomup":
     print("Country-level mean absolute error per cell at ρ = 1 over \(releases) releases:")
     print(String(format: "  top-down (Mosaic)                                   %7.2f", topDown / n))
     print(String(format: "  bottom-up: provinces' noisy values clipped at 0, summed   %7.2f  (%.1f×)", bottomUp / n, bottomUp / topDown))
-    print(String(format: "  bottom-up: provinces' least-squares values clipped, summed %7.2f  (%.1f×)", bottomUpLS / n, bottomUpLS / topDown))
+    print(
+        String(format: "  bottom-up: provinces' least-squares values clipped, summed %7.2f  (%.1f×)", bottomUpLS / n, bottomUpLS / topDown))
 case "weights":
     // Candidate budget splits at ρ = 1: mean absolute error per cell and of the total, per level.
     print("Budget splits at ρ = 1 over \(releases) releases: mean absolute error per cell (and of the total) per level.")
@@ -100,13 +115,17 @@ case "weights":
         ([.country: 2, .region: 1, .province: 1], [3, 1, 1, 1, 2, 2]),
         ([.country: 1, .region: 1, .province: 2], [3, 1, 1, 1, 2, 0]),
     ]
-    let values = ReleaseEngine(codebook: codebook, geography: geography, plan: ReleasePlan.defaults(codebook: codebook, rho: Rho("1")!)).aggregate(truth)
+    let values = ReleaseEngine(codebook: codebook, geography: geography, plan: ReleasePlan.defaults(codebook: codebook, rho: Rho("1")!))
+        .aggregate(truth)
     for (levels, tw) in candidates where !tw.contains(0) {
         var weights: [String: UInt64] = [:]
         for (t, w) in zip(codebook.tables.map(\.name) + [ReleasePlan.totalName], tw) { weights[t] = w }
         let plan = ReleasePlan(rho: Rho("1")!, tableWeights: weights, levelWeights: levels, k: 5, minimumSchools: 5)
         let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan)
-        var err: [Level: Double] = [:], n: [Level: Double] = [:], totalErr: [Level: Double] = [:], totalN: [Level: Double] = [:]
+        var err: [Level: Double] = [:]
+        var n: [Level: Double] = [:]
+        var totalErr: [Level: Double] = [:]
+        var totalN: [Level: Double] = [:]
         for _ in 0..<releases {
             let e = engine.estimate(engine.measure(truth, entropy: entropy))
             for (i, u) in geography.units.enumerated() {
@@ -118,11 +137,14 @@ case "weights":
                 totalN[u.level, default: 0] += 1
             }
         }
-        let label = "\(levels[.country]!)/\(levels[.region]!)/\(levels[.province]!)".padding(toLength: 13, withPad: " ", startingAt: 0)
+        let label =
+            "\(levels[.country]!)/\(levels[.region]!)/\(levels[.province]!)".padding(toLength: 13, withPad: " ", startingAt: 0)
             + tw.map(String.init).joined(separator: "/").padding(toLength: 28, withPad: " ", startingAt: 0)
-        print(label + Level.allCases.map { l in
-            String(format: "%6.3f (%5.2f)   ", err[l]! / n[l]!, totalErr[l]! / totalN[l]!)
-        }.joined())
+        print(
+            label
+                + Level.allCases.map { l in
+                    String(format: "%6.3f (%5.2f)   ", err[l]! / n[l]!, totalErr[l]! / totalN[l]!)
+                }.joined())
     }
 case "sums":
     // Coverage of sums as `mosaic query` states them: female victims per region (18 cells of one
@@ -146,7 +168,8 @@ case "sums":
         let entropy = SystemEntropy()
         let e = engine.estimate(engine.measure(tr, entropy: entropy))
         let reps = engine.replicateErrors(published: engine.publish(e), count: replicates, entropy: entropy)
-        var h: [String: Double] = [:], c: [String: Double] = [:]
+        var h: [String: Double] = [:]
+        var c: [String: Double] = [:]
         for s in sums {
             let err = Swift.abs(s.cells.reduce(0) { $0 + e.integerCells[$1.unit][$1.cell] - values[$1.unit][$1.cell] })
             let lsMargin = ReleaseEngine.margin(model.varianceOfSum(table: s.table, cells: s.cells))
@@ -158,9 +181,11 @@ case "sums":
         }
         tally.add(h, c)
     }
-    print(String(format: "Sums covered over %d releases (%d sums): bootstrap replicates (%d) %.2f%%, least-squares error model %.2f%%",
-                 releases, Int(tally.counts["all"]!), replicates, tally.hits["replicates", default: 0] / tally.counts["all"]! * 100,
-                 tally.hits["ls", default: 0] / tally.counts["all"]! * 100))
+    print(
+        String(
+            format: "Sums covered over %d releases (%d sums): bootstrap replicates (%d) %.2f%%, least-squares error model %.2f%%",
+            releases, Int(tally.counts["all"]!), replicates, tally.hits["replicates", default: 0] / tally.counts["all"]! * 100,
+            tally.hits["ls", default: 0] / tally.counts["all"]! * 100))
 case "calibration":
     // The stated margins (moe95 of published values, from the least-squares error model) against
     // the truth, per level: over all published values, by true value, and the least a valid
@@ -168,17 +193,27 @@ case "calibration":
     print("Calibration over \(releases) releases per ρ: share of true values inside value ± moe95 of the published values.")
     print("Goal 94-96 %. 'floor' is the least any honest interval reaches at that level (see Analysis/PROOFS.md §5):")
     print("true zeros published as 0 are inside every interval that contains the published value.")
-    print("rho    level      published   floor   true 0  true 1..k-1  true k..19  true >= 20   shares (0 / 1..k-1 / k..19 / 20+)   least squares")
+    print(
+        "rho    level      published   floor   true 0  true 1..k-1  true k..19  true >= 20   shares (0 / 1..k-1 / k..19 / 20+)   least squares"
+    )
     for rhoText in ["0.5", "1", "2"] {
         let tally = coverage(rho: Rho(rhoText)!, releases: releases) { _, _, stated in stated }
         for level in Level.allCases.map(\.rawValue) {
-            func share(_ k: String) -> Double { tally.hits["\(level) \(k)", default: 0] / max(1, tally.counts["\(level) \(k)", default: 0]) * 100 }
-            func part(_ k: String) -> Double { tally.counts["\(level) \(k)", default: 0] / max(1, tally.counts["\(level) all", default: 0]) * 100 }
+            func share(_ k: String) -> Double {
+                tally.hits["\(level) \(k)", default: 0] / max(1, tally.counts["\(level) \(k)", default: 0]) * 100
+            }
+            func part(_ k: String) -> Double {
+                tally.counts["\(level) \(k)", default: 0] / max(1, tally.counts["\(level) all", default: 0]) * 100
+            }
             let q = tally.hits["\(level) t0 published 0", default: 0] / max(1, tally.counts["\(level) t0", default: 0]) * 100
             let floor = part("t0") / 100 * q + (1 - part("t0") / 100) * 95
-            print(String(format: "%-6@ %-9@ %9.2f%% %7.2f%% %7.2f%% %10.2f%% %11.2f%% %11.2f%%   %5.1f / %4.1f / %4.1f / %4.1f %%          %6.2f%%",
-                         rhoText as NSString, level as NSString, share("all"), floor, share("t0"), share("t1"), share("t2"), share("t3"),
-                         part("t0"), part("t1"), part("t2"), part("t3"), tally.hits["\(level) ls", default: 0] / max(1, tally.counts["\(level) ls", default: 0]) * 100))
+            print(
+                String(
+                    format:
+                        "%-6@ %-9@ %9.2f%% %7.2f%% %7.2f%% %10.2f%% %11.2f%% %11.2f%%   %5.1f / %4.1f / %4.1f / %4.1f %%          %6.2f%%",
+                    rhoText as NSString, level as NSString, share("all"), floor, share("t0"), share("t1"), share("t2"), share("t3"),
+                    part("t0"), part("t1"), part("t2"), part("t3"),
+                    tally.hits["\(level) ls", default: 0] / max(1, tally.counts["\(level) ls", default: 0]) * 100))
         }
     }
 case "zeros":
@@ -203,14 +238,20 @@ case "zeros":
             let margins = engine.zeroMargins(world: world, runs: runs, nearest: method.hasSuffix("nearest 95 %"), entropy: SystemEntropy())
             return stated.map { v in
                 var out = v
-                if v.value == 0, let m = margins[MarginKey(table: v.table, level: engine.geography.units[v.unit].level)] { out.moe95 = Double(m) }
+                if v.value == 0, let m = margins[MarginKey(table: v.table, level: engine.geography.units[v.unit].level)] {
+                    out.moe95 = Double(m)
+                }
                 return out
             }
         }
         for level in Level.allCases.map(\.rawValue) {
-            func share(_ k: String) -> Double { tally.hits["\(level) \(k)", default: 0] / max(1, tally.counts["\(level) \(k)", default: 0]) * 100 }
-            print(String(format: "%-27@ %-9@ %9.2f%% %8.2f%% %9.2f%% %10.2f%%", method as NSString, level as NSString,
-                         share("all"), share("t0"), share("t>0"), share("t>=k")))
+            func share(_ k: String) -> Double {
+                tally.hits["\(level) \(k)", default: 0] / max(1, tally.counts["\(level) \(k)", default: 0]) * 100
+            }
+            print(
+                String(
+                    format: "%-27@ %-9@ %9.2f%% %8.2f%% %9.2f%% %10.2f%%", method as NSString, level as NSString,
+                    share("all"), share("t0"), share("t>0"), share("t>=k")))
         }
     }
 default:
@@ -219,9 +260,11 @@ default:
     for rhoText in ["0.25", "0.5", "1", "2", "4"] {
         let r = run(rho: Rho(rhoText)!, releases: releases)
         for level in Level.allCases {
-            print(String(format: "%-6@ %-9@ %12.3f %12.3f %8.2f %14.2f %14.2f", rhoText as NSString, level.rawValue as NSString,
-                         r.consistent[level]!, r.independent[level]!, r.consistent[level]! / r.independent[level]!,
-                         r.totalMAE[level]!, r.totalIndependent[level]!))
+            print(
+                String(
+                    format: "%-6@ %-9@ %12.3f %12.3f %8.2f %14.2f %14.2f", rhoText as NSString, level.rawValue as NSString,
+                    r.consistent[level]!, r.independent[level]!, r.consistent[level]! / r.independent[level]!,
+                    r.totalMAE[level]!, r.totalIndependent[level]!))
         }
     }
 }
@@ -240,8 +283,10 @@ final class Tally: @unchecked Sendable {
 
 /// Coverage of stated margins over simulated releases (in parallel): per level, over published
 /// values, by true value. `margins` may replace the release's margins (alternatives).
-func coverage(rho: Rho, releases: Int,
-              margins: @escaping @Sendable (ReleaseEngine, [[Int]], [ReleasedValue]) -> [ReleasedValue]) -> Tally {
+func coverage(
+    rho: Rho, releases: Int,
+    margins: @escaping @Sendable (ReleaseEngine, [[Int]], [ReleasedValue]) -> [ReleasedValue]
+) -> Tally {
     let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: ReleasePlan.defaults(codebook: codebook, rho: rho))
     let values = engine.aggregate(truth)
     let totalTable = codebook.rules.equalTotals[0]
@@ -252,7 +297,8 @@ func coverage(rho: Rho, releases: Int,
         let entropy = SystemEntropy()
         let e = engine.estimate(engine.measure(tr, entropy: entropy))
         let stated = margins(engine, values, engine.publish(e))
-        var h: [String: Double] = [:], c: [String: Double] = [:]
+        var h: [String: Double] = [:]
+        var c: [String: Double] = [:]
         for v in stated {
             guard let value = v.value, let moe = v.moe95 else { continue }
             let level = geo.units[v.unit].level.rawValue
@@ -262,7 +308,10 @@ func coverage(rho: Rho, releases: Int,
             var classes = ["all", t == 0 ? "t0" : t < k ? "t1" : t < 20 ? "t2" : "t3"]
             if t > 0 { classes.append("t>0") }
             if t >= k { classes.append("t>=k") }
-            for name in classes { h["\(level) \(name)", default: 0] += hit; c["\(level) \(name)", default: 0] += 1 }
+            for name in classes {
+                h["\(level) \(name)", default: 0] += hit
+                c["\(level) \(name)", default: 0] += 1
+            }
             // True zeros published as 0: inside any interval that contains the published value.
             if t == 0 && value == 0 { h["\(level) t0 published 0", default: 0] += 1 }
         }
@@ -280,7 +329,10 @@ func coverage(rho: Rho, releases: Int,
 }
 
 /// A measurement group: a table (or the total) at a level.
-struct MarginKey: Hashable { var table: String; var level: Level }
+struct MarginKey: Hashable {
+    var table: String
+    var level: Level
+}
 
 extension ReleaseEngine {
     /// Margins for published zeros per group: the 95th percentile of the true values behind
@@ -293,7 +345,10 @@ extension ReleaseEngine {
         for _ in 0..<runs {
             let r = estimate(measure(simulated, entropy: entropy))
             for (i, u) in geography.units.enumerated() where !isSmallArea(i) {
-                if r.integerTotals[i] == 0 { histograms[MarginKey(table: ReleasePlan.totalName, level: u.level), default: [:]][codebook.total(of: totalTable, in: truth[i]), default: 0] += 1 }
+                if r.integerTotals[i] == 0 {
+                    histograms[MarginKey(table: ReleasePlan.totalName, level: u.level), default: [:]][
+                        codebook.total(of: totalTable, in: truth[i]), default: 0] += 1
+                }
                 for c in codebook.allCells where r.integerCells[i][c.index] == 0 {
                     histograms[MarginKey(table: c.table, level: u.level), default: [:]][truth[i][c.index], default: 0] += 1
                 }
@@ -301,11 +356,16 @@ extension ReleaseEngine {
         }
         return histograms.mapValues { h in
             let n = Double(h.values.reduce(0, +))
-            var seen = 0.0, best = 0, gap = 2.0
+            var seen = 0.0
+            var best = 0
+            var gap = 2.0
             for t in h.keys.sorted() {
                 seen += Double(h[t]!)
                 if nearest {
-                    if Swift.abs(seen / n - 0.95) < gap { gap = Swift.abs(seen / n - 0.95); best = t }
+                    if Swift.abs(seen / n - 0.95) < gap {
+                        gap = Swift.abs(seen / n - 0.95)
+                        best = t
+                    }
                 } else if seen / n >= 0.95 {
                     return t
                 }

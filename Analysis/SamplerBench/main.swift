@@ -9,7 +9,8 @@ let draws = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 2
 func measure(_ name: String, _ parameter: String, _ draw: () -> Int64) {
     // Warm up, then time.
     for _ in 0..<10_000 { _ = draw() }
-    var sum: Int64 = 0, squares: Int64 = 0
+    var sum: Int64 = 0
+    var squares: Int64 = 0
     let start = DispatchTime.now().uptimeNanoseconds
     for _ in 0..<draws {
         let x = draw()

@@ -1,13 +1,13 @@
 import Foundation
-import MosaicKeyring
-import MosaicCounts
 import MosaicCodebook
+import MosaicCounts
 import MosaicIntake
+import MosaicKeyring
 import MosaicPrivacy
+import MosaicQuery
 import MosaicRegistry
 import MosaicRelease
 import MosaicReleaseFile
-import MosaicQuery
 import MosaicReporting
 import MosaicSeal
 import MosaicStore
@@ -92,7 +92,8 @@ public struct Demo {
         let seconds = Date().timeIntervalSince(started)
         say(
             String(
-                format: "3. Ingested %d files of earlier quarters (%d cells) in %.1f s as a trusted local import (--unsealed): %d stored, %d not stored.",
+                format:
+                    "3. Ingested %d files of earlier quarters (%d cells) in %.1f s as a trusted local import (--unsealed): %d stored, %d not stored.",
                 earlier.count, summary.cellsRead, seconds, summary.stored, summary.failed))
 
         // The latest quarter arrives sealed: the authority's key, a credential per school, a
@@ -124,7 +125,9 @@ public struct Demo {
         let sealedSummary = try verifying.ingest(packages) { progress("verifying", $0, $1) }
         summary.results += sealedSummary.results
         summary.cellsRead += sealedSummary.cellsRead
-        say("4. \(latest) arrived sealed: an authority key, credentials for \(credentials.count) schools, \(packages.count) packages of \(SealedPackage.packageSize) bytes each with random names; \(sealedSummary.stored) verified and stored, \(sealedSummary.failed) refused.")
+        say(
+            "4. \(latest) arrived sealed: an authority key, credentials for \(credentials.count) schools, \(packages.count) packages of \(SealedPackage.packageSize) bytes each with random names; \(sealedSummary.stored) verified and stored, \(sealedSummary.failed) refused."
+        )
         var tampered = try Data(contentsOf: URL(fileURLWithPath: packages[0]))
         tampered[tampered.count / 2] ^= 0x01
         let tamperedPath = path("input/tampered.mpkg")
@@ -188,24 +191,41 @@ public struct Demo {
             releases.append(file)
         }
         let last = try releaser.data(ofRelease: "\(latest)-R1")
-        say("9. Made \(releases.count) releases (one per quarter, ρ = \(ReleaseRequest.defaultRho) each, ε = \(last.metadata("epsilon")!) at δ = 1e-6) in \(releaseFolder)/.")
-        if let total = last.rows.first(where: { $0.level == "country" && $0.tableName == "total" }), let value = total.value, let moe = total.moe95 {
-            say("   \(latest), whole country: \(value) affected persons ± \(ReleaseFile.formatMargin(moe)) (95 % margin); regions and provinces in the file, values 1-4 suppressed.")
+        say(
+            "9. Made \(releases.count) releases (one per quarter, ρ = \(ReleaseRequest.defaultRho) each, ε = \(last.metadata("epsilon")!) at δ = 1e-6) in \(releaseFolder)/."
+        )
+        if let total = last.rows.first(where: { $0.level == "country" && $0.tableName == "total" }), let value = total.value,
+            let moe = total.moe95
+        {
+            say(
+                "   \(latest), whole country: \(value) affected persons ± \(ReleaseFile.formatMargin(moe)) (95 % margin); regions and provinces in the file, values 1-4 suppressed."
+            )
         }
         let over = (try? releaser.create(ReleaseRequest(period: latest, rho: Rho(nano: 1_500_000_000)))) == nil
-        say("10. A second release of \(latest) at ρ = 1.5 would exceed the quarter's cap of 2: \(over ? "refused, nothing spent" : "ACCEPTED (unexpected)").")
+        say(
+            "10. A second release of \(latest) at ρ = 1.5 would exceed the quarter's cap of 2: \(over ? "refused, nothing spent" : "ACCEPTED (unexpected)")."
+        )
         let answers = try QueryEngine(paths: Array(releases.suffix(2))).run(
             QuerySpec(table: "incidents", by: ["period"], filters: ["gender": ["female"]]))
-        say("11. A researcher's query (female victims, whole country, last two quarters): "
-            + answers.map { a in "\(a.group[0]): " + (a.value.map { "\($0) ± \(ReleaseFile.formatMargin(a.moe95 ?? 0))" } ?? "between \(a.lower ?? 0) and \(a.upper.map(String.init) ?? "?") ± \(ReleaseFile.formatMargin(a.moe95 ?? 0)) (\(a.suppressed) suppressed cells inside)") }.joined(separator: "; ")
-            + " (mosaic query \((releaseFolder as NSString).lastPathComponent)/... --table incidents --by period --where gender=female).")
+        say(
+            "11. A researcher's query (female victims, whole country, last two quarters): "
+                + answers.map { a in
+                    "\(a.group[0]): "
+                        + (a.value.map { "\($0) ± \(ReleaseFile.formatMargin(a.moe95 ?? 0))" }
+                            ?? "between \(a.lower ?? 0) and \(a.upper.map(String.init) ?? "?") ± \(ReleaseFile.formatMargin(a.moe95 ?? 0)) (\(a.suppressed) suppressed cells inside)")
+                }.joined(separator: "; ")
+                + " (mosaic query \((releaseFolder as NSString).lastPathComponent)/... --table incidents --by period --where gender=female)."
+        )
         // Reports for policymakers: the country and the cluster's region, in English and Spanish.
         let reportFolder = path("reports")
         var reports: [String] = []
-        let region = country.hotspot.flatMap { h in country.schools.first { $0.id == h.schoolID }?.regionCode } ?? country.schools[0].regionCode
+        let region =
+            country.hotspot.flatMap { h in country.schools.first { $0.id == h.schoolID }?.regionCode } ?? country.schools[0].regionCode
         for language in ["en", "es"] {
-            reports += try ReportWriter.write(releases: releases, region: nil, language: language, formats: [.html, .md, .csv, .json], folder: reportFolder)
-            reports += try ReportWriter.write(releases: releases, region: region, language: language, formats: [.html, .md, .csv, .json], folder: reportFolder)
+            reports += try ReportWriter.write(
+                releases: releases, region: nil, language: language, formats: [.html, .md, .csv, .json], folder: reportFolder)
+            reports += try ReportWriter.write(
+                releases: releases, region: region, language: language, formats: [.html, .md, .csv, .json], folder: reportFolder)
         }
         say("12. Wrote trend reports (country and \(region), English and Spanish; HTML, Markdown, CSV, JSON) in \(reportFolder)/.")
         return Outcome(

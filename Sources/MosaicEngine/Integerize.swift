@@ -1,4 +1,5 @@
 import MosaicErrorModel
+
 /// Non-negative whole numbers that keep fixed sums: the projections and roundings of the
 /// top-down step.
 enum Integerize {
@@ -16,7 +17,8 @@ enum Integerize {
             for i in a.indices { s += min(max(a[i] - l, 0), upper[i]) }
             return s
         }
-        var lo = (a.min() ?? 0) - total - 1, hi = (a.max() ?? 0) + 1
+        var lo = (a.min() ?? 0) - total - 1
+        var hi = (a.max() ?? 0) + 1
         if let caps {
             let capTotal = caps.reduce(0, +)
             if total >= capTotal { return caps }
@@ -35,7 +37,8 @@ enum Integerize {
     static func projectOnSimplex(_ a: [Double], total: Double) -> [Double] {
         if total <= 0 { return [Double](repeating: 0, count: a.count) }
         let u = a.sorted(by: >)
-        var cumulative = 0.0, theta = 0.0
+        var cumulative = 0.0
+        var theta = 0.0
         for (j, value) in u.enumerated() {
             cumulative += value
             let t = (cumulative - total) / Double(j + 1)
@@ -132,7 +135,10 @@ enum Integerize {
             for r in 0..<rows where rowNeed[r] > 0 {
                 for c in 0..<cols where colNeed[c] > 0 {
                     let g = frac(r, c)
-                    if g > bestGain { bestGain = g; best = (r, c) }
+                    if g > bestGain {
+                        bestGain = g
+                        best = (r, c)
+                    }
                 }
             }
             guard let (r, c) = best else { break }

@@ -104,7 +104,10 @@ public struct ReleaseEngine: Sendable {
         let totalTable = codebook.rules.equalTotals.first ?? codebook.tables[0].name
         var cells = [[Int64]]()
         var totals = [Int64]()
-        let samplers = Dictionary(uniqueKeysWithValues: groups.map { ("\($0.table)/\($0.level)", DiscreteGaussian(sigma2Num: $0.sigma2Num, sigma2Den: $0.sigma2Den)) })
+        let samplers = Dictionary(
+            uniqueKeysWithValues: groups.map {
+                ("\($0.table)/\($0.level)", DiscreteGaussian(sigma2Num: $0.sigma2Num, sigma2Den: $0.sigma2Den))
+            })
         for (i, u) in geography.units.enumerated() {
             var row = [Int64](repeating: 0, count: codebook.allCells.count)
             for cell in codebook.allCells {
@@ -184,7 +187,8 @@ public struct ReleaseEngine: Sendable {
             for (k, c) in kids.enumerated() { intTotals[c] = kidTotals[k] }
             for t in linked {
                 let r = Array(codebook.tableRanges[t])
-                let matrix = Integerize.matrix(kids.map { c in r.map { cells[c][$0] } }, rowSums: kidTotals, columnSums: r.map { ints[p][$0] })
+                let matrix = Integerize.matrix(
+                    kids.map { c in r.map { cells[c][$0] } }, rowSums: kidTotals, columnSums: r.map { ints[p][$0] })
                 for (k, c) in kids.enumerated() { for (q, j) in r.enumerated() { ints[c][j] = matrix[k][q] } }
             }
             for (t, _) in codebook.tables.enumerated() where !linked.contains(t) {
@@ -196,8 +200,9 @@ public struct ReleaseEngine: Sendable {
                 }
             }
         }
-        return Estimates(cells: cells, totals: totals, integerCells: ints, integerTotals: intTotals,
-                         cellVariances: variances, totalVariances: totalVariances)
+        return Estimates(
+            cells: cells, totals: totals, integerCells: ints, integerTotals: intTotals,
+            cellVariances: variances, totalVariances: totalVariances)
     }
 
     /// Applies the small-area rule and the k-threshold, and attaches margins of error.

@@ -42,8 +42,9 @@ public struct ReleasePlan: Sendable, Equatable {
         for t in codebook.tables { weights[t.name] = t.multiValued ? 2 : 1 }
         weights[codebook.tables[0].name] = 3
         weights[totalName] = 2
-        return ReleasePlan(rho: rho, tableWeights: weights, levelWeights: [.country: 1, .region: 1, .province: 2],
-                           k: 5, minimumSchools: 5)
+        return ReleasePlan(
+            rho: rho, tableWeights: weights, levelWeights: [.country: 1, .region: 1, .province: 2],
+            k: 5, minimumSchools: 5)
     }
 
     /// One measurement group: a table (or the total) at a level.
@@ -86,8 +87,10 @@ public struct ReleasePlan: Sendable, Equatable {
                 let g = gcd(num, den)
                 num /= g
                 den /= g
-                out.append(Group(table: table, level: level, sensitivitySquared: d2, sigma2Num: num, sigma2Den: den,
-                                 rho: Accounting.gaussianRho(sensitivitySquared: d2, sigma2Num: num, sigma2Den: den)))
+                out.append(
+                    Group(
+                        table: table, level: level, sensitivitySquared: d2, sigma2Num: num, sigma2Den: den,
+                        rho: Accounting.gaussianRho(sensitivitySquared: d2, sigma2Num: num, sigma2Den: den)))
             }
         }
         return out

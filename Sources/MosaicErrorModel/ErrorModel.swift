@@ -88,7 +88,7 @@ public enum ErrorModelError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .missingGroup(t, l): return "no noise variance for \(t) at level \(l.rawValue)"
+        case .missingGroup(let t, let l): return "no noise variance for \(t) at level \(l.rawValue)"
         }
     }
 }

@@ -49,20 +49,24 @@ public struct TreeEstimator: Sendable {
     static func estimate(_ y: [Double], geography: Geography, variances: [Double]) -> [Double] {
         let units = geography.units
         let n = units.count
-        var z = y, u = variances
+        var z = y
+        var u = variances
         for i in stride(from: n - 1, through: 0, by: -1) where !units[i].children.isEmpty {
-            var s = 0.0, us = 0.0
+            var s = 0.0
+            var us = 0.0
             for c in units[i].children {
                 s += z[c]
                 us += u[c]
             }
-            let wOwn = 1 / variances[i], wKids = 1 / us
+            let wOwn = 1 / variances[i]
+            let wKids = 1 / us
             z[i] = (y[i] * wOwn + s * wKids) / (wOwn + wKids)
             u[i] = 1 / (wOwn + wKids)
         }
         var x = z
         for i in 0..<n where !units[i].children.isEmpty {
-            var s = 0.0, us = 0.0
+            var s = 0.0
+            var us = 0.0
             for c in units[i].children {
                 s += z[c]
                 us += u[c]

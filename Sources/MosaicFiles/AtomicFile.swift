@@ -22,11 +22,11 @@ public enum OutputError: Error, LocalizedError, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case let .exists(p): return "\(p): a file is already there; Mosaic never replaces a file: choose another name or move it away"
-        case let .folderMissing(p): return "\(p): its folder does not exist; create it first"
-        case let .notWritable(p): return "\(p): its folder cannot be written by this user"
-        case let .isStore(p): return "\(p): this is the authority's store; choose another output"
-        case let .cannotWrite(p, why): return "\(p): cannot be written (\(why))"
+        case .exists(let p): return "\(p): a file is already there; Mosaic never replaces a file: choose another name or move it away"
+        case .folderMissing(let p): return "\(p): its folder does not exist; create it first"
+        case .notWritable(let p): return "\(p): its folder cannot be written by this user"
+        case .isStore(let p): return "\(p): this is the authority's store; choose another output"
+        case .cannotWrite(let p, let why): return "\(p): cannot be written (\(why))"
         }
     }
 }
@@ -53,7 +53,8 @@ public enum AtomicFile {
     /// - Throws: ``OutputError``.
     public static func check(_ paths: [String], forbidden: [String] = []) throws {
         let fm = FileManager.default
-        let forbiddenResolved = Set(forbidden.flatMap { [resolved($0), resolved($0 + "-wal"), resolved($0 + "-shm"), resolved($0 + "-journal")] })
+        let forbiddenResolved = Set(
+            forbidden.flatMap { [resolved($0), resolved($0 + "-wal"), resolved($0 + "-shm"), resolved($0 + "-journal")] })
         var seen = Set<String>()
         for path in paths {
             let r = resolved(path)
@@ -163,8 +164,10 @@ public enum AtomicFile {
     /// Writes several files all or nothing: checks them all, writes every one under a temporary
     /// name, then publishes them; on any failure removes what it wrote. `alongside` files carry
     /// their own mode (a public key beside a private one).
-    public static func writeAll(_ files: [(path: String, data: Data)], mode: mode_t = 0o644, forbidden: [String] = [],
-                                alongside: [(path: String, data: Data, mode: mode_t)] = []) throws {
+    public static func writeAll(
+        _ files: [(path: String, data: Data)], mode: mode_t = 0o644, forbidden: [String] = [],
+        alongside: [(path: String, data: Data, mode: mode_t)] = []
+    ) throws {
         let all = files.map { ($0.path, $0.data, mode) } + alongside.map { ($0.path, $0.data, $0.mode) }
         try check(all.map(\.0), forbidden: forbidden)
         var temps: [String] = []
@@ -193,7 +196,8 @@ public enum AtomicFile {
 
     /// True when both paths name the same file (same device and inode).
     public static func sameFile(_ a: String, _ b: String) -> Bool {
-        var sa = stat(), sb = stat()
+        var sa = stat()
+        var sb = stat()
         guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
         return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }

@@ -34,7 +34,7 @@ public struct ProcessIdentity: Sendable, Equatable {
 
     static func startTime(of pid: Int32) -> String? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")")
+            let close = text.lastIndex(of: ")")
         else { return nil }
         // Fields after the command name (which may hold spaces): state is field 3, start time field 22.
         let fields = text[text.index(after: close)...].split(separator: " ")

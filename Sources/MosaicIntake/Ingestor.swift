@@ -114,7 +114,8 @@ public struct Ingestor: Sendable {
             for (i, fate) in fates.enumerated() {
                 var submission: Submission?
                 if case .success(let p) = parsed[i] { submission = p.submission }
-                summary.results.append(FileResult(file: batch[i], fate: fate, period: submission?.period.description, schoolID: submission?.schoolID))
+                summary.results.append(
+                    FileResult(file: batch[i], fate: fate, period: submission?.period.description, schoolID: submission?.schoolID))
             }
             done += batch.count
             progress?(done, paths.count)
@@ -123,8 +124,10 @@ public struct Ingestor: Sendable {
     }
 
     /// Reads and checks files in parallel, without touching the store.
-    public static func validate(_ paths: [String], check: RegistryCheck?, now: Date, opener: PackageOpener? = nil,
-                                allowUnsealed: Bool = true) -> [Result<ParsedCounts, IntakeError>] {
+    public static func validate(
+        _ paths: [String], check: RegistryCheck?, now: Date, opener: PackageOpener? = nil,
+        allowUnsealed: Bool = true
+    ) -> [Result<ParsedCounts, IntakeError>] {
         let results = ResultBox(count: paths.count)
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
             results.set(i, validateOne(paths[i], check: check, now: now, opener: opener, allowUnsealed: allowUnsealed))
@@ -133,8 +136,10 @@ public struct Ingestor: Sendable {
     }
 
     /// Reads and checks one file.
-    public static func validateOne(_ path: String, check: RegistryCheck?, now: Date, opener: PackageOpener? = nil,
-                                   allowUnsealed: Bool = true) -> Result<ParsedCounts, IntakeError> {
+    public static func validateOne(
+        _ path: String, check: RegistryCheck?, now: Date, opener: PackageOpener? = nil,
+        allowUnsealed: Bool = true
+    ) -> Result<ParsedCounts, IntakeError> {
         guard let data = FileManager.default.contents(atPath: path) else {
             return .failure(IntakeError(file: path, line: nil, message: "cannot be read (missing, a folder, or not permitted)"))
         }
@@ -156,7 +161,8 @@ public struct Ingestor: Sendable {
             var parsed = try CountsFile.parse(bytes, file: path, now: now)
             if let origin {
                 guard parsed.submission.schoolID == origin.schoolID else {
-                    throw IntakeError(file: path, line: nil, field: "school_id", message: "the counts inside name another school than the signed package")
+                    throw IntakeError(
+                        file: path, line: nil, field: "school_id", message: "the counts inside name another school than the signed package")
                 }
                 parsed.origin = origin
             }

@@ -14,21 +14,24 @@ public enum CredentialIssuer {
     ///
     /// - Returns: the new credentials.
     @discardableResult
-    public static func issue(school: String, to path: String, store: Store, keepOld: Bool = false, now: Date = Date()) throws -> Credentials {
+    public static func issue(school: String, to path: String, store: Store, keepOld: Bool = false, now: Date = Date()) throws -> Credentials
+    {
         try AtomicFile.check([path], forbidden: [store.path])
         guard let authority = try store.authorityPublicKey() else { throw IssueError.noAuthorityKey }
         guard try store.schoolFacts()[school] != nil else { throw KeyError.unknownSchool(school) }
         let creds = Credentials(schoolID: school, authorityPublicKey: authority)
         let final = AtomicFile.resolved(path)
         let token = UUID().uuidString
-        let claim = PendingOutput(finalPath: final, temporaryPath: AtomicFile.temporaryPath(for: final), kind: .credentials, token: token,
-                                  ref: creds.fingerprint, owner: .current, createdAt: ISO8601DateFormatter().string(from: now))
+        let claim = PendingOutput(
+            finalPath: final, temporaryPath: AtomicFile.temporaryPath(for: final), kind: .credentials, token: token,
+            ref: creds.fingerprint, owner: .current, createdAt: ISO8601DateFormatter().string(from: now))
         try store.claim([claim])
         var revoked: [String] = []
         do {
             try AtomicFile.writeTemporary(try creds.fileData(), at: claim.temporaryPath, for: path)
-            revoked = try store.registerKey(school: school, publicKey: creds.publicKey, fingerprint: creds.fingerprint, origin: "issued",
-                                            rotate: !keepOld, at: now)
+            revoked = try store.registerKey(
+                school: school, publicKey: creds.publicKey, fingerprint: creds.fingerprint, origin: "issued",
+                rotate: !keepOld, at: now)
         } catch {
             AtomicFile.remove(claim.temporaryPath)
             try? store.release(token: token)

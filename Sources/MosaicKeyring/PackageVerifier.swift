@@ -30,10 +30,15 @@ public struct PackageVerifier: PackageOpener, @unchecked Sendable {
         }
         let version = bytes[8]
         guard version <= SealedPackage.formatVersion else {
-            throw fail("a package of format version \(version), newer than this build reads (\(SealedPackage.formatVersion)); upgrade Mosaic")
+            throw fail(
+                "a package of format version \(version), newer than this build reads (\(SealedPackage.formatVersion)); upgrade Mosaic")
         }
-        guard version == SealedPackage.formatVersion, bytes[9] == SealedPackage.suite else { throw fail("an unknown package format or cipher suite") }
-        guard bytes.count == SealedPackage.packageSize else { throw fail("the package is truncated or has extra bytes: it was damaged or altered") }
+        guard version == SealedPackage.formatVersion, bytes[9] == SealedPackage.suite else {
+            throw fail("an unknown package format or cipher suite")
+        }
+        guard bytes.count == SealedPackage.packageSize else {
+            throw fail("the package is truncated or has extra bytes: it was damaged or altered")
+        }
         let header = Data(bytes[0..<SealedPackage.headerSize])
         guard SealedPackage.hex(bytes[10..<18]) == authority.fingerprint else {
             throw fail("the package is encrypted to another authority's key, not to this authority")
@@ -48,7 +53,9 @@ public struct PackageVerifier: PackageOpener, @unchecked Sendable {
             throw fail("the package cannot be decrypted: it was altered or damaged on the way")
         }
         let u = Array(inner)
-        guard u.count == SealedPackage.innerSize, u.starts(with: Array("MSI1".utf8)) else { throw fail("the package's content is malformed") }
+        guard u.count == SealedPackage.innerSize, u.starts(with: Array("MSI1".utf8)) else {
+            throw fail("the package's content is malformed")
+        }
         let n = Int(u[4])
         var p = 5
         guard n >= 1, p + n + 8 + 8 + 16 + 4 <= u.count else { throw fail("the package's content is malformed") }
@@ -68,14 +75,17 @@ public struct PackageVerifier: PackageOpener, @unchecked Sendable {
         guard let key = keys[signer] else { throw fail("signed with a key that is not registered (issue credentials to the school first)") }
         guard key.schoolID == school else { throw fail("the package claims another school than the one its signing key is registered to") }
         guard let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: key.publicKey),
-              publicKey.isValidSignature(signature, for: signed)
+            publicKey.isValidSignature(signature, for: signed)
         else { throw fail("the signature does not verify: the package was altered or not made with the school's key") }
         // From here the signature names the school: messages may say whose package it is.
         guard key.isActive else {
-            throw fail("school \(key.schoolID): signed with a revoked key (\(signer)); the school must seal again with its current credentials")
+            throw fail(
+                "school \(key.schoolID): signed with a revoked key (\(signer)); the school must seal again with its current credentials")
         }
         guard sealedAt <= Int64(now.timeIntervalSince1970) + 86_400 else {
-            throw fail("school \(key.schoolID): sealed more than a day in the future by the school's clock; ask the school to check its computer's date and seal again")
+            throw fail(
+                "school \(key.schoolID): sealed more than a day in the future by the school's clock; ask the school to check its computer's date and seal again"
+            )
         }
         let digest = SHA256.hash(data: Data(bytes)).map { String(format: "%02x", $0) }.joined()
         return (content, SealedOrigin(schoolID: school, keyFingerprint: signer, sealedAt: sealedAt, packageDigest: digest))

@@ -38,7 +38,8 @@ public struct Rho: Sendable, Hashable, Comparable, Codable, CustomStringConverti
 
     /// Up to 9 decimals, trailing zeros removed: `0.5`, `1`, `0.333333334`.
     public var description: String {
-        let whole = nano / Rho.scale, frac = nano % Rho.scale
+        let whole = nano / Rho.scale
+        let frac = nano % Rho.scale
         if frac == 0 { return "\(whole)" }
         var f = String(frac)
         f = String(repeating: "0", count: 9 - f.count) + f
@@ -82,17 +83,23 @@ public enum Accounting {
             a * rho + (a * log1p(-1 / a) - log(a - 1) - log(delta)) / (a - 1)
         }
         // The function is convex in α on (1, ∞): a log grid, then golden-section refinement.
-        var best = Double.infinity, bestA = 2.0
+        var best = Double.infinity
+        var bestA = 2.0
         var a = 1.0 + 1e-6
         while a < 1e7 {
             let v = eps(a)
-            if v < best { best = v; bestA = a }
+            if v < best {
+                best = v
+                bestA = a
+            }
             a *= 1.05
         }
-        var lo = max(1 + 1e-9, bestA / 1.05), hi = bestA * 1.05
+        var lo = max(1 + 1e-9, bestA / 1.05)
+        var hi = bestA * 1.05
         let g = (5.0.squareRoot() - 1) / 2
         for _ in 0..<200 {
-            let m1 = hi - g * (hi - lo), m2 = lo + g * (hi - lo)
+            let m1 = hi - g * (hi - lo)
+            let m2 = lo + g * (hi - lo)
             if eps(m1) < eps(m2) { hi = m2 } else { lo = m1 }
         }
         best = min(best, eps((lo + hi) / 2))

@@ -10,8 +10,8 @@ public enum ReleaseExport {
     /// Writes the export into `folder` (created; existing files are refused). Returns the files written.
     @discardableResult
     public static func write(_ path: String, to folder: String) throws -> [String] {
-        let data = try ReleaseReader.read(path)
-        let codebook = try Codebook.bundled(version: Int(data.metadata("codebook_version") ?? "") ?? 1)
+        let (data, info) = try ReleaseReader.readChecked(path)
+        let codebook = try Codebook.bundled(version: info.codebookVersion)
         var files: [(path: String, data: Data)] = []
         func emit(_ name: String, _ text: String) throws {
             files.append(((folder as NSString).appendingPathComponent(name), Data(text.utf8)))
@@ -26,20 +26,32 @@ public enum ReleaseExport {
             var json: [[String: Any]] = []
             for r in rows {
                 let values = table.map { t in t.cells.first { $0.code == r.cell }!.values } ?? []
-                csv.write([r.period, r.level, r.geoCode, r.geoName] + values + [r.value.map(String.init) ?? "", r.moe95.map(ReleaseFile.formatMargin) ?? "", r.status])
-                var o: [String: Any] = ["period": r.period, "level": r.level, "geo_code": r.geoCode, "geo_name": r.geoName, "status": r.status,
-                                        "value": r.value.map { $0 as Any } ?? NSNull(), "moe95": r.moe95.map { $0 as Any } ?? NSNull()]
+                csv.write(
+                    [r.period, r.level, r.geoCode, r.geoName] + values + [
+                        r.value.map(String.init) ?? "", r.moe95.map(ReleaseFile.formatMargin) ?? "", r.status,
+                    ])
+                var o: [String: Any] = [
+                    "period": r.period, "level": r.level, "geo_code": r.geoCode, "geo_name": r.geoName, "status": r.status,
+                    "value": r.value.map { $0 as Any } ?? NSNull(), "moe95": r.moe95.map { $0 as Any } ?? NSNull(),
+                ]
                 for (d, v) in zip(dims, values) { o[d] = v }
                 json.append(o)
             }
             try emit("\(name).csv", csv.text)
-            try emit("\(name).json", String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self) + "\n")
+            try emit(
+                "\(name).json",
+                String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self) + "\n")
         }
         var coverage = CSVWriter()
-        coverage.write(["period", "level", "geo_code", "geo_name", "registered_schools", "reporting_schools", "registered_enrolment", "reporting_enrolment"])
+        coverage.write([
+            "period", "level", "geo_code", "geo_name", "registered_schools", "reporting_schools", "registered_enrolment",
+            "reporting_enrolment",
+        ])
         for c in data.coverage {
-            coverage.write([c.period, c.level, c.geoCode, c.geoName, String(c.registeredSchools), String(c.reportingSchools),
-                            String(c.registeredEnrolment), String(c.reportingEnrolment)])
+            coverage.write([
+                c.period, c.level, c.geoCode, c.geoName, String(c.registeredSchools), String(c.reportingSchools),
+                String(c.registeredEnrolment), String(c.reportingEnrolment),
+            ])
         }
         try emit("coverage.csv", coverage.text)
 
@@ -52,33 +64,54 @@ public enum ReleaseExport {
             "geo_code": "the unit's code", "geo_name": "the unit's name",
             "value": "affected persons (whole number of 0 or more); empty when suppressed",
             "moe95": "half-width of the 95 % interval of value; empty when suppressed",
-            "status": "published, or suppressed: a value from 1 to k-1, or a unit with fewer than min_schools registered schools (never zero)",
+            "status":
+                "published, or suppressed: a value from 1 to k-1, or a unit with fewer than min_schools registered schools (never zero)",
             "registered_schools": "open schools in the registry", "reporting_schools": "of them, schools that submitted for the quarter",
             "registered_enrolment": "pupils in registered schools", "reporting_enrolment": "pupils in reporting schools",
         ]
-        dictionary["tables"] = codebook.tables.map { t in
-            [
-                "file": "\(t.name).csv / \(t.name).json", "label": t.label.text("en"), "several_per_person": t.multiValued,
-                "dimensions": t.dimensions.map { d in
-                    ["name": d, "label": codebook.dimension(d)!.label.text("en"),
-                     "values": codebook.dimension(d)!.values.map { ["code": $0.code, "label_en": $0.label.text("en"), "label_es": $0.label.text("es")] }] as [String: Any]
-                },
-            ] as [String: Any]
-        } + [["file": "total.csv / total.json", "label": "Affected persons (each single-valued table adds up to it)", "dimensions": [] as [Any]]]
-        try emit("data_dictionary.json", String(decoding: try JSONSerialization.data(withJSONObject: dictionary, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self) + "\n")
+        dictionary["tables"] =
+            codebook.tables.map { t in
+                [
+                    "file": "\(t.name).csv / \(t.name).json", "label": t.label.text("en"), "several_per_person": t.multiValued,
+                    "dimensions": t.dimensions.map { d in
+                        [
+                            "name": d, "label": codebook.dimension(d)!.label.text("en"),
+                            "values": codebook.dimension(d)!.values.map {
+                                ["code": $0.code, "label_en": $0.label.text("en"), "label_es": $0.label.text("es")]
+                            },
+                        ] as [String: Any]
+                    },
+                ] as [String: Any]
+            } + [
+                [
+                    "file": "total.csv / total.json", "label": "Affected persons (each single-valued table adds up to it)",
+                    "dimensions": [] as [Any],
+                ]
+            ]
+        try emit(
+            "data_dictionary.json",
+            String(decoding: try JSONSerialization.data(withJSONObject: dictionary, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self)
+                + "\n")
         let meta = { (key: String) in Markdown.escape(data.metadata(key) ?? "") }
         var md = "# Data dictionary: release \(meta("release_id")) (\(meta("period")))\n\n"
         md += "\(meta("guarantee"))\n\n\(meta("margins"))\n\n\(meta("suppression"))\n\n"
-        md += "## Columns\n\n" + (dictionary["columns"] as! [String: String]).sorted { $0.key < $1.key }.map { "- `\($0.key)`: \($0.value)" }.joined(separator: "\n") + "\n\n"
+        md +=
+            "## Columns\n\n"
+            + (dictionary["columns"] as! [String: String]).sorted { $0.key < $1.key }.map { "- `\($0.key)`: \($0.value)" }.joined(
+                separator: "\n") + "\n\n"
         for t in codebook.tables {
             md += "## \(t.name).csv\n\n\(t.label.text("en"))\(t.multiValued ? " (one person may count in several cells)" : "").\n\n"
             for d in t.dimensions {
                 let dim = codebook.dimension(d)!
-                md += "- `\(d)` (\(dim.label.text("en"))): " + dim.values.map { "`\($0.code)` \($0.label.text("en"))" }.joined(separator: "; ") + "\n"
+                md +=
+                    "- `\(d)` (\(dim.label.text("en"))): "
+                    + dim.values.map { "`\($0.code)` \($0.label.text("en"))" }.joined(separator: "; ") + "\n"
             }
             md += "\n"
         }
-        md += "## Release parameters\n\n" + data.metadata.map { "- \(Markdown.escape($0.key)): \(Markdown.escape($0.value))" }.joined(separator: "\n") + "\n"
+        md +=
+            "## Release parameters\n\n"
+            + data.metadata.map { "- \(Markdown.escape($0.key)): \(Markdown.escape($0.value))" }.joined(separator: "\n") + "\n"
         try emit("data_dictionary.md", md)
         let created = try ReleaseFile.prepareFolder(folder)
         do { try AtomicFile.writeAll(files) } catch {

@@ -45,6 +45,7 @@ public struct QueryAnswer: Sendable, Equatable {
 public struct QueryEngine {
     struct Loaded {
         var data: ReleaseData
+        var info: ReleaseMetadata
         var period: String
         var codebook: Codebook
         var geography: Geography
@@ -62,12 +63,14 @@ public struct QueryEngine {
     public init(paths: [String]) throws {
         releases = try paths.map { path in
             // The reader has checked the file: every unit's level and parent, every group's noise.
-            let data = try ReleaseReader.read(path)
-            let codebook = try Codebook.bundled(version: Int(data.metadata("codebook_version") ?? "") ?? 1)
+            let (data, info) = try ReleaseReader.readChecked(path)
+            let codebook = try Codebook.bundled(version: info.codebookVersion)
             var units: [GeoUnit] = []
             var index: [String: Int] = [:]
             for u in data.units {
-                guard let level = Level(rawValue: u.level) else { throw QueryError.invalidFile(path, table: "units", column: "level", why: "unknown level") }
+                guard let level = Level(rawValue: u.level) else {
+                    throw ReleaseFileError.invalidFile(path, table: "units", column: "level", why: "unknown level")
+                }
                 let parent = u.parentCode.isEmpty ? nil : index[QueryEngine.parentLevel(level).rawValue + "|" + u.parentCode]
                 let schools = data.coverage.first { $0.level == u.level && $0.geoCode == u.geoCode }?.registeredSchools ?? 0
                 units.append(GeoUnit(level: level, code: u.geoCode, name: u.geoName, parent: parent, children: [], schools: schools))
@@ -77,18 +80,21 @@ public struct QueryEngine {
             let geography = Geography(units: units)
             var sigma2: [String: [Level: Double]] = [:]
             for n in data.noise {
-                guard let level = Level(rawValue: n.level) else { throw QueryError.invalidFile(path, table: "noise", column: "level", why: "unknown level") }
+                guard let level = Level(rawValue: n.level) else {
+                    throw ReleaseFileError.invalidFile(path, table: "noise", column: "level", why: "unknown level")
+                }
                 sigma2[n.tableName, default: [:]][level] = Double(n.sigma2Num) / Double(n.sigma2Den)
             }
             let model: ErrorModel
             do { model = try ErrorModel(codebook: codebook, geography: geography, sigma2: sigma2) } catch {
-                throw QueryError.invalidFile(path, table: "noise", column: nil, why: "\(error)")
+                throw ReleaseFileError.invalidFile(path, table: "noise", column: nil, why: "\(error)")
             }
             var rows: [String: ReleaseRow] = [:]
             for r in data.rows { rows["\(r.level)|\(r.geoCode)|\(r.tableName)|\(r.cell)"] = r }
-            return Loaded(data: data, period: data.metadata("period") ?? "", codebook: codebook, geography: geography,
-                          model: model, k: Int(data.metadata("k") ?? "") ?? 5,
-                          unitIndex: index, rows: rows)
+            return Loaded(
+                data: data, info: info, period: info.period.description, codebook: codebook, geography: geography,
+                model: model, k: info.k,
+                unitIndex: index, rows: rows)
         }
     }
 
@@ -103,7 +109,9 @@ public struct QueryEngine {
         let geoKeys = Level.allCases.map(\.rawValue)
         let allowed = Set(table.dimensions + ["period"] + geoKeys)
         for b in spec.by where !allowed.contains(b) {
-            throw QueryError.invalid("cannot group by '\(b)': use period, country, region, province or a dimension of \(table.name) (\(table.dimensions.joined(separator: ", ")))")
+            throw QueryError.invalid(
+                "cannot group by '\(b)': use period, country, region, province or a dimension of \(table.name) (\(table.dimensions.joined(separator: ", ")))"
+            )
         }
         for (key, values) in spec.filters {
             if let d = table.dimensions.firstIndex(of: key) {
@@ -118,7 +126,9 @@ public struct QueryEngine {
         let byLevels = spec.by.compactMap { Level(rawValue: $0) }
         guard byLevels.count <= 1 else { throw QueryError.invalid("group by at most one of country, region, province") }
         let level = spec.level ?? byLevels.first ?? .country
-        if let b = byLevels.first, b != level { throw QueryError.invalid("--level \(level.rawValue) does not match grouping by \(b.rawValue)") }
+        if let b = byLevels.first, b != level {
+            throw QueryError.invalid("--level \(level.rawValue) does not match grouping by \(b.rawValue)")
+        }
 
         // Collect, per group and per release, the cells to sum.
         struct Acc { var cells: [(release: Int, unit: Int, cell: Int)] = [] }
@@ -152,7 +162,10 @@ public struct QueryEngine {
     }
 
     func answer(group: [String], cells: [(release: Int, unit: Int, cell: Int)], table: String) -> QueryAnswer {
-        var sum = 0, suppressed = 0, smallArea = false, maxK = 1
+        var sum = 0
+        var suppressed = 0
+        var smallArea = false
+        var maxK = 1
         var variance = 0.0
         var rowsFound: [ReleaseRow] = []
         for (ri, r) in releases.enumerated() {
@@ -163,11 +176,13 @@ public struct QueryEngine {
                 let u = r.geography.units[c.unit]
                 let row = r.rows["\(u.level.rawValue)|\(u.code)|\(table)|\(r.codebook.allCells[c.cell].code)"]!
                 rowsFound.append(row)
-                if let v = row.value { sum += v } else {
+                if let v = row.value {
+                    sum += v
+                } else {
                     suppressed += 1
                     maxK = max(maxK, r.k)
                     let total = r.rows["\(u.level.rawValue)|\(u.code)|total|persons"]
-                    if total?.status == "suppressed", u.level != .country, u.schools < Int(r.data.metadata("min_schools") ?? "5") ?? 5 { smallArea = true }
+                    if total?.status == "suppressed", u.level != .country, u.schools < r.info.minimumSchools { smallArea = true }
                 }
             }
         }
@@ -190,14 +205,18 @@ public struct QueryEngine {
             moe = Double(sorted[min(b - 1, Int((0.95 * Double(b)).rounded(.up)) - 1)])
         }
         if rowsFound.count == 1, let only = rowsFound.first, only.status == "published" {
-            return QueryAnswer(group: group, value: only.value, moe95: only.moe95, lower: nil, upper: nil, cells: 1, suppressed: 0, status: "exact")
+            return QueryAnswer(
+                group: group, value: only.value, moe95: only.moe95, lower: nil, upper: nil, cells: 1, suppressed: 0, status: "exact")
         }
         if smallArea {
-            return QueryAnswer(group: group, value: nil, moe95: nil, lower: sum, upper: nil, cells: cells.count, suppressed: suppressed, status: "unavailable")
+            return QueryAnswer(
+                group: group, value: nil, moe95: nil, lower: sum, upper: nil, cells: cells.count, suppressed: suppressed,
+                status: "unavailable")
         }
         if suppressed > 0 {
-            return QueryAnswer(group: group, value: nil, moe95: moe, lower: sum + suppressed, upper: sum + suppressed * (maxK - 1),
-                               cells: cells.count, suppressed: suppressed, status: "bounded")
+            return QueryAnswer(
+                group: group, value: nil, moe95: moe, lower: sum + suppressed, upper: sum + suppressed * (maxK - 1),
+                cells: cells.count, suppressed: suppressed, status: "bounded")
         }
         return QueryAnswer(group: group, value: sum, moe95: moe, lower: nil, upper: nil, cells: cells.count, suppressed: 0, status: "sum")
     }

@@ -26,7 +26,9 @@ public enum Doctor {
     /// - Parameters:
     ///   - fix: remove orphaned temporary files (older than `minimumAge` seconds, so that a
     ///     command writing right now is not disturbed).
-    public static func run(store: Store, scan: [String] = [], fix: Bool = true, minimumAge: TimeInterval = 60, now: Date = Date()) throws -> Report {
+    public static func run(store: Store, scan: [String] = [], fix: Bool = true, minimumAge: TimeInterval = 60, now: Date = Date()) throws
+        -> Report
+    {
         var report = Report()
         report.integrityProblems = try store.integrityProblems()
         report.recovered = try Recovery.run(store: store)

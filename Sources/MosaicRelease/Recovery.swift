@@ -38,7 +38,11 @@ public enum Recovery {
             } else {
                 for o in outputs { AtomicFile.remove(o.temporaryPath) }
                 let what = first.kind == .release ? "a release" : "credentials"
-                notes.append(Note(text: "cleaned up an interrupted attempt to write \(what) (\(outputs.map(\.finalPath).joined(separator: ", "))): nothing had been recorded or spent", needsAttention: false))
+                notes.append(
+                    Note(
+                        text:
+                            "cleaned up an interrupted attempt to write \(what) (\(outputs.map(\.finalPath).joined(separator: ", "))): nothing had been recorded or spent",
+                        needsAttention: false))
             }
             try store.release(token: token)
         }
@@ -77,17 +81,33 @@ public enum Recovery {
                 stillLost = lost
             }
             if stillLost.isEmpty {
-                notes.append(Note(text: "finished release \(ref), interrupted after it was recorded: wrote \(outputs.map(\.finalPath).joined(separator: ", "))", needsAttention: false))
+                notes.append(
+                    Note(
+                        text:
+                            "finished release \(ref), interrupted after it was recorded: wrote \(outputs.map(\.finalPath).joined(separator: ", "))",
+                        needsAttention: false))
             } else {
-                notes.append(Note(text: "release \(ref) is recorded, but \(stillLost.map(\.finalPath).joined(separator: ", ")) could not be written (a file is there, or its folder is gone): write it with 'mosaic release export \(ref) --out FILE' (no new budget)", needsAttention: true))
+                notes.append(
+                    Note(
+                        text:
+                            "release \(ref) is recorded, but \(stillLost.map(\.finalPath).joined(separator: ", ")) could not be written (a file is there, or its folder is gone): write it with 'mosaic release export \(ref) --out FILE' (no new budget)",
+                        needsAttention: true))
             }
         case .credentials:
             if lost.isEmpty {
-                notes.append(Note(text: "finished issuing credentials \(outputs.map(\.finalPath).joined(separator: ", ")) (key \(ref)), interrupted after the key was registered", needsAttention: false))
+                notes.append(
+                    Note(
+                        text:
+                            "finished issuing credentials \(outputs.map(\.finalPath).joined(separator: ", ")) (key \(ref)), interrupted after the key was registered",
+                        needsAttention: false))
             } else {
                 // The private key is gone with its file: the key can never be used, so revoke it.
                 if let key = try store.key(fingerprint: ref) { try store.revokeKeys(school: key.schoolID, fingerprint: ref) }
-                notes.append(Note(text: "the credential file \(lost.map(\.finalPath).joined(separator: ", ")) could not be finished; its key \(ref) is revoked: issue new credentials", needsAttention: true))
+                notes.append(
+                    Note(
+                        text:
+                            "the credential file \(lost.map(\.finalPath).joined(separator: ", ")) could not be finished; its key \(ref) is revoked: issue new credentials",
+                        needsAttention: true))
             }
         }
         return notes

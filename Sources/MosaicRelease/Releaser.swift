@@ -1,10 +1,10 @@
 import Foundation
 import GRDB
 import MosaicCodebook
-import MosaicPrivacy
 import MosaicEngine
 import MosaicErrorModel
 import MosaicFiles
+import MosaicPrivacy
 import MosaicRegistry
 import MosaicReleaseFile
 import MosaicSamplers
@@ -82,15 +82,18 @@ public enum ReleaseError: Error, LocalizedError, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case let .overBudget(period, spent, asked, cap):
-            return "refused: the release would spend ρ = \(asked) on \(period), but \(spent) of the quarter's cap \(cap) is already spent (\(cap - spent) left). Ask for less, or raise the cap with 'mosaic budget set' if your policy allows. If an earlier release's file was lost, 'mosaic release export ID --out FILE' writes it again without spending."
-        case let .noSubmissions(period): return "no current submission for \(period): nothing to release"
-        case let .unknownRelease(id): return "no release with id '\(id)' (see 'mosaic release list')"
-        case let .invalidRequest(why): return why
-        case let .unfinished(id):
-            return "release \(id) of this quarter was recorded but its files were not all written (an interrupted run): run 'mosaic doctor' to finish it, or write it with 'mosaic release export \(id) --out FILE'; no new release until then"
-        case let .partlyWritten(id, why):
-            return "release \(id) is recorded and partly written, but \(why); write it in full with 'mosaic release export \(id) --out FILE' (no new budget)"
+        case .overBudget(let period, let spent, let asked, let cap):
+            return
+                "refused: the release would spend ρ = \(asked) on \(period), but \(spent) of the quarter's cap \(cap) is already spent (\(cap - spent) left). Ask for less, or raise the cap with 'mosaic budget set' if your policy allows. If an earlier release's file was lost, 'mosaic release export ID --out FILE' writes it again without spending."
+        case .noSubmissions(let period): return "no current submission for \(period): nothing to release"
+        case .unknownRelease(let id): return "no release with id '\(id)' (see 'mosaic release list')"
+        case .invalidRequest(let why): return why
+        case .unfinished(let id):
+            return
+                "release \(id) of this quarter was recorded but its files were not all written (an interrupted run): run 'mosaic doctor' to finish it, or write it with 'mosaic release export \(id) --out FILE'; no new release until then"
+        case .partlyWritten(let id, let why):
+            return
+                "release \(id) is recorded and partly written, but \(why); write it in full with 'mosaic release export \(id) --out FILE' (no new budget)"
         }
     }
 }
@@ -124,7 +127,8 @@ public struct Releaser: Sendable {
     }
 
     /// The same with a given entropy source: for tests only (internal, so no command can pass one).
-    func create<E: EntropySource>(_ request: ReleaseRequest, entropy: E, outputs: ReleaseOutputs, now: Date = Date()) throws -> ReleaseData {
+    func create<E: EntropySource>(_ request: ReleaseRequest, entropy: E, outputs: ReleaseOutputs, now: Date = Date()) throws -> ReleaseData
+    {
         let finals = outputs.paths
         try outputs.check(forbidden: [store.path])
         let unfinished = try store.unfinishedReleases(period: request.period.description)
@@ -133,8 +137,9 @@ public struct Releaser: Sendable {
         let owner = ProcessIdentity.current
         let created = timestampUTC(now)
         let pending = finals.map {
-            PendingOutput(finalPath: AtomicFile.resolved($0), temporaryPath: AtomicFile.temporaryPath(for: AtomicFile.resolved($0)),
-                          kind: .release, token: token, ref: nil, owner: owner, createdAt: created)
+            PendingOutput(
+                finalPath: AtomicFile.resolved($0), temporaryPath: AtomicFile.temporaryPath(for: AtomicFile.resolved($0)),
+                kind: .release, token: token, ref: nil, owner: owner, createdAt: created)
         }
         try store.claim(pending)
         var createdFolder = false
@@ -202,18 +207,23 @@ public struct Releaser: Sendable {
     }
 
     /// Makes the release inside one immediate transaction; `beforeCommit` runs last inside it.
-    func create<E: EntropySource>(_ request: ReleaseRequest, entropy: E, now: Date,
-                                  beforeCommit: (ReleaseData, String, Database) throws -> Void) throws -> ReleaseData {
+    func create<E: EntropySource>(
+        _ request: ReleaseRequest, entropy: E, now: Date,
+        beforeCommit: (ReleaseData, String, Database) throws -> Void
+    ) throws -> ReleaseData {
         guard request.k >= 1, request.k <= 1000 else { throw ReleaseError.invalidRequest("k must be from 1 to 1000") }
         guard request.minimumSchools >= 1 else { throw ReleaseError.invalidRequest("the minimum number of schools must be at least 1") }
-        guard request.rho.nano > 0, request.rho.nano <= 1000 * Rho.scale else { throw ReleaseError.invalidRequest("ρ must be above 0 and at most 1000") }
+        guard request.rho.nano > 0, request.rho.nano <= 1000 * Rho.scale else {
+            throw ReleaseError.invalidRequest("ρ must be above 0 and at most 1000")
+        }
         let codebook = try Codebook.bundled()
         let schools = try store.schools()
         let open = Set(try store.schoolFacts().filter(\.value.isOpen).keys)
         let geography = Geography(schools: schools, open: open)
-        let plan = ReleasePlan(rho: request.rho, tableWeights: ReleasePlan.defaults(codebook: codebook, rho: request.rho).tableWeights,
-                               levelWeights: ReleasePlan.defaults(codebook: codebook, rho: request.rho).levelWeights,
-                               k: request.k, minimumSchools: request.minimumSchools)
+        let plan = ReleasePlan(
+            rho: request.rho, tableWeights: ReleasePlan.defaults(codebook: codebook, rho: request.rho).tableWeights,
+            levelWeights: ReleasePlan.defaults(codebook: codebook, rho: request.rho).levelWeights,
+            k: request.k, minimumSchools: request.minimumSchools)
         let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan)
         let asked = plan.spent(codebook: codebook)
         let created = timestampUTC(now)
@@ -228,7 +238,8 @@ public struct Releaser: Sendable {
                 }
                 let truth = try Store.provinceTotals(period: request.period, codebook: codebook, db: db)
                 guard truth.submissions > 0 else { throw ReleaseError.noSubmissions(request.period.description) }
-                let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM release WHERE period = ?", arguments: [request.period.description])! + 1
+                let n =
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM release WHERE period = ?", arguments: [request.period.description])! + 1
                 let id = "\(request.period)-R\(n)"
                 let coverage = try Releaser.coverage(period: request.period, geography: geography, db: db)
 
@@ -236,28 +247,43 @@ public struct Releaser: Sendable {
                 let estimates = engine.estimate(measurements)
                 let published = engine.publish(estimates)
                 let replicates = engine.replicateErrors(published: published, count: request.replicates, entropy: entropy)
-                let metadata = Releaser.metadata(id: id, request: request, created: created, codebook: codebook, plan: plan,
-                                                 engine: engine, spentAfter: spent + asked, cap: cap)
+                let metadata = Releaser.metadata(
+                    id: id, request: request, created: created, codebook: codebook, plan: plan,
+                    engine: engine, spentAfter: spent + asked, cap: cap)
                 let rows = published.map { v in
                     let u = geography.units[v.unit]
-                    return ReleaseRow(period: request.period.description, level: u.level.rawValue, geoCode: u.code, geoName: u.name,
-                                      tableName: v.table, cell: v.cell, value: v.value, moe95: v.moe95,
-                                      status: v.suppressed ? "suppressed" : "published")
+                    return ReleaseRow(
+                        period: request.period.description, level: u.level.rawValue, geoCode: u.code, geoName: u.name,
+                        tableName: v.table, cell: v.cell, value: v.value, moe95: v.moe95,
+                        status: v.suppressed ? "suppressed" : "published")
                 }
-                data = ReleaseData(metadata: metadata, rows: rows, tables: Releaser.shapes(codebook), coverage: coverage,
-                                   units: Releaser.units(geography), noise: Releaser.noise(engine.groups))
+                data = ReleaseData(
+                    metadata: metadata, rows: rows, tables: Releaser.shapes(codebook), coverage: coverage,
+                    units: Releaser.units(geography), noise: Releaser.noise(engine.groups))
                 data.replicates = replicates
 
                 let json = try JSONSerialization.data(withJSONObject: [
                     "metadata": metadata.map { [$0.key, $0.value] },
                     "units": Releaser.units(geography).map { [$0.level, $0.geoCode, $0.geoName, $0.parentCode] },
-                    "noise": engine.groups.map { [$0.table, $0.level.rawValue, String($0.sigma2Num), String($0.sigma2Den), String($0.rho.nano)] },
-                    "coverage": coverage.map { [$0.period, $0.level, $0.geoCode, $0.geoName, String($0.registeredSchools), String($0.reportingSchools), String($0.registeredEnrolment), String($0.reportingEnrolment)] },
+                    "noise": engine.groups.map {
+                        [$0.table, $0.level.rawValue, String($0.sigma2Num), String($0.sigma2Den), String($0.rho.nano)]
+                    },
+                    "coverage": coverage.map {
+                        [
+                            $0.period, $0.level, $0.geoCode, $0.geoName, String($0.registeredSchools), String($0.reportingSchools),
+                            String($0.registeredEnrolment), String($0.reportingEnrolment),
+                        ]
+                    },
                 ])
-                try db.execute(sql: "INSERT INTO release (id, period, created_at, codebook_version, rho_nano, k, min_schools, metadata_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [id, request.period.description, created, codebook.version, Int64(asked.nano), request.k, request.minimumSchools,
-                                           String(decoding: json, as: UTF8.self)])
-                let m = try db.makeStatement(sql: "INSERT INTO release_measurement (release_id, unit, cell_index, noisy) VALUES (?, ?, ?, ?)")
+                try db.execute(
+                    sql:
+                        "INSERT INTO release (id, period, created_at, codebook_version, rho_nano, k, min_schools, metadata_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        id, request.period.description, created, codebook.version, Int64(asked.nano), request.k, request.minimumSchools,
+                        String(decoding: json, as: UTF8.self),
+                    ])
+                let m = try db.makeStatement(
+                    sql: "INSERT INTO release_measurement (release_id, unit, cell_index, noisy) VALUES (?, ?, ?, ?)")
                 for (unit, row) in measurements.cells.enumerated() {
                     try m.execute(arguments: [id, unit, -1, measurements.totals[unit]])
                     for (j, noisy) in row.enumerated() { try m.execute(arguments: [id, unit, j, noisy]) }
@@ -267,7 +293,9 @@ public struct Releaser: Sendable {
                 }
                 let r = try db.makeStatement(sql: "INSERT INTO release_row VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 for (ordinal, row) in rows.enumerated() {
-                    try r.execute(arguments: [id, ordinal, row.level, row.geoCode, row.geoName, row.tableName, row.cell, row.value, row.moe95, row.status])
+                    try r.execute(arguments: [
+                        id, ordinal, row.level, row.geoCode, row.geoName, row.tableName, row.cell, row.value, row.moe95, row.status,
+                    ])
                 }
                 try beforeCommit(data, id, db)
                 return .commit
@@ -279,28 +307,36 @@ public struct Releaser: Sendable {
     /// The stored release `id`, exactly as it was first written.
     public func data(ofRelease id: String) throws -> ReleaseData {
         try store.database.read { db in
-            guard let r = try Row.fetchOne(db, sql: "SELECT period, codebook_version, metadata_json FROM release WHERE id = ?", arguments: [id]) else {
+            guard
+                let r = try Row.fetchOne(
+                    db, sql: "SELECT period, codebook_version, metadata_json FROM release WHERE id = ?", arguments: [id])
+            else {
                 throw ReleaseError.unknownRelease(id)
             }
             let period: String = r["period"]
             let json = try JSONSerialization.jsonObject(with: Data((r["metadata_json"] as String).utf8)) as! [String: Any]
             let metadata = (json["metadata"] as! [[String]]).map { (key: $0[0], value: $0[1]) }
             let coverage = (json["coverage"] as! [[String]]).map {
-                CoverageRow(period: $0[0], level: $0[1], geoCode: $0[2], geoName: $0[3], registeredSchools: Int($0[4])!,
-                            reportingSchools: Int($0[5])!, registeredEnrolment: Int($0[6])!, reportingEnrolment: Int($0[7])!)
+                CoverageRow(
+                    period: $0[0], level: $0[1], geoCode: $0[2], geoName: $0[3], registeredSchools: Int($0[4])!,
+                    reportingSchools: Int($0[5])!, registeredEnrolment: Int($0[6])!, reportingEnrolment: Int($0[7])!)
             }
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM release_row WHERE release_id = ? ORDER BY ordinal", arguments: [id]).map {
-                ReleaseRow(period: period, level: $0["level"], geoCode: $0["geo_code"], geoName: $0["geo_name"], tableName: $0["table_name"],
-                           cell: $0["cell"], value: $0["value"], moe95: $0["moe95"], status: $0["status"])
+                ReleaseRow(
+                    period: period, level: $0["level"], geoCode: $0["geo_code"], geoName: $0["geo_name"], tableName: $0["table_name"],
+                    cell: $0["cell"], value: $0["value"], moe95: $0["moe95"], status: $0["status"])
             }
             let units = (json["units"] as! [[String]]).map { UnitRow(level: $0[0], geoCode: $0[1], geoName: $0[2], parentCode: $0[3]) }
             let noise = (json["noise"] as! [[String]]).map {
                 NoiseRow(tableName: $0[0], level: $0[1], sigma2Num: UInt64($0[2])!, sigma2Den: UInt64($0[3])!, rhoNano: UInt64($0[4])!)
             }
-            var data = ReleaseData(metadata: metadata, rows: rows, tables: Releaser.shapes(try Codebook.bundled(version: r["codebook_version"])),
-                                   coverage: coverage, units: units, noise: noise)
-            data.replicates = try Data.fetchAll(db, sql: "SELECT errors FROM release_replicate WHERE release_id = ? ORDER BY replicate", arguments: [id])
-                .map(ReleaseFile.decode)
+            var data = ReleaseData(
+                metadata: metadata, rows: rows, tables: Releaser.shapes(try Codebook.bundled(version: r["codebook_version"])),
+                coverage: coverage, units: units, noise: noise)
+            data.replicates = try Data.fetchAll(
+                db, sql: "SELECT errors FROM release_replicate WHERE release_id = ? ORDER BY replicate", arguments: [id]
+            )
+            .map(ReleaseFile.decode)
             return data
         }
     }
@@ -309,8 +345,9 @@ public struct Releaser: Sendable {
     public func list() throws -> [ReleaseSummary] {
         try store.database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM release ORDER BY created_at, id").map {
-                ReleaseSummary(id: $0["id"], period: $0["period"], createdAt: $0["created_at"], rho: Rho(nano: UInt64($0["rho_nano"] as Int64)),
-                               k: $0["k"], minimumSchools: $0["min_schools"])
+                ReleaseSummary(
+                    id: $0["id"], period: $0["period"], createdAt: $0["created_at"], rho: Rho(nano: UInt64($0["rho_nano"] as Int64)),
+                    k: $0["k"], minimumSchools: $0["min_schools"])
             }
         }
     }
@@ -325,11 +362,13 @@ public struct Releaser: Sendable {
     /// Registered and reporting schools (and their pupils) per unit: registry facts, public.
     static func coverage(period: Period, geography: Geography, db: Database) throws -> [CoverageRow] {
         var byProvince: [String: (Int, Int, Int, Int)] = [:]
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT s.province_code, s.enrolment, (sub.id IS NOT NULL) AS reported
-            FROM school s LEFT JOIN submission sub ON sub.school_id = s.id AND sub.period = ? AND sub.superseded_by IS NULL
-            WHERE s.is_open = 1
-            """, arguments: [period.description])
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT s.province_code, s.enrolment, (sub.id IS NOT NULL) AS reported
+                FROM school s LEFT JOIN submission sub ON sub.school_id = s.id AND sub.period = ? AND sub.superseded_by IS NULL
+                WHERE s.is_open = 1
+                """, arguments: [period.description])
         while let r = try rows.next() {
             let p: String = r[0]
             let enrolment: Int = r[1]
@@ -337,7 +376,10 @@ public struct Releaser: Sendable {
             var v = byProvince[p] ?? (0, 0, 0, 0)
             v.0 += 1
             v.2 += enrolment
-            if reported { v.1 += 1; v.3 += enrolment }
+            if reported {
+                v.1 += 1
+                v.3 += enrolment
+            }
             byProvince[p] = v
         }
         var perUnit = [(Int, Int, Int, Int)](repeating: (0, 0, 0, 0), count: geography.units.count)
@@ -351,8 +393,9 @@ public struct Releaser: Sendable {
             }
         }
         return geography.units.enumerated().map { i, u in
-            CoverageRow(period: period.description, level: u.level.rawValue, geoCode: u.code, geoName: u.name, registeredSchools: perUnit[i].0,
-                        reportingSchools: perUnit[i].1, registeredEnrolment: perUnit[i].2, reportingEnrolment: perUnit[i].3)
+            CoverageRow(
+                period: period.description, level: u.level.rawValue, geoCode: u.code, geoName: u.name, registeredSchools: perUnit[i].0,
+                reportingSchools: perUnit[i].1, registeredEnrolment: perUnit[i].2, reportingEnrolment: perUnit[i].3)
         }
     }
 
@@ -363,19 +406,24 @@ public struct Releaser: Sendable {
     }
 
     static func noise(_ groups: [ReleasePlan.Group]) -> [NoiseRow] {
-        groups.map { NoiseRow(tableName: $0.table, level: $0.level.rawValue, sigma2Num: $0.sigma2Num, sigma2Den: $0.sigma2Den, rhoNano: $0.rho.nano) }
+        groups.map {
+            NoiseRow(tableName: $0.table, level: $0.level.rawValue, sigma2Num: $0.sigma2Num, sigma2Den: $0.sigma2Den, rhoNano: $0.rho.nano)
+        }
     }
 
     static func shapes(_ codebook: Codebook) -> [ReleaseData.TableShape] {
         codebook.tables.map { t in
-            ReleaseData.TableShape(name: t.name, dimensions: t.dimensions,
-                                   cells: t.cells.map { (code: $0.code, values: $0.values, label: codebook.label(of: $0)) })
+            ReleaseData.TableShape(
+                name: t.name, dimensions: t.dimensions,
+                cells: t.cells.map { (code: $0.code, values: $0.values, label: codebook.label(of: $0)) })
         }
     }
 
     /// The release's public parameters and its guarantee in words.
-    static func metadata(id: String, request: ReleaseRequest, created: String, codebook: Codebook, plan: ReleasePlan,
-                         engine: ReleaseEngine, spentAfter: Rho, cap: Rho) -> [(key: String, value: String)] {
+    static func metadata(
+        id: String, request: ReleaseRequest, created: String, codebook: Codebook, plan: ReleasePlan,
+        engine: ReleaseEngine, spentAfter: Rho, cap: Rho
+    ) -> [(key: String, value: String)] {
         let delta = 1e-6
         let epsilon = Accounting.epsilon(rho: plan.rho.value, delta: delta)
         let noise = engine.groups.map { g in
@@ -387,7 +435,10 @@ public struct Releaser: Sendable {
             ("created_at", created),
             ("codebook_version", String(codebook.version)),
             ("levels", "country, region, province"),
-            ("mechanism", "discrete Gaussian noise (exact sampler of Canonne, Kamath and Steinke 2020, OS randomness) on every cell and on the total of affected persons at every level; then post-processing: least-squares consistency, top-down non-negative whole numbers, k-threshold and small-area rule"),
+            (
+                "mechanism",
+                "discrete Gaussian noise (exact sampler of Canonne, Kamath and Steinke 2020, OS randomness) on every cell and on the total of affected persons at every level; then post-processing: least-squares consistency, top-down non-negative whole numbers, k-threshold and small-area rule"
+            ),
             ("privacy_unit", "one affected person in one incident at one school in one quarter"),
             ("rho", plan.rho.description),
             ("epsilon", String(format: "%.3f", epsilon)),
@@ -398,13 +449,32 @@ public struct Releaser: Sendable {
             ("budget_spent_rho", spentAfter.description),
             ("budget_remaining_rho", (cap - spentAfter).description),
             ("noise", noise),
-            ("table_weights", codebook.tables.map(\.name).appending(ReleasePlan.totalName).map { "\($0)=\(plan.tableWeights[$0]!)" }.joined(separator: ", ")),
+            (
+                "table_weights",
+                codebook.tables.map(\.name).appending(ReleasePlan.totalName).map { "\($0)=\(plan.tableWeights[$0]!)" }.joined(
+                    separator: ", ")
+            ),
             ("level_weights", Level.allCases.map { "\($0.rawValue)=\(plan.levelWeights[$0]!)" }.joined(separator: ", ")),
-            ("guarantee", "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(String(format: "%.3f", epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, every figure here is almost equally likely, so the figures reveal very little about any one child or staff member. The guarantee covers everything in this file; spending more budget on the same quarter adds up (the quarter's total is budget_spent_rho)."),
-            ("replicates", "table replicates: bootstrap replicates of the errors (the engine rerun with fresh noise on a country made of the published values only, a suppressed value standing in as k/2 rounded down; post-processing, no privacy cost), for margins of sums"),
-            ("margins", "moe95 is the half-width of a 95 % interval for the value, from the variance of the least-squares estimate: it depends on the noise scales and the structure of the tables only, never on the true counts. Values are whole numbers of 0 or more; for values near zero the interval is conservative (a true zero published as 0 is always inside it)."),
-            ("suppression", "A value from 1 to \(plan.k - 1) is shown as suppressed, and so is every value of a region or province with fewer than \(plan.minimumSchools) registered schools (those counts appear only inside the parent). Suppression is applied to the noisy values, so it keeps the guarantee; a suppressed value is not zero."),
-            ("total_persons", "table 'total', cell 'persons': affected persons, consistent with each of the tables incidents, channels, tools and perpetrators"),
+            (
+                "guarantee",
+                "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(String(format: "%.3f", epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, every figure here is almost equally likely, so the figures reveal very little about any one child or staff member. The guarantee covers everything in this file; spending more budget on the same quarter adds up (the quarter's total is budget_spent_rho)."
+            ),
+            (
+                "replicates",
+                "table replicates: bootstrap replicates of the errors (the engine rerun with fresh noise on a country made of the published values only, a suppressed value standing in as k/2 rounded down; post-processing, no privacy cost), for margins of sums"
+            ),
+            (
+                "margins",
+                "moe95 is the half-width of a 95 % interval for the value, from the variance of the least-squares estimate: it depends on the noise scales and the structure of the tables only, never on the true counts. Values are whole numbers of 0 or more; for values near zero the interval is conservative (a true zero published as 0 is always inside it)."
+            ),
+            (
+                "suppression",
+                "A value from 1 to \(plan.k - 1) is shown as suppressed, and so is every value of a region or province with fewer than \(plan.minimumSchools) registered schools (those counts appear only inside the parent). Suppression is applied to the noisy values, so it keeps the guarantee; a suppressed value is not zero."
+            ),
+            (
+                "total_persons",
+                "table 'total', cell 'persons': affected persons, consistent with each of the tables incidents, channels, tools and perpetrators"
+            ),
         ]
     }
 }

@@ -17,8 +17,10 @@ public struct ReleaseRow: Sendable, Hashable, Codable {
     /// `published` or `suppressed`.
     public var status: String
 
-    public init(period: String, level: String, geoCode: String, geoName: String, tableName: String, cell: String,
-                value: Int?, moe95: Double?, status: String) {
+    public init(
+        period: String, level: String, geoCode: String, geoName: String, tableName: String, cell: String,
+        value: Int?, moe95: Double?, status: String
+    ) {
         self.period = period
         self.level = level
         self.geoCode = geoCode
@@ -43,8 +45,10 @@ public struct CoverageRow: Sendable, Hashable {
     public var registeredEnrolment: Int
     public var reportingEnrolment: Int
 
-    public init(period: String, level: String, geoCode: String, geoName: String, registeredSchools: Int, reportingSchools: Int,
-                registeredEnrolment: Int, reportingEnrolment: Int) {
+    public init(
+        period: String, level: String, geoCode: String, geoName: String, registeredSchools: Int, reportingSchools: Int,
+        registeredEnrolment: Int, reportingEnrolment: Int
+    ) {
         self.period = period
         self.level = level
         self.geoCode = geoCode
@@ -127,8 +131,10 @@ public struct ReleaseData: Sendable, Equatable {
         }
     }
 
-    public init(metadata: [(key: String, value: String)], rows: [ReleaseRow], tables: [TableShape], coverage: [CoverageRow],
-                units: [UnitRow], noise: [NoiseRow]) {
+    public init(
+        metadata: [(key: String, value: String)], rows: [ReleaseRow], tables: [TableShape], coverage: [CoverageRow],
+        units: [UnitRow], noise: [NoiseRow]
+    ) {
         self.metadata = metadata
         self.rows = rows
         self.tables = tables

@@ -44,7 +44,9 @@ public enum ReleaseFile {
             if let csvFolder { try AtomicFile.check(csvPaths(folder: csvFolder)) }
             temporaries.append((try writeTemporary(data, for: path), path))
             if let csvFolder {
-                for f in csvFiles(data, folder: csvFolder) { temporaries.append((try AtomicFile.writeTemporary(f.data, for: f.path), f.path)) }
+                for f in csvFiles(data, folder: csvFolder) {
+                    temporaries.append((try AtomicFile.writeTemporary(f.data, for: f.path), f.path))
+                }
             }
             for t in temporaries {
                 try AtomicFile.publish(temporary: t.temporary, to: t.path)
@@ -76,7 +78,8 @@ public enum ReleaseFile {
             AtomicFile.remove(temporary)
             AtomicFile.remove(temporary + "-journal")
             if let e = error as? DatabaseError {
-                throw OutputError.cannotWrite(path, e.resultCode == .SQLITE_FULL ? "the disk is full" : "SQLite error \(e.resultCode.rawValue)")
+                throw OutputError.cannotWrite(
+                    path, e.resultCode == .SQLITE_FULL ? "the disk is full" : "SQLite error \(e.resultCode.rawValue)")
             }
             throw error
         }
@@ -87,39 +90,40 @@ public enum ReleaseFile {
         // The file is private and temporary until it is published: no rollback journal beside it.
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA journal_mode = OFF") }
         let queue = try DatabaseQueue(path: temporary, configuration: config)
-            try queue.write { db in
-                try db.execute(sql: """
-                CREATE TABLE metadata (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
-                CREATE TABLE cells (
-                  period TEXT NOT NULL, level TEXT NOT NULL CHECK (level IN ('country', 'region', 'province')),
-                  geo_code TEXT NOT NULL, geo_name TEXT NOT NULL, table_name TEXT NOT NULL, cell TEXT NOT NULL,
-                  value INTEGER CHECK (value >= 0), moe95 REAL CHECK (moe95 >= 0),
-                  status TEXT NOT NULL CHECK (status IN ('published', 'suppressed')),
-                  CHECK ((status = 'suppressed') = (value IS NULL)),
-                  CHECK ((status = 'suppressed') = (moe95 IS NULL)),
-                  PRIMARY KEY (period, level, geo_code, table_name, cell)
-                );
-                CREATE TABLE coverage (
-                  period TEXT NOT NULL, level TEXT NOT NULL, geo_code TEXT NOT NULL, geo_name TEXT NOT NULL,
-                  registered_schools INTEGER NOT NULL, reporting_schools INTEGER NOT NULL,
-                  registered_enrolment INTEGER NOT NULL, reporting_enrolment INTEGER NOT NULL,
-                  PRIMARY KEY (period, level, geo_code)
-                );
-                CREATE TABLE units (
-                  level TEXT NOT NULL, geo_code TEXT NOT NULL, geo_name TEXT NOT NULL, parent_code TEXT NOT NULL,
-                  ordinal INTEGER NOT NULL, PRIMARY KEY (level, geo_code)
-                );
-                CREATE TABLE noise (
-                  table_name TEXT NOT NULL, level TEXT NOT NULL, sigma2_num INTEGER NOT NULL, sigma2_den INTEGER NOT NULL,
-                  rho_nano INTEGER NOT NULL, PRIMARY KEY (table_name, level)
-                );
-                CREATE TABLE replicates (replicate INTEGER PRIMARY KEY NOT NULL, errors BLOB NOT NULL);
-                CREATE TABLE cell_dimensions (
-                  table_name TEXT NOT NULL, cell TEXT NOT NULL, label TEXT NOT NULL,
-                  dimension_1 TEXT, dimension_2 TEXT, dimension_3 TEXT,
-                  PRIMARY KEY (table_name, cell)
-                );
-                """)
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE metadata (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                    CREATE TABLE cells (
+                      period TEXT NOT NULL, level TEXT NOT NULL CHECK (level IN ('country', 'region', 'province')),
+                      geo_code TEXT NOT NULL, geo_name TEXT NOT NULL, table_name TEXT NOT NULL, cell TEXT NOT NULL,
+                      value INTEGER CHECK (value >= 0), moe95 REAL CHECK (moe95 >= 0),
+                      status TEXT NOT NULL CHECK (status IN ('published', 'suppressed')),
+                      CHECK ((status = 'suppressed') = (value IS NULL)),
+                      CHECK ((status = 'suppressed') = (moe95 IS NULL)),
+                      PRIMARY KEY (period, level, geo_code, table_name, cell)
+                    );
+                    CREATE TABLE coverage (
+                      period TEXT NOT NULL, level TEXT NOT NULL, geo_code TEXT NOT NULL, geo_name TEXT NOT NULL,
+                      registered_schools INTEGER NOT NULL, reporting_schools INTEGER NOT NULL,
+                      registered_enrolment INTEGER NOT NULL, reporting_enrolment INTEGER NOT NULL,
+                      PRIMARY KEY (period, level, geo_code)
+                    );
+                    CREATE TABLE units (
+                      level TEXT NOT NULL, geo_code TEXT NOT NULL, geo_name TEXT NOT NULL, parent_code TEXT NOT NULL,
+                      ordinal INTEGER NOT NULL, PRIMARY KEY (level, geo_code)
+                    );
+                    CREATE TABLE noise (
+                      table_name TEXT NOT NULL, level TEXT NOT NULL, sigma2_num INTEGER NOT NULL, sigma2_den INTEGER NOT NULL,
+                      rho_nano INTEGER NOT NULL, PRIMARY KEY (table_name, level)
+                    );
+                    CREATE TABLE replicates (replicate INTEGER PRIMARY KEY NOT NULL, errors BLOB NOT NULL);
+                    CREATE TABLE cell_dimensions (
+                      table_name TEXT NOT NULL, cell TEXT NOT NULL, label TEXT NOT NULL,
+                      dimension_1 TEXT, dimension_2 TEXT, dimension_3 TEXT,
+                      PRIMARY KEY (table_name, cell)
+                    );
+                    """)
             for (k, v) in data.metadata {
                 try db.execute(sql: "INSERT INTO metadata (key, value) VALUES (?, ?)", arguments: [k, v])
             }
@@ -128,36 +132,43 @@ public enum ReleaseFile {
                 try insert.execute(arguments: [r.period, r.level, r.geoCode, r.geoName, r.tableName, r.cell, r.value, r.moe95, r.status])
             }
             for (i, u) in data.units.enumerated() {
-                try db.execute(sql: "INSERT INTO units VALUES (?, ?, ?, ?, ?)", arguments: [u.level, u.geoCode, u.geoName, u.parentCode, i])
+                try db.execute(
+                    sql: "INSERT INTO units VALUES (?, ?, ?, ?, ?)", arguments: [u.level, u.geoCode, u.geoName, u.parentCode, i])
             }
             for n in data.noise {
-                try db.execute(sql: "INSERT INTO noise VALUES (?, ?, ?, ?, ?)",
-                               arguments: [n.tableName, n.level, Int64(n.sigma2Num), Int64(n.sigma2Den), Int64(n.rhoNano)])
+                try db.execute(
+                    sql: "INSERT INTO noise VALUES (?, ?, ?, ?, ?)",
+                    arguments: [n.tableName, n.level, Int64(n.sigma2Num), Int64(n.sigma2Den), Int64(n.rhoNano)])
             }
             for (i, r) in data.replicates.enumerated() {
                 try db.execute(sql: "INSERT INTO replicates VALUES (?, ?)", arguments: [i, ReleaseFile.encode(r)])
             }
             for c in data.coverage {
-                try db.execute(sql: "INSERT INTO coverage VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [c.period, c.level, c.geoCode, c.geoName, c.registeredSchools, c.reportingSchools,
-                                           c.registeredEnrolment, c.reportingEnrolment])
+                try db.execute(
+                    sql: "INSERT INTO coverage VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        c.period, c.level, c.geoCode, c.geoName, c.registeredSchools, c.reportingSchools,
+                        c.registeredEnrolment, c.reportingEnrolment,
+                    ])
             }
             for t in data.tables {
                 for c in t.cells {
                     var values: [String?] = c.values.map { $0 }
                     while values.count < 3 { values.append(nil) }
-                    try db.execute(sql: "INSERT INTO cell_dimensions VALUES (?, ?, ?, ?, ?, ?)",
-                                   arguments: [t.name, c.code, c.label, values[0], values[1], values[2]])
+                    try db.execute(
+                        sql: "INSERT INTO cell_dimensions VALUES (?, ?, ?, ?, ?, ?)",
+                        arguments: [t.name, c.code, c.label, values[0], values[1], values[2]])
                 }
                 let dims = t.dimensions.enumerated().map { "d.dimension_\($0.offset + 1) AS \(quote($0.element))" }.joined(separator: ", ")
-                try db.execute(sql: """
-                    CREATE VIEW \(quote(t.name)) AS
-                    SELECT c.period, c.level, c.geo_code, c.geo_name, \(dims), c.value, c.moe95, c.status
-                    FROM cells c JOIN cell_dimensions d ON d.table_name = c.table_name AND d.cell = c.cell
-                    WHERE c.table_name = '\(t.name.replacingOccurrences(of: "'", with: "''"))'
-                    """)
+                try db.execute(
+                    sql: """
+                        CREATE VIEW \(quote(t.name)) AS
+                        SELECT c.period, c.level, c.geo_code, c.geo_name, \(dims), c.value, c.moe95, c.status
+                        FROM cells c JOIN cell_dimensions d ON d.table_name = c.table_name AND d.cell = c.cell
+                        WHERE c.table_name = '\(t.name.replacingOccurrences(of: "'", with: "''"))'
+                        """)
             }
-            }
+        }
         try queue.close()
     }
 
@@ -198,8 +209,10 @@ public enum ReleaseFile {
         var w = CSVWriter()
         w.write(cellColumns)
         for r in data.rows {
-            w.write([r.period, r.level, r.geoCode, r.geoName, r.tableName, r.cell, r.value.map(String.init) ?? "",
-                     r.moe95.map { formatMargin($0) } ?? "", r.status])
+            w.write([
+                r.period, r.level, r.geoCode, r.geoName, r.tableName, r.cell, r.value.map(String.init) ?? "",
+                r.moe95.map { formatMargin($0) } ?? "", r.status,
+            ])
         }
         return w.text
     }
@@ -215,10 +228,15 @@ public enum ReleaseFile {
     /// The `coverage.csv` text.
     public static func csvCoverage(_ data: ReleaseData) -> String {
         var w = CSVWriter()
-        w.write(["period", "level", "geo_code", "geo_name", "registered_schools", "reporting_schools", "registered_enrolment", "reporting_enrolment"])
+        w.write([
+            "period", "level", "geo_code", "geo_name", "registered_schools", "reporting_schools", "registered_enrolment",
+            "reporting_enrolment",
+        ])
         for c in data.coverage {
-            w.write([c.period, c.level, c.geoCode, c.geoName, String(c.registeredSchools), String(c.reportingSchools),
-                     String(c.registeredEnrolment), String(c.reportingEnrolment)])
+            w.write([
+                c.period, c.level, c.geoCode, c.geoName, String(c.registeredSchools), String(c.reportingSchools),
+                String(c.registeredEnrolment), String(c.reportingEnrolment),
+            ])
         }
         return w.text
     }
@@ -242,15 +260,35 @@ public enum ReleaseFile {
     static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 }
 
-/// Errors writing or reading release files.
+/// Errors reading release files: each names the file; none carries the file's raw content.
 public enum ReleaseFileError: Error, LocalizedError, Equatable {
     case exists(String)
+    case missing(String)
+    /// The authority's raw store, which release readers refuse whatever its name.
+    case rawStore(String)
     case notARelease(String)
+    /// Made by an older Mosaic, without the tables that margins need.
+    case olderFormat(String)
+    /// A release file that breaks the format: file, table, column (if one), and what is wrong.
+    case invalidFile(String, table: String, column: String?, why: String)
+    /// A statement ran past its deadline (seconds).
+    case timeout(String, Double)
+    /// SQL that the read-only, hardened connection refused.
+    case sqlRefused(String)
 
     public var errorDescription: String? {
         switch self {
-        case let .exists(p): return "\(p): a file is already there; choose another name"
-        case let .notARelease(p): return "\(p): not a Mosaic release file"
+        case .exists(let p): return "\(p): a file is already there; choose another name"
+        case .missing(let p): return "\(p): no such file"
+        case .rawStore(let p): return "\(p): this is an authority's raw store, not a release; researchers query release files only"
+        case .notARelease(let p): return "\(p): not a Mosaic release file"
+        case .olderFormat(let p):
+            return "\(p): made by an older Mosaic without its error model; export it again with 'mosaic release export'"
+        case .invalidFile(let p, let table, let column, let why):
+            return "\(p): not a valid Mosaic release: table \(table)\(column.map { ", column \($0)" } ?? ""): \(why)"
+        case .timeout(let p, let s): return "\(p): stopped after \(Int(s)) s (a statement ran too long; --timeout changes the limit)"
+        case .sqlRefused(let why):
+            return "the SQL was refused: \(why) (releases are read-only; ATTACH, extensions and unsafe functions are not allowed)"
         }
     }
 }

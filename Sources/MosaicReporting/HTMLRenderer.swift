@@ -11,24 +11,27 @@ extension ReportRenderer {
         body += "</ul></section>\n"
         body += "<section><h2>\(esc(s.text("trend")))</h2><p>\(esc(s.text("trend_text")))</p>"
         body += lineChart(id: "trend", series: model.scope, width: 640, height: 240, title: model.scope.name)
-        body += dataTable([s.text("column_quarter"), s.text("column_value"), s.text("column_rate")],
-                          model.scope.points.map { [s.quarter($0.period), figure($0.persons), rate($0)] })
+        body += dataTable(
+            [s.text("column_quarter"), s.text("column_value"), s.text("column_rate")],
+            model.scope.points.map { [s.quarter($0.period), figure($0.persons), rate($0)] })
         if model.scopeLevel == "country" {
             body += "<h3>\(esc(s.text("small_multiples")))</h3><div class=\"multiples\">"
             for (i, u) in model.subunits.enumerated() {
                 body += "<div>" + lineChart(id: "m\(i)", series: u, width: 200, height: 110, title: u.name, compact: true) + "</div>"
             }
             body += "</div>"
-            body += dataTable([s.text("column_unit")] + model.periods.map { s.quarter($0) },
-                              model.subunits.map { u in [u.name] + u.points.map { figure($0.persons, margin: false) } })
+            body += dataTable(
+                [s.text("column_unit")] + model.periods.map { s.quarter($0) },
+                model.subunits.map { u in [u.name] + u.points.map { figure($0.persons, margin: false) } })
         }
         body += "</section>\n<section><h2>\(esc(s.text("comparison")))</h2><h3>\(esc(comparisonTitle))</h3>"
         let rankingRows = model.ranking.map { u -> (String, Double?, Double?, String) in
             (u.name, u.points.last?.rate, u.points.last?.rateMoe95, rate(u.points.last))
         }
         body += barChart(id: "ranking", rows: rankingRows, title: comparisonTitle, decimals: 2)
-        body += dataTable([s.text("column_unit"), s.text("column_rate"), s.text("column_value")],
-                          model.ranking.map { [$0.name, rate($0.points.last), figure($0.points.last!.persons)] })
+        body += dataTable(
+            [s.text("column_unit"), s.text("column_rate"), s.text("column_value")],
+            model.ranking.map { [$0.name, rate($0.points.last), figure($0.points.last!.persons)] })
         body += "</section>\n<section><h2>\(esc(s.text("breakdowns", ["quarter": s.quarter(latest)])))</h2><div class=\"grid\">"
         for b in model.breakdowns {
             body += "<div><h3>\(esc(s.text(b.key)))</h3>"
@@ -48,9 +51,11 @@ extension ReportRenderer {
         if model.notable.isEmpty {
             body += "<p>\(esc(s.text("notable_none")))</p>"
         } else {
-            body += "<ul>" + model.notable.map {
-                "<li><strong>\(esc($0.name))</strong>: \(esc(s.number($0.latest))) (\(esc(s.text("column_change"))) +\(esc(s.decimal($0.difference))) ± \(esc(s.decimal($0.moe95))))</li>"
-            }.joined() + "</ul>"
+            body +=
+                "<ul>"
+                + model.notable.map {
+                    "<li><strong>\(esc($0.name))</strong>: \(esc(s.number($0.latest))) (\(esc(s.text("column_change"))) +\(esc(s.decimal($0.difference))) ± \(esc(s.decimal($0.moe95))))</li>"
+                }.joined() + "</ul>"
         }
         body += "</section>\n<section><h2>\(esc(s.text("method")))</h2><p>\(esc(methodText))</p>"
         body += "<p class=\"small\">\(esc(s.text("generated", ["releases": model.releaseIDs.joined(separator: ", ")])))</p></section>\n"
@@ -105,19 +110,25 @@ extension ReportRenderer {
 
     func dataTable(_ header: [String], _ rows: [[String]]) -> String {
         "<details><summary>\(esc(s.text("data_table")))</summary><table><thead><tr>" + header.map { "<th>\(esc($0))</th>" }.joined()
-            + "</tr></thead><tbody>" + rows.map { "<tr>" + $0.map { "<td>\(esc($0))</td>" }.joined() + "</tr>" }.joined() + "</tbody></table></details>"
+            + "</tr></thead><tbody>" + rows.map { "<tr>" + $0.map { "<td>\(esc($0))</td>" }.joined() + "</tr>" }.joined()
+            + "</tbody></table></details>"
     }
 
     /// A line chart of a unit's series with its 95 % band; suppressed quarters leave a gap.
     func lineChart(id: String, series: Series, width: Int, height: Int, title: String, compact: Bool = false) -> String {
         let pts = series.points
-        let left = compact ? 8.0 : 48.0, right = compact ? 12.0 : 36.0, top = compact ? 18.0 : 12.0, bottom = compact ? 8.0 : 28.0
+        let left = compact ? 8.0 : 48.0
+        let right = compact ? 12.0 : 36.0
+        let top = compact ? 18.0 : 12.0
+        let bottom = compact ? 8.0 : 28.0
         let maxY = max(1, pts.compactMap { p in p.persons.value.map { Double($0) + (p.persons.moe95 ?? 0) } }.max() ?? 1)
-        let w = Double(width) - left - right, h = Double(height) - top - bottom
+        let w = Double(width) - left - right
+        let h = Double(height) - top - bottom
         func x(_ i: Int) -> Double { left + (pts.count > 1 ? w * Double(i) / Double(pts.count - 1) : w / 2) }
         func y(_ v: Double) -> Double { top + h - h * v / maxY }
         let desc = s.text("chart_desc_trend", ["first": s.quarter(model.periods.first ?? ""), "last": s.quarter(latest)])
-        var svg = "<svg viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-labelledby=\"\(id)-t \(id)-d\"><title id=\"\(id)-t\">\(esc(title))</title><desc id=\"\(id)-d\">\(esc(desc))</desc>"
+        var svg =
+            "<svg viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-labelledby=\"\(id)-t \(id)-d\"><title id=\"\(id)-t\">\(esc(title))</title><desc id=\"\(id)-d\">\(esc(desc))</desc>"
         if compact { svg += "<text x=\"\(left)\" y=\"12\">\(esc(title))</text>" }
         // Runs of published quarters: a suppressed quarter breaks the line and the band.
         var runs: [[Int]] = [[]]
@@ -125,9 +136,12 @@ extension ReportRenderer {
             if p.persons.value == nil { runs.append([]) } else { runs[runs.count - 1].append(i) }
         }
         for run in runs where !run.isEmpty {
-            var upper: [String] = [], lower: [String] = [], line: [String] = []
+            var upper: [String] = []
+            var lower: [String] = []
+            var line: [String] = []
             for i in run {
-                let v = Double(pts[i].persons.value!), m = pts[i].persons.moe95 ?? 0
+                let v = Double(pts[i].persons.value!)
+                let m = pts[i].persons.moe95 ?? 0
                 upper.append("\(f(x(i))),\(f(y(v + m)))")
                 lower.insert("\(f(x(i))),\(f(y(max(0, v - m))))", at: 0)
                 line.append("\(f(x(i))),\(f(y(v)))")
@@ -146,7 +160,8 @@ extension ReportRenderer {
         }
         if !compact {
             svg += "<line x1=\"\(left)\" y1=\"\(f(top + h))\" x2=\"\(f(left + w))\" y2=\"\(f(top + h))\" stroke=\"#999\"/>"
-            svg += "<text x=\"\(left - 6)\" y=\"\(f(top + 4))\" text-anchor=\"end\">\(esc(s.number(Int(maxY))))</text><text x=\"\(left - 6)\" y=\"\(f(top + h))\" text-anchor=\"end\">0</text>"
+            svg +=
+                "<text x=\"\(left - 6)\" y=\"\(f(top + 4))\" text-anchor=\"end\">\(esc(s.number(Int(maxY))))</text><text x=\"\(left - 6)\" y=\"\(f(top + h))\" text-anchor=\"end\">0</text>"
             for (i, p) in pts.enumerated() where pts.count <= 12 || i % 2 == 0 {
                 svg += "<text x=\"\(f(x(i)))\" y=\"\(f(top + h + 16))\" text-anchor=\"middle\">\(esc(s.quarter(p.period)))</text>"
             }
@@ -156,11 +171,15 @@ extension ReportRenderer {
 
     /// Horizontal bars with 95 % whiskers; missing values are written, not drawn.
     func barChart(id: String, rows: [(label: String, value: Double?, moe: Double?, text: String)], title: String, decimals: Int) -> String {
-        let rowHeight = 22.0, labelWidth = 250.0, width = 640.0, valueWidth = 130.0
+        let rowHeight = 22.0
+        let labelWidth = 250.0
+        let width = 640.0
+        let valueWidth = 130.0
         let maxV = max(1e-9, rows.compactMap { r in r.value.map { $0 + (r.moe ?? 0) } }.max() ?? 1)
         let barSpace = width - labelWidth - valueWidth
         let height = rowHeight * Double(rows.count) + 8
-        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"\(id)-t \(id)-d\"><title id=\"\(id)-t\">\(esc(title))</title><desc id=\"\(id)-d\">\(esc(s.text("chart_desc_bars")))</desc>"
+        var svg =
+            "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"\(id)-t \(id)-d\"><title id=\"\(id)-t\">\(esc(title))</title><desc id=\"\(id)-d\">\(esc(s.text("chart_desc_bars")))</desc>"
         for (i, r) in rows.enumerated() {
             let yy = 4 + rowHeight * Double(i)
             svg += "<text x=\"\(f(labelWidth - 6))\" y=\"\(f(yy + 15))\" text-anchor=\"end\">\(esc(String(r.label.prefix(42))))</text>"
@@ -168,8 +187,10 @@ extension ReportRenderer {
                 let bw = barSpace * v / maxV
                 svg += "<rect x=\"\(f(labelWidth))\" y=\"\(f(yy + 4))\" width=\"\(f(max(bw, 0.5)))\" height=\"14\" fill=\"var(--blue)\"/>"
                 if let m = r.moe {
-                    let x0 = labelWidth + barSpace * max(0, v - m) / maxV, x1 = labelWidth + barSpace * (v + m) / maxV
-                    svg += "<line x1=\"\(f(x0))\" y1=\"\(f(yy + 11))\" x2=\"\(f(x1))\" y2=\"\(f(yy + 11))\" stroke=\"var(--orange)\" stroke-width=\"2\"/>"
+                    let x0 = labelWidth + barSpace * max(0, v - m) / maxV
+                    let x1 = labelWidth + barSpace * (v + m) / maxV
+                    svg +=
+                        "<line x1=\"\(f(x0))\" y1=\"\(f(yy + 11))\" x2=\"\(f(x1))\" y2=\"\(f(yy + 11))\" stroke=\"var(--orange)\" stroke-width=\"2\"/>"
                 }
             }
             svg += "<text x=\"\(f(width - valueWidth + 4))\" y=\"\(f(yy + 15))\">\(esc(r.text))</text>"

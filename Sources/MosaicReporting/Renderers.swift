@@ -20,7 +20,9 @@ public struct ReportRenderer {
         switch f.status {
         case "suppressed": return s.text("suppressed", ["k": String(model.k)])
         case "bounded":
-            if let lo = f.lower, let hi = f.upper { return "\(s.number(lo))–\(s.number(hi))" + (f.moe95.map { " ± \(s.decimal($0))" } ?? "") }
+            if let lo = f.lower, let hi = f.upper {
+                return "\(s.number(lo))–\(s.number(hi))" + (f.moe95.map { " ± \(s.decimal($0))" } ?? "")
+            }
             return s.text("suppressed", ["k": String(model.k)])
         default: return s.text("not_published")
         }
@@ -47,8 +49,12 @@ public struct ReportRenderer {
     var headline: String {
         guard let p = model.scope.points.last else { return "" }
         if let v = p.persons.value {
-            return s.text("headline_text", ["quarter": s.quarter(latest), "scope": scopeName, "value": s.number(v),
-                                            "moe": s.decimal(p.persons.moe95 ?? 0), "rate": s.decimal(p.rate ?? 0, places: 2)])
+            return s.text(
+                "headline_text",
+                [
+                    "quarter": s.quarter(latest), "scope": scopeName, "value": s.number(v),
+                    "moe": s.decimal(p.persons.moe95 ?? 0), "rate": s.decimal(p.rate ?? 0, places: 2),
+                ])
         }
         return s.text("headline_suppressed", ["quarter": s.quarter(latest), "scope": scopeName, "k": String(model.k)])
     }
@@ -60,8 +66,12 @@ public struct ReportRenderer {
     }
 
     var methodText: String {
-        s.text("method_text", ["rho": model.rho, "epsilon": model.epsilon, "k": String(model.k), "kminus": String(model.k - 1),
-                               "m": String(model.minimumSchools)])
+        s.text(
+            "method_text",
+            [
+                "rho": model.rho, "epsilon": model.epsilon, "k": String(model.k), "kminus": String(model.k - 1),
+                "m": String(model.minimumSchools),
+            ])
     }
 
     // MARK: Markdown
@@ -70,34 +80,46 @@ public struct ReportRenderer {
         var out = "# \(Markdown.escape(title))\n\n_\(Markdown.escape(subtitle))_\n\n## \(s.text("headline"))\n\n\(headline)\n\n"
         for (i, c) in model.changes.enumerated() { out += "- \(changeLine(c, index: i))\n" }
         out += "\n## \(s.text("trend"))\n\n\(s.text("trend_text"))\n\n"
-        out += mdTable([s.text("column_quarter"), s.text("column_value"), s.text("column_rate")],
-                       model.scope.points.map { [s.quarter($0.period), figure($0.persons), rate($0)] })
+        out += mdTable(
+            [s.text("column_quarter"), s.text("column_value"), s.text("column_rate")],
+            model.scope.points.map { [s.quarter($0.period), figure($0.persons), rate($0)] })
         if model.scopeLevel == "country" {
             out += "\n### \(s.text("small_multiples"))\n\n"
-            out += mdTable([s.text("column_unit")] + model.periods.map { s.quarter($0) },
-                           model.subunits.map { u in [Markdown.escape(u.name)] + u.points.map { figure($0.persons, margin: false) } })
+            out += mdTable(
+                [s.text("column_unit")] + model.periods.map { s.quarter($0) },
+                model.subunits.map { u in [Markdown.escape(u.name)] + u.points.map { figure($0.persons, margin: false) } })
         }
         out += "\n## \(s.text("comparison"))\n\n\(Markdown.escape(comparisonTitle))\n\n"
-        out += mdTable([s.text("column_unit"), s.text("column_rate"), s.text("column_value")],
-                       model.ranking.map { [Markdown.escape($0.name), rate($0.points.last), figure($0.points.last!.persons)] })
+        out += mdTable(
+            [s.text("column_unit"), s.text("column_rate"), s.text("column_value")],
+            model.ranking.map { [Markdown.escape($0.name), rate($0.points.last), figure($0.points.last!.persons)] })
         out += "\n## \(s.text("breakdowns", ["quarter": s.quarter(latest)]))\n"
         for b in model.breakdowns {
             out += "\n### \(s.text(b.key))\n\n"
-            out += mdTable([s.text("column_category"), s.text("column_value")] + (b.key == "responses" ? [s.text("column_share")] : []),
-                           b.categories.map { c in [c.label, figure(c.figure)] + (b.key == "responses" ? [c.share.map { s.percent($0) } ?? "–"] : []) })
+            out += mdTable(
+                [s.text("column_category"), s.text("column_value")] + (b.key == "responses" ? [s.text("column_share")] : []),
+                b.categories.map { c in [c.label, figure(c.figure)] + (b.key == "responses" ? [c.share.map { s.percent($0) } ?? "–"] : []) }
+            )
         }
         out += "\n## \(s.text("coverage"))\n\n\(s.text("coverage_text"))\n\n"
-        out += mdTable([s.text("column_quarter"), s.text("column_reporting")],
-                       model.scope.points.map { [s.quarter($0.period), coverageText($0)] })
+        out += mdTable(
+            [s.text("column_quarter"), s.text("column_reporting")],
+            model.scope.points.map { [s.quarter($0.period), coverageText($0)] })
         out += "\n## \(s.text("notable"))\n\n\(s.text("notable_text"))\n\n"
-        out += model.notable.isEmpty ? s.text("notable_none") + "\n"
-            : model.notable.map { "- \(Markdown.escape($0.name)): \(s.number($0.latest)) (\(s.text("column_change")) +\(s.decimal($0.difference)) ± \(s.decimal($0.moe95)))" }.joined(separator: "\n") + "\n"
-        out += "\n## \(s.text("method"))\n\n\(methodText)\n\n_\(s.text("generated", ["releases": model.releaseIDs.joined(separator: ", ")]))_\n"
+        out +=
+            model.notable.isEmpty
+            ? s.text("notable_none") + "\n"
+            : model.notable.map {
+                "- \(Markdown.escape($0.name)): \(s.number($0.latest)) (\(s.text("column_change")) +\(s.decimal($0.difference)) ± \(s.decimal($0.moe95)))"
+            }.joined(separator: "\n") + "\n"
+        out +=
+            "\n## \(s.text("method"))\n\n\(methodText)\n\n_\(s.text("generated", ["releases": model.releaseIDs.joined(separator: ", ")]))_\n"
         return out
     }
 
     var comparisonTitle: String {
-        model.scopeLevel == "country" ? s.text("comparison_regions", ["quarter": s.quarter(latest)])
+        model.scopeLevel == "country"
+            ? s.text("comparison_regions", ["quarter": s.quarter(latest)])
             : s.text("comparison_provinces", ["quarter": s.quarter(latest), "scope": scopeName])
     }
 
@@ -116,28 +138,43 @@ public struct ReportRenderer {
     /// Every figure the report shows, one per row.
     public func csv() -> String {
         var w = CSVWriter()
-        w.write(["section", "unit", "period", "category", "value", "moe95", "status", "lower", "upper", "rate_per_10000", "rate_moe95", "share"])
-        func row(_ section: String, _ unit: String, _ period: String, _ cat: String, _ f: Figure, rate: Double? = nil, rateMoe: Double? = nil, share: Double? = nil) {
-            w.write([section, unit, period, cat, f.value.map(String.init) ?? "", f.moe95.map { String(format: "%.1f", $0) } ?? "", f.status,
-                     f.lower.map(String.init) ?? "", f.upper.map(String.init) ?? "", rate.map { String(format: "%.3f", $0) } ?? "",
-                     rateMoe.map { String(format: "%.3f", $0) } ?? "", share.map { String(format: "%.4f", $0) } ?? ""])
+        w.write([
+            "section", "unit", "period", "category", "value", "moe95", "status", "lower", "upper", "rate_per_10000", "rate_moe95", "share",
+        ])
+        func row(
+            _ section: String, _ unit: String, _ period: String, _ cat: String, _ f: Figure, rate: Double? = nil, rateMoe: Double? = nil,
+            share: Double? = nil
+        ) {
+            w.write([
+                section, unit, period, cat, f.value.map(String.init) ?? "", f.moe95.map { String(format: "%.1f", $0) } ?? "", f.status,
+                f.lower.map(String.init) ?? "", f.upper.map(String.init) ?? "", rate.map { String(format: "%.3f", $0) } ?? "",
+                rateMoe.map { String(format: "%.3f", $0) } ?? "", share.map { String(format: "%.4f", $0) } ?? "",
+            ])
         }
         for sr in [model.scope] + model.subunits {
             for p in sr.points { row("trend", sr.code, p.period, "persons", p.persons, rate: p.rate, rateMoe: p.rateMoe95) }
         }
         for c in model.changes {
-            w.write(["change", model.scopeCode, latest, "against " + c.against, c.difference.map(String.init) ?? "", c.moe95.map { String(format: "%.1f", $0) } ?? "",
-                     c.verdict.rawValue, "", "", "", "", ""])
+            w.write([
+                "change", model.scopeCode, latest, "against " + c.against, c.difference.map(String.init) ?? "",
+                c.moe95.map { String(format: "%.1f", $0) } ?? "",
+                c.verdict.rawValue, "", "", "", "", "",
+            ])
         }
         for b in model.breakdowns {
             for c in b.categories { row(b.key, model.scopeCode, latest, c.code, c.figure, share: c.share) }
         }
         for p in model.scope.points {
-            w.write(["coverage", model.scopeCode, p.period, "reporting_schools", String(p.reportingSchools), "", "published", "", "", "", "",
-                     p.registeredSchools > 0 ? String(format: "%.4f", Double(p.reportingSchools) / Double(p.registeredSchools)) : ""])
+            w.write([
+                "coverage", model.scopeCode, p.period, "reporting_schools", String(p.reportingSchools), "", "published", "", "", "", "",
+                p.registeredSchools > 0 ? String(format: "%.4f", Double(p.reportingSchools) / Double(p.registeredSchools)) : "",
+            ])
         }
         for n in model.notable {
-            w.write(["notable_rise", n.code, latest, "above_baseline", String(n.latest), String(format: "%.1f", n.moe95), "published", "", "", "", "", ""])
+            w.write([
+                "notable_rise", n.code, latest, "above_baseline", String(n.latest), String(format: "%.1f", n.moe95), "published", "", "",
+                "", "", "",
+            ])
         }
         return w.text
     }

@@ -21,8 +21,9 @@ public struct Figure: Sendable, Equatable, Codable {
     public static func from(_ a: QueryAnswer) -> Figure {
         // One suppressed cell reads "fewer than k", as in the release.
         if a.cells == 1, a.suppressed == 1 { return Figure(value: nil, moe95: nil, status: "suppressed") }
-        return Figure(value: a.value, moe95: a.moe95, status: a.value != nil ? "published" : (a.status == "unavailable" ? "unavailable" : "bounded"),
-               lower: a.lower, upper: a.upper)
+        return Figure(
+            value: a.value, moe95: a.moe95, status: a.value != nil ? "published" : (a.status == "unavailable" ? "unavailable" : "bounded"),
+            lower: a.lower, upper: a.upper)
     }
 }
 
@@ -105,11 +106,16 @@ public struct ReportModel: Sendable, Codable {
 
     /// Builds the model from one release per quarter, for the country (`region` nil) or a region.
     public static func build(releases paths: [String], region: String? = nil, language: String = "en") throws -> ReportModel {
-        let loaded = try paths.map { (path: $0, data: try ReleaseReader.read($0)) }.sorted { ($0.data.metadata("period") ?? "") < ($1.data.metadata("period") ?? "") }
+        let loaded = try paths.map { p -> (path: String, data: ReleaseData, info: ReleaseMetadata) in
+            let (data, info) = try ReleaseReader.readChecked(p)
+            return (p, data, info)
+        }.sorted { $0.info.period < $1.info.period }
         guard let latest = loaded.last else { throw QueryError.invalid("no release given") }
-        let periods = loaded.map { $0.data.metadata("period") ?? "" }
-        guard Set(periods).count == periods.count else { throw QueryError.invalid("give one release per quarter (a quarter appears twice)") }
-        let codebook = try Codebook.bundled(version: Int(latest.data.metadata("codebook_version") ?? "") ?? 1)
+        let periods = loaded.map { $0.info.period.description }
+        guard Set(periods).count == periods.count else {
+            throw QueryError.invalid("give one release per quarter (a quarter appears twice)")
+        }
+        let codebook = try Codebook.bundled(version: latest.info.codebookVersion)
         let scopeLevel = region == nil ? "country" : "region"
         let scopeUnit = latest.data.units.first { $0.level == scopeLevel && (region == nil || $0.geoCode == region) }
         guard let scopeUnit else { throw QueryError.invalid("region '\(region ?? "")' is not in the releases") }
@@ -117,17 +123,20 @@ public struct ReportModel: Sendable, Codable {
         let children = latest.data.units.filter { $0.level == childLevel && $0.parentCode == scopeUnit.geoCode }
 
         func series(_ level: String, _ code: String, _ name: String) -> Series {
-            Series(code: code, name: name, points: loaded.map { r in
-                let row = r.data.rows.first { $0.level == level && $0.geoCode == code && $0.tableName == "total" }
-                let cov = r.data.coverage.first { $0.level == level && $0.geoCode == code }
-                var p = Point(period: r.data.metadata("period") ?? "", persons: .from(row), registeredSchools: cov?.registeredSchools ?? 0,
-                              reportingSchools: cov?.reportingSchools ?? 0, reportingEnrolment: cov?.reportingEnrolment ?? 0)
-                if let v = p.persons.value, p.reportingEnrolment > 0 {
-                    p.rate = Double(v) / Double(p.reportingEnrolment) * 10_000
-                    p.rateMoe95 = (p.persons.moe95 ?? 0) / Double(p.reportingEnrolment) * 10_000
-                }
-                return p
-            })
+            Series(
+                code: code, name: name,
+                points: loaded.map { r in
+                    let row = r.data.rows.first { $0.level == level && $0.geoCode == code && $0.tableName == "total" }
+                    let cov = r.data.coverage.first { $0.level == level && $0.geoCode == code }
+                    var p = Point(
+                        period: r.info.period.description, persons: .from(row), registeredSchools: cov?.registeredSchools ?? 0,
+                        reportingSchools: cov?.reportingSchools ?? 0, reportingEnrolment: cov?.reportingEnrolment ?? 0)
+                    if let v = p.persons.value, p.reportingEnrolment > 0 {
+                        p.rate = Double(v) / Double(p.reportingEnrolment) * 10_000
+                        p.rateMoe95 = (p.persons.moe95 ?? 0) / Double(p.reportingEnrolment) * 10_000
+                    }
+                    return p
+                })
         }
         let scope = series(scopeLevel, scopeUnit.geoCode, scopeUnit.geoName)
         let subunits = children.map { series(childLevel, $0.geoCode, $0.geoName) }
@@ -150,7 +159,7 @@ public struct ReportModel: Sendable, Codable {
 
         let ranking = subunits.sorted { a, b in
             switch (a.points.last?.rate, b.points.last?.rate) {
-            case let (x?, y?): return x > y
+            case (let x?, let y?): return x > y
             case (_?, nil): return true
             case (nil, _?): return false
             default: return a.code < b.code
@@ -164,11 +173,14 @@ public struct ReportModel: Sendable, Codable {
         func breakdown(_ key: String, table: String, by: [String], extra: [String: Set<String>] = [:]) throws -> Breakdown {
             let answers = try engine.run(QuerySpec(table: table, by: by, filters: filters.merging(extra) { $1 }, level: level))
             let t = codebook.table(table)!
-            return Breakdown(key: key, categories: answers.map { a in
-                let label = zip(by, a.group).map { dim, code in codebook.dimension(dim)?.value(code)?.label.text(language) ?? code }.joined(separator: " · ")
-                _ = t
-                return Category(code: a.group.joined(separator: "."), label: label, figure: .from(a))
-            })
+            return Breakdown(
+                key: key,
+                categories: answers.map { a in
+                    let label = zip(by, a.group).map { dim, code in codebook.dimension(dim)?.value(code)?.label.text(language) ?? code }
+                        .joined(separator: " · ")
+                    _ = t
+                    return Category(code: a.group.joined(separator: "."), label: label, figure: .from(a))
+                })
         }
         var breakdowns = [
             try breakdown("kind", table: "incidents", by: ["kind"]),
@@ -202,8 +214,7 @@ public struct ReportModel: Sendable, Codable {
         return ReportModel(
             scopeLevel: scopeLevel, scopeCode: scopeUnit.geoCode, scopeName: scopeUnit.geoName, periods: periods, scope: scope,
             subunits: subunits, changes: changes, ranking: ranking, breakdowns: breakdowns, notable: notable,
-            k: Int(latest.data.metadata("k") ?? "") ?? 5, minimumSchools: Int(latest.data.metadata("min_schools") ?? "") ?? 5,
-            rho: latest.data.metadata("rho") ?? "", epsilon: latest.data.metadata("epsilon") ?? "",
-            releaseIDs: loaded.compactMap { $0.data.metadata("release_id") })
+            k: latest.info.k, minimumSchools: latest.info.minimumSchools, rho: latest.info.rho, epsilon: latest.info.epsilon,
+            releaseIDs: loaded.map(\.info.releaseID))
     }
 }

@@ -85,8 +85,12 @@ public enum ReportWriter {
         guard let chromium = chromium() else { throw ReportError.noChromium }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: chromium)
-        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-                       "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>", "--user-data-dir=" + NSTemporaryDirectory() + "mosaic-chromium-\(UUID())"] + arguments
+        p.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+                "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+                "--user-data-dir=" + NSTemporaryDirectory() + "mosaic-chromium-\(UUID())",
+            ] + arguments
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()

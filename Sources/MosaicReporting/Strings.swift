@@ -11,7 +11,7 @@ public struct ReportStrings: Sendable {
 
     public init(language: String) throws {
         guard let url = Bundle.module.url(forResource: "report-\(language)", withExtension: "json"),
-              let data = try? Data(contentsOf: url), let json = try JSONSerialization.jsonObject(with: data) as? [String: String]
+            let data = try? Data(contentsOf: url), let json = try JSONSerialization.jsonObject(with: data) as? [String: String]
         else { throw ReportError.unknownLanguage(language) }
         code = language
         table = json
@@ -63,9 +63,11 @@ public enum ReportError: Error, LocalizedError, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case let .unknownLanguage(l): return "no report language '\(l)' (available: \(ReportStrings.available.joined(separator: ", ")))"
-        case .noChromium: return "PDF needs headless Chromium, which is not installed (Debian: apt-get install chromium); the HTML report prints to A4 from any browser"
-        case let .pdfFailed(why): return "Chromium could not print the PDF: \(why)"
+        case .unknownLanguage(let l): return "no report language '\(l)' (available: \(ReportStrings.available.joined(separator: ", ")))"
+        case .noChromium:
+            return
+                "PDF needs headless Chromium, which is not installed (Debian: apt-get install chromium); the HTML report prints to A4 from any browser"
+        case .pdfFailed(let why): return "Chromium could not print the PDF: \(why)"
         }
     }
 }

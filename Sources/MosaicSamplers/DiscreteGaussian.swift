@@ -30,7 +30,8 @@ public struct DiscreteGaussian: Sendable, Hashable {
     /// One draw.
     @inlinable
     public func sample<E: EntropySource>(_ e: E) -> Int64 {
-        let n = sigma2Num, d = sigma2Den
+        let n = sigma2Num
+        let d = sigma2Den
         while true {
             let y = DiscreteLaplace.sample(t: t, s: UInt64(1), e)
             let magnitude = y.magnitude
@@ -60,7 +61,10 @@ public struct DiscreteGaussian: Sendable, Hashable {
     /// The acceptance draw on 128 bits, or nil when a product overflows.
     @inlinable
     func accept128<E: EntropySource>(_ y: UInt64, _ n: UInt64, _ d: UInt64, _ e: E) -> Bool? {
-        let y = UInt128(y), t = UInt128(t), n = UInt128(n), d = UInt128(d)
+        let y = UInt128(y)
+        let t = UInt128(t)
+        let n = UInt128(n)
+        let d = UInt128(d)
         // Products of two 64-bit values always fit in 128 bits; the others are checked.
         let (ytd, o1) = (y * t).times(d)
         let diff = ytd >= n ? ytd - n : n - ytd
@@ -74,7 +78,10 @@ public struct DiscreteGaussian: Sendable, Hashable {
     /// The acceptance draw in arbitrary precision.
     @usableFromInline
     func acceptBig<E: EntropySource>(_ y: UInt64, _ n: UInt64, _ d: UInt64, _ e: E) -> Bool {
-        let y = BigUInt(y), t = BigUInt(t), n = BigUInt(n), d = BigUInt(d)
+        let y = BigUInt(y)
+        let t = BigUInt(t)
+        let n = BigUInt(n)
+        let d = BigUInt(d)
         let a = y * t * d
         let diff = a >= n ? a - n : n - a
         return BernoulliExp.sample(diff * diff, 2 * n * d * t * t, e)

@@ -1,11 +1,11 @@
 import CSystemRandom
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A source of uniformly random 64-bit words: the one entropy protocol of the privacy engine.
@@ -96,7 +96,8 @@ public final class SystemEntropy: EntropySource {
             let n = mosaic_system_random(raw.baseAddress! + offset, raw.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                fatalError("the operating system's random number generator failed (errno \(errno)); refusing to continue without randomness")
+                fatalError(
+                    "the operating system's random number generator failed (errno \(errno)); refusing to continue without randomness")
             }
             offset += n
         }

@@ -21,21 +21,25 @@ public struct AuthorityKey {
     /// Writes the private key file (mode 0600) and, beside it, `<name>.pub` with the public key,
     /// both or neither. Refuses to overwrite.
     public func write(to path: String, forbidden: [String] = []) throws {
-        let secret = try JSONSerialization.data(withJSONObject: [
-            "format": "mosaic-authority-key", "version": 1, "private_key": privateKey.rawRepresentation.base64EncodedString(),
-        ], options: [.sortedKeys, .prettyPrinted])
-        let public_ = try JSONSerialization.data(withJSONObject: [
-            "format": "mosaic-authority-public-key", "version": 1, "public_key": publicKey.base64EncodedString(), "fingerprint": fingerprint,
-        ], options: [.sortedKeys, .prettyPrinted])
+        let secret = try JSONSerialization.data(
+            withJSONObject: [
+                "format": "mosaic-authority-key", "version": 1, "private_key": privateKey.rawRepresentation.base64EncodedString(),
+            ], options: [.sortedKeys, .prettyPrinted])
+        let public_ = try JSONSerialization.data(
+            withJSONObject: [
+                "format": "mosaic-authority-public-key", "version": 1, "public_key": publicKey.base64EncodedString(),
+                "fingerprint": fingerprint,
+            ], options: [.sortedKeys, .prettyPrinted])
         try AtomicFile.writeAll([(path, secret)], mode: 0o600, forbidden: forbidden, alongside: [(path + ".pub", public_, 0o644)])
     }
 
     /// Reads a private key file.
     public static func read(from path: String) throws -> AuthorityKey {
         guard let data = FileManager.default.contents(atPath: path) else { throw SealError.missingKey(path) }
-        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any], json["format"] as? String == "mosaic-authority-key",
-              let b64 = json["private_key"] as? String, let raw = Data(base64Encoded: b64),
-              let key = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: raw)
+        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            json["format"] as? String == "mosaic-authority-key",
+            let b64 = json["private_key"] as? String, let raw = Data(base64Encoded: b64),
+            let key = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: raw)
         else { throw SealError.malformedFile(path, "not a Mosaic authority key file") }
         return AuthorityKey(privateKey: key)
     }
@@ -43,8 +47,9 @@ public struct AuthorityKey {
     /// Reads an authority public key file (`.pub`).
     public static func readPublic(from path: String) throws -> Data {
         guard let data = FileManager.default.contents(atPath: path) else { throw SealError.missingKey(path) }
-        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any], json["format"] as? String == "mosaic-authority-public-key",
-              let b64 = json["public_key"] as? String, let raw = Data(base64Encoded: b64), raw.count == 32
+        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            json["format"] as? String == "mosaic-authority-public-key",
+            let b64 = json["public_key"] as? String, let raw = Data(base64Encoded: b64), raw.count == 32
         else { throw SealError.malformedFile(path, "not a Mosaic authority public key file") }
         return raw
     }
@@ -69,21 +74,23 @@ public struct Credentials {
 
     /// The credential file's bytes (a secret: write it with mode 0600).
     public func fileData() throws -> Data {
-        try JSONSerialization.data(withJSONObject: [
-            "format": "mosaic-credentials", "version": 1, "school_id": schoolID,
-            "signing_key": signingKey.rawRepresentation.base64EncodedString(),
-            "signing_key_fingerprint": fingerprint,
-            "authority_public_key": authorityPublicKey.base64EncodedString(),
-            "authority_fingerprint": MosaicSeal.fingerprint(of: authorityPublicKey),
-        ], options: [.sortedKeys, .prettyPrinted])
+        try JSONSerialization.data(
+            withJSONObject: [
+                "format": "mosaic-credentials", "version": 1, "school_id": schoolID,
+                "signing_key": signingKey.rawRepresentation.base64EncodedString(),
+                "signing_key_fingerprint": fingerprint,
+                "authority_public_key": authorityPublicKey.base64EncodedString(),
+                "authority_fingerprint": MosaicSeal.fingerprint(of: authorityPublicKey),
+            ], options: [.sortedKeys, .prettyPrinted])
     }
 
     /// The school's public key file's bytes, for an authority to register.
     public func publicFileData() throws -> Data {
-        try JSONSerialization.data(withJSONObject: [
-            "format": "mosaic-school-public-key", "version": 1, "school_id": schoolID,
-            "public_key": publicKey.base64EncodedString(), "fingerprint": fingerprint,
-        ], options: [.sortedKeys, .prettyPrinted])
+        try JSONSerialization.data(
+            withJSONObject: [
+                "format": "mosaic-school-public-key", "version": 1, "school_id": schoolID,
+                "public_key": publicKey.base64EncodedString(), "fingerprint": fingerprint,
+            ], options: [.sortedKeys, .prettyPrinted])
     }
 
     /// Writes the credential file (mode 0600) all or nothing; refuses to overwrite.
@@ -105,9 +112,9 @@ public struct Credentials {
     public static func read(from path: String) throws -> Credentials {
         guard let data = FileManager.default.contents(atPath: path) else { throw SealError.missingKey(path) }
         guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any], json["format"] as? String == "mosaic-credentials",
-              let school = json["school_id"] as? String, let sk = (json["signing_key"] as? String).flatMap({ Data(base64Encoded: $0) }),
-              let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: sk),
-              let ak = (json["authority_public_key"] as? String).flatMap({ Data(base64Encoded: $0) }), ak.count == 32
+            let school = json["school_id"] as? String, let sk = (json["signing_key"] as? String).flatMap({ Data(base64Encoded: $0) }),
+            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: sk),
+            let ak = (json["authority_public_key"] as? String).flatMap({ Data(base64Encoded: $0) }), ak.count == 32
         else { throw SealError.malformedFile(path, "not a Mosaic credential file") }
         return Credentials(schoolID: school, signingKey: key, authorityPublicKey: ak)
     }
@@ -115,9 +122,11 @@ public struct Credentials {
     /// Reads a school's public key file: (school id, public key).
     public static func readPublic(from path: String) throws -> (schoolID: String, publicKey: Data) {
         guard let data = FileManager.default.contents(atPath: path) else { throw SealError.missingKey(path) }
-        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any], json["format"] as? String == "mosaic-school-public-key",
-              let school = json["school_id"] as? String, let pk = (json["public_key"] as? String).flatMap({ Data(base64Encoded: $0) }), pk.count == 32,
-              (try? Curve25519.Signing.PublicKey(rawRepresentation: pk)) != nil
+        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            json["format"] as? String == "mosaic-school-public-key",
+            let school = json["school_id"] as? String, let pk = (json["public_key"] as? String).flatMap({ Data(base64Encoded: $0) }),
+            pk.count == 32,
+            (try? Curve25519.Signing.PublicKey(rawRepresentation: pk)) != nil
         else { throw SealError.malformedFile(path, "not a Mosaic school public key file") }
         return (school, pk)
     }
@@ -133,11 +142,11 @@ public enum SealError: Error, LocalizedError, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case let .fileExists(p): return "\(p): a file is already there; keys and packages are never overwritten"
-        case let .cannotWrite(p): return "\(p): cannot be written"
-        case let .missingKey(p): return "\(p): cannot be read"
-        case let .malformedFile(p, why): return "\(p): \(why)"
-        case let .tooLarge(p): return "\(p): the counts do not fit in a package"
+        case .fileExists(let p): return "\(p): a file is already there; keys and packages are never overwritten"
+        case .cannotWrite(let p): return "\(p): cannot be written"
+        case .missingKey(let p): return "\(p): cannot be read"
+        case .malformedFile(let p, let why): return "\(p): \(why)"
+        case .tooLarge(let p): return "\(p): the counts do not fit in a package"
         }
     }
 }

@@ -38,7 +38,8 @@ public enum SealedPackage {
     public static func seal(_ counts: [UInt8], file: String, credentials: Credentials, now: Date = Date()) throws -> Data {
         let parsed = try CountsFile.parse(counts, file: file, now: now)
         guard parsed.submission.schoolID == credentials.schoolID else {
-            throw IntakeError(file: file, line: parsed.schoolLine, field: "school_id", message: "names another school than these credentials")
+            throw IntakeError(
+                file: file, line: parsed.schoolLine, field: "school_id", message: "names another school than these credentials")
         }
         let codebook = try Codebook.bundled(version: parsed.submission.codebookVersion)
         let content = Array(CountsFile.write(parsed.submission, codebook: codebook, format: .csv, labels: false).utf8)
@@ -46,8 +47,10 @@ public enum SealedPackage {
     }
 
     /// Seals `content` as it is, claiming `school`: the low-level step (tests use it to forge).
-    static func sealContent(_ content: [UInt8], school schoolID: String, file: String, credentials: Credentials, now: Date,
-                            version: UInt8 = formatVersion) throws -> Data {
+    static func sealContent(
+        _ content: [UInt8], school schoolID: String, file: String, credentials: Credentials, now: Date,
+        version: UInt8 = formatVersion
+    ) throws -> Data {
         let authorityKey = try Curve25519.KeyAgreement.PublicKey(rawRepresentation: credentials.authorityPublicKey)
         var sender = try HPKE.Sender(recipientKey: authorityKey, ciphersuite: ciphersuite, info: info)
         var header = Data(magic)
@@ -94,4 +97,3 @@ public enum SealedPackage {
         withUnsafeBytes(of: v.bigEndian) { Array($0) }
     }
 }
-

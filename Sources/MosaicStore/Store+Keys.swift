@@ -21,8 +21,8 @@ public enum KeyError: Error, LocalizedError, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case let .unknownSchool(id): return "school '\(id)' is not in the registry"
-        case let .unknownKey(f): return "no key with fingerprint \(f) for that school"
+        case .unknownSchool(let id): return "school '\(id)' is not in the registry"
+        case .unknownKey(let f): return "no key with fingerprint \(f) for that school"
         case .duplicateKey: return "this public key is already registered"
         }
     }
@@ -34,7 +34,9 @@ extension Store {
     ///
     /// - Returns: the fingerprints of the keys it revoked.
     @discardableResult
-    public func registerKey(school: String, publicKey: Data, fingerprint: String, origin: String, rotate: Bool = true, at date: Date = Date()) throws -> [String] {
+    public func registerKey(
+        school: String, publicKey: Data, fingerprint: String, origin: String, rotate: Bool = true, at date: Date = Date()
+    ) throws -> [String] {
         try database.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM school WHERE id = ?", arguments: [school]) != nil else {
                 throw KeyError.unknownSchool(school)
@@ -44,11 +46,15 @@ extension Store {
             }
             var revoked: [String] = []
             if rotate {
-                revoked = try String.fetchAll(db, sql: "SELECT fingerprint FROM school_key WHERE school_id = ? AND revoked_at IS NULL", arguments: [school])
-                try db.execute(sql: "UPDATE school_key SET revoked_at = ? WHERE school_id = ? AND revoked_at IS NULL", arguments: [timestamp(date), school])
+                revoked = try String.fetchAll(
+                    db, sql: "SELECT fingerprint FROM school_key WHERE school_id = ? AND revoked_at IS NULL", arguments: [school])
+                try db.execute(
+                    sql: "UPDATE school_key SET revoked_at = ? WHERE school_id = ? AND revoked_at IS NULL",
+                    arguments: [timestamp(date), school])
             }
-            try db.execute(sql: "INSERT INTO school_key (fingerprint, school_id, public_key, origin, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [fingerprint, school, publicKey, origin, timestamp(date)])
+            try db.execute(
+                sql: "INSERT INTO school_key (fingerprint, school_id, public_key, origin, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [fingerprint, school, publicKey, origin, timestamp(date)])
             return revoked
         }
     }
@@ -58,7 +64,8 @@ extension Store {
     /// revoked valid again.
     public func undoKeyRegistration(fingerprint: String, unrevoke: [String]) throws {
         try database.write { db in
-            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM submission WHERE key_fingerprint = ?", arguments: [fingerprint]) == 0 else { return }
+            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM submission WHERE key_fingerprint = ?", arguments: [fingerprint]) == 0
+            else { return }
             try db.execute(sql: "DELETE FROM school_key WHERE fingerprint = ?", arguments: [fingerprint])
             for f in unrevoke { try db.execute(sql: "UPDATE school_key SET revoked_at = NULL WHERE fingerprint = ?", arguments: [f]) }
         }
@@ -69,11 +76,14 @@ extension Store {
     public func revokeKeys(school: String, fingerprint: String? = nil, at date: Date = Date()) throws -> Int {
         try database.write { db in
             if let fingerprint {
-                try db.execute(sql: "UPDATE school_key SET revoked_at = ? WHERE school_id = ? AND fingerprint = ? AND revoked_at IS NULL",
-                               arguments: [timestamp(date), school, fingerprint])
+                try db.execute(
+                    sql: "UPDATE school_key SET revoked_at = ? WHERE school_id = ? AND fingerprint = ? AND revoked_at IS NULL",
+                    arguments: [timestamp(date), school, fingerprint])
                 if db.changesCount == 0 { throw KeyError.unknownKey(fingerprint) }
             } else {
-                try db.execute(sql: "UPDATE school_key SET revoked_at = ? WHERE school_id = ? AND revoked_at IS NULL", arguments: [timestamp(date), school])
+                try db.execute(
+                    sql: "UPDATE school_key SET revoked_at = ? WHERE school_id = ? AND revoked_at IS NULL",
+                    arguments: [timestamp(date), school])
             }
             return db.changesCount
         }
@@ -89,7 +99,8 @@ extension Store {
     /// Every key fingerprint → key (for verifying many packages without a query each).
     public func allKeys() throws -> [String: SchoolKey] {
         try database.read { db in
-            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT * FROM school_key").map { ($0["fingerprint"], SchoolKey(row: $0)) })
+            Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT * FROM school_key").map { ($0["fingerprint"], SchoolKey(row: $0)) })
         }
     }
 
@@ -97,7 +108,9 @@ extension Store {
     public func keys(school: String? = nil) throws -> [SchoolKey] {
         try database.read { db in
             if let school {
-                return try Row.fetchAll(db, sql: "SELECT * FROM school_key WHERE school_id = ? ORDER BY created_at DESC, fingerprint", arguments: [school]).map(SchoolKey.init(row:))
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM school_key WHERE school_id = ? ORDER BY created_at DESC, fingerprint", arguments: [school]
+                ).map(SchoolKey.init(row:))
             }
             return try Row.fetchAll(db, sql: "SELECT * FROM school_key ORDER BY school_id, created_at DESC").map(SchoolKey.init(row:))
         }
@@ -106,22 +119,27 @@ extension Store {
     /// The authority's public key recorded in the store, if any.
     public func authorityPublicKey() throws -> Data? {
         try database.read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'authority_public_key'").flatMap { Data(base64Encoded: $0) }
+            try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'authority_public_key'").flatMap {
+                Data(base64Encoded: $0)
+            }
         }
     }
 
     /// Records the authority's public key (refuses to replace a different one).
     public func setAuthorityPublicKey(_ key: Data) throws {
         try database.write { db in
-            try db.execute(sql: "INSERT INTO store_info (key, value) VALUES ('authority_public_key', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           arguments: [key.base64EncodedString()])
+            try db.execute(
+                sql:
+                    "INSERT INTO store_info (key, value) VALUES ('authority_public_key', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [key.base64EncodedString()])
         }
     }
 }
 
 extension SchoolKey {
     init(row r: Row) {
-        self.init(fingerprint: r["fingerprint"], schoolID: r["school_id"], publicKey: r["public_key"], origin: r["origin"],
-                  createdAt: r["created_at"], revokedAt: r["revoked_at"])
+        self.init(
+            fingerprint: r["fingerprint"], schoolID: r["school_id"], publicKey: r["public_key"], origin: r["origin"],
+            createdAt: r["created_at"], revokedAt: r["revoked_at"])
     }
 }

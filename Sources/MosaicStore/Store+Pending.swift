@@ -23,7 +23,9 @@ public struct PendingOutput: Sendable, Equatable {
     public var owner: ProcessIdentity
     public var createdAt: String
 
-    public init(finalPath: String, temporaryPath: String, kind: Kind, token: String, ref: String?, owner: ProcessIdentity, createdAt: String) {
+    public init(
+        finalPath: String, temporaryPath: String, kind: Kind, token: String, ref: String?, owner: ProcessIdentity, createdAt: String
+    ) {
         self.finalPath = finalPath
         self.temporaryPath = temporaryPath
         self.kind = kind
@@ -41,7 +43,8 @@ public enum PendingError: Error, LocalizedError, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case let .claimed(p): return "\(p): another Mosaic command is writing this file; wait for it, or run 'mosaic doctor' if it was interrupted"
+        case .claimed(let p):
+            return "\(p): another Mosaic command is writing this file; wait for it, or run 'mosaic doctor' if it was interrupted"
         }
     }
 }
@@ -58,12 +61,16 @@ extension Store {
                             INSERT INTO pending_output (final_path, temporary_path, kind, token, ref, owner_pid, owner_start, created_at)
                             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                             """,
-                        arguments: [o.finalPath, o.temporaryPath, o.kind.rawValue, o.token, o.ref, Int(o.owner.pid), o.owner.start, o.createdAt])
+                        arguments: [
+                            o.finalPath, o.temporaryPath, o.kind.rawValue, o.token, o.ref, Int(o.owner.pid), o.owner.start, o.createdAt,
+                        ])
                 }
             }
         } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {
             let taken = try database.read { db in
-                try outputs.first { o in try Bool.fetchOne(db, sql: "SELECT 1 FROM pending_output WHERE final_path = ?", arguments: [o.finalPath]) != nil }
+                try outputs.first { o in
+                    try Bool.fetchOne(db, sql: "SELECT 1 FROM pending_output WHERE final_path = ?", arguments: [o.finalPath]) != nil
+                }
             }
             throw PendingError.claimed(taken?.finalPath ?? outputs.first?.finalPath ?? "")
         }
@@ -86,7 +93,8 @@ extension Store {
                 guard let kind = PendingOutput.Kind(rawValue: r["kind"]) else { return nil }
                 return PendingOutput(
                     finalPath: r["final_path"], temporaryPath: r["temporary_path"], kind: kind, token: r["token"], ref: r["ref"],
-                    owner: ProcessIdentity(pid: Int32(clamping: r["owner_pid"] as Int64), start: r["owner_start"]), createdAt: r["created_at"])
+                    owner: ProcessIdentity(pid: Int32(clamping: r["owner_pid"] as Int64), start: r["owner_start"]),
+                    createdAt: r["created_at"])
             }
         }
     }
@@ -107,7 +115,8 @@ extension Store {
         try database.read { db in
             try String.fetchAll(
                 db,
-                sql: "SELECT DISTINCT p.ref FROM pending_output p JOIN release r ON r.id = p.ref WHERE p.kind = 'release' AND r.period = ? ORDER BY p.ref",
+                sql:
+                    "SELECT DISTINCT p.ref FROM pending_output p JOIN release r ON r.id = p.ref WHERE p.kind = 'release' AND r.period = ? ORDER BY p.ref",
                 arguments: [period])
         }
     }

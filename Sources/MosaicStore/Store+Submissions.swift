@@ -16,8 +16,10 @@ public struct IncomingSubmission: Sendable {
     public var sealedAt: Int64?
     public var packageDigest: String?
 
-    public init(submission: Submission, sourceName: String, sourceFormat: String, sealed: Bool = false,
-                keyFingerprint: String? = nil, sealedAt: Int64? = nil, packageDigest: String? = nil) {
+    public init(
+        submission: Submission, sourceName: String, sourceFormat: String, sealed: Bool = false,
+        keyFingerprint: String? = nil, sealedAt: Int64? = nil, packageDigest: String? = nil
+    ) {
         self.submission = submission
         self.sourceName = sourceName
         self.sourceFormat = sourceFormat
@@ -104,7 +106,9 @@ extension Store {
                 if try counts(of: row["id"], cellCount: codebook.allCells.count, db: db) == s.counts { identical = true }
             }
             if !identical {
-                return .refused("it was sealed before the school's newer sealed submission for this quarter; an older version cannot replace a newer one")
+                return .refused(
+                    "it was sealed before the school's newer sealed submission for this quarter; an older version cannot replace a newer one"
+                )
             }
         }
         for row in previous {

@@ -170,73 +170,76 @@ public final class Store: Sendable {
                     """)
         }
         m.registerMigration("createReleasesAndLedger") { db in
-            try db.execute(sql: """
-                -- Per-quarter caps of total ρ (nano-ρ, ρ × 10⁹); quarters without a row use the default.
-                CREATE TABLE budget_cap (
-                  period TEXT PRIMARY KEY NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),
-                  cap_nano INTEGER NOT NULL CHECK (cap_nano >= 0),
-                  set_at TEXT NOT NULL
-                );
-                INSERT INTO store_info (key, value) VALUES ('default_rho_cap_nano', '\(Store.defaultCapNano)');
-                -- A release: its public parameters. Its ρ is the ledger entry for its quarter.
-                CREATE TABLE release (
-                  id TEXT PRIMARY KEY NOT NULL,
-                  period TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),
-                  created_at TEXT NOT NULL,
-                  codebook_version INTEGER NOT NULL,
-                  rho_nano INTEGER NOT NULL CHECK (rho_nano > 0),
-                  k INTEGER NOT NULL CHECK (k >= 1),
-                  min_schools INTEGER NOT NULL CHECK (min_schools >= 1),
-                  metadata_json TEXT NOT NULL
-                );
-                CREATE INDEX release_period ON release(period);
-                -- The noisy measurements, drawn once per release (never released themselves).
-                CREATE TABLE release_measurement (
-                  release_id TEXT NOT NULL REFERENCES release(id),
-                  unit INTEGER NOT NULL,
-                  cell_index INTEGER NOT NULL,  -- -1 for the total of affected persons
-                  noisy INTEGER NOT NULL,
-                  PRIMARY KEY (release_id, unit, cell_index)
-                ) WITHOUT ROWID;
-                -- The published rows, exactly as written to the release file.
-                CREATE TABLE release_row (
-                  release_id TEXT NOT NULL REFERENCES release(id),
-                  ordinal INTEGER NOT NULL,
-                  level TEXT NOT NULL, geo_code TEXT NOT NULL, geo_name TEXT NOT NULL,
-                  table_name TEXT NOT NULL, cell TEXT NOT NULL,
-                  value INTEGER, moe95 REAL,
-                  status TEXT NOT NULL CHECK (status IN ('published', 'suppressed')),
-                  PRIMARY KEY (release_id, ordinal)
-                ) WITHOUT ROWID;
-                """)
+            try db.execute(
+                sql: """
+                    -- Per-quarter caps of total ρ (nano-ρ, ρ × 10⁹); quarters without a row use the default.
+                    CREATE TABLE budget_cap (
+                      period TEXT PRIMARY KEY NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),
+                      cap_nano INTEGER NOT NULL CHECK (cap_nano >= 0),
+                      set_at TEXT NOT NULL
+                    );
+                    INSERT INTO store_info (key, value) VALUES ('default_rho_cap_nano', '\(Store.defaultCapNano)');
+                    -- A release: its public parameters. Its ρ is the ledger entry for its quarter.
+                    CREATE TABLE release (
+                      id TEXT PRIMARY KEY NOT NULL,
+                      period TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),
+                      created_at TEXT NOT NULL,
+                      codebook_version INTEGER NOT NULL,
+                      rho_nano INTEGER NOT NULL CHECK (rho_nano > 0),
+                      k INTEGER NOT NULL CHECK (k >= 1),
+                      min_schools INTEGER NOT NULL CHECK (min_schools >= 1),
+                      metadata_json TEXT NOT NULL
+                    );
+                    CREATE INDEX release_period ON release(period);
+                    -- The noisy measurements, drawn once per release (never released themselves).
+                    CREATE TABLE release_measurement (
+                      release_id TEXT NOT NULL REFERENCES release(id),
+                      unit INTEGER NOT NULL,
+                      cell_index INTEGER NOT NULL,  -- -1 for the total of affected persons
+                      noisy INTEGER NOT NULL,
+                      PRIMARY KEY (release_id, unit, cell_index)
+                    ) WITHOUT ROWID;
+                    -- The published rows, exactly as written to the release file.
+                    CREATE TABLE release_row (
+                      release_id TEXT NOT NULL REFERENCES release(id),
+                      ordinal INTEGER NOT NULL,
+                      level TEXT NOT NULL, geo_code TEXT NOT NULL, geo_name TEXT NOT NULL,
+                      table_name TEXT NOT NULL, cell TEXT NOT NULL,
+                      value INTEGER, moe95 REAL,
+                      status TEXT NOT NULL CHECK (status IN ('published', 'suppressed')),
+                      PRIMARY KEY (release_id, ordinal)
+                    ) WITHOUT ROWID;
+                    """)
         }
         m.registerMigration("createSchoolKeysAndSealing") { db in
-            try db.execute(sql: """
-                -- Schools' Ed25519 public keys for sealed packages. Private keys never enter the store.
-                CREATE TABLE school_key (
-                  fingerprint TEXT PRIMARY KEY NOT NULL CHECK (length(fingerprint) = 16),
-                  school_id TEXT NOT NULL REFERENCES school(id),
-                  public_key BLOB NOT NULL CHECK (length(public_key) = 32),
-                  origin TEXT NOT NULL CHECK (origin IN ('issued', 'registered')),
-                  created_at TEXT NOT NULL,
-                  revoked_at TEXT
-                );
-                CREATE INDEX school_key_school ON school_key(school_id);
-                ALTER TABLE submission ADD COLUMN key_fingerprint TEXT;
-                ALTER TABLE submission ADD COLUMN sealed_at INTEGER;
-                ALTER TABLE submission ADD COLUMN package_digest TEXT;
-                """)
+            try db.execute(
+                sql: """
+                    -- Schools' Ed25519 public keys for sealed packages. Private keys never enter the store.
+                    CREATE TABLE school_key (
+                      fingerprint TEXT PRIMARY KEY NOT NULL CHECK (length(fingerprint) = 16),
+                      school_id TEXT NOT NULL REFERENCES school(id),
+                      public_key BLOB NOT NULL CHECK (length(public_key) = 32),
+                      origin TEXT NOT NULL CHECK (origin IN ('issued', 'registered')),
+                      created_at TEXT NOT NULL,
+                      revoked_at TEXT
+                    );
+                    CREATE INDEX school_key_school ON school_key(school_id);
+                    ALTER TABLE submission ADD COLUMN key_fingerprint TEXT;
+                    ALTER TABLE submission ADD COLUMN sealed_at INTEGER;
+                    ALTER TABLE submission ADD COLUMN package_digest TEXT;
+                    """)
         }
         m.registerMigration("createReleaseReplicates") { db in
-            try db.execute(sql: """
-                -- Bootstrap replicates of each release's errors (post-processing, for margins of sums).
-                CREATE TABLE release_replicate (
-                  release_id TEXT NOT NULL REFERENCES release(id),
-                  replicate INTEGER NOT NULL,
-                  errors BLOB NOT NULL,
-                  PRIMARY KEY (release_id, replicate)
-                ) WITHOUT ROWID;
-                """)
+            try db.execute(
+                sql: """
+                    -- Bootstrap replicates of each release's errors (post-processing, for margins of sums).
+                    CREATE TABLE release_replicate (
+                      release_id TEXT NOT NULL REFERENCES release(id),
+                      replicate INTEGER NOT NULL,
+                      errors BLOB NOT NULL,
+                      PRIMARY KEY (release_id, replicate)
+                    ) WITHOUT ROWID;
+                    """)
         }
         m.registerMigration("dropReplicatesFromHiddenValues") { db in
             // Replicates made before this migration were simulated from the whole numbers before
@@ -245,21 +248,22 @@ public final class Store: Sendable {
             try db.execute(sql: "DELETE FROM release_replicate")
         }
         m.registerMigration("createPendingOutputs") { db in
-            try db.execute(sql: """
-                -- Files a command is writing under a temporary name, claimed before the command changes
-                -- anything: a killed command is finished (its release or key was committed) or undone.
-                CREATE TABLE pending_output (
-                  final_path TEXT PRIMARY KEY NOT NULL,
-                  temporary_path TEXT NOT NULL,
-                  kind TEXT NOT NULL CHECK (kind IN ('release', 'credentials')),
-                  token TEXT NOT NULL,
-                  ref TEXT,
-                  owner_pid INTEGER NOT NULL,
-                  owner_start TEXT NOT NULL,
-                  created_at TEXT NOT NULL
-                );
-                CREATE INDEX pending_output_token ON pending_output(token);
-                """)
+            try db.execute(
+                sql: """
+                    -- Files a command is writing under a temporary name, claimed before the command changes
+                    -- anything: a killed command is finished (its release or key was committed) or undone.
+                    CREATE TABLE pending_output (
+                      final_path TEXT PRIMARY KEY NOT NULL,
+                      temporary_path TEXT NOT NULL,
+                      kind TEXT NOT NULL CHECK (kind IN ('release', 'credentials')),
+                      token TEXT NOT NULL,
+                      ref TEXT,
+                      owner_pid INTEGER NOT NULL,
+                      owner_start TEXT NOT NULL,
+                      created_at TEXT NOT NULL
+                    );
+                    CREATE INDEX pending_output_token ON pending_output(token);
+                    """)
         }
         return m
     }

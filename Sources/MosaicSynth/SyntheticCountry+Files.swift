@@ -1,7 +1,7 @@
 import Foundation
 import MosaicCodebook
-import MosaicFiles
 import MosaicCounts
+import MosaicFiles
 import MosaicRegistry
 
 /// Where a synthetic data set was written.

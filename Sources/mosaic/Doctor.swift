@@ -20,7 +20,11 @@ extension Mosaic {
         func run() throws {
             let db = try Store.open(at: store.path)
             let report = try Doctor.run(store: db, scan: scan, fix: !dryRun)
-            print(report.integrityProblems.isEmpty ? "integrity: ok" : "integrity: \(report.integrityProblems.count) problem(s): \(report.integrityProblems.prefix(5).joined(separator: "; "))")
+            print(
+                report.integrityProblems.isEmpty
+                    ? "integrity: ok"
+                    : "integrity: \(report.integrityProblems.count) problem(s): \(report.integrityProblems.prefix(5).joined(separator: "; "))"
+            )
             for note in report.recovered { print("recovered: \(note.text)") }
             for p in report.inProgress { print("in progress: \(p)") }
             for o in report.orphans { print("\(dryRun ? "orphaned temporary file" : "removed orphaned temporary file"): \(o)") }

@@ -33,12 +33,15 @@ extension Mosaic {
             switch e.resultCode.primaryResultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED: return Refusal("the store is busy with another command; try again when it has finished")
             case .SQLITE_FULL: return Refusal("the disk is full: nothing was changed")
-            case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN: return Refusal("the store cannot be written (permissions, or a read-only disk): nothing was changed")
-            case .SQLITE_CORRUPT, .SQLITE_NOTADB: return Refusal("the store is damaged: run 'mosaic doctor', and restore it from a backup if that fails")
+            case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN:
+                return Refusal("the store cannot be written (permissions, or a read-only disk): nothing was changed")
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+                return Refusal("the store is damaged: run 'mosaic doctor', and restore it from a backup if that fails")
             default: return Refusal("the store refused the command (SQLite error \(e.resultCode.rawValue)): nothing was changed")
             }
         case is CocoaError, is POSIXError:
-            let path = ((error as NSError).userInfo[NSFilePathErrorKey] as? String) ?? ((error as NSError).userInfo[NSURLErrorKey] as? URL)?.path
+            let path =
+                ((error as NSError).userInfo[NSFilePathErrorKey] as? String) ?? ((error as NSError).userInfo[NSURLErrorKey] as? URL)?.path
             return Refusal("\(path.map { "\($0): " } ?? "")a file could not be read or written (\(errnoText(error as NSError)))")
         case is LocalizedError: return error
         default: return Refusal("the command failed: \(String(describing: type(of: error)))")

@@ -11,7 +11,6 @@ extension Mosaic {
         @Option(help: "The school's id.") var school: String
         @Option(help: "The quarter, YYYY-Qn.") var period: Period
 
-
         func run() throws {
             let rows = try store.open().history(school: school, period: period)
             guard !rows.isEmpty else {

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import MosaicKeyring
 import MosaicCounts
 import MosaicIntake
+import MosaicKeyring
 import MosaicRelease
 import MosaicSeal
 import MosaicStore
@@ -25,7 +25,9 @@ extension Mosaic {
 
         func run() throws {
             let paths = expandCountsFiles(files)
-            guard !paths.isEmpty else { throw Refusal("no counts files or packages found in \(files.joined(separator: ", ")) (.mpkg, .csv or .json)") }
+            guard !paths.isEmpty else {
+                throw Refusal("no counts files or packages found in \(files.joined(separator: ", ")) (.mpkg, .csv or .json)")
+            }
             let db = try store.open()
             let progress = Progress(label: "ingesting")
             let started = Date()
@@ -51,7 +53,9 @@ extension Mosaic {
                 case .stored where r.period.flatMap({ released[$0] }) != nil, .corrected where r.period.flatMap({ released[$0] }) != nil:
                     let period = r.period ?? ""
                     let ids = released[period] ?? []
-                    print("late: \(r.file) (school \(r.schoolID ?? "?")): \(period) already has release\(ids.count == 1 ? "" : "s") \(ids.joined(separator: ", ")); this \(r.fate == .stored ? "submission" : "correction") will only appear in a new release")
+                    print(
+                        "late: \(r.file) (school \(r.schoolID ?? "?")): \(period) already has release\(ids.count == 1 ? "" : "s") \(ids.joined(separator: ", ")); this \(r.fate == .stored ? "submission" : "correction") will only appear in a new release"
+                    )
                 case .stored: if verbose || paths.count <= 20 { print("stored: \(r.file)") }
                 case .corrected:
                     if verbose || paths.count <= 20 {

@@ -1,15 +1,19 @@
 import ArgumentParser
 import Foundation
-import MosaicKeyring
 import MosaicCounts
 import MosaicFiles
+import MosaicKeyring
 import MosaicRegistry
 import MosaicSeal
 import MosaicStore
 
 /// The authority key option shared by the commands that need it.
 struct AuthorityKeyOptions: ParsableArguments {
-    @Option(name: .customLong("key"), help: ArgumentHelp("The authority's private key file.", discussion: "Default: $MOSAIC_AUTHORITY_KEY, else ./mosaic-authority.key.", valueName: "path"))
+    @Option(
+        name: .customLong("key"),
+        help: ArgumentHelp(
+            "The authority's private key file.", discussion: "Default: $MOSAIC_AUTHORITY_KEY, else ./mosaic-authority.key.",
+            valueName: "path"))
     var key: String?
 
     var path: String { key ?? ProcessInfo.processInfo.environment["MOSAIC_AUTHORITY_KEY"] ?? "mosaic-authority.key" }
@@ -45,7 +49,8 @@ extension Mosaic {
 extension Mosaic.Keys {
     struct InitAuthority: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "init", abstract: "Create the authority's key pair (private file mode 0600, never printed) and record its public key in the store.")
+            commandName: "init",
+            abstract: "Create the authority's key pair (private file mode 0600, never printed) and record its public key in the store.")
         @OptionGroup var store: StoreOptions
         @OptionGroup var key: AuthorityKeyOptions
 
@@ -80,7 +85,9 @@ extension Mosaic.Keys {
             try AtomicFile.check([out, out + ".pub"], forbidden: [authorityPublic])
             let creds = Credentials(schoolID: school, authorityPublicKey: try AuthorityKey.readPublic(from: authorityPublic))
             try creds.writeWithPublic(to: out, publicPath: out + ".pub")
-            print("Created \(out) (keep it private) and \(out).pub: send the .pub file to your authority. Key fingerprint: \(creds.fingerprint).")
+            print(
+                "Created \(out) (keep it private) and \(out).pub: send the .pub file to your authority. Key fingerprint: \(creds.fingerprint)."
+            )
         }
     }
 }
@@ -104,19 +111,25 @@ extension Mosaic.RegistryCommand {
             let db = try store.open()
             if let publicKey {
                 let (schoolID, key) = try Credentials.readPublic(from: publicKey)
-                guard schoolID == school else { throw Refusal("\(publicKey) is for another school than --school \(school); nothing was registered") }
-                try db.registerKey(school: school, publicKey: key, fingerprint: fingerprint(of: key), origin: "registered", rotate: !keepOld)
+                guard schoolID == school else {
+                    throw Refusal("\(publicKey) is for another school than --school \(school); nothing was registered")
+                }
+                try db.registerKey(
+                    school: school, publicKey: key, fingerprint: fingerprint(of: key), origin: "registered", rotate: !keepOld)
                 print("Registered key \(fingerprint(of: key)) for \(school)\(keepOld ? "" : "; earlier keys revoked").")
                 return
             }
             guard let out else { return }
             let creds = try CredentialIssuer.issue(school: school, to: out, store: db, keepOld: keepOld)
-            print("Issued \(out) for \(school) (key \(creds.fingerprint))\(keepOld ? "" : "; earlier keys revoked"). Hand it over privately; the authority keeps only the public key.")
+            print(
+                "Issued \(out) for \(school) (key \(creds.fingerprint))\(keepOld ? "" : "; earlier keys revoked"). Hand it over privately; the authority keeps only the public key."
+            )
         }
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a school's key (or all its keys): packages signed with it are refused.")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a school's key (or all its keys): packages signed with it are refused.")
         @OptionGroup var store: StoreOptions
         @Option(help: "The school's id.") var school: String
         @Option(name: .customLong("fingerprint"), help: "Only this key.") var keyFingerprint: String?
@@ -134,9 +147,14 @@ extension Mosaic.RegistryCommand {
 
         func run() throws {
             let keys = try store.open().keys(school: school)
-            guard !keys.isEmpty else { print("No key registered."); return }
+            guard !keys.isEmpty else {
+                print("No key registered.")
+                return
+            }
             var table = TextTable(["school", "fingerprint", "origin", "created", "state"])
-            for k in keys { table.add([k.schoolID, k.fingerprint, k.origin, k.createdAt, k.revokedAt.map { "revoked \($0)" } ?? "active"]) }
+            for k in keys {
+                table.add([k.schoolID, k.fingerprint, k.origin, k.createdAt, k.revokedAt.map { "revoked \($0)" } ?? "active"])
+            }
             print(table.render(), terminator: "")
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MosaicErrorModel
 import MosaicQuery
+import MosaicReleaseFile
 import MosaicText
 
 extension Level: ExpressibleByArgument {}
@@ -42,7 +43,7 @@ extension Mosaic {
             if let sql {
                 if format == .csv {
                     // Stream: each row is printed as it comes.
-                    let (_, truncated) = try MosaicQuery.ReleaseReader.sql(
+                    let (_, truncated) = try MosaicReleaseFile.ReleaseReader.sql(
                         releases[0], sql, timeout: timeout, maxRows: maxRows,
                         columns: { columns in
                             var w = CSVWriter()
@@ -58,14 +59,18 @@ extension Mosaic {
                     return
                 }
                 var rows: [[String?]] = []
-                let (columns, truncated) = try MosaicQuery.ReleaseReader.sql(releases[0], sql, timeout: timeout, maxRows: maxRows) { rows.append($0) }
+                let (columns, truncated) = try MosaicReleaseFile.ReleaseReader.sql(releases[0], sql, timeout: timeout, maxRows: maxRows) {
+                    rows.append($0)
+                }
                 emit(columns, rows.map { $0.map { $0 ?? "" } }, nulls: rows)
                 if truncated { printError("mosaic: stopped at \(maxRows) rows (--max-rows to change)") }
                 return
             }
             if let export {
                 let files = try ReleaseExport.write(releases[0], to: export)
-                print("Wrote \(files.count) files into \(export): one CSV and one JSON per table, coverage.csv, data_dictionary.json and .md.")
+                print(
+                    "Wrote \(files.count) files into \(export): one CSV and one JSON per table, coverage.csv, data_dictionary.json and .md."
+                )
                 return
             }
             var parsed: [String: Set<String>] = [:]
@@ -78,12 +83,16 @@ extension Mosaic {
             let answers = try QueryEngine(paths: releases).run(spec)
             let columns = spec.by + ["value", "moe95", "lower", "upper", "cells", "suppressed", "status"]
             let rows = answers.map { a in
-                a.group + [a.value.map(String.init) ?? "", a.moe95.map { String(format: "%.1f", $0) } ?? "", a.lower.map(String.init) ?? "",
-                           a.upper.map(String.init) ?? "", String(a.cells), String(a.suppressed), a.status]
+                a.group + [
+                    a.value.map(String.init) ?? "", a.moe95.map { String(format: "%.1f", $0) } ?? "", a.lower.map(String.init) ?? "",
+                    a.upper.map(String.init) ?? "", String(a.cells), String(a.suppressed), a.status,
+                ]
             }
             emit(columns, rows, nulls: nil)
             if format == .table, answers.contains(where: { $0.status == "bounded" || $0.status == "unavailable" }) {
-                print("\nbounded: suppressed cells (each 1 to k-1) are inside; the sum lies between lower and upper (± moe95), never read them as zero.")
+                print(
+                    "\nbounded: suppressed cells (each 1 to k-1) are inside; the sum lies between lower and upper (± moe95), never read them as zero."
+                )
                 print("unavailable: a small area not published on its own is inside; query its parent level.")
             }
         }
@@ -93,19 +102,27 @@ extension Mosaic {
             case .csv:
                 var w = CSVWriter()
                 w.write(columns)
-                rows.forEach { w.write($0) }
+                for row in rows { w.write(row) }
                 print(w.text, terminator: "")
             case .json:
                 let objects: [[String: Any]] = rows.enumerated().map { i, r in
-                    Dictionary(uniqueKeysWithValues: zip(columns, r).enumerated().map { j, kv in
-                        let isNull = nulls?[i][j] == nil && nulls != nil
-                        return (kv.0, (isNull || kv.1.isEmpty) ? NSNull() as Any : (Int(kv.1).map { $0 as Any } ?? Double(kv.1).map { $0 as Any } ?? kv.1 as Any))
-                    })
+                    Dictionary(
+                        uniqueKeysWithValues: zip(columns, r).enumerated().map { j, kv in
+                            let isNull = nulls?[i][j] == nil && nulls != nil
+                            return (
+                                kv.0,
+                                (isNull || kv.1.isEmpty)
+                                    ? NSNull() as Any : (Int(kv.1).map { $0 as Any } ?? Double(kv.1).map { $0 as Any } ?? kv.1 as Any)
+                            )
+                        })
                 }
-                print(String(decoding: (try? JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .prettyPrinted])) ?? Data("[]".utf8), as: UTF8.self))
+                print(
+                    String(
+                        decoding: (try? JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .prettyPrinted]))
+                            ?? Data("[]".utf8), as: UTF8.self))
             case .table:
                 var t = TextTable(columns)
-                rows.forEach { t.add($0) }
+                for row in rows { t.add(row) }
                 print(t.render(), terminator: "")
             }
         }

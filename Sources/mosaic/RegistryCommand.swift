@@ -6,7 +6,8 @@ import MosaicStore
 extension Mosaic {
     struct RegistryCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "registry", abstract: "Keep the school registry.", subcommands: [Import.self, Show.self, IssueCredentials.self, Revoke.self, ListKeys.self])
+            commandName: "registry", abstract: "Keep the school registry.",
+            subcommands: [Import.self, Show.self, IssueCredentials.self, Revoke.self, ListKeys.self])
     }
 }
 

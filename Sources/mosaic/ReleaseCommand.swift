@@ -16,7 +16,8 @@ extension Mosaic {
 
     struct Budget: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show or set the privacy budget (total ρ) per quarter of data.", subcommands: [Show.self, SetCap.self], defaultSubcommand: Show.self)
+            abstract: "Show or set the privacy budget (total ρ) per quarter of data.", subcommands: [Show.self, SetCap.self],
+            defaultSubcommand: Show.self)
     }
 }
 
@@ -28,7 +29,9 @@ extension Mosaic.ReleaseCommand {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Spend budget on a quarter, draw noise once, and write a release file.",
-            discussion: "Noise comes from the operating system's random number generator; there is no seed. The release is kept in the store, so 'mosaic release export' can write it again.")
+            discussion:
+                "Noise comes from the operating system's random number generator; there is no seed. The release is kept in the store, so 'mosaic release export' can write it again."
+        )
 
         @OptionGroup var store: StoreOptions
         @Option(help: "The quarter, YYYY-Qn.") var period: Period
@@ -56,8 +59,12 @@ extension Mosaic.ReleaseCommand {
             let data = try releaser.create(request, outputs: outputs)
             let published = data.rows.filter { $0.status == "published" }.count
             let m = { (key: String) in data.metadata(key) ?? "?" }
-            print("Release \(m("release_id")) for \(period): ρ = \(m("rho")) (ε = \(m("epsilon")), δ = 1e-6), k = \(k), min. schools = \(minSchools).")
-            print("Wrote \(out)\(csv.map { " and CSV files in \($0)" } ?? ""): \(data.rows.count) values, \(published) published, \(data.rows.count - published) suppressed.")
+            print(
+                "Release \(m("release_id")) for \(period): ρ = \(m("rho")) (ε = \(m("epsilon")), δ = 1e-6), k = \(k), min. schools = \(minSchools)."
+            )
+            print(
+                "Wrote \(out)\(csv.map { " and CSV files in \($0)" } ?? ""): \(data.rows.count) values, \(published) published, \(data.rows.count - published) suppressed."
+            )
             print("Budget for \(period): \(m("budget_spent_rho")) of \(m("budget_cap_rho")) spent, \(m("budget_remaining_rho")) left.")
         }
     }
@@ -69,8 +76,12 @@ extension Mosaic.ReleaseCommand {
         func run() throws {
             let releaser = Releaser(store: try store.open())
             let releases = try releaser.list()
-            guard !releases.isEmpty else { print("No release yet. Make one with 'mosaic release create --period YYYY-Qn --out FILE'."); return }
-            var table = TextTable(["release", "period", "created", "rho", "k", "min schools", "quarter spent/cap"], rightAligned: [3, 4, 5])
+            guard !releases.isEmpty else {
+                print("No release yet. Make one with 'mosaic release create --period YYYY-Qn --out FILE'.")
+                return
+            }
+            var table = TextTable(
+                ["release", "period", "created", "rho", "k", "min schools", "quarter spent/cap"], rightAligned: [3, 4, 5])
             for r in releases {
                 let b = try releaser.budget(period: Period(r.period)!)
                 table.add([r.id, r.period, r.createdAt, r.rho.description, "\(r.k)", "\(r.minimumSchools)", "\(b.spent)/\(b.cap)"])
@@ -80,7 +91,8 @@ extension Mosaic.ReleaseCommand {
     }
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write a stored release again, with the same data (no new noise, no budget).")
+        static let configuration = CommandConfiguration(
+            abstract: "Write a stored release again, with the same data (no new noise, no budget).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The release id (see 'mosaic release list').") var id: String
         @Option(help: "The release file to write (SQLite).") var out: String
@@ -111,18 +123,22 @@ extension Mosaic.Budget {
                 guard Period(period) != nil else { throw ValidationError("--period must be a quarter written YYYY-Qn") }
                 periods = [period]
             }
-            var table = TextTable(["period", "spent rho", "cap rho", "left rho", "epsilon spent (delta 1e-6)"], rightAligned: [1, 2, 3, 4])
+            var table = TextTable(
+                ["period", "spent rho", "cap rho", "left rho", "epsilon spent (delta 1e-6)"], rightAligned: [1, 2, 3, 4])
             for p in periods.sorted() {
                 let b = try releaser.budget(period: Period(p)!)
-                table.add([p, b.spent.description, b.cap.description, (b.cap - b.spent).description,
-                           String(format: "%.3f", Accounting.epsilon(rho: b.spent.value, delta: 1e-6))])
+                table.add([
+                    p, b.spent.description, b.cap.description, (b.cap - b.spent).description,
+                    String(format: "%.3f", Accounting.epsilon(rho: b.spent.value, delta: 1e-6)),
+                ])
             }
             print(table.render(), terminator: "")
         }
     }
 
     struct SetCap: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "set", abstract: "Set the cap of total ρ for one quarter, or the default for all.")
+        static let configuration = CommandConfiguration(
+            commandName: "set", abstract: "Set the cap of total ρ for one quarter, or the default for all.")
         @OptionGroup var store: StoreOptions
         @Option(help: "The quarter, YYYY-Qn (omit with --default).") var period: String?
         @Flag(help: "Set the default cap for quarters without their own.") var `default` = false

@@ -14,7 +14,9 @@ extension Mosaic {
 
         func validate() throws {
             guard !releases.isEmpty else { throw ValidationError("give at least one --release file") }
-            guard ReportStrings.available.contains(lang) else { throw ValidationError("--lang must be one of \(ReportStrings.available.joined(separator: ", "))") }
+            guard ReportStrings.available.contains(lang) else {
+                throw ValidationError("--lang must be one of \(ReportStrings.available.joined(separator: ", "))")
+            }
             for f in format.split(separator: ",") where ReportWriter.Format(rawValue: String(f)) == nil {
                 throw ValidationError("unknown format '\(f)' (html, md, csv, json, pdf)")
             }

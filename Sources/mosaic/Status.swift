@@ -12,7 +12,6 @@ extension Mosaic {
         @Option(help: "The quarter, YYYY-Qn.") var period: Period
         @Flag(help: "Only the per-region table, without the list of missing school ids.") var summaryOnly = false
 
-
         func run() throws {
             let rows = try store.open().status(period: period)
             print(StatusPrinter.render(rows, period: period.description, listMissing: !summaryOnly), terminator: "")

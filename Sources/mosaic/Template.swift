@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import MosaicCounts
 import MosaicCodebook
+import MosaicCounts
 import MosaicFiles
 import MosaicIntake
 import MosaicRegistry

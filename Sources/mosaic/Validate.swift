@@ -9,9 +9,14 @@ extension Mosaic {
         static let configuration = CommandConfiguration(
             abstract: "Check counts files without storing them.",
             discussion:
-                "Registry checks (known, open school; counts within enrolment) run only when a store is named with --store or MOSAIC_STORE; without one, the file's own rules are checked.")
+                "Registry checks (known, open school; counts within enrolment) run only when a store is named with --store or MOSAIC_STORE; without one, the file's own rules are checked."
+        )
 
-        @Option(name: .customLong("store"), help: ArgumentHelp("A store for registry checks.", discussion: "Default: $MOSAIC_STORE if set; without a store only the file's own rules are checked.", valueName: "path"))
+        @Option(
+            name: .customLong("store"),
+            help: ArgumentHelp(
+                "A store for registry checks.",
+                discussion: "Default: $MOSAIC_STORE if set; without a store only the file's own rules are checked.", valueName: "path"))
         var storePath: String?
         @Argument(help: "Counts files (CSV or JSON), or folders of them.") var files: [String]
 

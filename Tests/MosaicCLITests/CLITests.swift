@@ -187,12 +187,16 @@ struct CLI {
 
         let over = try cli.run("release", "create", "--period", "2026-Q3", "--rho", "1.5", "--out", "over.sqlite")
         #expect(over.status == 1)
-        #expect(over.err.contains("refused: the release would spend ρ = 1.5 on 2026-Q3, but 1 of the quarter's cap 2 is already spent (1 left)"))
+        #expect(
+            over.err.contains("refused: the release would spend ρ = 1.5 on 2026-Q3, but 1 of the quarter's cap 2 is already spent (1 left)")
+        )
         #expect(!FileManager.default.fileExists(atPath: cli.folder + "/over.sqlite"))
         let budget = try cli.run("budget")
         #expect(budget.out.contains("2026-Q3") && budget.out.contains("7.766"))
         #expect(try cli.run("budget", "set", "--period", "2026-Q3", "--rho", "3").status == 0)
-        #expect(try cli.run("release", "create", "--period", "2026-Q3", "--rho", "1.5", "--out", "over.sqlite", "--replicates", "0").status == 0)
+        #expect(
+            try cli.run("release", "create", "--period", "2026-Q3", "--rho", "1.5", "--out", "over.sqlite", "--replicates", "0").status == 0
+        )
     }
 
     @Test func noSeedCanBeGivenForARealRelease() throws {
@@ -214,7 +218,9 @@ struct CLI {
         #expect(!keys.out.contains(cli.read("mosaic-authority.key").components(separatedBy: "\"private_key\" : \"").last!.prefix(20)))
         // Issued by the authority for A1; made by the school itself for B1.
         #expect(try cli.run("registry", "credentials", "--school", "A1", "--out", "a1.cred").status == 0)
-        #expect(try cli.run("keys", "school", "--school", "B1", "--authority-public", "mosaic-authority.key.pub", "--out", "b1.cred").status == 0)
+        #expect(
+            try cli.run("keys", "school", "--school", "B1", "--authority-public", "mosaic-authority.key.pub", "--out", "b1.cred").status
+                == 0)
         #expect(try cli.run("registry", "credentials", "--school", "B1", "--public-key", "b1.cred.pub").status == 0)
         try cli.run("template", "--school", "A1", "--period", "2026-Q2", "--out", "a1.csv")
         try cli.run("template", "--school", "B1", "--period", "2026-Q2", "--out", "b1.csv")
@@ -257,7 +263,8 @@ struct CLI {
         #expect(try cli.run("query", "q3.sqlite", "--sql", "DELETE FROM cells").status == 1)
         #expect(try cli.run("query", "q3.sqlite", "--table", "tools", "--sql", "SELECT 1").status == 64)
 
-        let report = try cli.run("report", "--release", "q2.sqlite", "q3.sqlite", "--lang", "es", "--format", "html,md,csv,json", "--out", "rep")
+        let report = try cli.run(
+            "report", "--release", "q2.sqlite", "q3.sqlite", "--lang", "es", "--format", "html,md,csv,json", "--out", "rep")
         #expect(report.status == 0, "\(report.err)")
         #expect(cli.read("rep/report-country-es.md").contains("## Titular"))
         #expect(cli.read("rep/report-country-es.html").hasPrefix("<!DOCTYPE html>"))

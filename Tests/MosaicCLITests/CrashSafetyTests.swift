@@ -127,7 +127,9 @@ import Testing
             try afterKill(s, "credentials kill \(i)")
             let active = try s.sql("SELECT fingerprint FROM school_key WHERE revoked_at IS NULL")
             if FileManager.default.fileExists(atPath: s.folder + "/new.cred") {
-                #expect(s.cli.read("new.cred").contains("\"signing_key_fingerprint\" : \"\(active)\""), "credentials kill \(i): the file's key is not the active one")
+                #expect(
+                    s.cli.read("new.cred").contains("\"signing_key_fingerprint\" : \"\(active)\""),
+                    "credentials kill \(i): the file's key is not the active one")
             } else {
                 #expect(active == oldKey, "credentials kill \(i): the old key was revoked without a new file")
                 #expect(try s.cli.run(args).status == 0)

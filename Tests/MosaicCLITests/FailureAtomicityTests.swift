@@ -38,24 +38,28 @@ import Testing
         s.cli.write("csvtaken/cells.csv", "a,b\n")
         let ro = Self.readOnlyFolder(in: s.folder)
         let base = ["release", "create", "--period", "2026-Q1", "--replicates", "0"]
-        try expectRefusedWithoutChange(s, [
-            ("existing --out", base + ["--out", "taken.sqlite"], "taken.sqlite"),
-            ("--csv folder holding cells.csv", base + ["--out", "r.sqlite", "--csv", "csvtaken"], "cells.csv"),
-            ("--csv naming a file", base + ["--out", "r.sqlite", "--csv", "taken.sqlite"], "taken.sqlite"),
-            ("missing folder", base + ["--out", "nowhere/r.sqlite"], "nowhere/r.sqlite"),
-            ("read-only folder", base + ["--out", ro + "/r.sqlite"], ro),
-            ("the store itself", base + ["--out", "mosaic.sqlite"], "mosaic.sqlite"),
-            ("the store's WAL", base + ["--out", "mosaic.sqlite-wal"], "mosaic.sqlite-wal"),
-        ])
+        try expectRefusedWithoutChange(
+            s,
+            [
+                ("existing --out", base + ["--out", "taken.sqlite"], "taken.sqlite"),
+                ("--csv folder holding cells.csv", base + ["--out", "r.sqlite", "--csv", "csvtaken"], "cells.csv"),
+                ("--csv naming a file", base + ["--out", "r.sqlite", "--csv", "taken.sqlite"], "taken.sqlite"),
+                ("missing folder", base + ["--out", "nowhere/r.sqlite"], "nowhere/r.sqlite"),
+                ("read-only folder", base + ["--out", ro + "/r.sqlite"], ro),
+                ("the store itself", base + ["--out", "mosaic.sqlite"], "mosaic.sqlite"),
+                ("the store's WAL", base + ["--out", "mosaic.sqlite-wal"], "mosaic.sqlite-wal"),
+            ])
         #expect(try s.sql("SELECT count(*) FROM release") == "0")
         try s.cli.expectOK("release", "create", "--period", "2026-Q1", "--replicates", "0", "--out", "r.sqlite")
-        try expectRefusedWithoutChange(s, [
-            ("export onto an existing file", ["release", "export", "2026-Q1-R1", "--out", "taken.sqlite"], "taken.sqlite"),
-            ("export with a taken CSV", ["release", "export", "2026-Q1-R1", "--out", "r2.sqlite", "--csv", "csvtaken"], "cells.csv"),
-            ("export into a missing folder", ["release", "export", "2026-Q1-R1", "--out", "nowhere/r.sqlite"], "nowhere"),
-            ("export onto the store", ["release", "export", "2026-Q1-R1", "--out", "mosaic.sqlite"], "mosaic.sqlite"),
-            ("export of an unknown release", ["release", "export", "2026-Q1-R9", "--out", "r9.sqlite"], "2026-Q1-R9"),
-        ])
+        try expectRefusedWithoutChange(
+            s,
+            [
+                ("export onto an existing file", ["release", "export", "2026-Q1-R1", "--out", "taken.sqlite"], "taken.sqlite"),
+                ("export with a taken CSV", ["release", "export", "2026-Q1-R1", "--out", "r2.sqlite", "--csv", "csvtaken"], "cells.csv"),
+                ("export into a missing folder", ["release", "export", "2026-Q1-R1", "--out", "nowhere/r.sqlite"], "nowhere"),
+                ("export onto the store", ["release", "export", "2026-Q1-R1", "--out", "mosaic.sqlite"], "mosaic.sqlite"),
+                ("export of an unknown release", ["release", "export", "2026-Q1-R9", "--out", "r9.sqlite"], "2026-Q1-R9"),
+            ])
     }
 
     @Test func keyAndCredentialCommandsRefuseWithoutRevokingOrWriting() throws {
@@ -65,19 +69,28 @@ import Testing
         s.cli.write("taken.cred", "x")
         s.cli.write("k.cred.pub", "x")
         let ro = Self.readOnlyFolder(in: s.folder)
-        try expectRefusedWithoutChange(s, [
-            ("credentials onto a file", ["registry", "credentials", "--school", school, "--out", "taken.cred"], "taken.cred"),
-            ("credentials into a missing folder", ["registry", "credentials", "--school", school, "--out", "nowhere/c.cred"], "nowhere"),
-            ("credentials into a read-only folder", ["registry", "credentials", "--school", school, "--out", ro + "/c.cred"], ro),
-            ("credentials onto the store", ["registry", "credentials", "--school", school, "--out", "mosaic.sqlite"], "mosaic.sqlite"),
-            ("credentials for an unknown school", ["registry", "credentials", "--school", "NOPE-1", "--out", "n.cred"], "NOPE-1"),
-            ("keys school with its .pub taken", ["keys", "school", "--school", school, "--authority-public", "mosaic-authority.key.pub", "--out", "k.cred"], "k.cred.pub"),
-            ("keys init again", ["keys", "init", "--key", "other.key"], "authority key"),
-            ("keys init onto a file", ["keys", "init", "--key", "taken.cred"], "taken.cred"),
-            ("seal onto a file", ["seal", "syn/registry.csv", "--credentials", "first.cred", "--out", "taken.cred"], "taken.cred"),
-            ("template onto a file", ["template", "--school", school, "--period", "2026-Q1", "--out", "taken.cred"], "taken.cred"),
-            ("init onto a file", ["init", "--store", "taken.cred"], "taken.cred"),
-        ])
+        try expectRefusedWithoutChange(
+            s,
+            [
+                ("credentials onto a file", ["registry", "credentials", "--school", school, "--out", "taken.cred"], "taken.cred"),
+                (
+                    "credentials into a missing folder", ["registry", "credentials", "--school", school, "--out", "nowhere/c.cred"],
+                    "nowhere"
+                ),
+                ("credentials into a read-only folder", ["registry", "credentials", "--school", school, "--out", ro + "/c.cred"], ro),
+                ("credentials onto the store", ["registry", "credentials", "--school", school, "--out", "mosaic.sqlite"], "mosaic.sqlite"),
+                ("credentials for an unknown school", ["registry", "credentials", "--school", "NOPE-1", "--out", "n.cred"], "NOPE-1"),
+                (
+                    "keys school with its .pub taken",
+                    ["keys", "school", "--school", school, "--authority-public", "mosaic-authority.key.pub", "--out", "k.cred"],
+                    "k.cred.pub"
+                ),
+                ("keys init again", ["keys", "init", "--key", "other.key"], "authority key"),
+                ("keys init onto a file", ["keys", "init", "--key", "taken.cred"], "taken.cred"),
+                ("seal onto a file", ["seal", "syn/registry.csv", "--credentials", "first.cred", "--out", "taken.cred"], "taken.cred"),
+                ("template onto a file", ["template", "--school", school, "--period", "2026-Q1", "--out", "taken.cred"], "taken.cred"),
+                ("init onto a file", ["init", "--store", "taken.cred"], "taken.cred"),
+            ])
         // The school's first key is still the one that works.
         #expect(try s.sql("SELECT count(*) FROM school_key WHERE revoked_at IS NULL") == "1")
     }
@@ -88,26 +101,35 @@ import Testing
         try FileManager.default.createDirectory(atPath: s.folder + "/reports", withIntermediateDirectories: true)
         s.cli.write("reports/report-country-en.md", "my notes")
         s.cli.write("afile", "x")
-        try expectRefusedWithoutChange(s, [
-            ("report onto an existing file", ["report", "--release", "r.sqlite", "--out", "reports", "--format", "html,md"], "report-country-en.md"),
-            ("report into a file", ["report", "--release", "r.sqlite", "--out", "afile"], "afile"),
-            ("synth into a folder with files", ["synth", "--out", "reports", "--schools", "50", "--quarters", "1"], "reports"),
-        ])
+        try expectRefusedWithoutChange(
+            s,
+            [
+                (
+                    "report onto an existing file", ["report", "--release", "r.sqlite", "--out", "reports", "--format", "html,md"],
+                    "report-country-en.md"
+                ),
+                ("report into a file", ["report", "--release", "r.sqlite", "--out", "afile"], "afile"),
+                ("synth into a folder with files", ["synth", "--out", "reports", "--schools", "50", "--quarters", "1"], "reports"),
+            ])
     }
 
     @Test func exitCodesAreAContract() throws {
         let s = try Scenario(schools: 60, ingested: [])
         try FileManager.default.createDirectory(atPath: s.folder + "/empty", withIntermediateDirectories: true)
         // 1: refused input or state.
-        for args in [["ingest", "empty"], ["validate", "empty"], ["init"], ["release", "export", "X-R1", "--out", "x.sqlite"],
-                     ["registry", "import", "missing.csv"], ["status", "--period", "2026-Q1", "--store", "missing.sqlite"]] {
+        for args in [
+            ["ingest", "empty"], ["validate", "empty"], ["init"], ["release", "export", "X-R1", "--out", "x.sqlite"],
+            ["registry", "import", "missing.csv"], ["status", "--period", "2026-Q1", "--store", "missing.sqlite"],
+        ] {
             let r = try s.cli.run(args)
             #expect(r.status == 1, "mosaic \(args.joined(separator: " ")): \(r.status) \(r.err)")
             #expect(!r.err.contains("Usage:"), "a refusal is not a usage error: \(r.err)")
         }
         // 64: wrong arguments only.
-        for args in [["release", "create", "--period", "2026-Q5", "--out", "x.sqlite"], ["status", "--period", "soon"], ["ingest"],
-                     ["release", "create", "--period", "2026-Q1", "--out", "x.sqlite", "--k", "0"], ["frobnicate"]] {
+        for args in [
+            ["release", "create", "--period", "2026-Q5", "--out", "x.sqlite"], ["status", "--period", "soon"], ["ingest"],
+            ["release", "create", "--period", "2026-Q1", "--out", "x.sqlite", "--k", "0"], ["frobnicate"],
+        ] {
             #expect(try s.cli.run(args).status == 64, "mosaic \(args.joined(separator: " "))")
         }
     }
@@ -140,7 +162,10 @@ import Testing
         // A school's 2026-Q2 counts, relabelled 2026-Q1: a correction of a released quarter.
         let files = (try? FileManager.default.contentsOfDirectory(atPath: s.folder + "/syn/counts/2026-Q2"))?.sorted() ?? []
         let late = files.lazy.map { name -> (String, String) in
-            (s.cli.read("syn/counts/2026-Q2/" + name).replacingOccurrences(of: ",2026-Q2,", with: ",2026-Q1,"), s.cli.read("syn/counts/2026-Q1/" + name))
+            (
+                s.cli.read("syn/counts/2026-Q2/" + name).replacingOccurrences(of: ",2026-Q2,", with: ",2026-Q1,"),
+                s.cli.read("syn/counts/2026-Q1/" + name)
+            )
         }.first { $0.0 != $0.1 && !$0.1.isEmpty }
         let text = try #require(late?.0)
         s.cli.write("late.csv", text)

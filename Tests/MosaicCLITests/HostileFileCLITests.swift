@@ -36,23 +36,32 @@ import Testing
         ]
         for (name, sql) in variants {
             let file = try Self.mutate(s, name, sql)
-            for args in [["query", file, "--table", "incidents", "--by", "region"], ["query", file, "--export", "x-\(name)"],
-                         ["report", "--release", file, "--out", "rep-\(name)"]] {
+            for args in [
+                ["query", file, "--table", "incidents", "--by", "region"], ["query", file, "--export", "x-\(name)"],
+                ["report", "--release", file, "--out", "rep-\(name)"],
+            ] {
                 let r = try s.cli.run(args)
                 #expect(r.status == 1, "mosaic \(args.joined(separator: " ")): exit \(r.status)")
                 #expect(r.err.contains(file), "mosaic \(args.joined(separator: " ")): \(r.err)")
             }
         }
         // SQL that would run forever stops at the time limit; a view that recurses cannot hang a query.
-        let forever = try s.cli.run("query", "r.sqlite", "--sql", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c", "--timeout", "1")
+        let forever = try s.cli.run(
+            "query", "r.sqlite", "--sql", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
+            "--timeout", "1")
         #expect(forever.status == 1 && forever.err.contains("stopped after 1 s"), "\(forever.err)")
-        let view = try Self.mutate(s, "view.sqlite", "DROP VIEW IF EXISTS incidents; CREATE VIEW incidents AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT x FROM r ORDER BY x;")
+        let view = try Self.mutate(
+            s, "view.sqlite",
+            "DROP VIEW IF EXISTS incidents; CREATE VIEW incidents AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT x FROM r ORDER BY x;"
+        )
         let hung = try s.cli.run("query", view, "--sql", "SELECT * FROM incidents LIMIT 2", "--timeout", "1")
         #expect(hung.status == 1)
         // A long answer stops at the row limit; fts3_tokenizer is not callable; nothing is created beside the file.
         let many = try s.cli.run("query", "r.sqlite", "--sql", "SELECT * FROM cells", "--max-rows", "5", "--format", "csv")
         #expect(many.status == 0 && many.out.split(separator: "\n").count == 6 && many.err.contains("stopped at 5 rows"))
         #expect(try s.cli.run("query", "r.sqlite", "--sql", "SELECT fts3_tokenizer('simple')").status == 1)
-        #expect(!FileManager.default.fileExists(atPath: s.folder + "/r.sqlite-wal") && !FileManager.default.fileExists(atPath: s.folder + "/r.sqlite-shm"))
+        #expect(
+            !FileManager.default.fileExists(atPath: s.folder + "/r.sqlite-wal")
+                && !FileManager.default.fileExists(atPath: s.folder + "/r.sqlite-shm"))
     }
 }

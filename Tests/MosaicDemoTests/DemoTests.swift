@@ -27,7 +27,10 @@ import Testing
         #expect(lines.count >= 7)
         #expect(Store.isStore(at: outcome.storePath))
         #expect(outcome.releases.count == 8)
-        guard case .invalid = outcome.tampered else { Issue.record("a tampered package was accepted"); return }
+        guard case .invalid = outcome.tampered else {
+            Issue.record("a tampered package was accepted")
+            return
+        }
         #expect(lines.contains { $0.contains("arrived sealed") && $0.contains(", 0 refused") })
         #expect(outcome.releases.allSatisfy { FileManager.default.fileExists(atPath: $0) && !Store.isStore(at: $0) })
         #expect(lines.contains { $0.contains("refused, nothing spent") })

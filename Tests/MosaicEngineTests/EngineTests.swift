@@ -1,11 +1,12 @@
 import Foundation
 import MosaicCodebook
+import MosaicErrorModel
 import MosaicPrivacy
 import MosaicRegistry
+import MosaicSynth
 import MosaicTestSupport
 import Testing
-import MosaicErrorModel
-import MosaicSynth
+
 @testable import MosaicEngine
 
 /// A synthetic country and one quarter of its submissions, without a store: the engine's input.
@@ -57,7 +58,8 @@ struct ReleaseFixture {
         let e = SeededEntropy(seed: 11)
         let units = engine.geography.units
         for rho in ["0.1", "1"] {
-            let eng = ReleaseEngine(codebook: Self.codebook, geography: engine.geography, plan: ReleasePlan.defaults(codebook: Self.codebook, rho: Rho(rho)!))
+            let eng = ReleaseEngine(
+                codebook: Self.codebook, geography: engine.geography, plan: ReleasePlan.defaults(codebook: Self.codebook, rho: Rho(rho)!))
             for _ in 0..<5 {
                 let est = eng.estimate(eng.measure(truth, entropy: e))
                 for (i, u) in units.enumerated() {
@@ -104,7 +106,8 @@ struct ReleaseFixture {
         let (engine, truth) = try Self.engine()
         let values = engine.aggregate(truth)
         let e = SeededEntropy(seed: 3)
-        var consistent = [Level: Double](), independent = [Level: Double]()
+        var consistent = [Level: Double]()
+        var independent = [Level: Double]()
         for _ in 0..<30 {
             let m = engine.measure(truth, entropy: e)
             let est = engine.estimate(m)
@@ -137,7 +140,8 @@ struct ReleaseFixture {
             truth.byProvince[units[p1].code]![j] = a
             truth.byProvince[units[p2].code]![j] = b
             let values = engine.aggregate(truth)
-            let exact = Measurements(cells: values.map { $0.map(Int64.init) }, totals: values.map { Int64(codebook.total(of: "incidents", in: $0)) })
+            let exact = Measurements(
+                cells: values.map { $0.map(Int64.init) }, totals: values.map { Int64(codebook.total(of: "incidents", in: $0)) })
             return engine.publish(engine.estimate(exact))
         }
         return (engine, published(1, 4), published(4, 1), p1, j)
@@ -169,8 +173,9 @@ struct ReleaseFixture {
         // Small areas share what their parent leaves after the siblings: with m above every
         // region's size, every region and province is a small area and the country's value is
         // split equally down the hierarchy.
-        let plan = ReleasePlan(rho: engine.plan.rho, tableWeights: engine.plan.tableWeights, levelWeights: engine.plan.levelWeights,
-                               k: 5, minimumSchools: 100_000)
+        let plan = ReleasePlan(
+            rho: engine.plan.rho, tableWeights: engine.plan.tableWeights, levelWeights: engine.plan.levelWeights,
+            k: 5, minimumSchools: 100_000)
         let small = ReleaseEngine(codebook: Self.codebook, geography: engine.geography, plan: plan)
         var rows = small.publish(small.estimate(small.measure(TrueCounts(byProvince: [:]), entropy: SeededEntropy(seed: 1))))
         let w = Self.codebook.cellIndex(table: "channels", cell: "whatsapp")!
@@ -202,16 +207,24 @@ struct ReleaseFixture {
                 var l = perLevel[level] ?? (0, 0, 0, 0)
                 l.all += 1
                 if hit { l.inside += 1 }
-                if t == 0 { l.zeros += 1; if value == 0 { l.zerosAsZero += 1 } }
+                if t == 0 {
+                    l.zeros += 1
+                    if value == 0 { l.zerosAsZero += 1 }
+                }
                 perLevel[level] = l
-                if t >= engine.plan.k { big.all += 1; if hit { big.inside += 1 } }
+                if t >= engine.plan.k {
+                    big.all += 1
+                    if hit { big.inside += 1 }
+                }
             }
         }
         #expect(big.all > 2000)
         #expect(Double(big.inside) / Double(big.all) >= 0.93, "true ≥ k: \(big)")
         for (level, l) in perLevel {
-            let s0 = Double(l.zeros) / Double(l.all), q = Double(l.zerosAsZero) / Double(l.zeros)
-            let floor = s0 * q + (1 - s0) * 0.95, share = Double(l.inside) / Double(l.all)
+            let s0 = Double(l.zeros) / Double(l.all)
+            let q = Double(l.zerosAsZero) / Double(l.zeros)
+            let floor = s0 * q + (1 - s0) * 0.95
+            let share = Double(l.inside) / Double(l.all)
             #expect(share >= floor - 0.01 && share <= floor + 0.02, "\(level): \(share) against floor \(floor)")
         }
     }
@@ -222,12 +235,15 @@ struct ReleaseFixture {
         let (engine, truth) = try Self.engine()
         let values = engine.aggregate(truth)
         let e = SeededEntropy(seed: 5)
-        var inside = 0, all = 0
+        var inside = 0
+        var all = 0
         for _ in 0..<40 {
             let est = engine.estimate(engine.measure(truth, entropy: e))
             for i in values.indices {
                 for j in values[i].indices {
-                    if abs(est.cells[i][j] - Double(values[i][j])) <= ReleaseEngine.z95 * est.cellVariances[i][j].squareRoot() { inside += 1 }
+                    if abs(est.cells[i][j] - Double(values[i][j])) <= ReleaseEngine.z95 * est.cellVariances[i][j].squareRoot() {
+                        inside += 1
+                    }
                     all += 1
                 }
             }
@@ -260,12 +276,16 @@ struct ReleaseFixture {
     @Test func matrixRoundingKeepsRowAndColumnSums() {
         let e = SeededEntropy(seed: 8)
         for _ in 0..<50 {
-            let rows = Int(e.nextWord() % 6) + 1, cols = Int(e.nextWord() % 8) + 1
+            let rows = Int(e.nextWord() % 6) + 1
+            let cols = Int(e.nextWord() % 8) + 1
             let a = (0..<rows).map { _ in (0..<cols).map { _ in Double(Int(e.nextWord() % 1000)) / 100 - 3 } }
             let rowSums = (0..<rows).map { _ in Int(e.nextWord() % 20) }
             var colSums = [Int](repeating: 0, count: cols)
             var left = rowSums.reduce(0, +)
-            while left > 0 { colSums[Int(e.nextWord() % UInt64(cols))] += 1; left -= 1 }
+            while left > 0 {
+                colSums[Int(e.nextWord() % UInt64(cols))] += 1
+                left -= 1
+            }
             let m = Integerize.matrix(a, rowSums: rowSums, columnSums: colSums)
             #expect(m.map { $0.reduce(0, +) } == rowSums)
             #expect((0..<cols).map { j in m.reduce(0) { $0 + $1[j] } } == colSums)
@@ -311,7 +331,9 @@ struct ReleaseFixture {
         let female = codebook.table("incidents")!.cells.filter { $0.values[2] == "female" }.map(\.index)
         let regions = engine.geography.units.indices.filter { engine.geography.units[$0].level == .region }
         let whatsapp = codebook.cellIndex(table: "channels", cell: "whatsapp")!
-        var insideLS = 0, insidePublished = 0, all = 0
+        var insideLS = 0
+        var insidePublished = 0
+        var all = 0
         for _ in 0..<60 {
             let est = engine.estimate(engine.measure(truth, entropy: e))
             for r in regions {
@@ -328,7 +350,8 @@ struct ReleaseFixture {
                 all += 2
             }
         }
-        let ls = Double(insideLS) / Double(all), published = Double(insidePublished) / Double(all)
+        let ls = Double(insideLS) / Double(all)
+        let published = Double(insidePublished) / Double(all)
         print("sum coverage: least squares \(ls), published \(published)")
         #expect(ls > 0.93 && ls < 0.97, "least-squares sums covered \(ls)")
         #expect(published > 0.93, "published sums covered \(published)")

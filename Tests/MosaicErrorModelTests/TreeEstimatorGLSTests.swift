@@ -1,6 +1,7 @@
 import Foundation
 import MosaicCodebook
 import Testing
+
 @testable import MosaicErrorModel
 
 /// The tree estimator against the textbook: generalised least squares with a dense matrix solve,
@@ -69,7 +70,8 @@ import Testing
     /// variance v_u. Returns (estimates of every unit, covariance of every pair of units).
     static func dense(_ geo: Geography, variances v: [Double], y: [Double]) -> (estimates: [Double], covariance: [[Double]]) {
         let leaves = geo.leaves
-        let n = geo.units.count, p = leaves.count
+        let n = geo.units.count
+        let p = leaves.count
         // A[u][j] = 1 when leaf j lies under unit u.
         var a = [[Double]](repeating: [Double](repeating: 0, count: p), count: n)
         for (j, leaf) in leaves.enumerated() {
@@ -110,7 +112,9 @@ import Testing
     @Test(arguments: 1...40) func treeEqualsDenseGLS(seed: Int) {
         var g = Gen(state: UInt64(seed))
         let geo = Self.tree(&g)
-        let levelVariances: [Level: Double] = [.country: 0.5 + 4 * g.double(), .region: 0.5 + 4 * g.double(), .province: 0.5 + 4 * g.double()]
+        let levelVariances: [Level: Double] = [
+            .country: 0.5 + 4 * g.double(), .region: 0.5 + 4 * g.double(), .province: 0.5 + 4 * g.double(),
+        ]
         let tree = TreeEstimator(geography: geo, levelVariances: levelVariances)
         let y = geo.units.map { _ in 20 * g.double() - 5 }
         let (estimates, covariance) = Self.dense(geo, variances: tree.variances, y: y)

@@ -1,7 +1,7 @@
 import Foundation
-import MosaicCounts
 import GRDB
 import MosaicCodebook
+import MosaicCounts
 import MosaicIntake
 import MosaicRegistry
 import MosaicStore

@@ -1,6 +1,6 @@
 import Foundation
-import MosaicCounts
 import MosaicCodebook
+import MosaicCounts
 import MosaicStore
 import Testing
 

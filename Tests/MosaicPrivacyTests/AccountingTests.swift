@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MosaicPrivacy
 
 @Suite struct AccountingTests {
@@ -10,7 +11,9 @@ import Testing
 
     @Test func theCKSBoundIsTighterThanTheClassicalOne() {
         for rho in [0.01, 0.1, 0.5, 1, 2, 10] {
-            let classical = rho + 2 * (rho * log(1e6))
+            let classical =
+                rho + 2
+                * (rho * log(1e6))
                 .squareRoot()
             #expect(Accounting.epsilon(rho: rho, delta: 1e-6) <= classical)
         }
@@ -31,8 +34,11 @@ import Testing
         #expect(Accounting.gaussianRho(sensitivitySquared: 1, sigma2Num: UInt64.max, sigma2Den: 1).nano == 1)
     }
 
-    @Test(arguments: [("0.5", 500_000_000), ("1", 1_000_000_000), ("2.25", 2_250_000_000), (".1", 100_000_000),
-                      ("0.000000001", 1)] as [(String, UInt64)])
+    @Test(
+        arguments: [
+            ("0.5", 500_000_000), ("1", 1_000_000_000), ("2.25", 2_250_000_000), (".1", 100_000_000),
+            ("0.000000001", 1),
+        ] as [(String, UInt64)])
     func rhoParsesDecimalsExactly(text: String, nano: UInt64) {
         #expect(Rho(text)?.nano == nano)
     }

@@ -6,6 +6,7 @@ import MosaicStore
 import MosaicSynth
 import MosaicTestSupport
 import Testing
+
 @testable import MosaicQuery
 @testable import MosaicRelease
 
@@ -25,7 +26,8 @@ struct QueryFixture {
         let country = try SyntheticCountry(config: config, codebook: try Codebook.bundled())
         _ = try store.importRegistry(country.schools, source: "r.csv")
         for p in config.periods {
-            _ = try store.record(country.submissions(for: p).map { IncomingSubmission(submission: $0, sourceName: "x.csv", sourceFormat: "csv") })
+            _ = try store.record(
+                country.submissions(for: p).map { IncomingSubmission(submission: $0, sourceName: "x.csv", sourceFormat: "csv") })
             var request = ReleaseRequest(period: p)
             request.replicates = replicates
             let data = try Releaser(store: store).create(request, entropy: SeededEntropy(seed: UInt64(p.quarter)))
@@ -40,7 +42,8 @@ struct QueryFixture {
     @Test func aQueryMatchingOnePublishedCellReturnsItExactly() throws {
         let f = try QueryFixture()
         let data = try ReleaseReader.read(f.files[1])
-        let cell = try #require(data.rows.first { $0.level == "region" && $0.tableName == "channels" && $0.status == "published" && ($0.value ?? 0) > 0 })
+        let cell = try #require(
+            data.rows.first { $0.level == "region" && $0.tableName == "channels" && $0.status == "published" && ($0.value ?? 0) > 0 })
         let answers = try QueryEngine(paths: [f.files[1]]).run(
             QuerySpec(table: "channels", by: ["region"], filters: ["channel": [cell.cell], "region": [cell.geoCode]]))
         #expect(answers.count == 1)
@@ -97,9 +100,12 @@ struct QueryFixture {
     @Test func sqlCannotChangeAReleaseOrReachOtherFiles() throws {
         let f = try QueryFixture()
         let before = try Data(contentsOf: URL(fileURLWithPath: f.files[1]))
-        for sql in ["DELETE FROM cells", "UPDATE cells SET value = 0", "DROP TABLE cells", "INSERT INTO metadata VALUES ('x', 'y')",
-                    "CREATE TABLE t(x)", "ATTACH '\(f.folder)/store.sqlite' AS s", "SELECT load_extension('/tmp/x')", "PRAGMA query_only = 0; DELETE FROM cells"] {
-            #expect(throws: QueryError.self, "\(sql)") { _ = try ReleaseReader.sql(f.files[1], sql) }
+        for sql in [
+            "DELETE FROM cells", "UPDATE cells SET value = 0", "DROP TABLE cells", "INSERT INTO metadata VALUES ('x', 'y')",
+            "CREATE TABLE t(x)", "ATTACH '\(f.folder)/store.sqlite' AS s", "SELECT load_extension('/tmp/x')",
+            "PRAGMA query_only = 0; DELETE FROM cells",
+        ] {
+            #expect(throws: ReleaseFileError.self, "\(sql)") { _ = try ReleaseReader.sql(f.files[1], sql) }
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: f.files[1])) == before)
         let (columns, rows) = try ReleaseReader.sql(f.files[1], "SELECT value FROM metadata WHERE key = 'rho'")
@@ -108,9 +114,9 @@ struct QueryFixture {
 
     @Test func theRawStoreIsRefused() throws {
         let f = try QueryFixture()
-        #expect(throws: QueryError.rawStore(f.folder + "/store.sqlite")) { _ = try ReleaseReader.read(f.folder + "/store.sqlite") }
-        #expect(throws: QueryError.self) { _ = try QueryEngine(paths: [f.folder + "/store.sqlite"]) }
-        #expect(throws: QueryError.self) { _ = try ReleaseReader.sql(f.folder + "/store.sqlite", "SELECT * FROM submission") }
+        #expect(throws: ReleaseFileError.rawStore(f.folder + "/store.sqlite")) { _ = try ReleaseReader.read(f.folder + "/store.sqlite") }
+        #expect(throws: ReleaseFileError.self) { _ = try QueryEngine(paths: [f.folder + "/store.sqlite"]) }
+        #expect(throws: ReleaseFileError.self) { _ = try ReleaseReader.sql(f.folder + "/store.sqlite", "SELECT * FROM submission") }
     }
 
     @Test func badQueriesAreExplained() throws {
@@ -128,7 +134,8 @@ struct QueryFixture {
         #expect(files.count == 2 * 6 + 3)
         let incidents = try String(contentsOfFile: out + "/incidents.csv", encoding: .utf8)
         #expect(incidents.hasPrefix("period,level,geo_code,geo_name,kind,victim_group,gender,value,moe95,status\n"))
-        let dictionary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/data_dictionary.json"))) as! [String: Any]
+        let dictionary =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/data_dictionary.json"))) as! [String: Any]
         #expect((dictionary["tables"] as! [Any]).count == 6)
         #expect(try String(contentsOfFile: out + "/data_dictionary.md", encoding: .utf8).contains("victim_group"))
     }

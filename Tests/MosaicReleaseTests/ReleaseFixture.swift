@@ -1,11 +1,12 @@
 import Foundation
 import MosaicCodebook
 import MosaicPrivacy
-import MosaicReleaseFile
 import MosaicRegistry
+import MosaicReleaseFile
 import MosaicStore
 import MosaicSynth
 import MosaicTestSupport
+
 @testable import MosaicEngine
 @testable import MosaicRelease
 
@@ -35,11 +36,10 @@ struct ReleaseFixture {
     var releaser: Releaser { Releaser(store: store) }
 
     func create(rho: String = "1", seed: UInt64 = 1, k: Int = 5, m: Int = 5) throws -> MosaicReleaseFile.ReleaseData {
-        try releaser.create(ReleaseRequest(period: period, rho: Rho(rho)!, k: k, minimumSchools: m).with(replicates: 3), entropy: SeededEntropy(seed: seed))
+        try releaser.create(
+            ReleaseRequest(period: period, rho: Rho(rho)!, k: k, minimumSchools: m).with(replicates: 3), entropy: SeededEntropy(seed: seed))
     }
 }
-
-
 
 extension ReleaseRequest {
     func with(replicates: Int) -> ReleaseRequest {

@@ -8,6 +8,7 @@ import MosaicStore
 import MosaicTestSupport
 import MosaicText
 import Testing
+
 @testable import MosaicEngine
 @testable import MosaicRelease
 
@@ -30,11 +31,13 @@ import Testing
     @Test func twoConcurrentReleasesCannotOverspend() throws {
         let f = try ReleaseFixture()
         // Two separate connections to the same file, as two processes would have.
-        let a = Releaser(store: try Store.open(at: f.store.path)), b = Releaser(store: try Store.open(at: f.store.path))
+        let a = Releaser(store: try Store.open(at: f.store.path))
+        let b = Releaser(store: try Store.open(at: f.store.path))
         let results = ResultsBox()
         DispatchQueue.concurrentPerform(iterations: 2) { i in
             do {
-                _ = try (i == 0 ? a : b).create(ReleaseRequest(period: f.period, rho: Rho("1.5")!).with(replicates: 2), entropy: SeededEntropy(seed: UInt64(i)))
+                _ = try (i == 0 ? a : b).create(
+                    ReleaseRequest(period: f.period, rho: Rho("1.5")!).with(replicates: 2), entropy: SeededEntropy(seed: UInt64(i)))
                 results.add(true)
             } catch {
                 results.add(false)
@@ -86,7 +89,8 @@ final class ResultsBox: @unchecked Sendable {
         #expect(exported == created)
         #expect(ReleaseFile.csvCells(exported) == ReleaseFile.csvCells(created))
         #expect(ReleaseFile.csvMetadata(exported) == ReleaseFile.csvMetadata(created))
-        let first = temporary("a.sqlite"), second = temporary("b.sqlite")
+        let first = temporary("a.sqlite")
+        let second = temporary("b.sqlite")
         try ReleaseFile.write(created, to: first)
         try ReleaseFile.write(exported, to: second)
         func dump(_ path: String) throws -> [String] {
@@ -109,7 +113,8 @@ final class ResultsBox: @unchecked Sendable {
     @Test func theReleaseFileHoldsNoSchoolIdOrName() throws {
         let f = try ReleaseFixture()
         let data = try f.create()
-        let path = temporary("r.sqlite"), csv = temporary("csv")
+        let path = temporary("r.sqlite")
+        let csv = temporary("csv")
         try ReleaseFile.write(data, to: path)
         try ReleaseFile.writeCSV(data, folder: csv)
         // Every field of every table and view, and every CSV field, as a set of values.

@@ -7,6 +7,7 @@ import MosaicReleaseFile
 import MosaicStore
 import MosaicSynth
 import Testing
+
 @testable import MosaicReporting
 
 /// Release files come from outside: a corpus of hostile variants, made by mutating a real
@@ -25,7 +26,10 @@ import Testing
             config.periods = [Period("2026-Q3")!]
             let country = try SyntheticCountry(config: config, codebook: try Codebook.bundled())
             _ = try store.importRegistry(country.schools, source: "r.csv")
-            _ = try store.record(country.submissions(for: config.periods[0]).map { IncomingSubmission(submission: $0, sourceName: "x.csv", sourceFormat: "csv") })
+            _ = try store.record(
+                country.submissions(for: config.periods[0]).map {
+                    IncomingSubmission(submission: $0, sourceName: "x.csv", sourceFormat: "csv")
+                })
             var request = ReleaseRequest(period: config.periods[0])
             request.replicates = 2
             try ReleaseFile.write(try Releaser(store: store).create(request), to: path)
@@ -44,11 +48,24 @@ import Testing
     /// The variants seen in the wild, then one per (table, column, hostile value).
     static var variants: [Variant] {
         var v: [Variant] = [
-            Variant(label: "text in cells.value", sql: ["UPDATE cells SET value = 'many' WHERE rowid = (SELECT min(rowid) FROM cells WHERE status = 'published')"], mustRefuse: true),
-            Variant(label: "a blob in cells.value", sql: ["UPDATE cells SET value = X'0102' WHERE rowid = (SELECT min(rowid) FROM cells WHERE status = 'published')"], mustRefuse: true),
-            Variant(label: "1e300 in cells.value", sql: ["UPDATE cells SET value = 1e300 WHERE rowid = (SELECT min(rowid) FROM cells WHERE status = 'published')"], mustRefuse: true),
-            Variant(label: "2^63-1 in cells.value", sql: ["UPDATE cells SET value = 9223372036854775807 WHERE table_name = 'total' AND level = 'country'"], mustRefuse: true),
-            Variant(label: "a negative value", sql: ["UPDATE cells SET value = -5 WHERE table_name = 'total' AND level = 'country'"], mustRefuse: true),
+            Variant(
+                label: "text in cells.value",
+                sql: ["UPDATE cells SET value = 'many' WHERE rowid = (SELECT min(rowid) FROM cells WHERE status = 'published')"],
+                mustRefuse: true),
+            Variant(
+                label: "a blob in cells.value",
+                sql: ["UPDATE cells SET value = X'0102' WHERE rowid = (SELECT min(rowid) FROM cells WHERE status = 'published')"],
+                mustRefuse: true),
+            Variant(
+                label: "1e300 in cells.value",
+                sql: ["UPDATE cells SET value = 1e300 WHERE rowid = (SELECT min(rowid) FROM cells WHERE status = 'published')"],
+                mustRefuse: true),
+            Variant(
+                label: "2^63-1 in cells.value",
+                sql: ["UPDATE cells SET value = 9223372036854775807 WHERE table_name = 'total' AND level = 'country'"], mustRefuse: true),
+            Variant(
+                label: "a negative value", sql: ["UPDATE cells SET value = -5 WHERE table_name = 'total' AND level = 'country'"],
+                mustRefuse: true),
             Variant(label: "text in coverage", sql: ["UPDATE coverage SET registered_schools = 'lots' WHERE rowid = 1"], mustRefuse: true),
             Variant(label: "an unknown level in units", sql: ["UPDATE units SET level = 'planet' WHERE rowid = 2"], mustRefuse: true),
             Variant(label: "no rows in cells", sql: ["DELETE FROM cells"], mustRefuse: true),
@@ -59,25 +76,54 @@ import Testing
             Variant(label: "NULL status", sql: ["UPDATE cells SET status = NULL WHERE rowid = 5"], mustRefuse: true),
             Variant(label: "NULL parent_code", sql: ["UPDATE units SET parent_code = NULL WHERE rowid = 3"], mustRefuse: true),
             Variant(label: "a renamed column", sql: ["ALTER TABLE cells RENAME COLUMN moe95 TO margin"], mustRefuse: true),
-            Variant(label: "cells replaced by a view", sql: ["ALTER TABLE cells RENAME TO cells_data", "CREATE VIEW cells AS SELECT * FROM cells_data"], mustRefuse: true),
-            Variant(label: "a recursive view named incidents", sql: ["DROP VIEW incidents", "CREATE VIEW incidents AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT x FROM r"], mustRefuse: false),
-            Variant(label: "a province without its region", sql: ["UPDATE units SET parent_code = 'NOWHERE' WHERE level = 'province' AND rowid = (SELECT max(rowid) FROM units)"], mustRefuse: true),
+            Variant(
+                label: "cells replaced by a view",
+                sql: ["ALTER TABLE cells RENAME TO cells_data", "CREATE VIEW cells AS SELECT * FROM cells_data"], mustRefuse: true),
+            Variant(
+                label: "a recursive view named incidents",
+                sql: [
+                    "DROP VIEW incidents",
+                    "CREATE VIEW incidents AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT x FROM r",
+                ], mustRefuse: false),
+            Variant(
+                label: "a province without its region",
+                sql: ["UPDATE units SET parent_code = 'NOWHERE' WHERE level = 'province' AND rowid = (SELECT max(rowid) FROM units)"],
+                mustRefuse: true),
             Variant(label: "a duplicated cell row", sql: ["INSERT INTO cells SELECT * FROM cells WHERE rowid = 7"], mustRefuse: false),
-            Variant(label: "an unknown codebook version", sql: ["UPDATE metadata SET value = '99' WHERE key = 'codebook_version'"], mustRefuse: true),
+            Variant(
+                label: "an unknown codebook version", sql: ["UPDATE metadata SET value = '99' WHERE key = 'codebook_version'"],
+                mustRefuse: true),
             Variant(label: "no period", sql: ["DELETE FROM metadata WHERE key = 'period'"], mustRefuse: true),
             Variant(label: "k of zero", sql: ["UPDATE metadata SET value = '0' WHERE key = 'k'"], mustRefuse: true),
             Variant(label: "metadata dropped", sql: ["DROP TABLE metadata"], mustRefuse: true),
             Variant(label: "units dropped", sql: ["DROP TABLE units"], mustRefuse: true),
-            Variant(label: "a published cell without a margin", sql: ["UPDATE cells SET moe95 = NULL WHERE rowid = (SELECT min(rowid) FROM cells WHERE status = 'published')"], mustRefuse: true),
-            Variant(label: "an infinite margin", sql: ["UPDATE cells SET moe95 = 1e999 WHERE rowid = (SELECT min(rowid) FROM cells WHERE status = 'published')"], mustRefuse: true),
-            Variant(label: "markup in a place name", sql: ["UPDATE cells SET geo_name = '<script>alert(1)</script> | [x](javascript:y)' WHERE level = 'region'", "UPDATE units SET geo_name = '<script>alert(1)</script> | [x](javascript:y)' WHERE level = 'region'"], mustRefuse: false),
+            Variant(
+                label: "a published cell without a margin",
+                sql: ["UPDATE cells SET moe95 = NULL WHERE rowid = (SELECT min(rowid) FROM cells WHERE status = 'published')"],
+                mustRefuse: true),
+            Variant(
+                label: "an infinite margin",
+                sql: ["UPDATE cells SET moe95 = 1e999 WHERE rowid = (SELECT min(rowid) FROM cells WHERE status = 'published')"],
+                mustRefuse: true),
+            Variant(
+                label: "markup in a place name",
+                sql: [
+                    "UPDATE cells SET geo_name = '<script>alert(1)</script> | [x](javascript:y)' WHERE level = 'region'",
+                    "UPDATE units SET geo_name = '<script>alert(1)</script> | [x](javascript:y)' WHERE level = 'region'",
+                ], mustRefuse: false),
         ]
         // Every column of every table, set (in its first row) to each hostile value.
         let columns: [(String, [String])] = [
             ("cells", ["period", "level", "geo_code", "geo_name", "table_name", "cell", "value", "moe95", "status"]),
             ("units", ["level", "geo_code", "geo_name", "parent_code", "ordinal"]),
             ("noise", ["table_name", "level", "sigma2_num", "sigma2_den", "rho_nano"]),
-            ("coverage", ["period", "level", "geo_code", "geo_name", "registered_schools", "reporting_schools", "registered_enrolment", "reporting_enrolment"]),
+            (
+                "coverage",
+                [
+                    "period", "level", "geo_code", "geo_name", "registered_schools", "reporting_schools", "registered_enrolment",
+                    "reporting_enrolment",
+                ]
+            ),
             ("metadata", ["key", "value"]),
             ("replicates", ["replicate", "errors"]),
         ]
@@ -85,11 +131,19 @@ import Testing
         for (table, cols) in columns {
             for c in cols {
                 for value in values {
-                    v.append(Variant(label: "\(table).\(c) = \(value)", sql: ["UPDATE \(table) SET \(c) = \(value) WHERE rowid = (SELECT min(rowid) FROM \(table))"], mustRefuse: false))
+                    v.append(
+                        Variant(
+                            label: "\(table).\(c) = \(value)",
+                            sql: ["UPDATE \(table) SET \(c) = \(value) WHERE rowid = (SELECT min(rowid) FROM \(table))"], mustRefuse: false)
+                    )
                 }
             }
-            v.append(Variant(label: "\(table) dropped", sql: ["DROP TABLE \(table)"], mustRefuse: table != "coverage" && table != "replicates"))
-            v.append(Variant(label: "\(table): a row deleted", sql: ["DELETE FROM \(table) WHERE rowid = (SELECT max(rowid) FROM \(table))"], mustRefuse: false))
+            v.append(
+                Variant(label: "\(table) dropped", sql: ["DROP TABLE \(table)"], mustRefuse: table != "coverage" && table != "replicates"))
+            v.append(
+                Variant(
+                    label: "\(table): a row deleted", sql: ["DELETE FROM \(table) WHERE rowid = (SELECT max(rowid) FROM \(table))"],
+                    mustRefuse: false))
         }
         return v
     }
@@ -130,7 +184,9 @@ import Testing
         let export = folder + "/export-\(UUID().uuidString)"
         attempt("export") { try ReleaseExport.write(path, to: export) }
         let report = folder + "/report-\(UUID().uuidString)"
-        attempt("report") { try ReportWriter.write(releases: [path], region: nil, language: "en", formats: [.html, .md, .csv, .json], folder: report) }
+        attempt("report") {
+            try ReportWriter.write(releases: [path], region: nil, language: "en", formats: [.html, .md, .csv, .json], folder: report)
+        }
         return out
     }
 

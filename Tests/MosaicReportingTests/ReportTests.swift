@@ -1,12 +1,14 @@
 import Foundation
 import MosaicCodebook
 import MosaicPrivacy
+import MosaicQuery
 import MosaicRelease
 import MosaicReleaseFile
 import MosaicStore
 import MosaicSynth
 import MosaicTestSupport
 import Testing
+
 @testable import MosaicReporting
 
 /// Hand-made release files with known figures: a country with two regions of one province each.
@@ -20,31 +22,45 @@ struct KnownReleases {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let codebook = try Codebook.bundled()
         let periods = Period("2026-Q3")!.trailing(totals.count)
-        let units = [UnitRow(level: "country", geoCode: "ALL", geoName: "All", parentCode: ""),
-                     UnitRow(level: "region", geoCode: "RA", geoName: "Region A", parentCode: "ALL"),
-                     UnitRow(level: "region", geoCode: "RB", geoName: "Region B", parentCode: "ALL"),
-                     UnitRow(level: "province", geoCode: "PA", geoName: "Province A", parentCode: "RA"),
-                     UnitRow(level: "province", geoCode: "PB", geoName: "Province B", parentCode: "RB")]
+        let units = [
+            UnitRow(level: "country", geoCode: "ALL", geoName: "All", parentCode: ""),
+            UnitRow(level: "region", geoCode: "RA", geoName: "Region A", parentCode: "ALL"),
+            UnitRow(level: "region", geoCode: "RB", geoName: "Region B", parentCode: "ALL"),
+            UnitRow(level: "province", geoCode: "PA", geoName: "Province A", parentCode: "RA"),
+            UnitRow(level: "province", geoCode: "PB", geoName: "Province B", parentCode: "RB"),
+        ]
         var noise: [NoiseRow] = []
         for t in codebook.tables.map(\.name) + ["total"] {
-            for l in ["country", "region", "province"] { noise.append(NoiseRow(tableName: t, level: l, sigma2Num: 10, sigma2Den: 1, rhoNano: 1)) }
+            for l in ["country", "region", "province"] {
+                noise.append(NoiseRow(tableName: t, level: l, sigma2Num: 10, sigma2Den: 1, rhoNano: 1))
+            }
         }
         for (q, (c, a, b)) in totals.enumerated() {
             let p = periods[q].description
             var rows: [ReleaseRow] = []
             for (u, v) in zip(units, [c, a, b, a, b]) {
-                rows.append(ReleaseRow(period: p, level: u.level, geoCode: u.geoCode, geoName: u.geoName, tableName: "total", cell: "persons",
-                                       value: v, moe95: v == nil ? nil : moe, status: v == nil ? "suppressed" : "published"))
+                rows.append(
+                    ReleaseRow(
+                        period: p, level: u.level, geoCode: u.geoCode, geoName: u.geoName, tableName: "total", cell: "persons",
+                        value: v, moe95: v == nil ? nil : moe, status: v == nil ? "suppressed" : "published"))
                 for cell in codebook.allCells {
-                    rows.append(ReleaseRow(period: p, level: u.level, geoCode: u.geoCode, geoName: u.geoName, tableName: cell.table, cell: cell.code,
-                                           value: 0, moe95: 2.0, status: "published"))
+                    rows.append(
+                        ReleaseRow(
+                            period: p, level: u.level, geoCode: u.geoCode, geoName: u.geoName, tableName: cell.table, cell: cell.code,
+                            value: 0, moe95: 2.0, status: "published"))
                 }
             }
-            let coverage = units.map { CoverageRow(period: p, level: $0.level, geoCode: $0.geoCode, geoName: $0.geoName, registeredSchools: 10,
-                                                   reportingSchools: 9, registeredEnrolment: 10_000, reportingEnrolment: 9_000) }
-            let data = ReleaseData(metadata: [("release_id", "\(p)-R1"), ("period", p), ("codebook_version", "1"), ("rho", "1"), ("epsilon", "7.766"),
-                                              ("k", "5"), ("min_schools", "5")],
-                                   rows: rows, tables: [], coverage: coverage, units: units, noise: noise)
+            let coverage = units.map {
+                CoverageRow(
+                    period: p, level: $0.level, geoCode: $0.geoCode, geoName: $0.geoName, registeredSchools: 10,
+                    reportingSchools: 9, registeredEnrolment: 10_000, reportingEnrolment: 9_000)
+            }
+            let data = ReleaseData(
+                metadata: [
+                    ("release_id", "\(p)-R1"), ("period", p), ("codebook_version", "1"), ("rho", "1"), ("epsilon", "7.766"),
+                    ("k", "5"), ("min_schools", "5"),
+                ],
+                rows: rows, tables: [], coverage: coverage, units: units, noise: noise)
             let path = folder + "/\(p).sqlite"
             try ReleaseFile.write(data, to: path)
             files.append(path)
@@ -78,7 +94,8 @@ struct KnownReleases {
     }
 
     @Test func notableRisesAreAboveTheirOwnTrendBeyondTheMargin() throws {
-        let m = try ReportModel.build(releases: try KnownReleases([(100, 50, 50), (100, 50, 50), (100, 50, 50), (100, 50, 50), (130, 80, 50)]).files)
+        let m = try ReportModel.build(
+            releases: try KnownReleases([(100, 50, 50), (100, 50, 50), (100, 50, 50), (100, 50, 50), (130, 80, 50)]).files)
         #expect(m.notable.map(\.code) == ["ALL", "RA"])
         let none = try ReportModel.build(releases: try KnownReleases([(100, 50, 50), (100, 50, 50), (104, 54, 50)]).files)
         #expect(none.notable.isEmpty)
@@ -96,7 +113,8 @@ struct KnownReleases {
     }
 
     @Test func numbersAndQuartersFollowTheLanguage() throws {
-        let en = try ReportStrings(language: "en"), es = try ReportStrings(language: "es")
+        let en = try ReportStrings(language: "en")
+        let es = try ReportStrings(language: "es")
         #expect(en.number(12345) == "12,345" && es.number(12345) == "12.345")
         #expect(en.decimal(1234.56, places: 1) == "1,234.6" && es.decimal(1234.56, places: 1) == "1.234,6")
         #expect(en.quarter("2026-Q3") == "Q3 2026" && es.quarter("2026-Q3") == "3T 2026")
@@ -104,9 +122,13 @@ struct KnownReleases {
     }
 
     @Test func everyLanguageFileHasEveryKey() throws {
-        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/MosaicReporting/Resources").standardized
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../Sources/MosaicReporting/Resources"
+        ).standardized
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("report-") }
-        let keys = try files.map { Set((try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent($0))) as! [String: String]).keys) }
+        let keys = try files.map {
+            Set((try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent($0))) as! [String: String]).keys)
+        }
         #expect(files.count == ReportStrings.available.count)
         for k in keys { #expect(k == keys[0]) }
     }
@@ -125,7 +147,8 @@ struct KnownReleases {
         _ = try store.importRegistry(country.schools, source: "r")
         var files: [String] = []
         for p in config.periods {
-            _ = try store.record(country.submissions(for: p).map { IncomingSubmission(submission: $0, sourceName: "x", sourceFormat: "csv") })
+            _ = try store.record(
+                country.submissions(for: p).map { IncomingSubmission(submission: $0, sourceName: "x", sourceFormat: "csv") })
             var request = ReleaseRequest(period: p)
             request.replicates = 2
             let data = try Releaser(store: store).create(request)
@@ -149,8 +172,11 @@ struct KnownReleases {
 
     @Test func noSchoolIdOrNameAppearsInAnyFormat() throws {
         let (files, schools, folder) = try Self.releases()
-        let written = try ReportWriter.write(releases: files, region: nil, language: "en", formats: [.html, .md, .csv, .json], folder: folder + "/out")
-            + ReportWriter.write(releases: files, region: "ES-EX", language: "es", formats: [.html, .md, .csv, .json], folder: folder + "/out")
+        let written =
+            try ReportWriter.write(
+                releases: files, region: nil, language: "en", formats: [.html, .md, .csv, .json], folder: folder + "/out")
+            + ReportWriter.write(
+                releases: files, region: "ES-EX", language: "es", formats: [.html, .md, .csv, .json], folder: folder + "/out")
         #expect(written.count == 8)
         let text = try written.map { try String(contentsOfFile: $0, encoding: .utf8) }.joined(separator: "\n")
         for (id, name) in schools {
@@ -161,7 +187,8 @@ struct KnownReleases {
 
     @Test func theHTMLRendersInAHeadlessBrowserAndLoadsNothingFromOutside() throws {
         let (files, _, folder) = try Self.releases()
-        let html = try #require(try ReportWriter.write(releases: files, region: nil, language: "en", formats: [.html], folder: folder).first)
+        let html = try #require(
+            try ReportWriter.write(releases: files, region: nil, language: "en", formats: [.html], folder: folder).first)
         let page = try String(contentsOfFile: html, encoding: .utf8)
         for external in ["http://", "https://", "<script", "src=", "@import", "url(", "<link"] {
             #expect(!page.contains(external), "the page references \(external)")
@@ -180,11 +207,9 @@ struct KnownReleases {
 }
 
 func ReleaseFile_total(_ path: String) throws -> ReleaseRow {
-    try MosaicQuery.ReleaseReader.read(path).rows.first { $0.level == "country" && $0.tableName == "total" }!
+    try MosaicReleaseFile.ReleaseReader.read(path).rows.first { $0.level == "country" && $0.tableName == "total" }!
 }
 
 extension ReportStrings {
     static func enNumber(_ n: Int) -> String { (try! ReportStrings(language: "en")).number(n) }
 }
-
-import MosaicQuery

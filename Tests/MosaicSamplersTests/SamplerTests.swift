@@ -1,8 +1,9 @@
 import BigInt
 import Foundation
-import Testing
-@testable import MosaicSamplers
 import MosaicTestSupport
+import Testing
+
+@testable import MosaicSamplers
 
 /// Statistical tests of the exact samplers: chi-square against the exact pmf with ≥ 100,000
 /// draws, mean, variance and symmetry, all at significance about 1e-6 so that they do not flake.
@@ -20,7 +21,8 @@ import MosaicTestSupport
         let variance = samples.reduce(0.0) { $0 + pow(Double($1) - mean, 2) } / (n - 1)
         let varianceSE = ((exact.fourth - exact.variance * exact.variance) / n).squareRoot()
         #expect(abs(variance - exact.variance) < Self.z * varianceSE, "\(label): variance \(variance) vs \(exact.variance)")
-        let positive = samples.filter { $0 > 0 }.count, negative = samples.filter { $0 < 0 }.count
+        let positive = samples.filter { $0 > 0 }.count
+        let negative = samples.filter { $0 < 0 }.count
         let m = Double(positive + negative)
         #expect(abs(Double(positive) - m / 2) < Self.z * (m / 4).squareRoot(), "\(label): \(positive) positive vs \(negative) negative")
     }
@@ -53,7 +55,8 @@ import MosaicTestSupport
         #expect(stat > chiSquareCritical(df: df))
         let l = DiscreteLaplace(scaleNum: 3, scaleDen: 2)  // variance ≈ 4.4
         let laplace = (0..<Self.draws).map { _ in l.sample(e) }
-        let (stat2, df2) = chiSquare(laplace, pmf: gaussianPMF(sigma2: moments(laplacePMF(scale: 1.5), bound: 60).variance), range: -18...18)
+        let (stat2, df2) = chiSquare(
+            laplace, pmf: gaussianPMF(sigma2: moments(laplacePMF(scale: 1.5), bound: 60).variance), range: -18...18)
         #expect(stat2 > chiSquareCritical(df: df2))
     }
 
@@ -108,7 +111,8 @@ import MosaicTestSupport
 
     @Test func bernoulliExpContinuesInArbitraryPrecisionWhenTheDenominatorOverflows() {
         // γ = 1/2 written with a denominator near 2^63: den·k overflows 64 bits from k = 2 on.
-        let den = UInt64(1) << 63, num = UInt64(1) << 62
+        let den = UInt64(1) << 63
+        let num = UInt64(1) << 62
         let e = SeededEntropy(seed: 9)
         let n = 100_000
         let hits = (0..<n).filter { _ in BernoulliExp.sample(num, den, e) }.count

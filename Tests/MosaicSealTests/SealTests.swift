@@ -1,14 +1,15 @@
 import Crypto
 import Foundation
-import MosaicKeyring
-import MosaicCounts
 import GRDB
 import MosaicCodebook
+import MosaicCounts
 import MosaicFiles
 import MosaicIntake
+import MosaicKeyring
 import MosaicRegistry
 import MosaicStore
 import Testing
+
 @testable import MosaicSeal
 
 /// An authority with a store of three schools (S3 closed), its key, and credentials for S1 and S2.
@@ -27,20 +28,25 @@ struct SealFixture {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         store = try Store.create(at: folder + "/store.sqlite")
         let schools = ["S1", "S2", "S3"].map {
-            School(id: $0, name: "School \($0)", regionCode: "R1", regionName: "Region", provinceCode: "P1", provinceName: "Province",
-                   enrolment: 300, stage: .secondary, sector: .public)
+            School(
+                id: $0, name: "School \($0)", regionCode: "R1", regionName: "Region", provinceCode: "P1", provinceName: "Province",
+                enrolment: 300, stage: .secondary, sector: .public)
         }
         _ = try store.importRegistry(schools, source: "r.csv")
         try store.setAuthorityPublicKey(authority.publicKey)
         s1 = Credentials(schoolID: "S1", authorityPublicKey: authority.publicKey)
         s2 = Credentials(schoolID: "S2", authorityPublicKey: authority.publicKey)
-        for c in [s1, s2] { try store.registerKey(school: c.schoolID, publicKey: c.publicKey, fingerprint: c.fingerprint, origin: "issued") }
+        for c in [s1, s2] {
+            try store.registerKey(school: c.schoolID, publicKey: c.publicKey, fingerprint: c.fingerprint, origin: "issued")
+        }
     }
 
     func counts(_ school: String = "S1", persons n: Int = 2) -> [UInt8] {
         var v = [Int](repeating: 0, count: codebook.allCells.count)
-        for (t, c) in [("incidents", "shared.pupil_14_15.female"), ("channels", "whatsapp"), ("tools", "nudify"),
-                       ("perpetrators", "pupil_same_school"), ("responses", "parents_informed")] {
+        for (t, c) in [
+            ("incidents", "shared.pupil_14_15.female"), ("channels", "whatsapp"), ("tools", "nudify"),
+            ("perpetrators", "pupil_same_school"), ("responses", "parents_informed"),
+        ] {
             v[codebook.cellIndex(table: t, cell: c)!] = n
         }
         let s = Submission(schoolID: school, period: Period("2026-Q2")!, codebookVersion: 1, counts: v)
@@ -72,7 +78,7 @@ struct SealFixture {
     func expectRejected(_ package: Data, _ message: String?, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let before = try snapshot()
         let fate = try ingest([write("p-\(UUID().uuidString.prefix(6)).mpkg", package)])[0]
-        guard case let .invalid(e) = fate else {
+        guard case .invalid(let e) = fate else {
             Issue.record("accepted: \(fate)", sourceLocation: sourceLocation)
             return
         }
@@ -99,7 +105,8 @@ struct SealFixture {
         let f = try SealFixture()
         let a = try SealedPackage.seal(f.counts("S1", persons: 0), file: "a", credentials: f.s1, now: f.now)
         let b = try SealedPackage.seal(f.counts("S2", persons: 250), file: "b", credentials: f.s2, now: f.now)
-        let json = Array(CountsFile.write(try CountsFile.parse(f.counts(), file: "x", now: f.now).submission, codebook: f.codebook, format: .json).utf8)
+        let json = Array(
+            CountsFile.write(try CountsFile.parse(f.counts(), file: "x", now: f.now).submission, codebook: f.codebook, format: .json).utf8)
         let c = try SealedPackage.seal(json, file: "c.json", credentials: f.s1, now: f.now)
         #expect(a.count == b.count && b.count == c.count)
         #expect(a != (try SealedPackage.seal(f.counts("S1", persons: 0), file: "a", credentials: f.s1, now: f.now)))
@@ -152,13 +159,18 @@ struct SealFixture {
         let renewed = Credentials(schoolID: "S1", authorityPublicKey: f.authority.publicKey)
         try f.store.registerKey(school: "S1", publicKey: renewed.publicKey, fingerprint: renewed.fingerprint, origin: "issued")
         try f.expectRejected(old, "revoked")
-        #expect(try f.ingest([f.write("new.mpkg", try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: renewed, now: f.now))]) == [.stored])
+        #expect(
+            try f.ingest([f.write("new.mpkg", try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: renewed, now: f.now))]) == [
+                .stored
+            ])
     }
 
     @Test func aPackageSealedFarInTheFutureIsRefusedNamingTheSchool() throws {
         let f = try SealFixture()
         let year2100 = Date(timeIntervalSince1970: 4_102_444_800)
-        try f.expectRejected(try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: f.s1, now: year2100), "school S1: sealed more than a day in the future")
+        try f.expectRejected(
+            try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: f.s1, now: year2100),
+            "school S1: sealed more than a day in the future")
         // A revoked key's refusal names the school too, once the signature has proved it.
         let package = try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: f.s1, now: f.now)
         try f.store.revokeKeys(school: "S1")
@@ -193,7 +205,10 @@ struct SealFixture {
         try f.expectRejected(newer, "newer than this build reads")
         // Garbage without the magic is refused as not sealed.
         let fate = try f.ingest([f.write("junk.bin", Data((0..<300).map { UInt8($0 % 256) }))])[0]
-        guard case let .invalid(e) = fate else { Issue.record("accepted garbage"); return }
+        guard case .invalid(let e) = fate else {
+            Issue.record("accepted garbage")
+            return
+        }
         #expect(e.message.contains("not a sealed package"))
     }
 
@@ -204,7 +219,10 @@ struct SealFixture {
         #expect(try f.ingest([f.write("v2.mpkg", newer)]) == [.stored])
         #expect(try f.ingest([f.write("v2-again.mpkg", newer)]) == [.unchanged])
         let fate = try f.ingest([f.write("v1.mpkg", older)])[0]
-        guard case let .refused(why) = fate else { Issue.record("an older package replaced a newer one: \(fate)"); return }
+        guard case .refused(let why) = fate else {
+            Issue.record("an older package replaced a newer one: \(fate)")
+            return
+        }
         #expect(why.contains("older version"))
         #expect(try f.store.history(school: "S1", period: Period("2026-Q2")!).count == 1)
     }
@@ -212,7 +230,10 @@ struct SealFixture {
     @Test func plainFilesNeedTheUnsealedFlagAndAreRecordedAsUnsealed() throws {
         let f = try SealFixture()
         let path = f.write("plain.csv", Data(f.counts()))
-        guard case let .invalid(e) = try f.ingest([path])[0] else { Issue.record("plain file accepted without --unsealed"); return }
+        guard case .invalid(let e) = try f.ingest([path])[0] else {
+            Issue.record("plain file accepted without --unsealed")
+            return
+        }
         #expect(e.message.contains("--unsealed"))
         #expect(try f.ingest([path], allowUnsealed: true) == [.stored])
         #expect(try f.store.history(school: "S1", period: Period("2026-Q2")!)[0].sealed == false)
@@ -220,7 +241,8 @@ struct SealFixture {
 
     @Test func keyFilesArePrivateAndRoundTrip() throws {
         let f = try SealFixture()
-        let keyPath = f.folder + "/authority.key", credPath = f.folder + "/s1.cred"
+        let keyPath = f.folder + "/authority.key"
+        let credPath = f.folder + "/s1.cred"
         try f.authority.write(to: keyPath)
         try f.s1.write(to: credPath)
         for p in [keyPath, credPath] {
@@ -245,14 +267,19 @@ struct SealFixture {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mosaic-vector-\(UUID())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let store = try Store.create(at: dir + "/s.sqlite")
-        _ = try store.importRegistry([School(id: school, name: "Vector school", regionCode: "R1", regionName: "R", provinceCode: "P1",
-                                             provinceName: "P", enrolment: 300, stage: .secondary, sector: .public)], source: "r")
+        _ = try store.importRegistry(
+            [
+                School(
+                    id: school, name: "Vector school", regionCode: "R1", regionName: "R", provinceCode: "P1",
+                    provinceName: "P", enrolment: 300, stage: .secondary, sector: .public)
+            ], source: "r")
         try store.registerKey(school: school, publicKey: key, fingerprint: fingerprint(of: key), origin: "registered")
         let opened = try PackageVerifier(authority: authority, store: store).open(Array(package), file: "vector-v1.mpkg")
         let expected = try #require(FileManager.default.contents(atPath: Self.folder + "/vector-v1.content.csv"))
         #expect(opened.content == Array(expected))
         #expect(opened.origin.schoolID == school)
-        let sealedAt = try String(contentsOfFile: Self.folder + "/vector-v1.sealed-at", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let sealedAt = try String(contentsOfFile: Self.folder + "/vector-v1.sealed-at", encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(opened.origin.sealedAt == Int64(sealedAt))
         #expect(package.count == SealedPackage.packageSize)
     }

@@ -181,11 +181,12 @@ func submission(_ schoolID: String, _ period: String = "2026-Q2", persons n: Int
         let old = try DatabaseQueue(path: path)
         try Store.migrator.migrate(old, upTo: "createReleaseReplicates")
         try old.write { db in
-            try db.execute(sql: """
-                INSERT INTO release (id, period, created_at, codebook_version, rho_nano, k, min_schools, metadata_json)
-                VALUES ('2026-Q3-R1', '2026-Q3', '2026-10-01T00:00:00Z', 1, 1000000000, 5, 5, '{}');
-                INSERT INTO release_replicate VALUES ('2026-Q3-R1', 0, x'0100'), ('2026-Q3-R1', 1, x'feff');
-                """)
+            try db.execute(
+                sql: """
+                    INSERT INTO release (id, period, created_at, codebook_version, rho_nano, k, min_schools, metadata_json)
+                    VALUES ('2026-Q3-R1', '2026-Q3', '2026-10-01T00:00:00Z', 1, 1000000000, 5, 5, '{}');
+                    INSERT INTO release_replicate VALUES ('2026-Q3-R1', 0, x'0100'), ('2026-Q3-R1', 1, x'feff');
+                    """)
         }
         try old.close()
         let store = try Store.open(at: path)

@@ -1,6 +1,6 @@
 import Foundation
-import MosaicCounts
 import MosaicCodebook
+import MosaicCounts
 import MosaicIntake
 import Testing
 

@@ -18,7 +18,8 @@ public final class SeededEntropy: EntropySource {
 /// Upper critical value of the chi-square distribution with `df` degrees of freedom at
 /// significance 1e-6 (Wilson-Hilferty approximation; z = 4.753).
 public func chiSquareCritical(df: Int) -> Double {
-    let k = Double(df), z = 4.753
+    let k = Double(df)
+    let z = 4.753
     let a = 2.0 / (9.0 * k)
     return k * pow(1 - a + z * a.squareRoot(), 3)
 }
@@ -30,7 +31,8 @@ public func chiSquare(_ samples: [Int64], pmf: (Int64) -> Double, range: ClosedR
     var observed: [Int64: Int] = [:]
     for s in samples { observed[s, default: 0] += 1 }
     var bins: [(expected: Double, observed: Int)] = []
-    var accE = 0.0, accO = 0
+    var accE = 0.0
+    var accO = 0
     var x = range.lowerBound
     // Everything below the range is pooled into the first bin, above into the last.
     accO = samples.filter { $0 < range.lowerBound }.count
@@ -75,7 +77,9 @@ public func laplacePMF(scale t: Double) -> (Int64) -> Double {
 
 /// Mean and variance of a pmf over a symmetric range.
 public func moments(_ pmf: (Int64) -> Double, bound: Int64) -> (mean: Double, variance: Double, fourth: Double) {
-    var m = 0.0, v = 0.0, f = 0.0
+    var m = 0.0
+    var v = 0.0
+    var f = 0.0
     for x in -bound...bound {
         let p = pmf(x)
         m += p * Double(x)

@@ -3,7 +3,6 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import MosaicCodebook
-import MosaicReleaseFile
 
 /// Opens release files read-only, and refuses anything else (above all the authority's store).
 ///
@@ -45,7 +44,7 @@ public enum ReleaseReader {
             do {
                 return try queue.read(body)
             } catch let e as DatabaseError where e.resultCode == .SQLITE_INTERRUPT {
-                throw QueryError.timeout(path, seconds)
+                throw ReleaseFileError.timeout(path, seconds)
             }
         }
     }
@@ -53,7 +52,9 @@ public enum ReleaseReader {
     /// Opens a release file read-only and hardened, and refuses anything that is not a release.
     public static func open(_ path: String) throws -> Connection {
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { throw QueryError.missing(path) }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
+            throw ReleaseFileError.missing(path)
+        }
         let deadline = DeadlineCell()
         var config = Configuration()
         config.readonly = true
@@ -65,16 +66,19 @@ public enum ReleaseReader {
             mosaic_sqlite_install_deadline(db.sqliteConnection, deadline.pointer)
             try db.execute(sql: "PRAGMA query_only = 1")
             try db.execute(sql: "PRAGMA trusted_schema = 0")
-            let refused: [(String, Int?)] = [("load_extension", nil), ("fts3_tokenizer", 1), ("fts3_tokenizer", 2), ("readfile", nil), ("writefile", nil)]
+            let refused: [(String, Int?)] = [
+                ("load_extension", nil), ("fts3_tokenizer", 1), ("fts3_tokenizer", 2), ("readfile", nil), ("writefile", nil),
+            ]
             for (name, arity) in refused {
-                db.add(function: DatabaseFunction(name, argumentCount: arity, pure: false) { _ in
-                    throw DatabaseError(resultCode: .SQLITE_AUTH, message: "\(name) is not allowed on a release")
-                })
+                db.add(
+                    function: DatabaseFunction(name, argumentCount: arity, pure: false) { _ in
+                        throw DatabaseError(resultCode: .SQLITE_AUTH, message: "\(name) is not allowed on a release")
+                    })
             }
         }
         let queue: DatabaseQueue
         do { queue = try DatabaseQueue(path: immutableURI(path), configuration: config) } catch {
-            throw QueryError.notARelease(path)
+            throw ReleaseFileError.notARelease(path)
         }
         let connection = Connection(path: path, queue: queue, deadline: deadline)
         func classify(_ db: Database) throws -> String {
@@ -93,8 +97,8 @@ public enum ReleaseReader {
         }
         switch kind {
         case "release": return connection
-        case "store": throw QueryError.rawStore(path)
-        default: throw QueryError.notARelease(path)
+        case "store": throw ReleaseFileError.rawStore(path)
+        default: throw ReleaseFileError.notARelease(path)
         }
     }
 
@@ -111,8 +115,10 @@ public enum ReleaseReader {
     ///
     /// - Returns: the column names, and whether the row limit cut the answer.
     @discardableResult
-    public static func sql(_ path: String, _ query: String, timeout: Double = 5, maxRows: Int = 10_000,
-                           columns onColumns: ([String]) -> Void = { _ in }, row: ([String?]) -> Void) throws -> (columns: [String], truncated: Bool) {
+    public static func sql(
+        _ path: String, _ query: String, timeout: Double = 5, maxRows: Int = 10_000,
+        columns onColumns: ([String]) -> Void = { _ in }, row: ([String?]) -> Void
+    ) throws -> (columns: [String], truncated: Bool) {
         let connection = try open(path)
         do {
             return try connection.read(within: timeout) { db -> (columns: [String], truncated: Bool) in
@@ -129,12 +135,14 @@ public enum ReleaseReader {
                 return (columns, false)
             }
         } catch let e as DatabaseError {
-            throw QueryError.invalid("the SQL was refused: \(e.message ?? "error \(e.resultCode)") (releases are read-only; ATTACH, extensions and unsafe functions are not allowed)")
+            throw ReleaseFileError.sqlRefused(e.message ?? "error \(e.resultCode.rawValue)")
         }
     }
 
     /// The same, collecting every row (at most `maxRows`).
-    public static func sql(_ path: String, _ query: String, timeout: Double = 5, maxRows: Int = 10_000) throws -> (columns: [String], rows: [[String?]]) {
+    public static func sql(_ path: String, _ query: String, timeout: Double = 5, maxRows: Int = 10_000) throws -> (
+        columns: [String], rows: [[String?]]
+    ) {
         var rows: [[String?]] = []
         let (columns, _) = try sql(path, query, timeout: timeout, maxRows: maxRows) { rows.append($0) }
         return (columns, rows)
@@ -143,10 +151,10 @@ public enum ReleaseReader {
     static func text(_ v: DatabaseValue) -> String? {
         switch v.storage {
         case .null: return nil
-        case let .int64(i): return String(i)
-        case let .double(d): return String(d)
-        case let .string(s): return s
-        case let .blob(b): return "<\(b.count) bytes>"
+        case .int64(let i): return String(i)
+        case .double(let d): return String(d)
+        case .string(let s): return s
+        case .blob(let b): return "<\(b.count) bytes>"
         }
     }
 
@@ -154,10 +162,15 @@ public enum ReleaseReader {
     ///
     /// - Throws: ``QueryError/invalidFile(_:table:column:why:)`` naming what is wrong; never traps.
     public static func read(_ path: String) throws -> ReleaseData {
+        try readChecked(path).data
+    }
+
+    /// Reads and checks a whole release file, with its parameters parsed once.
+    public static func readChecked(_ path: String) throws -> (data: ReleaseData, info: ReleaseMetadata) {
         let connection = try open(path)
         let data = try connection.read(within: readTimeout) { db in try ReleaseChecker(path: path, db: db).read() }
         try ReleaseChecker.checkMeaning(data, path: path)
-        return data
+        return (data, try ReleaseMetadata(data, file: path))
     }
 }
 
@@ -166,27 +179,4 @@ public final class DeadlineCell: @unchecked Sendable {
     let pointer = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
     init() { pointer.pointee = 0 }
     deinit { pointer.deallocate() }
-}
-
-/// Why a query was refused.
-public enum QueryError: Error, LocalizedError, Equatable {
-    case missing(String)
-    case rawStore(String)
-    case notARelease(String)
-    case invalid(String)
-    /// A release file that breaks the format: file, table, column (if one), and what is wrong.
-    case invalidFile(String, table: String, column: String?, why: String)
-    case timeout(String, Double)
-
-    public var errorDescription: String? {
-        switch self {
-        case let .missing(p): return "\(p): no such file"
-        case let .rawStore(p): return "\(p): this is an authority's raw store, not a release; researchers query release files only"
-        case let .notARelease(p): return "\(p): not a Mosaic release file"
-        case let .invalid(why): return why
-        case let .invalidFile(p, table, column, why):
-            return "\(p): not a valid Mosaic release: table \(table)\(column.map { ", column \($0)" } ?? ""): \(why)"
-        case let .timeout(p, s): return "\(p): stopped after \(Int(s)) s (a statement ran too long; --timeout changes the limit)"
-        }
-    }
 }

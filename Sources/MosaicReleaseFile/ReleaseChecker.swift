@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import MosaicCodebook
-import MosaicReleaseFile
 
 /// Reads a release file's tables with every value checked for its type and range, then checks
 /// what the values mean together (hierarchy, completeness against the codebook, noise groups,
@@ -14,8 +13,8 @@ struct ReleaseChecker {
     static let levels = ["country", "region", "province"]
     static let statuses = ["published", "suppressed"]
 
-    func fail(_ table: String, _ column: String?, _ why: String) -> QueryError {
-        QueryError.invalidFile(path, table: table, column: column, why: why)
+    func fail(_ table: String, _ column: String?, _ why: String) -> ReleaseFileError {
+        ReleaseFileError.invalidFile(path, table: table, column: column, why: why)
     }
 
     /// The table must be a real table (not a view, which could recurse) with these columns.
@@ -26,7 +25,8 @@ struct ReleaseChecker {
             throw fail(name, nil, "the table is missing")
         }
         guard type == "table" else { throw fail(name, nil, "must be a table, not a \(type)") }
-        let present = Set(try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [name]).map { ($0["name"] as String?) ?? "" })
+        let present = Set(
+            try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [name]).map { ($0["name"] as String?) ?? "" })
         for c in columns where !present.contains(c) { throw fail(name, c, "the column is missing") }
         let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM \"\(name)\"") ?? 0
         guard n <= ReleaseReader.maxRows else { throw fail(name, nil, "more than \(ReleaseReader.maxRows) rows") }
@@ -34,14 +34,14 @@ struct ReleaseChecker {
     }
 
     func string(_ r: Row, _ column: String, _ table: String, _ line: Int, allowEmpty: Bool = false, max: Int = 400) throws -> String {
-        guard case let .string(s) = (r[column] as DatabaseValue).storage else { throw fail(table, column, "row \(line): expected text") }
+        guard case .string(let s) = (r[column] as DatabaseValue).storage else { throw fail(table, column, "row \(line): expected text") }
         guard allowEmpty || !s.isEmpty else { throw fail(table, column, "row \(line): empty") }
         guard s.utf8.count <= max else { throw fail(table, column, "row \(line): longer than \(max) bytes") }
         return s
     }
 
     func integer(_ r: Row, _ column: String, _ table: String, _ line: Int, _ range: ClosedRange<Int64>) throws -> Int64 {
-        guard case let .int64(i) = (r[column] as DatabaseValue).storage, range.contains(i) else {
+        guard case .int64(let i) = (r[column] as DatabaseValue).storage, range.contains(i) else {
             throw fail(table, column, "row \(line): expected a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return i
@@ -52,11 +52,15 @@ struct ReleaseChecker {
         _ = try requireTable("cells", ["period", "level", "geo_code", "geo_name", "table_name", "cell", "value", "moe95", "status"])
         let hasUnits = try requireTable("units", ["level", "geo_code", "geo_name", "parent_code", "ordinal"], optional: true)
         let hasNoise = try requireTable("noise", ["table_name", "level", "sigma2_num", "sigma2_den", "rho_nano"], optional: true)
-        let hasCoverage = try requireTable("coverage", ["period", "level", "geo_code", "geo_name", "registered_schools", "reporting_schools",
-                                                        "registered_enrolment", "reporting_enrolment"], optional: true)
+        let hasCoverage = try requireTable(
+            "coverage",
+            [
+                "period", "level", "geo_code", "geo_name", "registered_schools", "reporting_schools",
+                "registered_enrolment", "reporting_enrolment",
+            ], optional: true)
         let hasReplicates = try requireTable("replicates", ["replicate", "errors"], optional: true)
         guard hasUnits, hasNoise else {
-            throw QueryError.invalid("\(path): made by an older Mosaic without its error model; export it again with 'mosaic release export'")
+            throw ReleaseFileError.olderFormat(path)
         }
 
         var metadata: [(key: String, value: String)] = []
@@ -83,25 +87,29 @@ struct ReleaseChecker {
             if status == "published" {
                 value = Int(try integer(r, "value", "cells", line, 0...ReleaseReader.maxValue))
                 switch m {
-                case let .double(d) where d.isFinite && d >= 0 && d <= ReleaseReader.maxMargin: margin = d
-                case let .int64(i) where i >= 0 && Double(i) <= ReleaseReader.maxMargin: margin = Double(i)
+                case .double(let d) where d.isFinite && d >= 0 && d <= ReleaseReader.maxMargin: margin = d
+                case .int64(let i) where i >= 0 && Double(i) <= ReleaseReader.maxMargin: margin = Double(i)
                 default: throw fail("cells", "moe95", "row \(line): expected a number from 0 to \(Int(ReleaseReader.maxMargin))")
                 }
             } else {
                 guard case .null = v else { throw fail("cells", "value", "row \(line): a suppressed value must be empty") }
                 guard case .null = m else { throw fail("cells", "moe95", "row \(line): a suppressed value has no margin") }
             }
-            rows.append(ReleaseRow(period: try string(r, "period", "cells", line), level: level, geoCode: try string(r, "geo_code", "cells", line),
-                                   geoName: try string(r, "geo_name", "cells", line), tableName: try string(r, "table_name", "cells", line),
-                                   cell: try string(r, "cell", "cells", line), value: value, moe95: margin, status: status))
+            rows.append(
+                ReleaseRow(
+                    period: try string(r, "period", "cells", line), level: level, geoCode: try string(r, "geo_code", "cells", line),
+                    geoName: try string(r, "geo_name", "cells", line), tableName: try string(r, "table_name", "cells", line),
+                    cell: try string(r, "cell", "cells", line), value: value, moe95: margin, status: status))
         }
 
         var units: [UnitRow] = []
         for (i, r) in try Row.fetchAll(db, sql: "SELECT * FROM units ORDER BY ordinal").enumerated() {
             let level = try string(r, "level", "units", i + 1)
             guard Self.levels.contains(level) else { throw fail("units", "level", "row \(i + 1): must be country, region or province") }
-            units.append(UnitRow(level: level, geoCode: try string(r, "geo_code", "units", i + 1), geoName: try string(r, "geo_name", "units", i + 1),
-                                 parentCode: try string(r, "parent_code", "units", i + 1, allowEmpty: true)))
+            units.append(
+                UnitRow(
+                    level: level, geoCode: try string(r, "geo_code", "units", i + 1), geoName: try string(r, "geo_name", "units", i + 1),
+                    parentCode: try string(r, "parent_code", "units", i + 1, allowEmpty: true)))
             _ = try integer(r, "ordinal", "units", i + 1, 0...Int64(ReleaseReader.maxUnits))
         }
         guard units.count <= ReleaseReader.maxUnits else { throw fail("units", nil, "more than \(ReleaseReader.maxUnits) units") }
@@ -110,10 +118,12 @@ struct ReleaseChecker {
         for (i, r) in try Row.fetchAll(db, sql: "SELECT * FROM noise").enumerated() {
             let level = try string(r, "level", "noise", i + 1)
             guard Self.levels.contains(level) else { throw fail("noise", "level", "row \(i + 1): must be country, region or province") }
-            noise.append(NoiseRow(tableName: try string(r, "table_name", "noise", i + 1), level: level,
-                                  sigma2Num: UInt64(try integer(r, "sigma2_num", "noise", i + 1, 1...(1 << 62))),
-                                  sigma2Den: UInt64(try integer(r, "sigma2_den", "noise", i + 1, 1...(1 << 62))),
-                                  rhoNano: UInt64(try integer(r, "rho_nano", "noise", i + 1, 0...(1 << 62)))))
+            noise.append(
+                NoiseRow(
+                    tableName: try string(r, "table_name", "noise", i + 1), level: level,
+                    sigma2Num: UInt64(try integer(r, "sigma2_num", "noise", i + 1, 1...(1 << 62))),
+                    sigma2Den: UInt64(try integer(r, "sigma2_den", "noise", i + 1, 1...(1 << 62))),
+                    rhoNano: UInt64(try integer(r, "rho_nano", "noise", i + 1, 0...(1 << 62)))))
         }
 
         var coverage: [CoverageRow] = []
@@ -127,8 +137,12 @@ struct ReleaseChecker {
                     reportingSchools: Int(try integer(r, "reporting_schools", "coverage", n, 0...100_000_000)),
                     registeredEnrolment: Int(try integer(r, "registered_enrolment", "coverage", n, 0...10_000_000_000)),
                     reportingEnrolment: Int(try integer(r, "reporting_enrolment", "coverage", n, 0...10_000_000_000)))
-                guard c.reportingSchools <= c.registeredSchools else { throw fail("coverage", "reporting_schools", "row \(n): more than registered") }
-                guard c.reportingEnrolment <= c.registeredEnrolment else { throw fail("coverage", "reporting_enrolment", "row \(n): more than registered") }
+                guard c.reportingSchools <= c.registeredSchools else {
+                    throw fail("coverage", "reporting_schools", "row \(n): more than registered")
+                }
+                guard c.reportingEnrolment <= c.registeredEnrolment else {
+                    throw fail("coverage", "reporting_enrolment", "row \(n): more than registered")
+                }
                 coverage.append(c)
             }
         }
@@ -139,7 +153,9 @@ struct ReleaseChecker {
             guard replicates.count <= 1000 else { throw fail("replicates", nil, "more than 1000 replicates") }
             for (i, r) in replicates.enumerated() {
                 _ = try integer(r, "replicate", "replicates", i + 1, Int64(i)...Int64(i))
-                guard case let .blob(b) = (r["errors"] as DatabaseValue).storage else { throw fail("replicates", "errors", "row \(i + 1): expected a blob") }
+                guard case .blob(let b) = (r["errors"] as DatabaseValue).storage else {
+                    throw fail("replicates", "errors", "row \(i + 1): expected a blob")
+                }
                 data.replicates.append(ReleaseFile.decode(b))
                 if b.count % 2 != 0 { throw fail("replicates", "errors", "row \(i + 1): odd length") }
             }
@@ -149,16 +165,13 @@ struct ReleaseChecker {
 
     /// Checks what the values mean together; after it, every lookup the tools make succeeds.
     static func checkMeaning(_ data: ReleaseData, path: String) throws {
-        func fail(_ table: String, _ column: String?, _ why: String) -> QueryError { .invalidFile(path, table: table, column: column, why: why) }
-        guard let periodText = data.metadata("period"), let period = Period(periodText) else { throw fail("metadata", "value", "key period: expected a quarter YYYY-Qn") }
-        guard let version = Int(data.metadata("codebook_version") ?? ""), let codebook = try? Codebook.bundled(version: version) else {
-            throw fail("metadata", "value", "key codebook_version: not a codebook this Mosaic knows")
+        func fail(_ table: String, _ column: String?, _ why: String) -> ReleaseFileError {
+            .invalidFile(path, table: table, column: column, why: why)
         }
-        guard let k = Int(data.metadata("k") ?? ""), (1...1000).contains(k) else { throw fail("metadata", "value", "key k: expected 1 to 1000") }
-        guard let m = Int(data.metadata("min_schools") ?? ""), (1...1_000_000).contains(m) else {
-            throw fail("metadata", "value", "key min_schools: expected a whole number of 1 or more")
-        }
-        guard let id = data.metadata("release_id"), !id.isEmpty else { throw fail("metadata", "value", "key release_id: missing") }
+        let info = try ReleaseMetadata(data, file: path)
+        let period = info.period
+        let version = info.codebookVersion
+        let codebook = try Codebook.bundled(version: version)
 
         // The hierarchy: one country first, each unit's parent one level up and listed before it.
         var index: [String: Int] = [:]
@@ -167,11 +180,17 @@ struct ReleaseChecker {
             guard index[key] == nil else { throw fail("units", "geo_code", "row \(i + 1): a unit appears twice") }
             switch u.level {
             case "country":
-                guard i == 0, u.parentCode.isEmpty else { throw fail("units", "parent_code", "row \(i + 1): the country must come first, without a parent") }
+                guard i == 0, u.parentCode.isEmpty else {
+                    throw fail("units", "parent_code", "row \(i + 1): the country must come first, without a parent")
+                }
             case "region":
-                guard index["country|" + u.parentCode] != nil else { throw fail("units", "parent_code", "row \(i + 1): a region's parent must be the country") }
+                guard index["country|" + u.parentCode] != nil else {
+                    throw fail("units", "parent_code", "row \(i + 1): a region's parent must be the country")
+                }
             default:
-                guard index["region|" + u.parentCode] != nil else { throw fail("units", "parent_code", "row \(i + 1): a province's parent must be a region listed before it") }
+                guard index["region|" + u.parentCode] != nil else {
+                    throw fail("units", "parent_code", "row \(i + 1): a province's parent must be a region listed before it")
+                }
             }
             index[key] = i
         }
@@ -182,7 +201,8 @@ struct ReleaseChecker {
         var expected = Set<String>()
         for u in data.units { for (t, c) in cells { expected.insert("\(u.level)|\(u.geoCode)|\(t)|\(c)") } }
         guard data.rows.count == expected.count else {
-            throw fail("cells", nil, "expected \(expected.count) rows (every unit × every cell of codebook \(version)), found \(data.rows.count)")
+            throw fail(
+                "cells", nil, "expected \(expected.count) rows (every unit × every cell of codebook \(version)), found \(data.rows.count)")
         }
         var seen = Set<String>()
         for (i, r) in data.rows.enumerated() {
@@ -196,8 +216,12 @@ struct ReleaseChecker {
         let levelsPresent = Set(data.units.map(\.level))
         var groups = Set<String>()
         for (i, n) in data.noise.enumerated() {
-            guard codebook.table(n.tableName) != nil || n.tableName == "total" else { throw fail("noise", "table_name", "row \(i + 1): not a codebook table") }
-            guard groups.insert(n.tableName + "|" + n.level).inserted else { throw fail("noise", nil, "row \(i + 1): a group appears twice") }
+            guard codebook.table(n.tableName) != nil || n.tableName == "total" else {
+                throw fail("noise", "table_name", "row \(i + 1): not a codebook table")
+            }
+            guard groups.insert(n.tableName + "|" + n.level).inserted else {
+                throw fail("noise", nil, "row \(i + 1): a group appears twice")
+            }
         }
         for t in codebook.tables.map(\.name) + ["total"] {
             for l in levelsPresent where !groups.contains(t + "|" + l) { throw fail("noise", nil, "no noise for \(t) at level \(l)") }

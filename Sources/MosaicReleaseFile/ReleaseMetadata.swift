@@ -1,0 +1,49 @@
+import MosaicCodebook
+
+/// The release parameters every tool needs, parsed once from the `metadata` table.
+///
+/// ```swift
+/// let data = try ReleaseReader.read("r-2026-Q3.sqlite")
+/// let info = try ReleaseMetadata(data, file: "r-2026-Q3.sqlite")
+/// print(info.period, info.k)
+/// ```
+public struct ReleaseMetadata: Sendable, Equatable {
+    /// For example `2026-Q3-R1`.
+    public var releaseID: String
+    /// The quarter the release covers.
+    public var period: Period
+    /// The codebook version of its tables.
+    public var codebookVersion: Int
+    /// Published values from 1 to k − 1 are suppressed.
+    public var k: Int
+    /// Units with fewer registered schools are not published on their own.
+    public var minimumSchools: Int
+    /// ρ and ε as the release states them (text, for display).
+    public var rho: String
+    public var epsilon: String
+
+    /// Parses the metadata of `data`.
+    ///
+    /// - Throws: ``ReleaseFileError/invalidFile(_:table:column:why:)`` naming the key at fault.
+    public init(_ data: ReleaseData, file: String) throws {
+        func fail(_ key: String, _ why: String) -> ReleaseFileError {
+            .invalidFile(file, table: "metadata", column: "value", why: "key \(key): \(why)")
+        }
+        guard let id = data.metadata("release_id"), !id.isEmpty else { throw fail("release_id", "missing") }
+        guard let period = data.metadata("period").flatMap({ Period($0) }) else { throw fail("period", "expected a quarter YYYY-Qn") }
+        guard let version = data.metadata("codebook_version").flatMap({ Int($0) }), (try? Codebook.bundled(version: version)) != nil else {
+            throw fail("codebook_version", "not a codebook this Mosaic knows")
+        }
+        guard let k = data.metadata("k").flatMap({ Int($0) }), (1...1000).contains(k) else { throw fail("k", "expected 1 to 1000") }
+        guard let m = data.metadata("min_schools").flatMap({ Int($0) }), (1...1_000_000).contains(m) else {
+            throw fail("min_schools", "expected a whole number of 1 or more")
+        }
+        self.releaseID = id
+        self.period = period
+        self.codebookVersion = version
+        self.k = k
+        self.minimumSchools = m
+        self.rho = data.metadata("rho") ?? ""
+        self.epsilon = data.metadata("epsilon") ?? ""
+    }
+}
