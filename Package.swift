@@ -97,7 +97,7 @@ let package = Package(
         .target(
             name: "MosaicKeyring",
             dependencies: [
-                "MosaicSeal", "MosaicCounts", "MosaicIntake", "MosaicStore", "MosaicFiles",
+                "MosaicSeal", "MosaicCounts", "MosaicIntake", "MosaicStore", "MosaicFiles", "MosaicCodebook",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"]),

@@ -65,3 +65,13 @@ public struct Period: Sendable, Hashable, Comparable, Codable, CustomStringConve
         try c.encode(description)
     }
 }
+
+/// Times as Mosaic records them: ISO 8601 in UTC to the second (`2026-11-27T15:30:00Z`).
+public enum Timestamp {
+    /// `date` as an ISO 8601 UTC string.
+    public static func utc(_ date: Date = Date()) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: date)
+    }
+}

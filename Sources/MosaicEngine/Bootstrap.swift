@@ -5,7 +5,7 @@ import MosaicSamplers
 extension ReleaseEngine {
     /// Whether a unit falls under the small-area rule (a public registry fact).
     public func isSmallArea(_ unit: Int) -> Bool {
-        geography.units[unit].level != .country && geography.units[unit].schools < plan.minimumSchools
+        geography.units[unit].isSmallArea(minimumSchools: plan.minimumSchools)
     }
 
     /// The value that stands in for a suppressed cell (1 to k−1) in the bootstrap world: ⌊k/2⌋.

@@ -209,7 +209,7 @@ public struct ReleaseEngine: Sendable {
     public func publish(_ e: Estimates) -> [ReleasedValue] {
         var out: [ReleasedValue] = []
         for (i, u) in geography.units.enumerated() {
-            let smallArea = u.level != .country && u.schools < plan.minimumSchools
+            let smallArea = u.isSmallArea(minimumSchools: plan.minimumSchools)
             func value(_ table: String, _ cell: String, _ v: Int, _ variance: Double) -> ReleasedValue {
                 if smallArea || (v >= 1 && v < plan.k) {
                     return ReleasedValue(unit: i, table: table, cell: cell, value: nil, moe95: nil)

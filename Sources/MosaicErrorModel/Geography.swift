@@ -15,6 +15,10 @@ public struct GeoUnit: Sendable, Hashable {
     /// Open schools registered in the unit (a public registry fact, for the small-area rule).
     public var schools: Int
 
+    /// The small-area rule: a region or province with fewer than `minimumSchools` registered
+    /// schools is not published on its own (its counts appear only inside its parent).
+    public func isSmallArea(minimumSchools: Int) -> Bool { level != .country && schools < minimumSchools }
+
     public init(level: Level, code: String, name: String, parent: Int?, children: [Int], schools: Int) {
         self.level = level
         self.code = code
@@ -38,6 +42,16 @@ public struct Geography: Sendable {
     public var leaves: [Int] { units.indices.filter { units[$0].children.isEmpty && units[$0].level == .province } }
 
     public init(units: [GeoUnit]) { self.units = units }
+
+    /// Values given per province, summed up the hierarchy: one value per unit, in ``units`` order.
+    public func sumUp<T>(_ byProvince: [String: T], zero: T, _ add: (T, T) -> T) -> [T] {
+        var out = [T](repeating: zero, count: units.count)
+        for (i, u) in units.enumerated() where u.level == .province { out[i] = byProvince[u.code] ?? zero }
+        for i in stride(from: units.count - 1, through: 0, by: -1) {
+            for c in units[i].children { out[i] = add(out[i], out[c]) }
+        }
+        return out
+    }
 
     /// Index of the unit with `code` at `level`.
     public func index(level: Level, code: String) -> Int? { units.firstIndex { $0.level == level && $0.code == code } }

@@ -1,4 +1,5 @@
 import Foundation
+import MosaicCodebook
 import MosaicFiles
 import MosaicSeal
 import MosaicStore
@@ -24,7 +25,7 @@ public enum CredentialIssuer {
         let token = UUID().uuidString
         let claim = PendingOutput(
             finalPath: final, temporaryPath: AtomicFile.temporaryPath(for: final), kind: .credentials, token: token,
-            ref: creds.fingerprint, owner: .current, createdAt: ISO8601DateFormatter().string(from: now))
+            ref: creds.fingerprint, owner: .current, createdAt: Timestamp.utc(now))
         try store.claim([claim])
         var revoked: [String] = []
         do {

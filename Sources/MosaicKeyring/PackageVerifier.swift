@@ -87,7 +87,7 @@ public struct PackageVerifier: PackageOpener, @unchecked Sendable {
                 "school \(key.schoolID): sealed more than a day in the future by the school's clock; ask the school to check its computer's date and seal again"
             )
         }
-        let digest = SHA256.hash(data: Data(bytes)).map { String(format: "%02x", $0) }.joined()
+        let digest = SealedPackage.hex(SHA256.hash(data: Data(bytes)))
         return (content, SealedOrigin(schoolID: school, keyFingerprint: signer, sealedAt: sealedAt, packageDigest: digest))
     }
 }

@@ -182,7 +182,7 @@ public struct QueryEngine {
                     suppressed += 1
                     maxK = max(maxK, r.k)
                     let total = r.rows["\(u.level.rawValue)|\(u.code)|total|persons"]
-                    if total?.status == "suppressed", u.level != .country, u.schools < r.info.minimumSchools { smallArea = true }
+                    if total?.status == "suppressed", u.isSmallArea(minimumSchools: r.info.minimumSchools) { smallArea = true }
                 }
             }
         }

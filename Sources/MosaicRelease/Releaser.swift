@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import MosaicCodebook
 import MosaicEngine
 import MosaicErrorModel
@@ -152,8 +151,7 @@ public struct Releaser: Sendable {
         let data: ReleaseData
         do {
             if let folder = outputs.csvFolder { createdFolder = try ReleaseFile.prepareFolder(folder) }
-            data = try create(request, entropy: entropy, now: now) { data, id, db in
-                try Store.setPendingRef(token: token, ref: id, db: db)
+            data = try create(request, entropy: entropy, now: now, pendingToken: token) { data, _ in
                 temporaries = try Releaser.writeTemporaries(data, pending: pending, outputs: outputs)
             }
         } catch {
@@ -203,13 +201,13 @@ public struct Releaser: Sendable {
 
     /// The same without files, with a given entropy source: for tests only.
     func create<E: EntropySource>(_ request: ReleaseRequest, entropy: E, now: Date = Date()) throws -> ReleaseData {
-        try create(request, entropy: entropy, now: now) { _, _, _ in }
+        try create(request, entropy: entropy, now: now, pendingToken: nil) { _, _ in }
     }
 
-    /// Makes the release inside one immediate transaction; `beforeCommit` runs last inside it.
+    /// Makes the release inside the store's ledger transaction; `beforeCommit` runs last inside it.
     func create<E: EntropySource>(
-        _ request: ReleaseRequest, entropy: E, now: Date,
-        beforeCommit: (ReleaseData, String, Database) throws -> Void
+        _ request: ReleaseRequest, entropy: E, now: Date, pendingToken: String?,
+        beforeCommit: (ReleaseData, String) throws -> Void
     ) throws -> ReleaseData {
         guard request.k >= 1, request.k <= 1000 else { throw ReleaseError.invalidRequest("k must be from 1 to 1000") }
         guard request.minimumSchools >= 1 else { throw ReleaseError.invalidRequest("the minimum number of schools must be at least 1") }
@@ -220,182 +218,147 @@ public struct Releaser: Sendable {
         let schools = try store.schools()
         let open = Set(try store.schoolFacts().filter(\.value.isOpen).keys)
         let geography = Geography(schools: schools, open: open)
+        let defaults = ReleasePlan.defaults(codebook: codebook, rho: request.rho)
         let plan = ReleasePlan(
-            rho: request.rho, tableWeights: ReleasePlan.defaults(codebook: codebook, rho: request.rho).tableWeights,
-            levelWeights: ReleasePlan.defaults(codebook: codebook, rho: request.rho).levelWeights,
+            rho: request.rho, tableWeights: defaults.tableWeights, levelWeights: defaults.levelWeights,
             k: request.k, minimumSchools: request.minimumSchools)
         let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan)
         let asked = plan.spent(codebook: codebook)
         let created = timestampUTC(now)
-
-        return try store.database.writeWithoutTransaction { db in
-            var data: ReleaseData!
-            try db.inTransaction(.immediate) {
-                let spent = Rho(nano: try Store.spentNano(period: request.period, db: db))
-                let cap = Rho(nano: try Store.capNano(period: request.period, db: db))
-                guard spent + asked <= cap else {
-                    throw ReleaseError.overBudget(period: request.period.description, spent: spent, asked: asked, cap: cap)
-                }
-                let truth = try Store.provinceTotals(period: request.period, codebook: codebook, db: db)
-                guard truth.submissions > 0 else { throw ReleaseError.noSubmissions(request.period.description) }
-                let n =
-                    try Int.fetchOne(db, sql: "SELECT count(*) FROM release WHERE period = ?", arguments: [request.period.description])! + 1
-                let id = "\(request.period)-R\(n)"
-                let coverage = try Releaser.coverage(period: request.period, geography: geography, db: db)
-
-                let measurements = engine.measure(TrueCounts(byProvince: truth.byProvince), entropy: entropy)
-                let estimates = engine.estimate(measurements)
-                let published = engine.publish(estimates)
-                let replicates = engine.replicateErrors(published: published, count: request.replicates, entropy: entropy)
-                let metadata = Releaser.metadata(
-                    id: id, request: request, created: created, codebook: codebook, plan: plan,
-                    engine: engine, spentAfter: spent + asked, cap: cap)
-                let rows = published.map { v in
-                    let u = geography.units[v.unit]
-                    return ReleaseRow(
-                        period: request.period.description, level: u.level.rawValue, geoCode: u.code, geoName: u.name,
-                        tableName: v.table, cell: v.cell, value: v.value, moe95: v.moe95,
-                        status: v.suppressed ? "suppressed" : "published")
-                }
-                data = ReleaseData(
-                    metadata: metadata, rows: rows, tables: Releaser.shapes(codebook), coverage: coverage,
-                    units: Releaser.units(geography), noise: Releaser.noise(engine.groups))
-                data.replicates = replicates
-
-                let json = try JSONSerialization.data(withJSONObject: [
-                    "metadata": metadata.map { [$0.key, $0.value] },
-                    "units": Releaser.units(geography).map { [$0.level, $0.geoCode, $0.geoName, $0.parentCode] },
-                    "noise": engine.groups.map {
-                        [$0.table, $0.level.rawValue, String($0.sigma2Num), String($0.sigma2Den), String($0.rho.nano)]
-                    },
-                    "coverage": coverage.map {
-                        [
-                            $0.period, $0.level, $0.geoCode, $0.geoName, String($0.registeredSchools), String($0.reportingSchools),
-                            String($0.registeredEnrolment), String($0.reportingEnrolment),
-                        ]
-                    },
-                ])
-                try db.execute(
-                    sql:
-                        "INSERT INTO release (id, period, created_at, codebook_version, rho_nano, k, min_schools, metadata_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [
-                        id, request.period.description, created, codebook.version, Int64(asked.nano), request.k, request.minimumSchools,
-                        String(decoding: json, as: UTF8.self),
-                    ])
-                let m = try db.makeStatement(
-                    sql: "INSERT INTO release_measurement (release_id, unit, cell_index, noisy) VALUES (?, ?, ?, ?)")
-                for (unit, row) in measurements.cells.enumerated() {
-                    try m.execute(arguments: [id, unit, -1, measurements.totals[unit]])
-                    for (j, noisy) in row.enumerated() { try m.execute(arguments: [id, unit, j, noisy]) }
-                }
-                for (i, rep) in replicates.enumerated() {
-                    try db.execute(sql: "INSERT INTO release_replicate VALUES (?, ?, ?)", arguments: [id, i, ReleaseFile.encode(rep)])
-                }
-                let r = try db.makeStatement(sql: "INSERT INTO release_row VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                for (ordinal, row) in rows.enumerated() {
-                    try r.execute(arguments: [
-                        id, ordinal, row.level, row.geoCode, row.geoName, row.tableName, row.cell, row.value, row.moe95, row.status,
-                    ])
-                }
-                try beforeCommit(data, id, db)
-                return .commit
+        var data: ReleaseData?
+        do {
+            _ = try store.recordRelease(
+                period: request.period, askingNano: asked.nano, codebook: codebook, k: request.k, minimumSchools: request.minimumSchools,
+                createdAt: created, pendingToken: pendingToken,
+                make: { ledger in
+                    let spent = Rho(nano: ledger.spentNano)
+                    let cap = Rho(nano: ledger.capNano)
+                    let coverage = Releaser.coverage(period: request.period, geography: geography, byProvince: ledger.coverageByProvince)
+                    let measurements = engine.measure(TrueCounts(byProvince: ledger.truth), entropy: entropy)
+                    let published = engine.publish(engine.estimate(measurements))
+                    let replicates = engine.replicateErrors(published: published, count: request.replicates, entropy: entropy)
+                    let metadata = Releaser.metadata(
+                        id: ledger.releaseID, request: request, created: created, codebook: codebook, plan: plan,
+                        engine: engine, spentAfter: spent + asked, cap: cap)
+                    let rows = published.map { v in
+                        let u = geography.units[v.unit]
+                        return ReleaseRow(
+                            period: request.period.description, level: u.level.rawValue, geoCode: u.code, geoName: u.name,
+                            tableName: v.table, cell: v.cell, value: v.value, moe95: v.moe95,
+                            status: v.suppressed ? "suppressed" : "published")
+                    }
+                    var made = ReleaseData(
+                        metadata: metadata, rows: rows, tables: Releaser.shapes(codebook), coverage: coverage,
+                        units: Releaser.units(geography), noise: Releaser.noise(engine.groups))
+                    made.replicates = replicates
+                    data = made
+                    return NewRelease(
+                        parts: Releaser.parts(made), rows: rows.map(Releaser.stored), totals: measurements.totals,
+                        cells: measurements.cells,
+                        replicates: replicates.map(ReleaseFile.encode))
+                },
+                beforeCommit: { id in
+                    guard let data else { return }
+                    try beforeCommit(data, id)
+                })
+        } catch let e as LedgerError {
+            switch e {
+            case .overBudget(let spent, let asked, let cap):
+                throw ReleaseError.overBudget(
+                    period: request.period.description, spent: Rho(nano: spent), asked: Rho(nano: asked), cap: Rho(nano: cap))
+            case .noSubmissions: throw ReleaseError.noSubmissions(request.period.description)
             }
-            return data
         }
+        guard let data else { throw ReleaseError.noSubmissions(request.period.description) }
+        return data
     }
 
     /// The stored release `id`, exactly as it was first written.
     public func data(ofRelease id: String) throws -> ReleaseData {
-        try store.database.read { db in
-            guard
-                let r = try Row.fetchOne(
-                    db, sql: "SELECT period, codebook_version, metadata_json FROM release WHERE id = ?", arguments: [id])
-            else {
-                throw ReleaseError.unknownRelease(id)
-            }
-            let period: String = r["period"]
-            let json = try JSONSerialization.jsonObject(with: Data((r["metadata_json"] as String).utf8)) as! [String: Any]
-            let metadata = (json["metadata"] as! [[String]]).map { (key: $0[0], value: $0[1]) }
-            let coverage = (json["coverage"] as! [[String]]).map {
-                CoverageRow(
-                    period: $0[0], level: $0[1], geoCode: $0[2], geoName: $0[3], registeredSchools: Int($0[4])!,
-                    reportingSchools: Int($0[5])!, registeredEnrolment: Int($0[6])!, reportingEnrolment: Int($0[7])!)
-            }
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM release_row WHERE release_id = ? ORDER BY ordinal", arguments: [id]).map {
-                ReleaseRow(
-                    period: period, level: $0["level"], geoCode: $0["geo_code"], geoName: $0["geo_name"], tableName: $0["table_name"],
-                    cell: $0["cell"], value: $0["value"], moe95: $0["moe95"], status: $0["status"])
-            }
-            let units = (json["units"] as! [[String]]).map { UnitRow(level: $0[0], geoCode: $0[1], geoName: $0[2], parentCode: $0[3]) }
-            let noise = (json["noise"] as! [[String]]).map {
-                NoiseRow(tableName: $0[0], level: $0[1], sigma2Num: UInt64($0[2])!, sigma2Den: UInt64($0[3])!, rhoNano: UInt64($0[4])!)
-            }
-            var data = ReleaseData(
-                metadata: metadata, rows: rows, tables: Releaser.shapes(try Codebook.bundled(version: r["codebook_version"])),
-                coverage: coverage, units: units, noise: noise)
-            data.replicates = try Data.fetchAll(
-                db, sql: "SELECT errors FROM release_replicate WHERE release_id = ? ORDER BY replicate", arguments: [id]
-            )
-            .map(ReleaseFile.decode)
-            return data
+        guard let stored = try store.storedRelease(id: id) else { throw ReleaseError.unknownRelease(id) }
+        func damaged(_ what: String) -> ReleaseError {
+            .invalidRequest("release \(id): its stored \(what) cannot be read; the store may be damaged (run 'mosaic doctor')")
         }
+        let p = stored.parts
+        guard p.metadata.allSatisfy({ $0.count == 2 }), p.units.allSatisfy({ $0.count == 4 }), p.noise.allSatisfy({ $0.count == 5 }),
+            p.coverage.allSatisfy({ $0.count == 8 })
+        else { throw damaged("parameters") }
+        var coverage: [CoverageRow] = []
+        for c in p.coverage {
+            guard let a = Int(c[4]), let b = Int(c[5]), let e = Int(c[6]), let f = Int(c[7]) else { throw damaged("coverage") }
+            coverage.append(
+                CoverageRow(
+                    period: c[0], level: c[1], geoCode: c[2], geoName: c[3], registeredSchools: a, reportingSchools: b,
+                    registeredEnrolment: e, reportingEnrolment: f))
+        }
+        var noise: [NoiseRow] = []
+        for n in p.noise {
+            guard let num = UInt64(n[2]), let den = UInt64(n[3]), let rho = UInt64(n[4]) else { throw damaged("noise") }
+            noise.append(NoiseRow(tableName: n[0], level: n[1], sigma2Num: num, sigma2Den: den, rhoNano: rho))
+        }
+        let rows = stored.rows.map {
+            ReleaseRow(
+                period: stored.period, level: $0.level, geoCode: $0.geoCode, geoName: $0.geoName, tableName: $0.tableName,
+                cell: $0.cell, value: $0.value, moe95: $0.moe95, status: $0.status)
+        }
+        var data = ReleaseData(
+            metadata: p.metadata.map { (key: $0[0], value: $0[1]) }, rows: rows,
+            tables: Releaser.shapes(try Codebook.bundled(version: stored.codebookVersion)), coverage: coverage,
+            units: p.units.map { UnitRow(level: $0[0], geoCode: $0[1], geoName: $0[2], parentCode: $0[3]) }, noise: noise)
+        data.replicates = stored.replicates.map(ReleaseFile.decode)
+        return data
     }
 
     /// Every release, oldest first.
     public func list() throws -> [ReleaseSummary] {
-        try store.database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM release ORDER BY created_at, id").map {
-                ReleaseSummary(
-                    id: $0["id"], period: $0["period"], createdAt: $0["created_at"], rho: Rho(nano: UInt64($0["rho_nano"] as Int64)),
-                    k: $0["k"], minimumSchools: $0["min_schools"])
-            }
+        try store.releaseSummaries().map {
+            ReleaseSummary(
+                id: $0.id, period: $0.period, createdAt: $0.createdAt, rho: Rho(nano: $0.rhoNano), k: $0.k,
+                minimumSchools: $0.minimumSchools)
         }
     }
 
     /// The budget of a quarter: (spent, cap).
     public func budget(period: Period) throws -> (spent: Rho, cap: Rho) {
-        try store.database.read { db in
-            (Rho(nano: try Store.spentNano(period: period, db: db)), Rho(nano: try Store.capNano(period: period, db: db)))
-        }
+        let b = try store.budgetNano(period: period)
+        return (Rho(nano: b.spent), Rho(nano: b.cap))
     }
 
-    /// Registered and reporting schools (and their pupils) per unit: registry facts, public.
-    static func coverage(period: Period, geography: Geography, db: Database) throws -> [CoverageRow] {
-        var byProvince: [String: (Int, Int, Int, Int)] = [:]
-        let rows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT s.province_code, s.enrolment, (sub.id IS NOT NULL) AS reported
-                FROM school s LEFT JOIN submission sub ON sub.school_id = s.id AND sub.period = ? AND sub.superseded_by IS NULL
-                WHERE s.is_open = 1
-                """, arguments: [period.description])
-        while let r = try rows.next() {
-            let p: String = r[0]
-            let enrolment: Int = r[1]
-            let reported: Bool = r[2]
-            var v = byProvince[p] ?? (0, 0, 0, 0)
-            v.0 += 1
-            v.2 += enrolment
-            if reported {
-                v.1 += 1
-                v.3 += enrolment
-            }
-            byProvince[p] = v
-        }
-        var perUnit = [(Int, Int, Int, Int)](repeating: (0, 0, 0, 0), count: geography.units.count)
-        for (i, u) in geography.units.enumerated() where u.level == .province { perUnit[i] = byProvince[u.code] ?? (0, 0, 0, 0) }
-        for i in stride(from: geography.units.count - 1, through: 0, by: -1) {
-            for c in geography.units[i].children {
-                perUnit[i].0 += perUnit[c].0
-                perUnit[i].1 += perUnit[c].1
-                perUnit[i].2 += perUnit[c].2
-                perUnit[i].3 += perUnit[c].3
-            }
+    /// The release's public parts as the store keeps them.
+    static func parts(_ d: ReleaseData) -> StoredReleaseParts {
+        StoredReleaseParts(
+            metadata: d.metadata.map { [$0.key, $0.value] },
+            units: d.units.map { [$0.level, $0.geoCode, $0.geoName, $0.parentCode] },
+            noise: d.noise.map { [$0.tableName, $0.level, String($0.sigma2Num), String($0.sigma2Den), String($0.rhoNano)] },
+            coverage: d.coverage.map {
+                [
+                    $0.period, $0.level, $0.geoCode, $0.geoName, String($0.registeredSchools), String($0.reportingSchools),
+                    String($0.registeredEnrolment), String($0.reportingEnrolment),
+                ]
+            })
+    }
+
+    static func stored(_ r: ReleaseRow) -> StoredReleaseRow {
+        StoredReleaseRow(
+            level: r.level, geoCode: r.geoCode, geoName: r.geoName, tableName: r.tableName, cell: r.cell, value: r.value,
+            moe95: r.moe95, status: r.status)
+    }
+
+    /// Registered and reporting schools (and their pupils) per unit, summed up the hierarchy.
+    static func coverage(period: Period, geography: Geography, byProvince: [String: ProvinceCoverage]) -> [CoverageRow] {
+        let perUnit = geography.sumUp(byProvince, zero: ProvinceCoverage()) { a, b in
+            var s = a
+            s.registeredSchools += b.registeredSchools
+            s.reportingSchools += b.reportingSchools
+            s.registeredEnrolment += b.registeredEnrolment
+            s.reportingEnrolment += b.reportingEnrolment
+            return s
         }
         return geography.units.enumerated().map { i, u in
             CoverageRow(
-                period: period.description, level: u.level.rawValue, geoCode: u.code, geoName: u.name, registeredSchools: perUnit[i].0,
-                reportingSchools: perUnit[i].1, registeredEnrolment: perUnit[i].2, reportingEnrolment: perUnit[i].3)
+                period: period.description, level: u.level.rawValue, geoCode: u.code, geoName: u.name,
+                registeredSchools: perUnit[i].registeredSchools, reportingSchools: perUnit[i].reportingSchools,
+                registeredEnrolment: perUnit[i].registeredEnrolment, reportingEnrolment: perUnit[i].reportingEnrolment)
         }
     }
 
@@ -483,8 +446,4 @@ extension Array {
     fileprivate func appending(_ e: Element) -> [Element] { self + [e] }
 }
 
-func timestampUTC(_ date: Date) -> String {
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime]
-    return f.string(from: date)
-}
+func timestampUTC(_ date: Date) -> String { Timestamp.utc(date) }

@@ -63,6 +63,14 @@ struct ReleaseChecker {
             throw ReleaseFileError.olderFormat(path)
         }
 
+        var data = ReleaseData(
+            metadata: try readMetadata(), rows: try readCells(), tables: [], coverage: hasCoverage ? try readCoverage() : [],
+            units: try readUnits(), noise: try readNoise())
+        if hasReplicates { data.replicates = try readReplicates() }
+        return data
+    }
+
+    func readMetadata() throws -> [(key: String, value: String)] {
         var metadata: [(key: String, value: String)] = []
         var keys = Set<String>()
         for (i, r) in try Row.fetchAll(db, sql: "SELECT key, value FROM metadata ORDER BY rowid").enumerated() {
@@ -70,6 +78,10 @@ struct ReleaseChecker {
             guard keys.insert(key).inserted else { throw fail("metadata", "key", "row \(i + 1): a key appears twice") }
             metadata.append((key, try string(r, "value", "metadata", i + 1, allowEmpty: true, max: 100_000)))
         }
+        return metadata
+    }
+
+    func readCells() throws -> [ReleaseRow] {
 
         var rows: [ReleaseRow] = []
         let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM cells ORDER BY rowid")
@@ -101,6 +113,10 @@ struct ReleaseChecker {
                     geoName: try string(r, "geo_name", "cells", line), tableName: try string(r, "table_name", "cells", line),
                     cell: try string(r, "cell", "cells", line), value: value, moe95: margin, status: status))
         }
+        return rows
+    }
+
+    func readUnits() throws -> [UnitRow] {
 
         var units: [UnitRow] = []
         for (i, r) in try Row.fetchAll(db, sql: "SELECT * FROM units ORDER BY ordinal").enumerated() {
@@ -113,6 +129,10 @@ struct ReleaseChecker {
             _ = try integer(r, "ordinal", "units", i + 1, 0...Int64(ReleaseReader.maxUnits))
         }
         guard units.count <= ReleaseReader.maxUnits else { throw fail("units", nil, "more than \(ReleaseReader.maxUnits) units") }
+        return units
+    }
+
+    func readNoise() throws -> [NoiseRow] {
 
         var noise: [NoiseRow] = []
         for (i, r) in try Row.fetchAll(db, sql: "SELECT * FROM noise").enumerated() {
@@ -126,41 +146,44 @@ struct ReleaseChecker {
                     rhoNano: UInt64(try integer(r, "rho_nano", "noise", i + 1, 0...(1 << 62)))))
         }
 
-        var coverage: [CoverageRow] = []
-        if hasCoverage {
-            for (i, r) in try Row.fetchAll(db, sql: "SELECT * FROM coverage").enumerated() {
-                let n = i + 1
-                let c = CoverageRow(
-                    period: try string(r, "period", "coverage", n), level: try string(r, "level", "coverage", n),
-                    geoCode: try string(r, "geo_code", "coverage", n), geoName: try string(r, "geo_name", "coverage", n),
-                    registeredSchools: Int(try integer(r, "registered_schools", "coverage", n, 0...100_000_000)),
-                    reportingSchools: Int(try integer(r, "reporting_schools", "coverage", n, 0...100_000_000)),
-                    registeredEnrolment: Int(try integer(r, "registered_enrolment", "coverage", n, 0...10_000_000_000)),
-                    reportingEnrolment: Int(try integer(r, "reporting_enrolment", "coverage", n, 0...10_000_000_000)))
-                guard c.reportingSchools <= c.registeredSchools else {
-                    throw fail("coverage", "reporting_schools", "row \(n): more than registered")
-                }
-                guard c.reportingEnrolment <= c.registeredEnrolment else {
-                    throw fail("coverage", "reporting_enrolment", "row \(n): more than registered")
-                }
-                coverage.append(c)
-            }
-        }
+        return noise
+    }
 
-        var data = ReleaseData(metadata: metadata, rows: rows, tables: [], coverage: coverage, units: units, noise: noise)
-        if hasReplicates {
-            let replicates = try Row.fetchAll(db, sql: "SELECT replicate, errors FROM replicates ORDER BY replicate")
-            guard replicates.count <= 1000 else { throw fail("replicates", nil, "more than 1000 replicates") }
-            for (i, r) in replicates.enumerated() {
-                _ = try integer(r, "replicate", "replicates", i + 1, Int64(i)...Int64(i))
-                guard case .blob(let b) = (r["errors"] as DatabaseValue).storage else {
-                    throw fail("replicates", "errors", "row \(i + 1): expected a blob")
-                }
-                data.replicates.append(ReleaseFile.decode(b))
-                if b.count % 2 != 0 { throw fail("replicates", "errors", "row \(i + 1): odd length") }
+    func readCoverage() throws -> [CoverageRow] {
+        var coverage: [CoverageRow] = []
+        for (i, r) in try Row.fetchAll(db, sql: "SELECT * FROM coverage").enumerated() {
+            let n = i + 1
+            let c = CoverageRow(
+                period: try string(r, "period", "coverage", n), level: try string(r, "level", "coverage", n),
+                geoCode: try string(r, "geo_code", "coverage", n), geoName: try string(r, "geo_name", "coverage", n),
+                registeredSchools: Int(try integer(r, "registered_schools", "coverage", n, 0...100_000_000)),
+                reportingSchools: Int(try integer(r, "reporting_schools", "coverage", n, 0...100_000_000)),
+                registeredEnrolment: Int(try integer(r, "registered_enrolment", "coverage", n, 0...10_000_000_000)),
+                reportingEnrolment: Int(try integer(r, "reporting_enrolment", "coverage", n, 0...10_000_000_000)))
+            guard c.reportingSchools <= c.registeredSchools else {
+                throw fail("coverage", "reporting_schools", "row \(n): more than registered")
             }
+            guard c.reportingEnrolment <= c.registeredEnrolment else {
+                throw fail("coverage", "reporting_enrolment", "row \(n): more than registered")
+            }
+            coverage.append(c)
         }
-        return data
+        return coverage
+    }
+
+    func readReplicates() throws -> [[Int16]] {
+        let rows = try Row.fetchAll(db, sql: "SELECT replicate, errors FROM replicates ORDER BY replicate")
+        guard rows.count <= 1000 else { throw fail("replicates", nil, "more than 1000 replicates") }
+        var replicates: [[Int16]] = []
+        for (i, r) in rows.enumerated() {
+            _ = try integer(r, "replicate", "replicates", i + 1, Int64(i)...Int64(i))
+            guard case .blob(let b) = (r["errors"] as DatabaseValue).storage else {
+                throw fail("replicates", "errors", "row \(i + 1): expected a blob")
+            }
+            guard b.count % 2 == 0 else { throw fail("replicates", "errors", "row \(i + 1): odd length") }
+            replicates.append(ReleaseFile.decode(b))
+        }
+        return replicates
     }
 
     /// Checks what the values mean together; after it, every lookup the tools make succeeds.

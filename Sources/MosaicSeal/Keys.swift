@@ -4,7 +4,7 @@ import MosaicFiles
 
 /// A key's short public identifier: the first 8 bytes of the SHA-256 of its raw public key, in hex.
 public func fingerprint(of publicKey: Data) -> String {
-    SHA256.hash(data: publicKey).prefix(8).map { String(format: "%02x", $0) }.joined()
+    SealedPackage.hex(SHA256.hash(data: publicKey).prefix(8))
 }
 
 /// The authority's key pair for receiving packages (X25519, for HPKE).

@@ -7,7 +7,7 @@ extension Store {
     ///
     /// - Returns: province code → counts indexed like ``Codebook/allCells``, and how many
     ///   current submissions went in.
-    public static func provinceTotals(period: Period, codebook: Codebook, db: Database) throws -> (
+    static func provinceTotals(period: Period, codebook: Codebook, db: Database) throws -> (
         byProvince: [String: [Int]], submissions: Int
     ) {
         var out: [String: [Int]] = [:]
@@ -34,7 +34,7 @@ extension Store {
     }
 
     /// The ρ cap of a quarter (nano-ρ): its own, else the store's default.
-    public static func capNano(period: Period, db: Database) throws -> UInt64 {
+    static func capNano(period: Period, db: Database) throws -> UInt64 {
         if let own = try Int64.fetchOne(db, sql: "SELECT cap_nano FROM budget_cap WHERE period = ?", arguments: [period.description]) {
             return UInt64(own)
         }
@@ -43,7 +43,7 @@ extension Store {
     }
 
     /// The ρ already spent on a quarter by its releases (nano-ρ).
-    public static func spentNano(period: Period, db: Database) throws -> UInt64 {
+    static func spentNano(period: Period, db: Database) throws -> UInt64 {
         UInt64(
             try Int64.fetchOne(db, sql: "SELECT coalesce(sum(rho_nano), 0) FROM release WHERE period = ?", arguments: [period.description])
                 ?? 0)

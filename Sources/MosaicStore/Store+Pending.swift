@@ -77,7 +77,7 @@ extension Store {
     }
 
     /// Sets the reference (release id) of a command run's pending files, inside the caller's transaction.
-    public static func setPendingRef(token: String, ref: String, db: Database) throws {
+    static func setPendingRef(token: String, ref: String, db: Database) throws {
         try db.execute(sql: "UPDATE pending_output SET ref = ? WHERE token = ?", arguments: [ref, token])
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MosaicCodebook
 
 /// The regional authority's raw store: one SQLite file holding the school registry and every
 /// submission with its history.
@@ -13,8 +14,8 @@ import GRDB
 /// try store.importRegistry(schools, source: "registry.csv")
 /// ```
 public final class Store: Sendable {
-    /// The database connection pool. Other modules of Mosaic use it through the store's methods.
-    public let database: DatabasePool
+    /// The database connection pool: the store's own (tests of this package may read it); other modules use the store's methods.
+    package let database: DatabasePool
     /// The file path.
     public let path: String
 
@@ -290,8 +291,4 @@ public enum StoreError: Error, LocalizedError, Equatable {
 }
 
 /// The current time as an ISO 8601 UTC string, as the store records it.
-func timestamp(_ date: Date = Date()) -> String {
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime]
-    return f.string(from: date)
-}
+func timestamp(_ date: Date = Date()) -> String { Timestamp.utc(date) }

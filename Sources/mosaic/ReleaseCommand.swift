@@ -14,11 +14,6 @@ extension Mosaic {
             subcommands: [Create.self, List.self, Export.self])
     }
 
-    struct Budget: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Show or set the privacy budget (total ρ) per quarter of data.", subcommands: [Show.self, SetCap.self],
-            defaultSubcommand: Show.self)
-    }
 }
 
 extension Rho: ExpressibleByArgument {
@@ -104,54 +99,6 @@ extension Mosaic.ReleaseCommand {
             let data = try Releaser(store: try store.open()).data(ofRelease: id)
             try ReleaseFile.write(data, to: out, csvFolder: csv)
             print("Wrote release \(id) to \(out)\(csv.map { " and \($0)" } ?? "").")
-        }
-    }
-}
-
-extension Mosaic.Budget {
-    struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show each quarter's budget: spent, cap, left.")
-        @OptionGroup var store: StoreOptions
-        @Option(help: "Only this quarter, YYYY-Qn.") var period: String?
-
-        func run() throws {
-            let db = try store.open()
-            let releaser = Releaser(store: db)
-            var periods = Set(try db.periods().map(\.description))
-            for r in try releaser.list() { periods.insert(r.period) }
-            if let period {
-                guard Period(period) != nil else { throw ValidationError("--period must be a quarter written YYYY-Qn") }
-                periods = [period]
-            }
-            var table = TextTable(
-                ["period", "spent rho", "cap rho", "left rho", "epsilon spent (delta 1e-6)"], rightAligned: [1, 2, 3, 4])
-            for p in periods.sorted() {
-                let b = try releaser.budget(period: Period(p)!)
-                table.add([
-                    p, b.spent.description, b.cap.description, (b.cap - b.spent).description,
-                    String(format: "%.3f", Accounting.epsilon(rho: b.spent.value, delta: 1e-6)),
-                ])
-            }
-            print(table.render(), terminator: "")
-        }
-    }
-
-    struct SetCap: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "set", abstract: "Set the cap of total ρ for one quarter, or the default for all.")
-        @OptionGroup var store: StoreOptions
-        @Option(help: "The quarter, YYYY-Qn (omit with --default).") var period: String?
-        @Flag(help: "Set the default cap for quarters without their own.") var `default` = false
-        @Option(help: "The cap, total ρ.") var rho: Rho
-
-        func validate() throws {
-            guard (period != nil) != `default` else { throw ValidationError("give either --period or --default") }
-            if let period, Period(period) == nil { throw ValidationError("--period must be a quarter written YYYY-Qn") }
-        }
-
-        func run() throws {
-            try store.open().setCap(nano: rho.nano, period: period.flatMap { Period($0) })
-            print("Cap set to ρ = \(rho) for \(period ?? "every quarter without its own cap").")
         }
     }
 }

@@ -1,0 +1,28 @@
+import Foundation
+import MosaicCodebook
+import MosaicErrorModel
+import MosaicQuery
+import MosaicReleaseFile
+
+/// A published figure as a report shows it.
+public struct Figure: Sendable, Equatable, Codable {
+    public var value: Int?
+    public var moe95: Double?
+    /// `published`, `suppressed` (1 to k−1) or `bounded` (a sum with suppressed cells inside).
+    public var status: String
+    public var lower: Int?
+    public var upper: Int?
+
+    public static func from(_ row: ReleaseRow?) -> Figure {
+        guard let row else { return Figure(value: nil, moe95: nil, status: "unavailable") }
+        return Figure(value: row.value, moe95: row.moe95, status: row.status)
+    }
+
+    public static func from(_ a: QueryAnswer) -> Figure {
+        // One suppressed cell reads "fewer than k", as in the release.
+        if a.cells == 1, a.suppressed == 1 { return Figure(value: nil, moe95: nil, status: "suppressed") }
+        return Figure(
+            value: a.value, moe95: a.moe95, status: a.value != nil ? "published" : (a.status == "unavailable" ? "unavailable" : "bounded"),
+            lower: a.lower, upper: a.upper)
+    }
+}

@@ -1,0 +1,281 @@
+import Foundation
+import GRDB
+import MosaicCodebook
+
+/// A row of table `release`: a release's public parameters; its ρ is the ledger entry for its quarter.
+struct ReleaseRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "release"
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    var id: String
+    var period: String
+    var createdAt: String
+    var codebookVersion: Int
+    var rhoNano: Int64
+    var k: Int
+    var minSchools: Int
+    var metadataJson: String
+}
+
+/// A row of `release_measurement`: one noisy measurement, drawn once (never released itself).
+struct ReleaseMeasurementRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "release_measurement"
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    var releaseId: String
+    var unit: Int
+    /// −1 for the total of affected persons.
+    var cellIndex: Int
+    var noisy: Int64
+}
+
+/// A row of `release_row`: a published row, exactly as written to the release file.
+struct ReleaseRowRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "release_row"
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    var releaseId: String
+    var ordinal: Int
+    var level: String
+    var geoCode: String
+    var geoName: String
+    var tableName: String
+    var cell: String
+    var value: Int?
+    var moe95: Double?
+    var status: String
+}
+
+/// A row of `release_replicate`: one bootstrap replicate of the errors.
+struct ReleaseReplicateRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "release_replicate"
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    var releaseId: String
+    var replicate: Int
+    var errors: Data
+}
+
+/// The public parts of a release kept beside its rows, as JSON (`release.metadata_json`):
+/// lists of strings, in the order of the release file's tables.
+public struct StoredReleaseParts: Codable, Sendable, Equatable {
+    /// (key, value) pairs.
+    public var metadata: [[String]]
+    /// (level, code, name, parent code) per unit.
+    public var units: [[String]]
+    /// (table, level, σ² numerator, σ² denominator, ρ in nano-units) per group.
+    public var noise: [[String]]
+    /// (period, level, code, name, registered schools, reporting schools, registered pupils, reporting pupils) per unit.
+    public var coverage: [[String]]
+
+    public init(metadata: [[String]], units: [[String]], noise: [[String]], coverage: [[String]]) {
+        self.metadata = metadata
+        self.units = units
+        self.noise = noise
+        self.coverage = coverage
+    }
+}
+
+/// A published row as the store keeps it.
+public struct StoredReleaseRow: Sendable, Equatable {
+    public var level: String
+    public var geoCode: String
+    public var geoName: String
+    public var tableName: String
+    public var cell: String
+    public var value: Int?
+    public var moe95: Double?
+    public var status: String
+
+    public init(
+        level: String, geoCode: String, geoName: String, tableName: String, cell: String, value: Int?, moe95: Double?, status: String
+    ) {
+        self.level = level
+        self.geoCode = geoCode
+        self.geoName = geoName
+        self.tableName = tableName
+        self.cell = cell
+        self.value = value
+        self.moe95 = moe95
+        self.status = status
+    }
+}
+
+/// Everything the store keeps of one release.
+public struct StoredRelease: Sendable {
+    public var id: String
+    public var period: String
+    public var createdAt: String
+    public var codebookVersion: Int
+    public var rhoNano: UInt64
+    public var k: Int
+    public var minimumSchools: Int
+    public var parts: StoredReleaseParts
+    public var rows: [StoredReleaseRow]
+    /// Encoded replicates (see the release file's `replicates` table).
+    public var replicates: [Data]
+}
+
+/// What the ledger hands the engine inside the release transaction.
+public struct LedgerView: Sendable {
+    /// ρ already spent on the quarter, and its cap (nano-ρ).
+    public var spentNano: UInt64
+    public var capNano: UInt64
+    /// The id the release will have (`2026-Q3-R2`).
+    public var releaseID: String
+    /// True counts per province over current submissions: the engine's only input. Never print them.
+    public var truth: [String: [Int]]
+    /// How many current submissions went into `truth`.
+    public var submissions: Int
+    /// Per province: (open schools, reporting schools, their pupils, reporting pupils).
+    public var coverageByProvince: [String: ProvinceCoverage]
+}
+
+/// Registry facts and reporting of one province in one quarter.
+public struct ProvinceCoverage: Sendable, Equatable {
+    public var registeredSchools = 0
+    public var reportingSchools = 0
+    public var registeredEnrolment = 0
+    public var reportingEnrolment = 0
+    public init() {}
+}
+
+/// What the engine returns for the store to record.
+public struct NewRelease: Sendable {
+    public var parts: StoredReleaseParts
+    public var rows: [StoredReleaseRow]
+    /// Noisy measurements per unit: the total, then every cell.
+    public var totals: [Int64]
+    public var cells: [[Int64]]
+    public var replicates: [Data]
+
+    public init(parts: StoredReleaseParts, rows: [StoredReleaseRow], totals: [Int64], cells: [[Int64]], replicates: [Data]) {
+        self.parts = parts
+        self.rows = rows
+        self.totals = totals
+        self.cells = cells
+        self.replicates = replicates
+    }
+}
+
+/// Why the ledger refused a release.
+public enum LedgerError: Error, Equatable {
+    /// The quarter's cap would be exceeded: (spent, asked, cap) in nano-ρ.
+    case overBudget(spent: UInt64, asked: UInt64, cap: UInt64)
+    /// No current submission for the quarter.
+    case noSubmissions
+}
+
+extension Store {
+    /// The ledger: in one IMMEDIATE transaction (so that concurrent releases cannot overspend),
+    /// checks the quarter's budget, hands `make` the true counts, records the release it returns
+    /// with its measurements, rows and replicates, ties the files claimed under `pendingToken`
+    /// to it, runs `beforeCommit` with the release id, and commits. Any error rolls everything back.
+    public func recordRelease(
+        period: Period, askingNano: UInt64, codebook: Codebook, k: Int, minimumSchools: Int, createdAt: String, pendingToken: String? = nil,
+        make: (LedgerView) throws -> NewRelease, beforeCommit: (String) throws -> Void
+    ) throws -> NewRelease {
+        try database.writeWithoutTransaction { db in
+            var made: NewRelease?
+            try db.inTransaction(.immediate) {
+                let spent = try Store.spentNano(period: period, db: db)
+                let cap = try Store.capNano(period: period, db: db)
+                guard spent <= UInt64.max - askingNano, spent + askingNano <= cap else {
+                    throw LedgerError.overBudget(spent: spent, asked: askingNano, cap: cap)
+                }
+                let truth = try Store.provinceTotals(period: period, codebook: codebook, db: db)
+                guard truth.submissions > 0 else { throw LedgerError.noSubmissions }
+                let n = try ReleaseRecord.filter(Column("period") == period.description).fetchCount(db) + 1
+                let id = "\(period)-R\(n)"
+                let release = try make(
+                    LedgerView(
+                        spentNano: spent, capNano: cap, releaseID: id, truth: truth.byProvince, submissions: truth.submissions,
+                        coverageByProvince: try Store.coverageByProvince(period: period, db: db)))
+                let json = String(decoding: try JSONEncoder().encode(release.parts), as: UTF8.self)
+                try ReleaseRecord(
+                    id: id, period: period.description, createdAt: createdAt, codebookVersion: codebook.version, rhoNano: Int64(askingNano),
+                    k: k, minSchools: minimumSchools, metadataJson: json
+                ).insert(db)
+                for (unit, row) in release.cells.enumerated() {
+                    try ReleaseMeasurementRecord(releaseId: id, unit: unit, cellIndex: -1, noisy: release.totals[unit]).insert(db)
+                    for (j, noisy) in row.enumerated() {
+                        try ReleaseMeasurementRecord(releaseId: id, unit: unit, cellIndex: j, noisy: noisy).insert(db)
+                    }
+                }
+                for (i, errors) in release.replicates.enumerated() {
+                    try ReleaseReplicateRecord(releaseId: id, replicate: i, errors: errors).insert(db)
+                }
+                for (ordinal, r) in release.rows.enumerated() {
+                    try ReleaseRowRecord(
+                        releaseId: id, ordinal: ordinal, level: r.level, geoCode: r.geoCode, geoName: r.geoName, tableName: r.tableName,
+                        cell: r.cell, value: r.value, moe95: r.moe95, status: r.status
+                    ).insert(db)
+                }
+                if let pendingToken { try Store.setPendingRef(token: pendingToken, ref: id, db: db) }
+                try beforeCommit(id)
+                made = release
+                return .commit
+            }
+            guard let made else { throw LedgerError.noSubmissions }
+            return made
+        }
+    }
+
+    /// The stored release `id`, or nil. A stored part that cannot be read is an error, never a trap.
+    public func storedRelease(id: String) throws -> StoredRelease? {
+        try database.read { db in
+            guard let r = try ReleaseRecord.fetchOne(db, key: id) else { return nil }
+            let parts = try JSONDecoder().decode(StoredReleaseParts.self, from: Data(r.metadataJson.utf8))
+            let rows = try ReleaseRowRecord.filter(Column("release_id") == id).order(Column("ordinal")).fetchAll(db).map {
+                StoredReleaseRow(
+                    level: $0.level, geoCode: $0.geoCode, geoName: $0.geoName, tableName: $0.tableName, cell: $0.cell,
+                    value: $0.value, moe95: $0.moe95, status: $0.status)
+            }
+            let replicates = try ReleaseReplicateRecord.filter(Column("release_id") == id).order(Column("replicate")).fetchAll(db).map(
+                \.errors)
+            return StoredRelease(
+                id: r.id, period: r.period, createdAt: r.createdAt, codebookVersion: r.codebookVersion, rhoNano: UInt64(max(0, r.rhoNano)),
+                k: r.k, minimumSchools: r.minSchools, parts: parts, rows: rows, replicates: replicates)
+        }
+    }
+
+    /// Every release's parameters, oldest first (parts and rows left empty).
+    public func releaseSummaries() throws -> [(id: String, period: String, createdAt: String, rhoNano: UInt64, k: Int, minimumSchools: Int)]
+    {
+        try database.read { db in
+            try ReleaseRecord.order(Column("created_at"), Column("id")).fetchAll(db).map {
+                ($0.id, $0.period, $0.createdAt, UInt64(max(0, $0.rhoNano)), $0.k, $0.minSchools)
+            }
+        }
+    }
+
+    /// A quarter's budget: (spent, cap) in nano-ρ.
+    public func budgetNano(period: Period) throws -> (spent: UInt64, cap: UInt64) {
+        try database.read { db in (try Store.spentNano(period: period, db: db), try Store.capNano(period: period, db: db)) }
+    }
+
+    /// Open schools and reporting ones (and their pupils) per province for a quarter: registry facts and administrative data.
+    static func coverageByProvince(period: Period, db: Database) throws -> [String: ProvinceCoverage] {
+        var out: [String: ProvinceCoverage] = [:]
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT s.province_code, s.enrolment, (sub.id IS NOT NULL) AS reported
+                FROM school s LEFT JOIN submission sub ON sub.school_id = s.id AND sub.period = ? AND sub.superseded_by IS NULL
+                WHERE s.is_open = 1
+                """, arguments: [period.description])
+        while let r = try rows.next() {
+            let p: String = r[0]
+            let enrolment: Int = r[1]
+            let reported: Bool = r[2]
+            var v = out[p] ?? ProvinceCoverage()
+            v.registeredSchools += 1
+            v.registeredEnrolment += enrolment
+            if reported {
+                v.reportingSchools += 1
+                v.reportingEnrolment += enrolment
+            }
+            out[p] = v
+        }
+        return out
+    }
+}
