@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "MosaicStore",
             dependencies: [
-                "MosaicCodebook", "MosaicRegistry", "MosaicFiles",
+                "MosaicCodebook", "MosaicRegistry", "MosaicFiles", "MosaicReleaseFile",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["README.md"]),

@@ -170,18 +170,59 @@ public enum AtomicFile {
     ) throws {
         let all = files.map { ($0.path, $0.data, mode) } + alongside.map { ($0.path, $0.data, $0.mode) }
         try check(all.map(\.0), forbidden: forbidden)
-        var temps: [String] = []
-        var published: [String] = []
+        let batch = Batch()
         do {
-            for f in all { temps.append(try writeTemporary(f.1, for: f.0)) }
-            for (temp, f) in zip(temps, all) {
-                try publish(temporary: temp, to: f.0, mode: f.2)
-                published.append(f.0)
-            }
+            for f in all { try batch.write(f.1, to: f.0, mode: f.2) }
+            _ = try batch.publish()
         } catch {
-            for p in published { unlink(p) }
-            for t in temps { unlink(t) }
+            batch.discard()
             throw error
+        }
+    }
+
+    /// Files written under temporary names and published together, or not at all.
+    ///
+    /// ```swift
+    /// let batch = AtomicFile.Batch()
+    /// try batch.write(html, to: "report.html")
+    /// try batch.write(csv, to: "report.csv")
+    /// let written = try batch.publish()   // on failure, nothing is left
+    /// ```
+    public final class Batch {
+        /// The temporary files so far, with the names they will take.
+        public private(set) var files: [(temporary: String, path: String, mode: mode_t)] = []
+        private var published: [String] = []
+
+        public init() {}
+
+        /// Writes `data` under a temporary name beside `path`.
+        public func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
+            files.append((try AtomicFile.writeTemporary(data, for: path), path, mode))
+        }
+
+        /// Takes a temporary file written elsewhere (a SQLite file, a PDF) into the batch.
+        public func adopt(temporary: String, for path: String, mode: mode_t = 0o644) { files.append((temporary, path, mode)) }
+
+        /// Gives every file its name; if one cannot, removes the ones already named and every
+        /// temporary file, and throws.
+        public func publish() throws -> [String] {
+            do {
+                for f in files {
+                    try AtomicFile.publish(temporary: f.temporary, to: f.path, mode: f.mode)
+                    published.append(f.path)
+                }
+                return published
+            } catch {
+                discard()
+                throw error
+            }
+        }
+
+        /// Removes every temporary file and every file already published by this batch.
+        public func discard() {
+            for p in published { unlink(p) }
+            for f in files { unlink(f.temporary) }
+            published = []
         }
     }
 

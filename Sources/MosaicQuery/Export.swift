@@ -42,18 +42,7 @@ public enum ReleaseExport {
                 "\(name).json",
                 String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self) + "\n")
         }
-        var coverage = CSVWriter()
-        coverage.write([
-            "period", "level", "geo_code", "geo_name", "registered_schools", "reporting_schools", "registered_enrolment",
-            "reporting_enrolment",
-        ])
-        for c in data.coverage {
-            coverage.write([
-                c.period, c.level, c.geoCode, c.geoName, String(c.registeredSchools), String(c.reportingSchools),
-                String(c.registeredEnrolment), String(c.reportingEnrolment),
-            ])
-        }
-        try emit("coverage.csv", coverage.text)
+        try emit("coverage.csv", ReleaseFile.csvCoverage(data))
 
         // The data dictionary.
         var dictionary: [String: Any] = [:]

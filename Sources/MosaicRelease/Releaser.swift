@@ -253,7 +253,7 @@ public struct Releaser: Sendable {
                     made.replicates = replicates
                     data = made
                     return NewRelease(
-                        parts: Releaser.parts(made), rows: rows.map(Releaser.stored), totals: measurements.totals,
+                        parts: Releaser.parts(made), rows: rows, totals: measurements.totals,
                         cells: measurements.cells,
                         replicates: replicates.map(ReleaseFile.encode))
                 },
@@ -296,11 +296,7 @@ public struct Releaser: Sendable {
             guard let num = UInt64(n[2]), let den = UInt64(n[3]), let rho = UInt64(n[4]) else { throw damaged("noise") }
             noise.append(NoiseRow(tableName: n[0], level: n[1], sigma2Num: num, sigma2Den: den, rhoNano: rho))
         }
-        let rows = stored.rows.map {
-            ReleaseRow(
-                period: stored.period, level: $0.level, geoCode: $0.geoCode, geoName: $0.geoName, tableName: $0.tableName,
-                cell: $0.cell, value: $0.value, moe95: $0.moe95, status: $0.status)
-        }
+        let rows = stored.rows
         var data = ReleaseData(
             metadata: p.metadata.map { (key: $0[0], value: $0[1]) }, rows: rows,
             tables: Releaser.shapes(try Codebook.bundled(version: stored.codebookVersion)), coverage: coverage,
@@ -336,12 +332,6 @@ public struct Releaser: Sendable {
                     String($0.registeredEnrolment), String($0.reportingEnrolment),
                 ]
             })
-    }
-
-    static func stored(_ r: ReleaseRow) -> StoredReleaseRow {
-        StoredReleaseRow(
-            level: r.level, geoCode: r.geoCode, geoName: r.geoName, tableName: r.tableName, cell: r.cell, value: r.value,
-            moe95: r.moe95, status: r.status)
     }
 
     /// Registered and reporting schools (and their pupils) per unit, summed up the hierarchy.

@@ -38,23 +38,14 @@ public enum ReleaseFile {
     public static func write(_ data: ReleaseData, to path: String, csvFolder: String?) throws {
         try AtomicFile.check([path])
         let created = try csvFolder.map { try prepareFolder($0) } ?? false
-        var temporaries: [(temporary: String, path: String)] = []
-        var published: [String] = []
+        let batch = AtomicFile.Batch()
         do {
             if let csvFolder { try AtomicFile.check(csvPaths(folder: csvFolder)) }
-            temporaries.append((try writeTemporary(data, for: path), path))
-            if let csvFolder {
-                for f in csvFiles(data, folder: csvFolder) {
-                    temporaries.append((try AtomicFile.writeTemporary(f.data, for: f.path), f.path))
-                }
-            }
-            for t in temporaries {
-                try AtomicFile.publish(temporary: t.temporary, to: t.path)
-                published.append(t.path)
-            }
+            batch.adopt(temporary: try writeTemporary(data, for: path), for: path)
+            if let csvFolder { for f in csvFiles(data, folder: csvFolder) { try batch.write(f.data, to: f.path) } }
+            _ = try batch.publish()
         } catch {
-            for p in published { AtomicFile.remove(p) }
-            for t in temporaries { AtomicFile.remove(t.temporary) }
+            batch.discard()
             if created, let csvFolder { rmdir(csvFolder) }
             throw error
         }

@@ -23,9 +23,9 @@ public enum ReportWriter {
         let model = try ReportModel.build(releases: releases, region: region, language: language)
         let r = ReportRenderer(model: model, strings: strings)
         if !folderExists { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false) }
-        var temporaries: [(temporary: String, path: String)] = []
+        let batch = AtomicFile.Batch()
         var scratch: [String] = []
-        var published: [String] = []
+        defer { for t in scratch { AtomicFile.remove(t) } }
         do {
             for format in formats where format != .pdf {
                 let text: String
@@ -36,37 +36,28 @@ public enum ReportWriter {
                 case .json: text = r.json()
                 case .pdf: continue
                 }
-                let path = "\(base).\(format.rawValue)"
-                temporaries.append((try AtomicFile.writeTemporary(Data(text.utf8), for: path), path))
+                try batch.write(Data(text.utf8), to: "\(base).\(format.rawValue)")
             }
             if formats.contains(.pdf) {
-                let pdf = "\(base).pdf"
-                var html: String
-                if let existing = temporaries.first(where: { $0.path == "\(base).html" }) {
+                let html: String
+                if let existing = batch.files.first(where: { $0.path == "\(base).html" }) {
                     html = existing.temporary
                 } else {
                     html = try AtomicFile.writeTemporary(Data(r.html().utf8), for: "\(base).html")
                     scratch.append(html)
                 }
-                let temporaryPDF = AtomicFile.temporaryPath(for: pdf)
+                let temporaryPDF = AtomicFile.temporaryPath(for: "\(base).pdf")
                 scratch.append(temporaryPDF)
                 try printPDF(html: html, to: temporaryPDF)
                 scratch.removeLast()
-                temporaries.append((temporaryPDF, pdf))
+                batch.adopt(temporary: temporaryPDF, for: "\(base).pdf")
             }
-            for t in temporaries {
-                try AtomicFile.publish(temporary: t.temporary, to: t.path)
-                published.append(t.path)
-            }
+            return try batch.publish()
         } catch {
-            for p in published { AtomicFile.remove(p) }
-            for t in temporaries { AtomicFile.remove(t.temporary) }
-            for t in scratch { AtomicFile.remove(t) }
+            batch.discard()
             if !folderExists { try? FileManager.default.removeItem(atPath: folder) }
             throw error
         }
-        for t in scratch { AtomicFile.remove(t) }
-        return published
     }
 
     /// The headless Chromium on this machine, if any.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MosaicCodebook
+import MosaicReleaseFile
 
 /// A row of table `release`: a release's public parameters; its ρ is the ledger entry for its quarter.
 struct ReleaseRecord: Codable, FetchableRecord, PersistableRecord {
@@ -75,31 +76,6 @@ public struct StoredReleaseParts: Codable, Sendable, Equatable {
     }
 }
 
-/// A published row as the store keeps it.
-public struct StoredReleaseRow: Sendable, Equatable {
-    public var level: String
-    public var geoCode: String
-    public var geoName: String
-    public var tableName: String
-    public var cell: String
-    public var value: Int?
-    public var moe95: Double?
-    public var status: String
-
-    public init(
-        level: String, geoCode: String, geoName: String, tableName: String, cell: String, value: Int?, moe95: Double?, status: String
-    ) {
-        self.level = level
-        self.geoCode = geoCode
-        self.geoName = geoName
-        self.tableName = tableName
-        self.cell = cell
-        self.value = value
-        self.moe95 = moe95
-        self.status = status
-    }
-}
-
 /// Everything the store keeps of one release.
 public struct StoredRelease: Sendable {
     public var id: String
@@ -110,7 +86,7 @@ public struct StoredRelease: Sendable {
     public var k: Int
     public var minimumSchools: Int
     public var parts: StoredReleaseParts
-    public var rows: [StoredReleaseRow]
+    public var rows: [ReleaseRow]
     /// Encoded replicates (see the release file's `replicates` table).
     public var replicates: [Data]
 }
@@ -142,13 +118,13 @@ public struct ProvinceCoverage: Sendable, Equatable {
 /// What the engine returns for the store to record.
 public struct NewRelease: Sendable {
     public var parts: StoredReleaseParts
-    public var rows: [StoredReleaseRow]
+    public var rows: [ReleaseRow]
     /// Noisy measurements per unit: the total, then every cell.
     public var totals: [Int64]
     public var cells: [[Int64]]
     public var replicates: [Data]
 
-    public init(parts: StoredReleaseParts, rows: [StoredReleaseRow], totals: [Int64], cells: [[Int64]], replicates: [Data]) {
+    public init(parts: StoredReleaseParts, rows: [ReleaseRow], totals: [Int64], cells: [[Int64]], replicates: [Data]) {
         self.parts = parts
         self.rows = rows
         self.totals = totals
@@ -226,7 +202,8 @@ extension Store {
             guard let r = try ReleaseRecord.fetchOne(db, key: id) else { return nil }
             let parts = try JSONDecoder().decode(StoredReleaseParts.self, from: Data(r.metadataJson.utf8))
             let rows = try ReleaseRowRecord.filter(Column("release_id") == id).order(Column("ordinal")).fetchAll(db).map {
-                StoredReleaseRow(
+                ReleaseRow(
+                    period: r.period,
                     level: $0.level, geoCode: $0.geoCode, geoName: $0.geoName, tableName: $0.tableName, cell: $0.cell,
                     value: $0.value, moe95: $0.moe95, status: $0.status)
             }
