@@ -167,6 +167,11 @@ let package = Package(
                 "MosaicEngine", "MosaicErrorModel", "MosaicCodebook", "MosaicPrivacy", "MosaicRegistry", "MosaicSynth", "MosaicTestSupport",
             ]),
         .testTarget(name: "MosaicErrorModelTests", dependencies: ["MosaicErrorModel", "MosaicCodebook"]),
+        .testTarget(name: "MosaicFilesTests", dependencies: ["MosaicFiles"]),
+        .testTarget(name: "MosaicReleaseFileTests", dependencies: ["MosaicReleaseFile", "MosaicCodebook", "MosaicFiles"]),
+        .testTarget(name: "MosaicCountsTests", dependencies: ["MosaicCounts", "MosaicCodebook"]),
+        .testTarget(
+            name: "MosaicKeyringTests", dependencies: ["MosaicKeyring", "MosaicSeal", "MosaicStore", "MosaicRegistry", "MosaicFiles"]),
         .testTarget(
             name: "MosaicSealTests",
             dependencies: [

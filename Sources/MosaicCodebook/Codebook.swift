@@ -6,12 +6,19 @@ import Foundation
 /// codebook.cellIndex(table: "channels", cell: "whatsapp")
 /// ```
 public struct Codebook: Sendable {
+    /// The version.
     public let version: Int
+    /// The title.
     public let title: LocalizedText
+    /// The unit index.
     public let unit: LocalizedText
+    /// Where the figures come from.
     public let sources: [String]
+    /// The dimension names, in cell-code order.
     public let dimensions: [Dimension]
+    /// The tables, in codebook order.
     public let tables: [CodebookTable]
+    /// The rules that tie tables together.
     public let rules: CodebookRules
     /// Every cell of every table, in codebook order; `allCells[i].index == i`.
     public let allCells: [Cell]

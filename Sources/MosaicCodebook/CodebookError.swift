@@ -5,6 +5,7 @@ public enum CodebookError: Error, LocalizedError, Equatable {
     case unknownVersion(Int)
     case malformed(String)
 
+    /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
         switch self {
         case .unknownVersion(let v):

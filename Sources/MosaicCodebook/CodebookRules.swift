@@ -7,8 +7,11 @@ public struct CodebookRules: Codable, Sendable, Hashable {
     /// Tables where each cell is at most the total of another table.
     public var atMostTotal: AtMostTotal
 
+    /// A rule: each cell of `table` is at most the total of `totalOf` (a response per person at most).
     public struct AtMostTotal: Codable, Sendable, Hashable {
+        /// The tables, in codebook order.
         public var tables: [String]
+        /// The table whose total the others must equal.
         public var totalOf: String
         enum CodingKeys: String, CodingKey {
             case tables
@@ -35,6 +38,7 @@ public enum RuleViolation: Sendable, Hashable, CustomStringConvertible {
     /// A cell of a multi-valued table is larger than the number of affected persons.
     case aboveTotal(table: String, cell: String, totalOf: String)
 
+    /// A readable form, for messages.
     public var description: String {
         switch self {
         case .totalsDisagree(let a, let b):

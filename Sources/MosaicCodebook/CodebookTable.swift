@@ -14,7 +14,9 @@ public struct Cell: Sendable, Hashable {
 
 /// A table of counts that every submission fills in.
 public struct CodebookTable: Sendable, Hashable {
+    /// The name.
     public var name: String
+    /// The label in the chosen language.
     public var label: LocalizedText
     /// Dimension names, in the order their values are joined in a cell code.
     public var dimensions: [String]

@@ -10,8 +10,11 @@ public struct DimensionValue: Codable, Sendable, Hashable {
 
 /// A categorical variable, such as the kind of incident or the victim's gender.
 public struct Dimension: Codable, Sendable, Hashable {
+    /// The name.
     public var name: String
+    /// The label in the chosen language.
     public var label: LocalizedText
+    /// The values.
     public var values: [DimensionValue]
 
     /// The value with `code`, if the dimension has one.

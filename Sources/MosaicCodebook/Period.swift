@@ -4,6 +4,7 @@ import Foundation
 ///
 /// An incident is counted in the quarter the school learned of it. Periods order by time.
 public struct Period: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// The year.
     public let year: Int
     /// 1 to 4.
     public let quarter: Int
@@ -11,6 +12,7 @@ public struct Period: Sendable, Hashable, Comparable, Codable, CustomStringConve
     /// The earliest year a period may name.
     public static let earliestYear = 2000
 
+    /// The quarter, or nil when the year is before 2000 or the quarter is not 1 to 4.
     public init?(year: Int, quarter: Int) {
         guard (1...4).contains(quarter), (Period.earliestYear...9999).contains(year) else { return nil }
         self.year = year
@@ -48,10 +50,13 @@ public struct Period: Sendable, Hashable, Comparable, Codable, CustomStringConve
         return out
     }
 
+    /// A readable form, for messages.
     public var description: String { "\(year)-Q\(quarter)" }
 
+    /// Earlier quarters come first.
     public static func < (a: Period, b: Period) -> Bool { (a.year, a.quarter) < (b.year, b.quarter) }
 
+    /// Decodes the value from its JSON form.
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let p = Period(text) else {
@@ -60,6 +65,7 @@ public struct Period: Sendable, Hashable, Comparable, Codable, CustomStringConve
         self = p
     }
 
+    /// Encodes the value in its JSON form.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)

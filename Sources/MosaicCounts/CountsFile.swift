@@ -5,6 +5,7 @@ import MosaicText
 
 /// A counts file read and checked on its own (without a registry), with the line of each cell.
 public struct ParsedCounts: Sendable {
+    /// The counts and their school and quarter.
     public var submission: Submission
     /// `csv` or `json`.
     public var format: String

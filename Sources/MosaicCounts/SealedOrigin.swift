@@ -9,6 +9,7 @@ public struct SealedOrigin: Sendable, Equatable {
     /// SHA-256 of the whole package, hex.
     public var packageDigest: String
 
+    /// Makes the value from its parts.
     public init(schoolID: String, keyFingerprint: String, sealedAt: Int64, packageDigest: String) {
         self.schoolID = schoolID
         self.keyFingerprint = keyFingerprint

@@ -20,7 +20,9 @@ import MosaicSynth
 /// latest quarter, and makes one protected release per quarter. Each later capability
 /// (reports, queries) adds its step here.
 public struct Demo {
+    /// The folder everything is written into.
     public var folder: String
+    /// What to make: size, quarters, seed.
     public var config = SynthConfig()
     /// Bootstrap replicates stored with each release (for margins of sums).
     public var replicates = 100
@@ -32,19 +34,30 @@ public struct Demo {
     /// The marker that identifies a folder as the demo's own, so that a rerun may replace it.
     public static let marker = ".mosaic-demo"
 
+    /// A demo that writes into `folder` (empty, or its own earlier output).
     public init(folder: String) { self.folder = folder }
 
     /// What the demo made, for tests and for the closing summary.
     public struct Outcome {
+        /// The store's path.
         public var storePath: String
+        /// The schools.
         public var schools: Int
+        /// The files written.
         public var files: Int
+        /// The ingest run's summary.
         public var ingest: IngestSummary
+        /// What became of the demo's correction file.
         public var correction: FileFate
+        /// What became of the demo's repeated file.
         public var repeat_: FileFate
+        /// What became of the demo's mistaken file.
         public var rejected: FileFate
+        /// Submission status of the latest quarter, per region.
         public var latestStatus: [RegionStatus]
+        /// The release ids made.
         public var releases: [String]
+        /// What became of the demo's altered package.
         public var tampered: FileFate
     }
 
@@ -249,6 +262,7 @@ public struct Demo {
 /// Errors of the demo.
 public enum DemoError: Error, LocalizedError {
     case folderInUse(String)
+    /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
         switch self {
         case .folderInUse(let f): return "\(f): the folder holds other files; choose an empty or new folder for the demo"

@@ -7,7 +7,9 @@ import MosaicSamplers
 /// The true counts of one quarter: per province, the sum over current submissions of every
 /// cell (indexed like ``Codebook/allCells``). Lives only in memory, inside the engine.
 public struct TrueCounts: Sendable {
+    /// Per province code: counts indexed like `Codebook.allCells`.
     public var byProvince: [String: [Int]]
+    /// True counts per province code, indexed like `Codebook.allCells`.
     public init(byProvince: [String: [Int]]) { self.byProvince = byProvince }
 }
 
@@ -25,17 +27,21 @@ public struct Measurements: Sendable, Equatable {
 public struct Estimates: Sendable {
     /// Least-squares estimates, consistent (real): [unit][cell] and [unit].
     public var cells: [[Double]]
+    /// Per unit: the total of affected persons.
     public var totals: [Double]
     /// Non-negative whole numbers, consistent: [unit][cell] and [unit].
     public var integerCells: [[Int]]
+    /// Non-negative whole totals per unit.
     public var integerTotals: [Int]
     /// Variance of each least-squares estimate: [unit][cell] and [unit].
     public var cellVariances: [[Double]]
+    /// Variance of each unit's total estimate.
     public var totalVariances: [Double]
 }
 
 /// A published (or suppressed) value of a release.
 public struct ReleasedValue: Sendable, Hashable {
+    /// The unit index.
     public var unit: Int
     /// The codebook table, or ``ReleasePlan/totalName``.
     public var table: String
@@ -45,6 +51,7 @@ public struct ReleasedValue: Sendable, Hashable {
     public var value: Int?
     /// Half-width of the 95 % interval; nil when suppressed.
     public var moe95: Double?
+    /// How many withheld cells are inside.
     public var suppressed: Bool { value == nil }
 
     /// A value as a release shows it (`value` and `moe95` nil when suppressed).
@@ -61,9 +68,13 @@ public struct ReleasedValue: Sendable, Hashable {
 /// k-threshold and small-area rules. Measurement is the only step that touches true counts or
 /// randomness; the rest is post-processing of the measurements and public parameters.
 public struct ReleaseEngine: Sendable {
+    /// The codebook the counts follow.
     public let codebook: Codebook
+    /// The published hierarchy.
     public let geography: Geography
+    /// The budget split and noise scales.
     public let plan: ReleasePlan
+    /// The measurement groups with their exact noise.
     public let groups: [ReleasePlan.Group]
     /// The covariances of the estimates (and the tree estimator they share).
     public let errorModel: ErrorModel
@@ -71,6 +82,7 @@ public struct ReleaseEngine: Sendable {
     /// The z-value of a two-sided 95 % interval.
     public static let z95 = Margin.z95
 
+    /// An engine for one codebook, hierarchy and plan; it draws no noise until `measure`.
     public init(codebook: Codebook, geography: Geography, plan: ReleasePlan) {
         self.codebook = codebook
         self.geography = geography

@@ -14,6 +14,7 @@ import MosaicPrivacy
 /// one cell changes by 1 at each level (Δ² = 1); in a multi-valued table (responses) up to every
 /// cell changes by 1 (Δ² = number of cells); the total changes by 1 (Δ² = 1).
 public struct ReleasePlan: Sendable, Equatable {
+    /// ρ (zero-concentrated differential privacy).
     public var rho: Rho
     /// Weights of the tables (by name) and of `total`.
     public var tableWeights: [String: UInt64]
@@ -49,16 +50,22 @@ public struct ReleasePlan: Sendable, Equatable {
 
     /// One measurement group: a table (or the total) at a level.
     public struct Group: Sendable, Equatable {
+        /// The codebook table.
         public var table: String
+        /// The level: country, region or province.
         public var level: Level
         /// Squared L2 sensitivity.
         public var sensitivitySquared: UInt64
         /// σ² = sigma2Num / sigma2Den.
         public var sigma2Num: UInt64
+        /// The denominator of σ², exactly.
         public var sigma2Den: UInt64
+        /// ρ (zero-concentrated differential privacy).
         public var rho: Rho
+        /// σ² as a floating-point number (for margins, never for sampling).
         public var sigma2: Double { Double(sigma2Num) / Double(sigma2Den) }
 
+        /// Makes the value from its parts.
         public init(table: String, level: Level, sensitivitySquared: UInt64, sigma2Num: UInt64, sigma2Den: UInt64, rho: Rho) {
             self.table = table
             self.level = level

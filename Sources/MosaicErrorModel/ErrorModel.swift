@@ -16,7 +16,9 @@ import MosaicCodebook
 /// Derivation in Analysis/PROOFS.md. Margins from this model describe the least-squares
 /// estimates; the published whole numbers are at least as precise (see the evaluation).
 public struct ErrorModel: Sendable {
+    /// The codebook the counts follow.
     public let codebook: Codebook
+    /// The tree estimator behind the covariances.
     public let tree: TreeEstimator
     /// c_τ by table name (and ``ErrorModel/totalName``, whose scale is 1).
     public let scale: [String: Double]
@@ -86,6 +88,7 @@ public enum ErrorModelError: Error, Equatable, CustomStringConvertible {
     /// No noise variance for a table at a level.
     case missingGroup(table: String, level: Level)
 
+    /// A readable form, for messages.
     public var description: String {
         switch self {
         case .missingGroup(let t, let l): return "no noise variance for \(t) at level \(l.rawValue)"

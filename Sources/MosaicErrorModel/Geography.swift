@@ -5,8 +5,11 @@ public enum Level: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// One unit of the hierarchy: the country, a region or a province.
 public struct GeoUnit: Sendable, Hashable {
+    /// The level: country, region or province.
     public var level: Level
+    /// The code (stable; used in files and queries).
     public var code: String
+    /// The name.
     public var name: String
     /// Index of the parent unit in ``Geography/units`` (nil for the country).
     public var parent: Int?
@@ -19,6 +22,7 @@ public struct GeoUnit: Sendable, Hashable {
     /// schools is not published on its own (its counts appear only inside its parent).
     public func isSmallArea(minimumSchools: Int) -> Bool { level != .country && schools < minimumSchools }
 
+    /// Makes the value from its parts.
     public init(level: Level, code: String, name: String, parent: Int?, children: [Int], schools: Int) {
         self.level = level
         self.code = code
@@ -34,6 +38,7 @@ public struct GeoUnit: Sendable, Hashable {
 /// Units are stored root first, then regions, then provinces (each level sorted by code), so
 /// that a pass in order visits parents before children.
 public struct Geography: Sendable {
+    /// The units, root first.
     public let units: [GeoUnit]
     /// The code and name of the country unit.
     public static let countryCode = "ALL"
@@ -41,6 +46,7 @@ public struct Geography: Sendable {
     /// Indices of the provinces (the leaves).
     public var leaves: [Int] { units.indices.filter { units[$0].children.isEmpty && units[$0].level == .province } }
 
+    /// A hierarchy from units listed root first, each parent before its children.
     public init(units: [GeoUnit]) { self.units = units }
 
     /// Values given per province, summed up the hierarchy: one value per unit, in ``units`` order.

@@ -7,6 +7,7 @@
 /// estimate; each parent's final value minus the sum of its children's upward estimates is
 /// shared among the children in proportion to their variances.
 public struct TreeEstimator: Sendable {
+    /// The published hierarchy.
     public let geography: Geography
     /// Variance of each unit's measurement, for unit scale.
     public let variances: [Double]

@@ -20,6 +20,7 @@ public enum OutputError: Error, LocalizedError, Equatable {
     /// Writing failed for a reason of the file system (disk full, I/O error).
     case cannotWrite(String, String)
 
+    /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
         switch self {
         case .exists(let p): return "\(p): a file is already there; Mosaic never replaces a file: choose another name or move it away"
@@ -193,6 +194,7 @@ public enum AtomicFile {
         public private(set) var files: [(temporary: String, path: String, mode: mode_t)] = []
         private var published: [String] = []
 
+        /// An empty batch.
         public init() {}
 
         /// Writes `data` under a temporary name beside `path`.

@@ -9,10 +9,12 @@ import Foundation
 /// Who is running: a process id and its start time, so that a record left by a killed process
 /// can be told from one of a process still at work (process ids are reused).
 public struct ProcessIdentity: Sendable, Equatable {
+    /// The process id.
     public var pid: Int32
     /// The start time in clock ticks since boot (Linux `/proc/PID/stat`, field 22); empty where unknown.
     public var start: String
 
+    /// Makes the value from its parts.
     public init(pid: Int32, start: String) {
         self.pid = pid
         self.start = start

@@ -27,12 +27,16 @@ public enum FileFate: Sendable, Equatable {
 
 /// The fate of one file.
 public struct FileResult: Sendable, Equatable {
+    /// The file, as given.
     public var file: String
+    /// What became of the file.
     public var fate: FileFate
     /// The quarter and school the file is for, when it could be read.
     public var period: String?
+    /// The school's id in the registry.
     public var schoolID: String?
 
+    /// Makes the value from its parts.
     public init(file: String, fate: FileFate, period: String? = nil, schoolID: String? = nil) {
         self.file = file
         self.fate = fate
@@ -43,13 +47,18 @@ public struct FileResult: Sendable, Equatable {
 
 /// Totals over the files of one ingest run.
 public struct IngestSummary: Sendable, Equatable {
+    /// Each file's fate, in the order given.
     public var results: [FileResult] = []
     /// Cells (CSV data rows) read from the valid files.
     public var cellsRead = 0
 
+    /// Files stored as first submissions.
     public var stored: Int { results.filter { $0.fate == .stored }.count }
+    /// Files stored as corrections.
     public var corrected: Int { results.filter { $0.fate == .corrected }.count }
+    /// Files identical to the current submission.
     public var unchanged: Int { results.filter { $0.fate == .unchanged }.count }
+    /// Files not stored (invalid or refused).
     public var failed: Int { results.filter { $0.fate.isFailure }.count }
 }
 
@@ -60,6 +69,7 @@ public struct IngestSummary: Sendable, Equatable {
 /// crash never leaves half a file behind. Files are applied in the order given, so a later file
 /// for the same school and quarter is a correction of an earlier one.
 public struct Ingestor: Sendable {
+    /// The store.
     public let store: Store
     /// Files per write transaction.
     public var batchSize = 512
@@ -70,6 +80,7 @@ public struct Ingestor: Sendable {
     /// Accept plain (unsealed) counts files. The command line sets this only with `--unsealed`.
     public var allowUnsealed = true
 
+    /// Works on `store`.
     public init(store: Store) { self.store = store }
 
     /// Ingests files.

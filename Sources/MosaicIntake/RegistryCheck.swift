@@ -5,8 +5,10 @@ import MosaicStore
 /// Checks a parsed counts file against the authority's registry: the school must be registered
 /// and open, and no count may exceed the school's enrolment.
 public struct RegistryCheck: Sendable {
+    /// Registry facts per school id.
     public let facts: [String: SchoolFacts]
 
+    /// Checks against these registry facts (school id → enrolment and open state).
     public init(facts: [String: SchoolFacts]) { self.facts = facts }
 
     /// Loads the registry facts from a store.

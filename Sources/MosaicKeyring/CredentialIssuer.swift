@@ -53,6 +53,7 @@ public enum CredentialIssuer {
     /// Why credentials were not issued.
     public enum IssueError: Error, LocalizedError, Equatable {
         case noAuthorityKey
+        /// A message for people: what went wrong and, where it helps, what to do.
         public var errorDescription: String? { "no authority key yet: run 'mosaic keys init' first" }
     }
 }

@@ -15,14 +15,17 @@ public struct PackageVerifier: PackageOpener, @unchecked Sendable {
     /// The authority's present: a package sealed more than a day after it is refused.
     let now: Date
 
+    /// A verifier with the authority's key and the keys registered in `store` (loaded once); `now` bounds sealing times.
     public init(authority: AuthorityKey, store: Store, now: Date = Date()) throws {
         self.authority = authority
         self.keys = try store.allKeys()
         self.now = now
     }
 
+    /// True when the bytes start like a package (then they must open, or be rejected).
     public func isPackage(_ bytes: [UInt8]) -> Bool { bytes.starts(with: SealedPackage.magic) }
 
+    /// Decrypts, checks the signature against the school's registered key, and returns the counts file inside with its proven origin.
     public func open(_ bytes: [UInt8], file: String) throws -> (content: [UInt8], origin: SealedOrigin) {
         func fail(_ message: String) -> IntakeError { IntakeError(file: file, line: nil, message: message) }
         guard bytes.count >= SealedPackage.headerSize, bytes.starts(with: SealedPackage.magic) else {

@@ -8,8 +8,10 @@ public struct Rho: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     /// ρ × 10⁹.
     public let nano: UInt64
 
+    /// Nano-units per unit of ρ (10⁹).
     public static let scale: UInt64 = 1_000_000_000
 
+    /// ρ from nano-units (ρ × 10⁹).
     public init(nano: UInt64) { self.nano = nano }
 
     /// ρ from a decimal text such as `0.5` or `2`, exactly (up to 9 decimals), or nil.
@@ -31,9 +33,13 @@ public struct Rho: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     /// ρ as a real number (for display and conversions only).
     public var value: Double { Double(nano) / Double(Rho.scale) }
 
+    /// The sum of two budgets (composition).
     public static func + (a: Rho, b: Rho) -> Rho { Rho(nano: a.nano + b.nano) }
+    /// What is left of `a` after `b` (never below zero).
     public static func - (a: Rho, b: Rho) -> Rho { Rho(nano: a.nano >= b.nano ? a.nano - b.nano : 0) }
+    /// Smaller budgets come first.
     public static func < (a: Rho, b: Rho) -> Bool { a.nano < b.nano }
+    /// The value zero.
     public static let zero = Rho(nano: 0)
 
     /// Up to 9 decimals, trailing zeros removed: `0.5`, `1`, `0.333333334`.

@@ -14,6 +14,7 @@ public struct QuerySpec: Sendable {
     /// The level whose cells are summed; by default the level named in `by`, else the country.
     public var level: Level?
 
+    /// Makes the value from its parts.
     public init(table: String, by: [String] = [], filters: [String: Set<String>] = [:], level: Level? = nil) {
         self.table = table
         self.by = by
@@ -32,9 +33,11 @@ public struct QueryAnswer: Sendable, Equatable {
     public var moe95: Double?
     /// With suppressed cells: the range the sum's published-scale value lies in.
     public var lower: Int?
+    /// The upper end of the range a withheld value lies in.
     public var upper: Int?
     /// Cells summed, and how many of them were suppressed.
     public var cells: Int
+    /// How many withheld cells are inside.
     public var suppressed: Int
     /// `exact` (one published cell, as released), `sum`, `bounded` (suppressed cells inside)
     /// or `unavailable` (a small area not published on its own).

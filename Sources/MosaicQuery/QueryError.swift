@@ -5,6 +5,7 @@ import Foundation
 public enum QueryError: Error, LocalizedError, Equatable {
     case invalid(String)
 
+    /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
         switch self {
         case .invalid(let why): return why

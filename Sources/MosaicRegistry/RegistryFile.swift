@@ -146,11 +146,16 @@ public enum RegistryFile {
 
 /// A problem in a registry file, with where it is.
 public struct RegistryError: Error, LocalizedError, Equatable, Sendable {
+    /// The file, as given.
     public var file: String
+    /// The 1-based line, when the problem sits on one line.
     public var line: Int
+    /// The column (CSV) or key (JSON) at fault, if one.
     public var field: String?
+    /// What is wrong, in words; never the offending value.
     public var message: String
 
+    /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
         "\(file):\(line): " + (field.map { "field '\($0)': " } ?? "") + message
     }

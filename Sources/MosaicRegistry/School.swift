@@ -3,20 +3,30 @@
 /// Registry facts (which schools exist, where, their enrolment) are public or administrative;
 /// a school's counts are not, and never live here.
 public struct School: Sendable, Hashable, Codable {
+    /// The identifier.
     public var id: String
+    /// The name.
     public var name: String
+    /// The region's code.
     public var regionCode: String
+    /// The region's name.
     public var regionName: String
+    /// The province's code.
     public var provinceCode: String
+    /// The province's name.
     public var provinceName: String
     /// Empty when the registry does not record municipalities.
     public var municipalityCode: String
+    /// The municipality's name (may be empty).
     public var municipalityName: String
     /// Pupils enrolled.
     public var enrolment: Int
+    /// The school stage (primary, secondary, combined, special, other).
     public var stage: Stage
+    /// The school sector (public, charter, private).
     public var sector: Sector
 
+    /// Makes the value from its parts.
     public init(
         id: String, name: String, regionCode: String, regionName: String, provinceCode: String,
         provinceName: String, municipalityCode: String = "", municipalityName: String = "",

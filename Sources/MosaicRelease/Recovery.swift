@@ -14,9 +14,11 @@ import MosaicStore
 public enum Recovery {
     /// One thing recovery did or could not do.
     public struct Note: Sendable, Equatable, CustomStringConvertible {
+        /// The text.
         public var text: String
         /// True when something needs the user (a file could not be finished).
         public var needsAttention: Bool
+        /// A readable form, for messages.
         public var description: String { text }
     }
 

@@ -11,9 +11,13 @@ import MosaicStore
 
 /// What an authority asks for in a release.
 public struct ReleaseRequest: Sendable {
+    /// The quarter, `YYYY-Qn`.
     public var period: Period
+    /// ρ (zero-concentrated differential privacy).
     public var rho: Rho
+    /// Published values from 1 to k − 1 are suppressed.
     public var k: Int
+    /// Units with fewer registered schools are not published on their own.
     public var minimumSchools: Int
     /// Bootstrap replicates stored with the release, for margins of sums.
     public var replicates: Int = 100
@@ -21,6 +25,7 @@ public struct ReleaseRequest: Sendable {
     /// The default ρ of one release.
     public static let defaultRho = Rho(nano: 1_000_000_000)
 
+    /// Makes the value from its parts.
     public init(period: Period, rho: Rho = ReleaseRequest.defaultRho, k: Int = 5, minimumSchools: Int = 5) {
         self.period = period
         self.rho = rho
@@ -31,9 +36,12 @@ public struct ReleaseRequest: Sendable {
 
 /// Where a release's files go: the SQLite file, and optionally a folder for its CSV files.
 public struct ReleaseOutputs: Sendable {
+    /// The SQLite release file.
     public var sqlite: String
+    /// A folder for the CSV files, if wanted.
     public var csvFolder: String?
 
+    /// Makes the value from its parts.
     public init(sqlite: String, csvFolder: String? = nil) {
         self.sqlite = sqlite
         self.csvFolder = csvFolder
@@ -60,11 +68,17 @@ public struct ReleaseOutputs: Sendable {
 
 /// A release as the store lists it.
 public struct ReleaseSummary: Sendable, Equatable {
+    /// The identifier.
     public var id: String
+    /// The quarter, `YYYY-Qn`.
     public var period: String
+    /// When it was made (ISO 8601, UTC).
     public var createdAt: String
+    /// ρ (zero-concentrated differential privacy).
     public var rho: Rho
+    /// Published values from 1 to k − 1 are suppressed.
     public var k: Int
+    /// Units with fewer registered schools are not published on their own.
     public var minimumSchools: Int
 }
 
@@ -79,6 +93,7 @@ public enum ReleaseError: Error, LocalizedError, Equatable {
     /// The release is recorded and part of its files are out; the rest could not be written.
     case partlyWritten(String, String)
 
+    /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
         switch self {
         case .overBudget(let period, let spent, let asked, let cap):
@@ -104,8 +119,10 @@ public enum ReleaseError: Error, LocalizedError, Equatable {
 /// overspend and a failure leaves nothing behind. Exporting reads the stored rows: it never
 /// draws fresh noise.
 public struct Releaser: Sendable {
+    /// The store.
     public let store: Store
 
+    /// Works on `store`.
     public init(store: Store) { self.store = store }
 
     /// Creates a release with noise from the operating system's CSPRNG and records it in the

@@ -1,10 +1,13 @@
 /// One row of a release: a published or suppressed value of one cell of one table for one
 /// geographic unit and quarter.
 public struct ReleaseRow: Sendable, Hashable, Codable {
+    /// The quarter, `YYYY-Qn`.
     public var period: String
     /// `country`, `region` or `province`.
     public var level: String
+    /// The unit's code.
     public var geoCode: String
+    /// The unit's name.
     public var geoName: String
     /// A codebook table, or `total` (affected persons).
     public var tableName: String
@@ -17,6 +20,7 @@ public struct ReleaseRow: Sendable, Hashable, Codable {
     /// `published` or `suppressed`.
     public var status: String
 
+    /// Makes the value from its parts.
     public init(
         period: String, level: String, geoCode: String, geoName: String, tableName: String, cell: String,
         value: Int?, moe95: Double?, status: String
@@ -36,15 +40,24 @@ public struct ReleaseRow: Sendable, Hashable, Codable {
 /// Registered and reporting schools of one unit in one quarter: registry facts, which are
 /// public (they say nothing about incidents).
 public struct CoverageRow: Sendable, Hashable {
+    /// The quarter, `YYYY-Qn`.
     public var period: String
+    /// The level: country, region or province.
     public var level: String
+    /// The unit's code.
     public var geoCode: String
+    /// The unit's name.
     public var geoName: String
+    /// Registered open schools.
     public var registeredSchools: Int
+    /// Schools that reported.
     public var reportingSchools: Int
+    /// Pupils in registered open schools.
     public var registeredEnrolment: Int
+    /// Pupils in schools that reported.
     public var reportingEnrolment: Int
 
+    /// Makes the value from its parts.
     public init(
         period: String, level: String, geoCode: String, geoName: String, registeredSchools: Int, reportingSchools: Int,
         registeredEnrolment: Int, reportingEnrolment: Int
@@ -62,12 +75,16 @@ public struct CoverageRow: Sendable, Hashable {
 
 /// One unit of the hierarchy as published: registry facts.
 public struct UnitRow: Sendable, Hashable {
+    /// The level: country, region or province.
     public var level: String
+    /// The unit's code.
     public var geoCode: String
+    /// The unit's name.
     public var geoName: String
     /// The parent unit's code (empty for the country).
     public var parentCode: String
 
+    /// Makes the value from its parts.
     public init(level: String, geoCode: String, geoName: String, parentCode: String) {
         self.level = level
         self.geoCode = geoCode
@@ -80,13 +97,16 @@ public struct UnitRow: Sendable, Hashable {
 public struct NoiseRow: Sendable, Hashable {
     /// A codebook table or `total`.
     public var tableName: String
+    /// The level: country, region or province.
     public var level: String
     /// σ² = sigma2Num / sigma2Den, exactly.
     public var sigma2Num: UInt64
+    /// The denominator of σ², exactly.
     public var sigma2Den: UInt64
     /// The group's ρ in nano-units (ρ × 10⁹), rounded up.
     public var rhoNano: UInt64
 
+    /// Makes the value from its parts.
     public init(tableName: String, level: String, sigma2Num: UInt64, sigma2Den: UInt64, rhoNano: UInt64) {
         self.tableName = tableName
         self.level = level
@@ -101,6 +121,7 @@ public struct NoiseRow: Sendable, Hashable {
 public struct ReleaseData: Sendable, Equatable {
     /// Ordered key-value pairs.
     public var metadata: [(key: String, value: String)]
+    /// The published and withheld rows.
     public var rows: [ReleaseRow]
     /// Per codebook table: its dimension names and, per cell code, the dimension values.
     public var tables: [TableShape]
@@ -114,23 +135,30 @@ public struct ReleaseData: Sendable, Equatable {
     /// ``units`` order, the total then every codebook cell, simulated minus published.
     public var replicates: [[Int16]] = []
 
+    /// A codebook table as a release file describes it: its dimensions and each cell's values and label.
     public struct TableShape: Sendable, Equatable {
+        /// The name.
         public var name: String
+        /// The dimension names, in cell-code order.
         public var dimensions: [String]
+        /// The cells, in codebook order.
         public var cells: [(code: String, values: [String], label: String)]
 
+        /// Makes the value from its parts.
         public init(name: String, dimensions: [String], cells: [(code: String, values: [String], label: String)]) {
             self.name = name
             self.dimensions = dimensions
             self.cells = cells
         }
 
+        /// Equal when name, dimensions, codes, values and labels are equal.
         public static func == (a: TableShape, b: TableShape) -> Bool {
             a.name == b.name && a.dimensions == b.dimensions && a.cells.map(\.code) == b.cells.map(\.code)
                 && a.cells.map(\.values) == b.cells.map(\.values) && a.cells.map(\.label) == b.cells.map(\.label)
         }
     }
 
+    /// Makes the value from its parts.
     public init(
         metadata: [(key: String, value: String)], rows: [ReleaseRow], tables: [TableShape], coverage: [CoverageRow],
         units: [UnitRow], noise: [NoiseRow]
@@ -143,6 +171,7 @@ public struct ReleaseData: Sendable, Equatable {
         self.noise = noise
     }
 
+    /// Equal when every part is equal.
     public static func == (a: ReleaseData, b: ReleaseData) -> Bool {
         a.metadata.map(\.key) == b.metadata.map(\.key) && a.metadata.map(\.value) == b.metadata.map(\.value)
             && a.rows == b.rows && a.tables == b.tables && a.coverage == b.coverage

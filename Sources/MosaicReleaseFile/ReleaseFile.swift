@@ -267,6 +267,7 @@ public enum ReleaseFileError: Error, LocalizedError, Equatable {
     /// SQL that the read-only, hardened connection refused.
     case sqlRefused(String)
 
+    /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
         switch self {
         case .exists(let p): return "\(p): a file is already there; choose another name"

@@ -20,6 +20,7 @@ public struct ReleaseMetadata: Sendable, Equatable {
     public var minimumSchools: Int
     /// ρ and ε as the release states them (text, for display).
     public var rho: String
+    /// ε at δ = 10⁻⁶, as the release states it.
     public var epsilon: String
 
     /// Parses the metadata of `data`.

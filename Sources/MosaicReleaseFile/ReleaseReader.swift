@@ -25,6 +25,7 @@ public enum ReleaseReader {
 
     /// A hardened, read-only, immutable connection with a deadline cell.
     public final class Connection: @unchecked Sendable {
+        /// The read-only database connection.
         public let queue: DatabaseQueue
         let deadline: DeadlineCell
         let path: String

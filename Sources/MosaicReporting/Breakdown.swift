@@ -6,8 +6,11 @@ import MosaicReleaseFile
 
 /// A category of a breakdown.
 public struct Category: Sendable, Equatable, Codable {
+    /// The code (stable; used in files and queries).
     public var code: String
+    /// The label in the chosen language.
     public var label: String
+    /// The published figure.
     public var figure: Figure
     /// Share of affected persons (for responses), when known.
     public var share: Double?
@@ -17,5 +20,6 @@ public struct Category: Sendable, Equatable, Codable {
 public struct Breakdown: Sendable, Equatable, Codable {
     /// `kind`, `victims`, `channels`, `tools`, `perpetrators`, `responses`.
     public var key: String
+    /// The categories, in the order shown.
     public var categories: [Category]
 }

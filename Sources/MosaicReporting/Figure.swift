@@ -6,18 +6,24 @@ import MosaicReleaseFile
 
 /// A published figure as a report shows it.
 public struct Figure: Sendable, Equatable, Codable {
+    /// The value; nil when withheld.
     public var value: Int?
+    /// Half-width of the 95 % interval; nil when withheld.
     public var moe95: Double?
     /// `published`, `suppressed` (1 to k−1) or `bounded` (a sum with suppressed cells inside).
     public var status: String
+    /// The lower end of the range a withheld value lies in.
     public var lower: Int?
+    /// The upper end of the range a withheld value lies in.
     public var upper: Int?
 
+    /// The figure of a release row (withheld when the row is).
     public static func from(_ row: ReleaseRow?) -> Figure {
         guard let row else { return Figure(value: nil, moe95: nil, status: "unavailable") }
         return Figure(value: row.value, moe95: row.moe95, status: row.status)
     }
 
+    /// The figure of a query answer (a range when withheld cells are inside).
     public static func from(_ a: QueryAnswer) -> Figure {
         // One suppressed cell reads "fewer than k", as in the release.
         if a.cells == 1, a.suppressed == 1 { return Figure(value: nil, moe95: nil, status: "suppressed") }

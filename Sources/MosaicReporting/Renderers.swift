@@ -3,9 +3,12 @@ import MosaicText
 
 /// Renders a report model in every format.
 public struct ReportRenderer {
+    /// The release's error model.
     public let model: ReportModel
+    /// The strings of the chosen language.
     public let s: ReportStrings
 
+    /// Renders `model` in the language of `strings`.
     public init(model: ReportModel, strings: ReportStrings) {
         self.model = model
         self.s = strings
@@ -76,6 +79,7 @@ public struct ReportRenderer {
 
     // MARK: Markdown
 
+    /// The report as Markdown (place names escaped).
     public func markdown() -> String {
         var out = "# \(Markdown.escape(title))\n\n_\(Markdown.escape(subtitle))_\n\n## \(s.text("headline"))\n\n\(headline)\n\n"
         for (i, c) in model.changes.enumerated() { out += "- \(changeLine(c, index: i))\n" }
@@ -179,6 +183,7 @@ public struct ReportRenderer {
         return w.text
     }
 
+    /// Every figure of the report as JSON.
     public func json() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

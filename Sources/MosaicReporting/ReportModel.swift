@@ -6,22 +6,35 @@ import MosaicReleaseFile
 
 /// Everything a report shows, computed from release files only.
 public struct ReportModel: Sendable, Codable {
+    /// The covered area's level (country or region).
     public var scopeLevel: String
+    /// The covered area's code.
     public var scopeCode: String
+    /// The covered area's name.
     public var scopeName: String
+    /// The quarters, oldest first.
     public var periods: [String]
+    /// The area the report covers, over the quarters.
     public var scope: Series
     /// Regions (for the country) or provinces (for a region).
     public var subunits: [Series]
+    /// The latest quarter against the previous one and a year earlier.
     public var changes: [Change]
     /// Sub-units of the latest quarter, highest rate first (unpublished ones last).
     public var ranking: [Series]
+    /// Breakdowns of the latest quarter, one per table or dimension.
     public var breakdowns: [Breakdown]
+    /// Units whose latest quarter rose beyond the margin above their recent mean.
     public var notable: [NotableRise]
+    /// Published values from 1 to k − 1 are suppressed.
     public var k: Int
+    /// Units with fewer registered schools are not published on their own.
     public var minimumSchools: Int
+    /// ρ (zero-concentrated differential privacy).
     public var rho: String
+    /// ε at δ = 10⁻⁶, as the release states it.
     public var epsilon: String
+    /// The releases the report is built from.
     public var releaseIDs: [String]
 
     /// Builds the model from one release per quarter, for the country (`region` nil) or a region.

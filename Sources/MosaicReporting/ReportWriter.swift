@@ -3,6 +3,7 @@ import MosaicFiles
 
 /// Writes a report in the requested formats.
 public enum ReportWriter {
+    /// The formats a report is written in.
     public enum Format: String, CaseIterable, Sendable { case html, md, csv, json, pdf }
 
     /// Builds the model from release files and writes `report-<scope>-<lang>.<ext>` files into

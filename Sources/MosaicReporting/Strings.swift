@@ -3,12 +3,14 @@ import Foundation
 /// A report language: its strings and number format, from `Resources/report-<code>.json`.
 /// Adding a language is adding one such file.
 public struct ReportStrings: Sendable {
+    /// The code (stable; used in files and queries).
     public let code: String
     let table: [String: String]
 
     /// The shipped languages.
     public static let available = ["en", "es"]
 
+    /// Loads the strings of `language` (`en`, `es`).
     public init(language: String) throws {
         guard let url = Bundle.module.url(forResource: "report-\(language)", withExtension: "json"),
             let data = try? Data(contentsOf: url), let json = try JSONSerialization.jsonObject(with: data) as? [String: String]
@@ -61,6 +63,7 @@ public enum ReportError: Error, LocalizedError, Equatable {
     case noChromium
     case pdfFailed(String)
 
+    /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
         switch self {
         case .unknownLanguage(let l): return "no report language '\(l)' (available: \(ReportStrings.available.joined(separator: ", ")))"

@@ -14,6 +14,7 @@ import BigInt
 public struct DiscreteGaussian: Sendable, Hashable {
     /// σ² = sigma2Num/sigma2Den.
     public let sigma2Num: UInt64
+    /// The denominator of σ², exactly.
     public let sigma2Den: UInt64
     /// t = ⌊σ⌋ + 1, the scale of the discrete Laplace proposal.
     public let t: UInt64

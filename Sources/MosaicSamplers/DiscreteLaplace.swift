@@ -12,6 +12,7 @@ import BigInt
 public struct DiscreteLaplace: Sendable, Hashable {
     /// The scale t = scaleNum/scaleDen.
     public let scaleNum: UInt64
+    /// The denominator of the noise scale.
     public let scaleDen: UInt64
 
     /// - Precondition: both positive.

@@ -44,11 +44,13 @@ public final class SystemEntropy: EntropySource {
     /// Words read from the OS per refill.
     public static let blockWords = 1024
 
+    /// Reads the kernel CSPRNG (getrandom) in 8 KiB blocks.
     public init() {
         buffer = [UInt64](repeating: 0, count: SystemEntropy.blockWords)
         index = SystemEntropy.blockWords
     }
 
+    /// 64 random bits.
     @inline(__always)
     public func nextWord() -> UInt64 {
         if index == buffer.count { refill() }
@@ -57,6 +59,7 @@ public final class SystemEntropy: EntropySource {
         return w
     }
 
+    /// 32 random bits.
     @inline(__always)
     public func nextHalfWord() -> UInt32 {
         if hasHalf {
@@ -69,6 +72,7 @@ public final class SystemEntropy: EntropySource {
         return UInt32(truncatingIfNeeded: w)
     }
 
+    /// One random bit.
     @inline(__always)
     public func nextBit() -> Bool {
         if bitsLeft == 0 {

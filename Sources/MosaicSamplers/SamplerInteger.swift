@@ -14,35 +14,47 @@ public protocol SamplerInteger: UnsignedInteger, Sendable {
 }
 
 extension UInt64: SamplerInteger {
+    /// A uniform draw from 0 to n − 1.
     @inlinable public static func uniform<E: EntropySource>(below n: UInt64, _ e: E) -> UInt64 { Uniform.below(n, e) }
+    /// The product, and whether it overflowed.
     @inlinable public func times(_ other: UInt64) -> (UInt64, overflow: Bool) {
         let r = multipliedReportingOverflow(by: other)
         return (r.partialValue, r.overflow)
     }
+    /// The sum, and whether it overflowed.
     @inlinable public func plus(_ other: UInt64) -> (UInt64, overflow: Bool) {
         let r = addingReportingOverflow(other)
         return (r.partialValue, r.overflow)
     }
+    /// The value as an arbitrary-precision integer.
     public var big: BigUInt { BigUInt(self) }
 }
 
 extension UInt128: SamplerInteger {
+    /// A uniform draw from 0 to n − 1.
     @inlinable public static func uniform<E: EntropySource>(below n: UInt128, _ e: E) -> UInt128 { Uniform.below(n, e) }
+    /// The product, and whether it overflowed.
     @inlinable public func times(_ other: UInt128) -> (UInt128, overflow: Bool) {
         let r = multipliedReportingOverflow(by: other)
         return (r.partialValue, r.overflow)
     }
+    /// The sum, and whether it overflowed.
     @inlinable public func plus(_ other: UInt128) -> (UInt128, overflow: Bool) {
         let r = addingReportingOverflow(other)
         return (r.partialValue, r.overflow)
     }
+    /// The value as an arbitrary-precision integer.
     public var big: BigUInt { (BigUInt(UInt64(truncatingIfNeeded: self >> 64)) << 64) | BigUInt(UInt64(truncatingIfNeeded: self)) }
 }
 
 extension BigUInt: SamplerInteger {
+    /// A uniform draw from 0 to n − 1.
     public static func uniform<E: EntropySource>(below n: BigUInt, _ e: E) -> BigUInt { Uniform.below(n, e) }
+    /// The product (never overflows).
     public func times(_ other: BigUInt) -> (BigUInt, overflow: Bool) { (self * other, false) }
+    /// The sum (never overflows).
     public func plus(_ other: BigUInt) -> (BigUInt, overflow: Bool) { (self + other, false) }
+    /// The value as an arbitrary-precision integer.
     public var big: BigUInt { self }
 }
 

@@ -12,10 +12,14 @@ public func fingerprint(of publicKey: Data) -> String {
 /// The private key lives in a file of mode 0600 and is never printed; the public key is shared
 /// with schools inside their credential files.
 public struct AuthorityKey {
+    /// The authority's X25519 private key (never printed).
     public let privateKey: Curve25519.KeyAgreement.PrivateKey
+    /// The raw public key.
     public var publicKey: Data { privateKey.publicKey.rawRepresentation }
+    /// The key's fingerprint (16 hex digits).
     public var fingerprint: String { MosaicSeal.fingerprint(of: publicKey) }
 
+    /// An authority key, new unless one is given.
     public init(privateKey: Curve25519.KeyAgreement.PrivateKey = .init()) { self.privateKey = privateKey }
 
     /// Writes the private key file (mode 0600) and, beside it, `<name>.pub` with the public key,
@@ -59,17 +63,23 @@ public struct AuthorityKey {
 ///
 /// Kept in a file of mode 0600 at the school. The authority keeps only the public half.
 public struct Credentials {
+    /// The school's id in the registry.
     public let schoolID: String
+    /// The school's Ed25519 signing key (never printed).
     public let signingKey: Curve25519.Signing.PrivateKey
+    /// The authority's X25519 public key (raw, 32 bytes).
     public let authorityPublicKey: Data
 
+    /// Credentials for `schoolID` with a signing key (new unless given) and the authority's public key.
     public init(schoolID: String, signingKey: Curve25519.Signing.PrivateKey = .init(), authorityPublicKey: Data) {
         self.schoolID = schoolID
         self.signingKey = signingKey
         self.authorityPublicKey = authorityPublicKey
     }
 
+    /// The raw public key.
     public var publicKey: Data { signingKey.publicKey.rawRepresentation }
+    /// The key's fingerprint (16 hex digits).
     public var fingerprint: String { MosaicSeal.fingerprint(of: publicKey) }
 
     /// The credential file's bytes (a secret: write it with mode 0600).
@@ -140,6 +150,7 @@ public enum SealError: Error, LocalizedError, Equatable {
     case malformedFile(String, String)
     case tooLarge(String)
 
+    /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
         switch self {
         case .fileExists(let p): return "\(p): a file is already there; keys and packages are never overwritten"

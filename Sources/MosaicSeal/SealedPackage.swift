@@ -21,13 +21,21 @@ import MosaicCounts
 /// same size (16,450 bytes), so its size says nothing about its school or counts; name the file
 /// neutrally (the `seal` command suggests a random name).
 public enum SealedPackage {
+    /// The first bytes of every package.
     public static let magic = PackageMagic.bytes
+    /// The package format version written.
     public static let formatVersion: UInt8 = 1
+    /// The cipher suite identifier written.
     public static let suite: UInt8 = 1
+    /// Bytes of the header in clear.
     public static let headerSize = 50
+    /// Bytes of the encrypted inner part.
     public static let innerSize = 16_384
+    /// Bytes of every package.
     public static let packageSize = headerSize + innerSize + 16
+    /// The release's parameters.
     package static let info = Data("mosaic-package-v1".utf8)
+    /// The HPKE cipher suite of format version 1.
     package static var ciphersuite: HPKE.Ciphersuite { .Curve25519_SHA256_ChachaPoly }
 
     /// Seals a counts file: checks it (codebook rules, without a registry), rewrites it in the
@@ -91,6 +99,7 @@ public enum SealedPackage {
         return out
     }
 
+    /// Lowercase hexadecimal of bytes: the one encoding of fingerprints and digests.
     package static func hex(_ bytes: some Sequence<UInt8>) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
     static func bigEndian<T: FixedWidthInteger>(_ v: T) -> [UInt8] {

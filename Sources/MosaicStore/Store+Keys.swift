@@ -3,13 +3,19 @@ import GRDB
 
 /// A school's registered public key.
 public struct SchoolKey: Sendable, Equatable {
+    /// The key's fingerprint (16 hex digits).
     public var fingerprint: String
+    /// The school's id in the registry.
     public var schoolID: String
+    /// The raw public key.
     public var publicKey: Data
     /// `issued` (made by the authority) or `registered` (made by the school).
     public var origin: String
+    /// When it was made (ISO 8601, UTC).
     public var createdAt: String
+    /// When the key was revoked (ISO 8601, UTC), or nil.
     public var revokedAt: String?
+    /// True while the key is not revoked.
     public var isActive: Bool { revokedAt == nil }
 }
 
@@ -19,6 +25,7 @@ public enum KeyError: Error, LocalizedError, Equatable {
     case unknownKey(String)
     case duplicateKey(String)
 
+    /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
         switch self {
         case .unknownSchool(let id): return "school '\(id)' is not in the registry"

@@ -13,16 +13,22 @@ public struct PendingOutput: Sendable, Equatable {
         case credentials
     }
 
+    /// The name the file takes when it is complete.
     public var finalPath: String
+    /// The temporary name it is written under.
     public var temporaryPath: String
+    /// What the file belongs to.
     public var kind: Kind
     /// One command run: every file it writes shares the token.
     public var token: String
     /// The release id or key fingerprint; nil until known.
     public var ref: String?
+    /// The process that claimed it.
     public var owner: ProcessIdentity
+    /// When it was made (ISO 8601, UTC).
     public var createdAt: String
 
+    /// Makes the value from its parts.
     public init(
         finalPath: String, temporaryPath: String, kind: Kind, token: String, ref: String?, owner: ProcessIdentity, createdAt: String
     ) {
@@ -41,6 +47,7 @@ public enum PendingError: Error, LocalizedError, Equatable {
     /// Another command is writing (or a killed one left) this path.
     case claimed(String)
 
+    /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
         switch self {
         case .claimed(let p):

@@ -4,8 +4,11 @@ import MosaicRegistry
 
 /// What one registry import changed.
 public struct RegistryImportSummary: Sendable, Equatable {
+    /// Schools added by the import.
     public var added = 0
+    /// Schools whose facts changed.
     public var updated = 0
+    /// Files identical to the current submission.
     public var unchanged = 0
     /// Open schools missing from the file, now marked closed (their submissions are kept).
     public var closed = 0
@@ -15,17 +18,25 @@ public struct RegistryImportSummary: Sendable, Equatable {
 
 /// Registered schools of one region, for `mosaic registry show`.
 public struct RegionRegistrySummary: Sendable, Equatable {
+    /// The region's code.
     public var regionCode: String
+    /// The region's name.
     public var regionName: String
+    /// Provinces in the region.
     public var provinces: Int
+    /// Open schools.
     public var openSchools: Int
+    /// Schools marked closed.
     public var closedSchools: Int
+    /// Pupils enrolled (a public registry fact).
     public var enrolment: Int
 }
 
 /// The facts intake checks a submission against.
 public struct SchoolFacts: Sendable, Equatable {
+    /// Pupils enrolled (a public registry fact).
     public var enrolment: Int
+    /// True for an open school.
     public var isOpen: Bool
 }
 

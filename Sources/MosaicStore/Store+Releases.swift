@@ -68,6 +68,7 @@ public struct StoredReleaseParts: Codable, Sendable, Equatable {
     /// (period, level, code, name, registered schools, reporting schools, registered pupils, reporting pupils) per unit.
     public var coverage: [[String]]
 
+    /// Makes the value from its parts.
     public init(metadata: [[String]], units: [[String]], noise: [[String]], coverage: [[String]]) {
         self.metadata = metadata
         self.units = units
@@ -78,14 +79,23 @@ public struct StoredReleaseParts: Codable, Sendable, Equatable {
 
 /// Everything the store keeps of one release.
 public struct StoredRelease: Sendable {
+    /// The identifier.
     public var id: String
+    /// The quarter, `YYYY-Qn`.
     public var period: String
+    /// When it was made (ISO 8601, UTC).
     public var createdAt: String
+    /// The codebook version the counts follow.
     public var codebookVersion: Int
+    /// ρ in nano-units (ρ × 10⁹).
     public var rhoNano: UInt64
+    /// Published values from 1 to k − 1 are suppressed.
     public var k: Int
+    /// Units with fewer registered schools are not published on their own.
     public var minimumSchools: Int
+    /// The public parts (metadata, units, noise, coverage).
     public var parts: StoredReleaseParts
+    /// The published and withheld rows.
     public var rows: [ReleaseRow]
     /// Encoded replicates (see the release file's `replicates` table).
     public var replicates: [Data]
@@ -95,6 +105,7 @@ public struct StoredRelease: Sendable {
 public struct LedgerView: Sendable {
     /// ρ already spent on the quarter, and its cap (nano-ρ).
     public var spentNano: UInt64
+    /// The quarter's cap of total ρ, in nano-units.
     public var capNano: UInt64
     /// The id the release will have (`2026-Q3-R2`).
     public var releaseID: String
@@ -108,22 +119,32 @@ public struct LedgerView: Sendable {
 
 /// Registry facts and reporting of one province in one quarter.
 public struct ProvinceCoverage: Sendable, Equatable {
+    /// Registered open schools.
     public var registeredSchools = 0
+    /// Schools that reported.
     public var reportingSchools = 0
+    /// Pupils in registered open schools.
     public var registeredEnrolment = 0
+    /// Pupils in schools that reported.
     public var reportingEnrolment = 0
+    /// No schools yet.
     public init() {}
 }
 
 /// What the engine returns for the store to record.
 public struct NewRelease: Sendable {
+    /// The public parts (metadata, units, noise, coverage).
     public var parts: StoredReleaseParts
+    /// The published and withheld rows.
     public var rows: [ReleaseRow]
     /// Noisy measurements per unit: the total, then every cell.
     public var totals: [Int64]
+    /// The cells, in codebook order.
     public var cells: [[Int64]]
+    /// Bootstrap replicates of the errors (post-processing), for margins of sums.
     public var replicates: [Data]
 
+    /// Makes the value from its parts.
     public init(parts: StoredReleaseParts, rows: [ReleaseRow], totals: [Int64], cells: [[Int64]], replicates: [Data]) {
         self.parts = parts
         self.rows = rows

@@ -3,7 +3,9 @@ import MosaicCodebook
 
 /// Who has reported for a quarter in one region: the authority's own view, with school ids.
 public struct RegionStatus: Sendable, Equatable {
+    /// The region's code.
     public var regionCode: String
+    /// The region's name.
     public var regionName: String
     /// Open schools in the registry.
     public var registered: Int

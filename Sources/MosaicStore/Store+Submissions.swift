@@ -4,18 +4,23 @@ import MosaicCodebook
 
 /// A validated submission on its way into the store, with where it came from.
 public struct IncomingSubmission: Sendable {
+    /// The counts and their school and quarter.
     public var submission: Submission
     /// The file's base name (kept in the store's history, never released).
     public var sourceName: String
     /// `csv`, `json` or `sealed`.
     public var sourceFormat: String
+    /// True when it came in a sealed package.
     public var sealed: Bool
     /// For a sealed package: the signing key's fingerprint, the school's sealing time (Unix
     /// seconds, signed) and the package's SHA-256.
     public var keyFingerprint: String?
+    /// When the school sealed it (Unix seconds, inside the signature).
     public var sealedAt: Int64?
+    /// The package's SHA-256, hex.
     public var packageDigest: String?
 
+    /// Makes the value from its parts.
     public init(
         submission: Submission, sourceName: String, sourceFormat: String, sealed: Bool = false,
         keyFingerprint: String? = nil, sealedAt: Int64? = nil, packageDigest: String? = nil
@@ -44,16 +49,27 @@ public enum RecordOutcome: Sendable, Equatable {
 
 /// One entry of a school's submission history for a quarter.
 public struct SubmissionRecord: Sendable, Equatable {
+    /// The identifier.
     public var id: Int64
+    /// The school's id in the registry.
     public var schoolID: String
+    /// The quarter, `YYYY-Qn`.
     public var period: String
+    /// The codebook version the counts follow.
     public var codebookVersion: Int
+    /// When the authority received it (ISO 8601, UTC).
     public var receivedAt: String
+    /// The file's base name (kept in the store's history, never released).
     public var sourceName: String
+    /// `csv`, `json` or `sealed`.
     public var sourceFormat: String
+    /// True when it came in a sealed package.
     public var sealed: Bool
+    /// Affected persons.
     public var persons: Int
+    /// The submission that replaced it, if any.
     public var supersededBy: Int64?
+    /// True for the current submission (not superseded).
     public var isCurrent: Bool { supersededBy == nil }
 }
 

@@ -280,6 +280,7 @@ public enum StoreError: Error, LocalizedError, Equatable {
     case notAStore(String)
     case cannotOpen(String, String)
 
+    /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
         switch self {
         case .alreadyExists(let p): return "\(p): a file already exists there; choose another path or remove it"

@@ -20,13 +20,17 @@ public struct SynthConfig: Sendable {
     /// Plant one cluster of 20-30 victims at one school (as in Almendralejo, 2023).
     public var hotspot = true
 
+    /// The defaults: about 4,000 schools, 8 quarters to 2026-Q3, seed 2023, one hotspot.
     public init() {}
 }
 
 /// The planted cluster: which school and quarter (for tests and the demo's own check).
 public struct Hotspot: Sendable, Equatable {
+    /// The school's id in the registry.
     public var schoolID: String
+    /// The quarter, `YYYY-Qn`.
     public var period: Period
+    /// Affected persons in the cluster.
     public var victims: Int
 }
 
@@ -39,9 +43,13 @@ public struct Hotspot: Sendable, Equatable {
 /// Girls are the great majority of victims (Internet Matters 2024: 99 % of nude deepfakes
 /// depict women or girls; CDT 2024: girls depicted far more often than boys).
 public struct SyntheticCountry: Sendable {
+    /// What to make: size, quarters, seed.
     public let config: SynthConfig
+    /// The codebook the counts follow.
     public let codebook: Codebook
+    /// The schools.
     public let schools: [School]
+    /// The planted local cluster, if any.
     public let hotspot: Hotspot?
     /// The one region whose rate rises 25 % a quarter faster than the rest over the last three quarters.
     public let risingRegion: String
@@ -234,6 +242,7 @@ public struct SyntheticCountry: Sendable {
 /// Errors making synthetic data.
 public enum SynthError: Error, LocalizedError {
     case missingResource(String)
+    /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
         switch self {
         case .missingResource(let n): return "the resource \(n) is missing from this build"

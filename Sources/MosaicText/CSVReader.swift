@@ -5,6 +5,7 @@ public struct CSVRecord: Sendable, Equatable {
     /// The record's fields, unquoted.
     public var fields: [String]
 
+    /// A record read from `line`.
     public init(line: Int, fields: [String]) {
         self.line = line
         self.fields = fields

@@ -3,6 +3,7 @@ public struct CSVWriter: Sendable {
     /// The text written so far.
     public private(set) var text = ""
 
+    /// An empty text.
     public init() {}
 
     /// Appends one record.

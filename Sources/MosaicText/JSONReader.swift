@@ -11,20 +11,27 @@ public indirect enum JSONValue: Sendable, Equatable {
 
 /// A member of a JSON object: its key, the key's line, and its value.
 public struct JSONMember: Sendable, Equatable {
+    /// Which breakdown this is (also the key of its title in the strings files).
     public var key: String
+    /// The 1-based line, when the problem sits on one line.
     public var line: Int
+    /// The value; nil when withheld.
     public var value: JSONNode
 }
 
 /// A JSON value and the line on which it starts (1-based).
 public struct JSONNode: Sendable, Equatable {
+    /// The value; nil when withheld.
     public var value: JSONValue
+    /// The 1-based line, when the problem sits on one line.
     public var line: Int
 }
 
 /// Why a file could not be read as JSON.
 public struct JSONSyntaxError: Error, Equatable, Sendable {
+    /// The 1-based line, when the problem sits on one line.
     public var line: Int
+    /// What is wrong, in words; never the offending value.
     public var message: String
 }
 

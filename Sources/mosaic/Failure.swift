@@ -70,6 +70,8 @@ extension StoreOptions {
 }
 
 extension Period: ExpressibleByArgument {
+    /// Parses a command-line argument.
     public init?(argument: String) { self.init(argument) }
+    /// How shells complete the value.
     public static var defaultCompletionKind: CompletionKind { .default }
 }

@@ -17,6 +17,7 @@ extension Mosaic {
 }
 
 extension Rho: ExpressibleByArgument {
+    /// Parses a command-line argument.
     public init?(argument: String) { self.init(argument) }
 }
 

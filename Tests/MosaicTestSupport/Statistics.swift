@@ -5,7 +5,9 @@ import MosaicSamplers
 /// target, which only test targets depend on: no production code path can construct it.
 public final class SeededEntropy: EntropySource {
     private var state: UInt64
+    /// A source for `seed`.
     public init(seed: UInt64) { state = seed }
+    /// The next 64 bits.
     public func nextWord() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
