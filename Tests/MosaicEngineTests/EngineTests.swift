@@ -312,20 +312,14 @@ struct ReleaseFixture {
 }
 
 @Suite struct ErrorModelTests {
-    @Test func theModelsVariancesAreTheEnginesAndSumsAreCalibrated() throws {
+    /// The error model's own correctness is checked against dense GLS (ErrorModelGLSTests);
+    /// here, its margins of sums are checked against simulated releases.
+    @Test func marginsOfSumsAreCalibrated() throws {
         let (engine, truth) = try EngineTests.engine()
         let codebook = EngineTests.codebook
         let model = ErrorModel(codebook: codebook, geography: engine.geography, groups: engine.groups)
         let values = engine.aggregate(truth)
         let e = SeededEntropy(seed: 21)
-        let first = engine.estimate(engine.measure(truth, entropy: e))
-        for i in [0, 1, 30] {
-            for j in [0, 60, 75] {
-                let table = codebook.allCells[j].table
-                #expect(abs(model.variance(table: table, unit: i, cell: j) - first.cellVariances[i][j]) < 1e-9)
-            }
-            #expect(abs(model.totalCovariance(i, i) - first.totalVariances[i]) < 1e-9)
-        }
         // Sums: female victims per region (18 incidents cells at each region), and one cell summed
         // over the provinces of each region (correlated estimates).
         let female = codebook.table("incidents")!.cells.filter { $0.values[2] == "female" }.map(\.index)

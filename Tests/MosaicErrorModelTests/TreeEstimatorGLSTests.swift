@@ -40,9 +40,9 @@ import Testing
         return Geography(units: units)
     }
 
-    /// Solves A x = b for a symmetric positive definite A (Cholesky).
-    static func solve(_ a: [[Double]], _ b: [Double]) -> [Double] {
-        let n = b.count
+    /// The Cholesky factor L (A = L Lᵀ) of a symmetric positive definite A.
+    static func cholesky(_ a: [[Double]]) -> [[Double]] {
+        let n = a.count
         var l = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
         for i in 0..<n {
             for j in 0...i {
@@ -51,6 +51,12 @@ import Testing
                 l[i][j] = i == j ? s.squareRoot() : s / l[j][j]
             }
         }
+        return l
+    }
+
+    /// Solves L Lᵀ x = b.
+    static func solve(factor l: [[Double]], _ b: [Double]) -> [Double] {
+        let n = b.count
         var y = [Double](repeating: 0, count: n)
         for i in 0..<n {
             var s = b[i]
@@ -65,6 +71,9 @@ import Testing
         }
         return x
     }
+
+    /// Solves A x = b for a symmetric positive definite A (Cholesky).
+    static func solve(_ a: [[Double]], _ b: [Double]) -> [Double] { solve(factor: cholesky(a), b) }
 
     /// Dense GLS: parameters are the leaves; each unit measures the sum of its leaves with
     /// variance v_u. Returns (estimates of every unit, covariance of every pair of units).
