@@ -17,23 +17,20 @@ extension Mosaic.Budget {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show each quarter's budget: spent, cap, left.")
         @OptionGroup var store: StoreOptions
-        @Option(help: "Only this quarter, YYYY-Qn.") var period: String?
+        @Option(help: "Only this quarter, YYYY-Qn.", transform: parsePeriod) var period: Period?
 
         func run() throws {
             let db = try store.open()
             let releaser = Releaser(store: db)
-            var periods = Set(try db.periods().map(\.description))
-            for r in try releaser.list() { periods.insert(r.period) }
-            if let period {
-                guard Period(period) != nil else { throw ValidationError("--period must be a quarter written YYYY-Qn") }
-                periods = [period]
-            }
+            var periods = Set(try db.periods())
+            for r in try releaser.list() { if let p = Period(r.period) { periods.insert(p) } }
+            if let period { periods = [period] }
             var table = TextTable(
                 ["period", "spent rho", "cap rho", "left rho", "epsilon spent (delta 1e-6)"], rightAligned: [1, 2, 3, 4])
             for p in periods.sorted() {
-                let b = try releaser.budget(period: Period(p)!)
+                let b = try releaser.budget(period: p)
                 table.add([
-                    p, b.spent.description, b.cap.description, (b.cap - b.spent).description,
+                    p.description, b.spent.description, b.cap.description, (b.cap - b.spent).description,
                     String(format: "%.3f", Accounting.epsilon(rho: b.spent.value, delta: 1e-6)),
                 ])
             }
@@ -45,18 +42,17 @@ extension Mosaic.Budget {
         static let configuration = CommandConfiguration(
             commandName: "set", abstract: "Set the cap of total ρ for one quarter, or the default for all.")
         @OptionGroup var store: StoreOptions
-        @Option(help: "The quarter, YYYY-Qn (omit with --default).") var period: String?
+        @Option(help: "The quarter, YYYY-Qn (omit with --default).", transform: parsePeriod) var period: Period?
         @Flag(help: "Set the default cap for quarters without their own.") var `default` = false
         @Option(help: "The cap, total ρ.") var rho: Rho
 
         func validate() throws {
             guard (period != nil) != `default` else { throw ValidationError("give either --period or --default") }
-            if let period, Period(period) == nil { throw ValidationError("--period must be a quarter written YYYY-Qn") }
         }
 
         func run() throws {
-            try store.open().setCap(nano: rho.nano, period: period.flatMap { Period($0) })
-            print("Cap set to ρ = \(rho) for \(period ?? "every quarter without its own cap").")
+            try store.open().setCap(nano: rho.nano, period: period)
+            print("Cap set to ρ = \(rho) for \(period?.description ?? "every quarter without its own cap").")
         }
     }
 }

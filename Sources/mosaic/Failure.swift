@@ -69,6 +69,12 @@ extension StoreOptions {
     }
 }
 
+/// Parses a quarter argument, with a message that shows the form (exit 64 when it is wrong).
+func parsePeriod(_ text: String) throws -> Period {
+    guard let p = Period(text) else { throw ValidationError("a quarter is written YYYY-Qn, for example 2026-Q3") }
+    return p
+}
+
 extension Period: ExpressibleByArgument {
     /// Parses a command-line argument.
     public init?(argument: String) { self.init(argument) }

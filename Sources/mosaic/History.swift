@@ -9,7 +9,7 @@ extension Mosaic {
 
         @OptionGroup var store: StoreOptions
         @Option(help: "The school's id.") var school: String
-        @Option(help: "The quarter, YYYY-Qn.") var period: Period
+        @Option(help: "The quarter, YYYY-Qn.", transform: parsePeriod) var period: Period
 
         func run() throws {
             let rows = try store.open().history(school: school, period: period)

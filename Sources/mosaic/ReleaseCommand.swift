@@ -30,7 +30,7 @@ extension Mosaic.ReleaseCommand {
         )
 
         @OptionGroup var store: StoreOptions
-        @Option(help: "The quarter, YYYY-Qn.") var period: Period
+        @Option(help: "The quarter, YYYY-Qn.", transform: parsePeriod) var period: Period
         @Option(help: "Privacy budget of this release, ρ (zCDP).") var rho: Rho = ReleaseRequest.defaultRho
         @Option(help: "Values from 1 to k-1 are suppressed.") var k: Int = 5
         @Option(help: "Regions and provinces with fewer registered schools are not published on their own.") var minSchools: Int = 5
@@ -79,7 +79,8 @@ extension Mosaic.ReleaseCommand {
             var table = TextTable(
                 ["release", "period", "created", "rho", "k", "min schools", "quarter spent/cap"], rightAligned: [3, 4, 5])
             for r in releases {
-                let b = try releaser.budget(period: Period(r.period)!)
+                guard let period = Period(r.period) else { continue }
+                let b = try releaser.budget(period: period)
                 table.add([r.id, r.period, r.createdAt, r.rho.description, "\(r.k)", "\(r.minimumSchools)", "\(b.spent)/\(b.cap)"])
             }
             print(table.render(), terminator: "")

@@ -9,7 +9,7 @@ extension Mosaic {
             abstract: "Show per region which schools submitted for a quarter and which are missing (the authority's own view).")
 
         @OptionGroup var store: StoreOptions
-        @Option(help: "The quarter, YYYY-Qn.") var period: Period
+        @Option(help: "The quarter, YYYY-Qn.", transform: parsePeriod) var period: Period
         @Flag(help: "Only the per-region table, without the list of missing school ids.") var summaryOnly = false
 
         func run() throws {

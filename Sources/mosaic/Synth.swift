@@ -10,13 +10,12 @@ extension Mosaic {
 
         @Option(help: "The output folder.") var out: String
         @Option(help: "About how many schools.") var schools = 4_000
-        @Option(help: "The last quarter, YYYY-Qn.") var last = "2026-Q3"
+        @Option(help: "The last quarter, YYYY-Qn.", transform: parsePeriod) var last = Period(year: 2026, quarter: 3)!
         @Option(help: "How many quarters, ending with --last.") var quarters = 8
         @Option(help: "Seed of the synthetic data (it is not privacy noise).") var seed: UInt64 = 2023
         @Flag(help: "Write the optional label column.") var labels = false
 
         func validate() throws {
-            guard Period(last) != nil else { throw ValidationError("--last must be a quarter written YYYY-Qn") }
             guard (1...40).contains(quarters) else { throw ValidationError("--quarters must be 1 to 40") }
             guard (50...2_000_000).contains(schools) else { throw ValidationError("--schools must be 50 to 2,000,000") }
         }
@@ -24,7 +23,7 @@ extension Mosaic {
         func run() throws {
             var config = SynthConfig()
             config.schools = schools
-            config.periods = Period(last)!.trailing(quarters)
+            config.periods = last.trailing(quarters)
             config.seed = seed
             let country = try SyntheticCountry(config: config, codebook: try Codebook.bundled())
             let progress = Progress(label: "writing")

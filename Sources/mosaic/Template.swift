@@ -12,7 +12,7 @@ extension Mosaic {
             abstract: "Write a blank counts file for a school: every cell of every table, count 0.")
 
         @Option(help: "The school's id in the registry.") var school: String
-        @Option(help: "The quarter, YYYY-Qn.") var period: String
+        @Option(help: "The quarter, YYYY-Qn.", transform: parsePeriod) var period: Period
         @Option(help: "csv or json.") var format: CountsFile.Format = .csv
         @Option(help: "Label language for CSV: en or es.") var lang: String = "en"
         @Option(name: .customLong("codebook-version"), help: "The codebook version.") var version: Int = Codebook.latestVersion
@@ -20,13 +20,12 @@ extension Mosaic {
 
         func validate() throws {
             guard Identifier.isValid(school) else { throw ValidationError("--school must be 1 to 40 letters, digits, '-' or '_'") }
-            guard Period(period) != nil else { throw ValidationError("--period must be a quarter written YYYY-Qn, for example 2026-Q3") }
             guard ["en", "es"].contains(lang) else { throw ValidationError("--lang must be en or es") }
         }
 
         func run() throws {
             let text = CountsFile.template(
-                school: school, period: Period(period)!, codebook: try Codebook.bundled(version: version),
+                school: school, period: period, codebook: try Codebook.bundled(version: version),
                 format: format, language: lang)
             guard let out else {
                 print(text, terminator: "")

@@ -142,7 +142,7 @@ struct CLI {
         let cli = try CLI()
         let r = try cli.run("template", "--school", "A1", "--period", "2026-Q7")
         #expect(r.status == 64)
-        #expect(r.err.contains("--period must be a quarter"))
+        #expect(r.err.contains("a quarter is written YYYY-Qn"))
         #expect(try cli.run("init", "--store", "missing-dir/x.sqlite").status == 1)
     }
 
