@@ -64,6 +64,35 @@ public struct Demo {
     /// Runs the demo. Replaces the folder if it holds an earlier demo; refuses any other non-empty folder.
     @discardableResult
     public func run() throws -> Outcome {
+        try prepareFolder()
+        let codebook = try Codebook.bundled()
+        let (country, files) = try makeCountry(codebook: codebook)
+        let store = try makeStore(files: files)
+        var ingestor = Ingestor(store: store)
+        ingestor.now = Date()
+        var summary = try ingestEarlierQuarters(files: files, ingestor: ingestor)
+        let (sealed, tampered) = try receiveLatestQuarterSealed(country: country, files: files, store: store, ingestor: ingestor)
+        summary.results += sealed.results
+        summary.cellsRead += sealed.cellsRead
+        let fates = try showCorrections(country: country, codebook: codebook, store: store, ingestor: ingestor)
+        let latest = try latestPeriod()
+        let status = try store.status(period: latest)
+        let reg = status.reduce(0) { $0 + $1.registered }
+        let sub = status.reduce(0) { $0 + $1.submitted }
+        say(
+            "8. Status for \(latest): \(sub) of \(reg) open schools submitted; \(reg - sub) missing (see 'mosaic status --period \(latest) --store \(store.path)')."
+        )
+        let releases = try makeReleases(store: store)
+        try showBudgetAndQuery(store: store, releases: releases)
+        try writeReports(country: country, releases: releases)
+        return Outcome(
+            storePath: store.path, schools: country.schools.count, files: files.allCounts.count, ingest: summary,
+            correction: fates.correction, repeat_: fates.again, rejected: fates.rejected, latestStatus: status, releases: releases,
+            tampered: tampered)
+    }
+
+    /// Empties the demo's own folder (never another one) and marks it as the demo's.
+    private func prepareFolder() throws {
         let fm = FileManager.default
         if fm.fileExists(atPath: folder) {
             let contents = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
@@ -75,11 +104,18 @@ public struct Demo {
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
         _ = fm.createFile(
             atPath: path(Demo.marker), contents: Data("made by mosaic demo; the whole folder is replaced on the next run\n".utf8))
+    }
 
-        let codebook = try Codebook.bundled()
+    private func latestPeriod() throws -> Period {
+        guard let latest = config.periods.last else { throw DemoError.noQuarters }
+        return latest
+    }
+
+    /// Step 1: the synthetic country and its files.
+    private func makeCountry(codebook: Codebook) throws -> (SyntheticCountry, SyntheticFiles) {
         let periods = config.periods
         say(
-            "1. Synthetic country: Spain's 17 regions and 50 provinces, \(config.schools) schools (approx.), \(periods.count) quarters \(periods.first!)...\(periods.last!)."
+            "1. Synthetic country: Spain's 17 regions and 50 provinces, \(config.schools) schools (approx.), \(periods.count) quarters \(periods.first?.description ?? "")...\(periods.last?.description ?? "")."
         )
         let country = try SyntheticCountry(config: config, codebook: codebook)
         let files = try country.write(to: path("input"), labels: true) { progress("writing counts files", $0, $1) }
@@ -89,28 +125,41 @@ public struct Demo {
         if let h = country.hotspot {
             say("   Planted one local cluster (\(h.victims) victims at one school in \(h.period)), as in Almendralejo (2023).")
         }
+        return (country, files)
+    }
 
+    /// Step 2: the store and its registry.
+    private func makeStore(files: SyntheticFiles) throws -> Store {
         let storePath = path("mosaic.sqlite")
         let store = try Store.create(at: storePath)
-        let registry = try RegistryFile.parse(Array(fm.contents(atPath: files.registry)!), file: files.registry)
+        guard let bytes = FileManager.default.contents(atPath: files.registry) else { throw DemoError.unreadable(files.registry) }
+        let registry = try RegistryFile.parse(Array(bytes), file: files.registry)
         let imported = try store.importRegistry(registry, source: "registry.csv")
         say("2. Created the store \(storePath) (mode 0600) and imported the registry: \(imported.added) schools.")
+        return store
+    }
 
-        var ingestor = Ingestor(store: store)
-        ingestor.now = Date()
+    /// Step 3: the earlier quarters as a trusted local import.
+    private func ingestEarlierQuarters(files: SyntheticFiles, ingestor: Ingestor) throws -> IngestSummary {
         let started = Date()
-        let latest = periods.last!
-        let earlier = periods.dropLast().flatMap { files.counts[$0]! }
-        var summary = try ingestor.ingest(earlier) { progress("ingesting", $0, $1) }
+        let earlier = config.periods.dropLast().flatMap { files.counts[$0] ?? [] }
+        let summary = try ingestor.ingest(earlier) { progress("ingesting", $0, $1) }
         let seconds = Date().timeIntervalSince(started)
         say(
             String(
                 format:
                     "3. Ingested %d files of earlier quarters (%d cells) in %.1f s as a trusted local import (--unsealed): %d stored, %d not stored.",
                 earlier.count, summary.cellsRead, seconds, summary.stored, summary.failed))
+        return summary
+    }
 
-        // The latest quarter arrives sealed: the authority's key, a credential per school, a
-        // package per school, verified at ingest.
+    /// Step 4: the latest quarter arrives sealed: the authority's key, a credential per school, a
+    /// package per school, verified at ingest; and one altered package, refused.
+    private func receiveLatestQuarterSealed(country: SyntheticCountry, files: SyntheticFiles, store: Store, ingestor: Ingestor) throws -> (
+        IngestSummary, FileFate
+    ) {
+        let fm = FileManager.default
+        let latest = try latestPeriod()
         let authority = AuthorityKey()
         try fm.createDirectory(atPath: path("authority"), withIntermediateDirectories: true)
         try authority.write(to: path("authority/mosaic-authority.key"))
@@ -124,31 +173,39 @@ public struct Demo {
         let packageFolder = path("input/packages/\(latest)")
         try fm.createDirectory(atPath: packageFolder, withIntermediateDirectories: true)
         var packages: [String] = []
-        for (i, file) in files.counts[latest]!.enumerated() {
+        let latestFiles = files.counts[latest] ?? []
+        for (i, file) in latestFiles.enumerated() {
             let school = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-            let sealed = try SealedPackage.seal(Array(fm.contents(atPath: file)!), file: file, credentials: credentials[school]!)
+            guard let creds = credentials[school], let bytes = fm.contents(atPath: file) else { throw DemoError.unreadable(file) }
+            let sealed = try SealedPackage.seal(Array(bytes), file: file, credentials: creds)
             let name = (packageFolder as NSString).appendingPathComponent("mosaic-\(UUID().uuidString.prefix(8).lowercased()).mpkg")
             try sealed.write(to: URL(fileURLWithPath: name))
             packages.append(name)
-            if i % 500 == 0 { progress("sealing", i, files.counts[latest]!.count) }
+            if i % 500 == 0 { progress("sealing", i, latestFiles.count) }
         }
         var verifying = ingestor
         verifying.allowUnsealed = false
         verifying.opener = try PackageVerifier(authority: authority, store: store)
         let sealedSummary = try verifying.ingest(packages) { progress("verifying", $0, $1) }
-        summary.results += sealedSummary.results
-        summary.cellsRead += sealedSummary.cellsRead
         say(
             "4. \(latest) arrived sealed: an authority key, credentials for \(credentials.count) schools, \(packages.count) packages of \(SealedPackage.packageSize) bytes each with random names; \(sealedSummary.stored) verified and stored, \(sealedSummary.failed) refused."
         )
-        var tampered = try Data(contentsOf: URL(fileURLWithPath: packages[0]))
+        guard let first = packages.first else { return (sealedSummary, .refused("no package")) }
+        var tampered = try Data(contentsOf: URL(fileURLWithPath: first))
         tampered[tampered.count / 2] ^= 0x01
         let tamperedPath = path("input/tampered.mpkg")
         try tampered.write(to: URL(fileURLWithPath: tamperedPath))
         let tamperedFate = try verifying.ingest([tamperedPath]).results[0].fate
         say("   A package with one byte changed: \(describe(tamperedFate)).")
+        return (sealedSummary, tamperedFate)
+    }
 
-        // A correction: the cluster's school finds two more victims and sends its file again.
+    /// Steps 5 to 7: a correction, the same file again, and a file whose tables disagree.
+    private func showCorrections(country: SyntheticCountry, codebook: Codebook, store: Store, ingestor: Ingestor) throws -> (
+        correction: FileFate, again: FileFate, rejected: FileFate
+    ) {
+        // The cluster's school finds two more victims and sends its file again.
+        let latest = try latestPeriod()
         let target = country.hotspot.map { ($0.schoolID, $0.period) } ?? (country.schools[0].id, latest)
         let original =
             country.submissions(for: target.1).first { $0.schoolID == target.0 }
@@ -160,9 +217,10 @@ public struct Demo {
             ("incidents", "shared.pupil_14_15.female"), ("channels", "whatsapp"), ("tools", "nudify"),
             ("perpetrators", "pupil_same_school"), ("responses", "parents_informed"),
         ] {
-            corrected.counts[codebook.cellIndex(table: table, cell: cell)!] += 2
+            guard let i = codebook.cellIndex(table: table, cell: cell) else { continue }
+            corrected.counts[i] += 2
         }
-        try fm.createDirectory(atPath: path("input/corrections"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: path("input/corrections"), withIntermediateDirectories: true)
         let correctionPath = path("input/corrections/correction-\(target.1).csv")
         try CountsFile.write(corrected, codebook: codebook).write(toFile: correctionPath, atomically: true, encoding: .utf8)
         let correction = try ingestor.ingest([correctionPath]).results[0].fate
@@ -172,40 +230,36 @@ public struct Demo {
         )
         let again = try ingestor.ingest([correctionPath]).results[0].fate
         say("6. The same file ingested again: \(describe(again)).")
-
         // A file with a mistake: the channels table misses one person.
         var wrong = corrected
-        wrong.counts[codebook.cellIndex(table: "channels", cell: "whatsapp")!] -= 1
+        if let i = codebook.cellIndex(table: "channels", cell: "whatsapp") { wrong.counts[i] -= 1 }
         let wrongPath = path("input/corrections/mistake-\(target.1).csv")
         try CountsFile.write(wrong, codebook: codebook).write(toFile: wrongPath, atomically: true, encoding: .utf8)
         let rejected = try ingestor.ingest([wrongPath]).results[0].fate
         say("7. A file whose tables disagree: \(describe(rejected)); nothing from it was stored.")
+        return (correction, again, rejected)
+    }
 
-        let status = try store.status(period: latest)
-        let reg = status.reduce(0) { $0 + $1.registered }
-        let sub = status.reduce(0) { $0 + $1.submitted }
-        say(
-            "8. Status for \(latest): \(sub) of \(reg) open schools submitted; \(reg - sub) missing (see 'mosaic status --period \(latest) --store \(storePath)')."
-        )
-
-        // Releases: one per quarter, at the default budget, into files anyone may receive.
+    /// Step 9: one release per quarter, at the default budget, into files anyone may receive.
+    private func makeReleases(store: Store) throws -> [String] {
         let releaser = Releaser(store: store)
         let releaseFolder = path("releases")
-        try fm.createDirectory(atPath: releaseFolder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: releaseFolder, withIntermediateDirectories: true)
         var releases: [String] = []
-        for (i, period) in periods.enumerated() {
-            progress("releasing", i, periods.count)
+        for (i, period) in config.periods.enumerated() {
+            progress("releasing", i, config.periods.count)
             var request = ReleaseRequest(period: period)
             request.replicates = replicates
-            let data = try releaser.create(request)
             let file = (releaseFolder as NSString).appendingPathComponent("\(period).sqlite")
-            try ReleaseFile.write(data, to: file)
-            try ReleaseFile.writeCSV(data, folder: (releaseFolder as NSString).appendingPathComponent("\(period)-csv"))
+            _ = try releaser.create(
+                request,
+                outputs: ReleaseOutputs(sqlite: file, csvFolder: (releaseFolder as NSString).appendingPathComponent("\(period)-csv")))
             releases.append(file)
         }
+        let latest = try latestPeriod()
         let last = try releaser.data(ofRelease: "\(latest)-R1")
         say(
-            "9. Made \(releases.count) releases (one per quarter, ρ = \(ReleaseRequest.defaultRho) each, ε = \(last.metadata("epsilon")!) at δ = 1e-6) in \(releaseFolder)/."
+            "9. Made \(releases.count) releases (one per quarter, ρ = \(ReleaseRequest.defaultRho) each, ε = \(last.metadata("epsilon") ?? "?") at δ = 1e-6) in \(releaseFolder)/."
         )
         if let total = last.rows.first(where: { $0.level == "country" && $0.tableName == "total" }), let value = total.value,
             let moe = total.moe95
@@ -214,7 +268,13 @@ public struct Demo {
                 "   \(latest), whole country: \(value) affected persons ± \(ReleaseFile.formatMargin(moe)) (95 % margin); regions and provinces in the file, values 1-4 suppressed."
             )
         }
-        let over = (try? releaser.create(ReleaseRequest(period: latest, rho: Rho(nano: 1_500_000_000)))) == nil
+        return releases
+    }
+
+    /// Steps 10 and 11: the ledger refuses an overspend; a researcher's query.
+    private func showBudgetAndQuery(store: Store, releases: [String]) throws {
+        let latest = try latestPeriod()
+        let over = (try? Releaser(store: store).create(ReleaseRequest(period: latest, rho: Rho(nano: 1_500_000_000)))) == nil
         say(
             "10. A second release of \(latest) at ρ = 1.5 would exceed the quarter's cap of 2: \(over ? "refused, nothing spent" : "ACCEPTED (unexpected)")."
         )
@@ -227,23 +287,22 @@ public struct Demo {
                         + (a.value.map { "\($0) ± \(ReleaseFile.formatMargin(a.moe95 ?? 0))" }
                             ?? "between \(a.lower ?? 0) and \(a.upper.map(String.init) ?? "?") ± \(ReleaseFile.formatMargin(a.moe95 ?? 0)) (\(a.suppressed) suppressed cells inside)")
                 }.joined(separator: "; ")
-                + " (mosaic query \((releaseFolder as NSString).lastPathComponent)/... --table incidents --by period --where gender=female)."
+                + " (mosaic query releases/... --table incidents --by period --where gender=female)."
         )
-        // Reports for policymakers: the country and the cluster's region, in English and Spanish.
+    }
+
+    /// Step 12: reports for policymakers, the country and the cluster's region, in English and Spanish.
+    private func writeReports(country: SyntheticCountry, releases: [String]) throws {
         let reportFolder = path("reports")
-        var reports: [String] = []
         let region =
             country.hotspot.flatMap { h in country.schools.first { $0.id == h.schoolID }?.regionCode } ?? country.schools[0].regionCode
         for language in ["en", "es"] {
-            reports += try ReportWriter.write(
+            try ReportWriter.write(
                 releases: releases, region: nil, language: language, formats: [.html, .md, .csv, .json], folder: reportFolder)
-            reports += try ReportWriter.write(
+            try ReportWriter.write(
                 releases: releases, region: region, language: language, formats: [.html, .md, .csv, .json], folder: reportFolder)
         }
         say("12. Wrote trend reports (country and \(region), English and Spanish; HTML, Markdown, CSV, JSON) in \(reportFolder)/.")
-        return Outcome(
-            storePath: storePath, schools: country.schools.count, files: files.allCounts.count, ingest: summary,
-            correction: correction, repeat_: again, rejected: rejected, latestStatus: status, releases: releases, tampered: tamperedFate)
     }
 
     private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
@@ -261,11 +320,18 @@ public struct Demo {
 
 /// Errors of the demo.
 public enum DemoError: Error, LocalizedError {
+    /// The folder holds files that are not the demo's own.
     case folderInUse(String)
+    /// The synthetic country has no quarter.
+    case noQuarters
+    /// A file the demo wrote cannot be read back.
+    case unreadable(String)
     /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
         switch self {
         case .folderInUse(let f): return "\(f): the folder holds other files; choose an empty or new folder for the demo"
+        case .noQuarters: return "the demo needs at least one quarter"
+        case .unreadable(let f): return "\(f): cannot be read back"
         }
     }
 }
