@@ -58,121 +58,10 @@ public enum CountsFile {
 
     /// Reads and checks a CSV counts file.
     public static func parseCSV(_ bytes: [UInt8], file: String, now: Date = Date()) throws -> ParsedCounts {
-        func fail(_ line: Int?, _ field: String?, _ message: String) -> IntakeError {
-            IntakeError(file: file, line: line, field: field, message: message)
-        }
-        var reader: CSVReader
-        do { reader = try CSVReader(bytes: bytes) } catch let e as CSVError { throw fail(e.line, nil, e.message) }
-        func nextRecord() throws -> CSVRecord? {
-            do {
-                while let r = try reader.next() { if !r.isBlank { return r } }
-                return nil
-            } catch let e as CSVError { throw fail(e.line, nil, e.message) }
-        }
-        // The directive.
-        guard let first = try nextRecord() else { throw fail(1, nil, "the file is empty") }
-        let directiveFields = first.fields.reversed().drop { $0.isEmpty }
-        guard directiveFields.count == 1, let directive = directiveFields.first?.trimmingCharacters(in: .whitespaces),
-            directive.hasPrefix("# mosaic-counts codebook=")
-        else {
-            throw fail(
-                first.line, nil,
-                "the first line must state the codebook version, as '\(CountsFile.directive(codebookVersion: Codebook.latestVersion))'")
-        }
-        guard let version = Int(directive.dropFirst("# mosaic-counts codebook=".count)) else {
-            throw fail(
-                first.line, nil,
-                "the codebook version must be a whole number, as '\(CountsFile.directive(codebookVersion: Codebook.latestVersion))'")
-        }
-        let codebook: Codebook
-        do { codebook = try Codebook.bundled(version: version) } catch {
-            throw fail(
-                first.line, nil,
-                "wrong codebook version: this build reads version \(Codebook.availableVersions.map(String.init).joined(separator: ", "))")
-        }
-        // The column header.
-        guard let header = try nextRecord() else { throw fail(first.line + 1, nil, "the column header is missing") }
-        var col: [String: Int] = [:]
-        for (i, raw) in header.fields.enumerated() {
-            let name = raw.trimmingCharacters(in: .whitespaces)
-            guard csvColumns.contains(name) || name == "label" else {
-                throw fail(
-                    header.line, nil,
-                    "unexpected column (allowed: \(csvColumns.joined(separator: ",")),label); extra columns are refused because they may carry names"
-                )
-            }
-            guard col[name] == nil else { throw fail(header.line, name, "the column appears twice") }
-            col[name] = i
-        }
-        if let missing = csvColumns.first(where: { col[$0] == nil }) { throw fail(header.line, missing, "the column is missing") }
-        let cSchool = col["school_id"]!
-        let cPeriod = col["period"]!
-        let cTable = col["table"]!
-        let cCell = col["cell"]!
-        let cCount = col["count"]!
-        let cLabel = col["label"]
-
-        var counts = [Int](repeating: 0, count: codebook.allCells.count)
-        var lines = [Int](repeating: 0, count: codebook.allCells.count)
-        var school: String?
-        var schoolLine = 0
-        var period: Period?
-        let current = Period.containing(now)
-        while let r = try nextRecord() {
-            guard r.fields.count == header.fields.count else {
-                throw fail(r.line, nil, "expected \(header.fields.count) fields, found \(r.fields.count)")
-            }
-            let sid = r.fields[cSchool]
-            if let school {
-                guard sid == school else {
-                    throw fail(r.line, "school_id", "differs from the school named on line \(schoolLine); a file holds one school")
-                }
-            } else {
-                guard isIdentifier(sid) else {
-                    throw fail(r.line, "school_id", sid.isEmpty ? "is empty" : "is not a school id (1 to 40 letters, digits, '-' or '_')")
-                }
-                school = sid
-                schoolLine = r.line
-            }
-            let ptext = r.fields[cPeriod]
-            if let period {
-                guard ptext == period.description else {
-                    throw fail(r.line, "period", "differs from the period named on line \(schoolLine); a file holds one quarter")
-                }
-            } else {
-                guard let p = Period(ptext) else {
-                    throw fail(r.line, "period", "is malformed: write a quarter as YYYY-Qn, for example 2026-Q3")
-                }
-                guard p <= current else { throw fail(r.line, "period", "is in the future (the current quarter is \(current))") }
-                period = p
-            }
-            let table = r.fields[cTable]
-            guard codebook.table(table) != nil else {
-                throw fail(
-                    r.line, "table",
-                    "is not a table of codebook version \(version) (tables: \(codebook.tables.map(\.name).joined(separator: ", ")))")
-            }
-            guard let index = codebook.cellIndex(table: table, cell: r.fields[cCell]) else {
-                throw fail(r.line, "cell", "is not a cell of table '\(table)' in codebook version \(version)")
-            }
-            if lines[index] != 0 { throw fail(r.line, "cell", "repeats the cell given on line \(lines[index])") }
-            counts[index] = try parseCount(r.fields[cCount], fail: { fail(r.line, "count", $0) })
-            lines[index] = r.line
-            if let cLabel {
-                let label = r.fields[cLabel]
-                if !label.isEmpty, !codebook.acceptedLabels(of: codebook.allCells[index]).contains(label) {
-                    throw fail(
-                        r.line, "label",
-                        "is not the codebook's label for this cell; free text is refused because it may carry names (leave it empty or use the template's label)"
-                    )
-                }
-            }
-        }
-        guard let school, let period else { throw fail(header.line + 1, nil, "the file has no counts") }
-        let submission = Submission(schoolID: school, period: period, codebookVersion: version, counts: counts)
-        let parsed = ParsedCounts(submission: submission, format: "csv", cellLines: lines, schoolLine: schoolLine)
-        try checkComplete(parsed, codebook: codebook, file: file, field: "cell")
-        return parsed
+        var p = try CSVCountsParser(bytes: bytes, file: file)
+        let (version, codebook, directiveLine) = try p.directive()
+        let columns = try p.header(after: directiveLine)
+        return try p.rows(columns: columns, codebook: codebook, version: version, now: now)
     }
 
     /// Reads and checks a JSON counts file.
@@ -297,4 +186,144 @@ public enum CountsFile {
     }
 
     static func isIdentifier(_ text: String) -> Bool { Identifier.isValid(text) }
+}
+
+/// The CSV counts file, read part by part: the directive, the column header, the rows.
+struct CSVCountsParser {
+    let file: String
+    var reader: CSVReader
+
+    /// Where each column is.
+    struct Columns {
+        var line: Int
+        var count: Int
+        var school: Int, period: Int, table: Int, cell: Int, value: Int
+        var label: Int?
+    }
+
+    init(bytes: [UInt8], file: String) throws {
+        self.file = file
+        do { reader = try CSVReader(bytes: bytes) } catch let e as CSVError {
+            throw IntakeError(file: file, line: e.line, field: nil, message: e.message)
+        }
+    }
+
+    func fail(_ line: Int?, _ field: String?, _ message: String) -> IntakeError {
+        IntakeError(file: file, line: line, field: field, message: message)
+    }
+
+    mutating func nextRecord() throws -> CSVRecord? {
+        do {
+            while let r = try reader.next() { if !r.isBlank { return r } }
+            return nil
+        } catch let e as CSVError { throw fail(e.line, nil, e.message) }
+    }
+
+    /// The first line: `# mosaic-counts codebook=N`.
+    mutating func directive() throws -> (version: Int, codebook: Codebook, line: Int) {
+        let example = CountsFile.directive(codebookVersion: Codebook.latestVersion)
+        guard let first = try nextRecord() else { throw fail(1, nil, "the file is empty") }
+        let directiveFields = first.fields.reversed().drop { $0.isEmpty }
+        guard directiveFields.count == 1, let directive = directiveFields.first?.trimmingCharacters(in: .whitespaces),
+            directive.hasPrefix("# mosaic-counts codebook=")
+        else {
+            throw fail(first.line, nil, "the first line must state the codebook version, as '\(example)'")
+        }
+        guard let version = Int(directive.dropFirst("# mosaic-counts codebook=".count)) else {
+            throw fail(first.line, nil, "the codebook version must be a whole number, as '\(example)'")
+        }
+        do { return (version, try Codebook.bundled(version: version), first.line) } catch {
+            throw fail(
+                first.line, nil,
+                "wrong codebook version: this build reads version \(Codebook.availableVersions.map(String.init).joined(separator: ", "))")
+        }
+    }
+
+    /// The column header: the required columns once each, an optional label, nothing else.
+    mutating func header(after line: Int) throws -> Columns {
+        guard let header = try nextRecord() else { throw fail(line + 1, nil, "the column header is missing") }
+        var col: [String: Int] = [:]
+        for (i, raw) in header.fields.enumerated() {
+            let name = raw.trimmingCharacters(in: .whitespaces)
+            guard CountsFile.csvColumns.contains(name) || name == "label" else {
+                throw fail(
+                    header.line, nil,
+                    "unexpected column (allowed: \(CountsFile.csvColumns.joined(separator: ",")),label); extra columns are refused because they may carry names"
+                )
+            }
+            guard col[name] == nil else { throw fail(header.line, name, "the column appears twice") }
+            col[name] = i
+        }
+        guard let school = col["school_id"], let period = col["period"], let table = col["table"], let cell = col["cell"],
+            let value = col["count"]
+        else {
+            throw fail(header.line, CountsFile.csvColumns.first { col[$0] == nil }, "the column is missing")
+        }
+        return Columns(
+            line: header.line, count: header.fields.count, school: school, period: period, table: table, cell: cell, value: value,
+            label: col["label"])
+    }
+
+    /// The rows: one school, one quarter, every cell of the codebook once.
+    mutating func rows(columns c: Columns, codebook: Codebook, version: Int, now: Date) throws -> ParsedCounts {
+        var counts = [Int](repeating: 0, count: codebook.allCells.count)
+        var lines = [Int](repeating: 0, count: codebook.allCells.count)
+        var school: String?
+        var schoolLine = 0
+        var period: Period?
+        let current = Period.containing(now)
+        while let r = try nextRecord() {
+            guard r.fields.count == c.count else { throw fail(r.line, nil, "expected \(c.count) fields, found \(r.fields.count)") }
+            let sid = r.fields[c.school]
+            if let school {
+                guard sid == school else {
+                    throw fail(r.line, "school_id", "differs from the school named on line \(schoolLine); a file holds one school")
+                }
+            } else {
+                guard CountsFile.isIdentifier(sid) else {
+                    throw fail(r.line, "school_id", sid.isEmpty ? "is empty" : "is not a school id (1 to 40 letters, digits, '-' or '_')")
+                }
+                school = sid
+                schoolLine = r.line
+            }
+            let ptext = r.fields[c.period]
+            if let period {
+                guard ptext == period.description else {
+                    throw fail(r.line, "period", "differs from the period named on line \(schoolLine); a file holds one quarter")
+                }
+            } else {
+                guard let p = Period(ptext) else {
+                    throw fail(r.line, "period", "is malformed: write a quarter as YYYY-Qn, for example 2026-Q3")
+                }
+                guard p <= current else { throw fail(r.line, "period", "is in the future (the current quarter is \(current))") }
+                period = p
+            }
+            let table = r.fields[c.table]
+            guard codebook.table(table) != nil else {
+                throw fail(
+                    r.line, "table",
+                    "is not a table of codebook version \(version) (tables: \(codebook.tables.map(\.name).joined(separator: ", ")))")
+            }
+            guard let index = codebook.cellIndex(table: table, cell: r.fields[c.cell]) else {
+                throw fail(r.line, "cell", "is not a cell of table '\(table)' in codebook version \(version)")
+            }
+            if lines[index] != 0 { throw fail(r.line, "cell", "repeats the cell given on line \(lines[index])") }
+            counts[index] = try CountsFile.parseCount(r.fields[c.value], fail: { fail(r.line, "count", $0) })
+            lines[index] = r.line
+            if let cLabel = c.label {
+                let label = r.fields[cLabel]
+                if !label.isEmpty, !codebook.acceptedLabels(of: codebook.allCells[index]).contains(label) {
+                    throw fail(
+                        r.line, "label",
+                        "is not the codebook's label for this cell; free text is refused because it may carry names (leave it empty or use the template's label)"
+                    )
+                }
+            }
+        }
+        guard let school, let period else { throw fail(c.line + 1, nil, "the file has no counts") }
+        let submission = Submission(schoolID: school, period: period, codebookVersion: version, counts: counts)
+        let parsed = ParsedCounts(submission: submission, format: "csv", cellLines: lines, schoolLine: schoolLine)
+        try CountsFile.checkComplete(parsed, codebook: codebook, file: file, field: "cell")
+        return parsed
+    }
 }

@@ -56,74 +56,12 @@ public enum RegistryFile {
         if let missing = columns.first(where: { position[$0] == nil }) {
             throw fail(header.line, missing, "missing column")
         }
+        var rows = RegistryRows(file: file, position: position)
         var schools: [School] = []
-        var seen: [String: Int] = [:]
-        var regionNames: [String: (String, Int)] = [:]
-        var provinces: [String: (name: String, region: String, line: Int)] = [:]
         do {
             while let r = try reader.next() {
                 if r.isBlank { continue }
-                guard r.fields.count == columns.count else {
-                    throw fail(r.line, nil, "expected \(columns.count) fields, found \(r.fields.count)")
-                }
-                func value(_ c: String) -> String { r.fields[position[c]!].trimmingCharacters(in: .whitespaces) }
-                func identifier(_ c: String) throws -> String {
-                    let v = value(c)
-                    guard Identifier.isValid(v) else {
-                        throw fail(r.line, c, v.isEmpty ? "is empty" : "must be 1 to 40 letters, digits, '-' or '_'")
-                    }
-                    return v
-                }
-                func name(_ c: String) throws -> String {
-                    let v = value(c)
-                    guard !v.isEmpty else { throw fail(r.line, c, "is empty") }
-                    guard v.count <= 200 else { throw fail(r.line, c, "is longer than 200 characters") }
-                    return v
-                }
-                let id = try identifier("school_id")
-                if let first = seen[id] { throw fail(r.line, "school_id", "repeats the school of line \(first)") }
-                seen[id] = r.line
-                let regionCode = try identifier("region_code")
-                let regionName = try name("region_name")
-                let provinceCode = try identifier("province_code")
-                let provinceName = try name("province_name")
-                if let (known, line) = regionNames[regionCode], known != regionName {
-                    throw fail(r.line, "region_name", "differs from the name given to this region on line \(line)")
-                }
-                regionNames[regionCode] = regionNames[regionCode] ?? (regionName, r.line)
-                if let p = provinces[provinceCode] {
-                    if p.name != provinceName {
-                        throw fail(r.line, "province_name", "differs from the name given to this province on line \(p.line)")
-                    }
-                    if p.region != regionCode {
-                        throw fail(r.line, "region_code", "differs from the region given to this province on line \(p.line)")
-                    }
-                } else {
-                    provinces[provinceCode] = (provinceName, regionCode, r.line)
-                }
-                let mCode = value("municipality_code")
-                let mName = value("municipality_name")
-                if mCode.isEmpty != mName.isEmpty {
-                    throw fail(
-                        r.line, mCode.isEmpty ? "municipality_code" : "municipality_name", "give both municipality columns or neither")
-                }
-                if !mCode.isEmpty, !Identifier.isValid(mCode) {
-                    throw fail(r.line, "municipality_code", "must be 1 to 40 letters, digits, '-' or '_'")
-                }
-                guard let enrolment = Int(value("enrolment")), (0...maximumEnrolment).contains(enrolment) else {
-                    throw fail(r.line, "enrolment", "must be a whole number from 0 to \(maximumEnrolment)")
-                }
-                guard let stage = School.Stage(rawValue: value("stage")) else {
-                    throw fail(r.line, "stage", "must be one of \(School.Stage.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                guard let sector = School.Sector(rawValue: value("sector")) else {
-                    throw fail(r.line, "sector", "must be one of \(School.Sector.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                schools.append(
-                    School(
-                        id: id, name: try name("school_name"), regionCode: regionCode, regionName: regionName,
-                        provinceCode: provinceCode, provinceName: provinceName, municipalityCode: mCode,
-                        municipalityName: mName, enrolment: enrolment, stage: stage, sector: sector))
+                schools.append(try rows.school(r))
             }
         } catch let e as CSVError { throw fail(e.line, nil, e.message) }
         guard !schools.isEmpty else { throw fail(header.line, nil, "the file lists no school") }
@@ -158,5 +96,88 @@ public struct RegistryError: Error, LocalizedError, Equatable, Sendable {
     /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
         "\(file):\(line): " + (field.map { "field '\($0)': " } ?? "") + message
+    }
+}
+
+/// The rows of a registry file, checked one at a time and against each other (one name per
+/// region and per province, one region per province, one row per school).
+struct RegistryRows {
+    let file: String
+    let position: [String: Int]
+    var seen: [String: Int] = [:]
+    var regionNames: [String: (String, Int)] = [:]
+    var provinces: [String: (name: String, region: String, line: Int)] = [:]
+
+    init(file: String, position: [String: Int]) {
+        self.file = file
+        self.position = position
+    }
+
+    func fail(_ line: Int, _ field: String?, _ message: String) -> RegistryError {
+        RegistryError(file: file, line: line, field: field, message: message)
+    }
+
+    /// The school on row `r`.
+    mutating func school(_ r: CSVRecord) throws -> School {
+        guard r.fields.count == RegistryFile.columns.count else {
+            throw fail(r.line, nil, "expected \(RegistryFile.columns.count) fields, found \(r.fields.count)")
+        }
+        func value(_ c: String) -> String { r.fields[position[c] ?? 0].trimmingCharacters(in: .whitespaces) }
+        func identifier(_ c: String) throws -> String {
+            let v = value(c)
+            guard Identifier.isValid(v) else {
+                throw fail(r.line, c, v.isEmpty ? "is empty" : "must be 1 to 40 letters, digits, '-' or '_'")
+            }
+            return v
+        }
+        func name(_ c: String) throws -> String {
+            let v = value(c)
+            guard !v.isEmpty else { throw fail(r.line, c, "is empty") }
+            guard v.count <= 200 else { throw fail(r.line, c, "is longer than 200 characters") }
+            return v
+        }
+        let id = try identifier("school_id")
+        if let first = seen[id] { throw fail(r.line, "school_id", "repeats the school of line \(first)") }
+        seen[id] = r.line
+        let regionCode = try identifier("region_code")
+        let regionName = try name("region_name")
+        let provinceCode = try identifier("province_code")
+        let provinceName = try name("province_name")
+        if let (known, line) = regionNames[regionCode], known != regionName {
+            throw fail(r.line, "region_name", "differs from the name given to this region on line \(line)")
+        }
+        regionNames[regionCode] = regionNames[regionCode] ?? (regionName, r.line)
+        if let p = provinces[provinceCode] {
+            if p.name != provinceName {
+                throw fail(r.line, "province_name", "differs from the name given to this province on line \(p.line)")
+            }
+            if p.region != regionCode {
+                throw fail(r.line, "region_code", "differs from the region given to this province on line \(p.line)")
+            }
+        } else {
+            provinces[provinceCode] = (provinceName, regionCode, r.line)
+        }
+        let mCode = value("municipality_code")
+        let mName = value("municipality_name")
+        if mCode.isEmpty != mName.isEmpty {
+            throw fail(
+                r.line, mCode.isEmpty ? "municipality_code" : "municipality_name", "give both municipality columns or neither")
+        }
+        if !mCode.isEmpty, !Identifier.isValid(mCode) {
+            throw fail(r.line, "municipality_code", "must be 1 to 40 letters, digits, '-' or '_'")
+        }
+        guard let enrolment = Int(value("enrolment")), (0...RegistryFile.maximumEnrolment).contains(enrolment) else {
+            throw fail(r.line, "enrolment", "must be a whole number from 0 to \(RegistryFile.maximumEnrolment)")
+        }
+        guard let stage = School.Stage(rawValue: value("stage")) else {
+            throw fail(r.line, "stage", "must be one of \(School.Stage.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let sector = School.Sector(rawValue: value("sector")) else {
+            throw fail(r.line, "sector", "must be one of \(School.Sector.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return School(
+            id: id, name: try name("school_name"), regionCode: regionCode, regionName: regionName,
+            provinceCode: provinceCode, provinceName: provinceName, municipalityCode: mCode,
+            municipalityName: mName, enrolment: enrolment, stage: stage, sector: sector)
     }
 }
