@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "MosaicStore",
             dependencies: [
-                "MosaicCodebook", "MosaicRegistry", "MosaicFiles", "MosaicReleaseFile",
+                "MosaicCodebook", "MosaicRegistry", "MosaicFiles", "MosaicReleaseFile", "MosaicErrorModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["README.md"]),
@@ -69,6 +69,7 @@ let package = Package(
         .target(
             name: "MosaicReleaseFile",
             dependencies: [
+                "MosaicErrorModel",
                 "MosaicText", "MosaicFiles", "MosaicCodebook", "CSQLiteGuard", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -156,6 +157,7 @@ let package = Package(
         .testTarget(
             name: "MosaicReleaseTests",
             dependencies: [
+                "MosaicErrorModel",
                 "MosaicRelease", "MosaicEngine", "MosaicReleaseFile", "MosaicStore", "MosaicQuery", "MosaicCodebook", "MosaicPrivacy",
                 "MosaicRegistry", "MosaicFiles",
                 "MosaicIntake", "MosaicSynth", "MosaicTestSupport", "MosaicText", .product(name: "GRDB", package: "GRDB.swift"),
@@ -168,7 +170,8 @@ let package = Package(
             ]),
         .testTarget(name: "MosaicErrorModelTests", dependencies: ["MosaicErrorModel", "MosaicCodebook"]),
         .testTarget(name: "MosaicFilesTests", dependencies: ["MosaicFiles"]),
-        .testTarget(name: "MosaicReleaseFileTests", dependencies: ["MosaicReleaseFile", "MosaicCodebook", "MosaicFiles"]),
+        .testTarget(
+            name: "MosaicReleaseFileTests", dependencies: ["MosaicErrorModel", "MosaicReleaseFile", "MosaicCodebook", "MosaicFiles"]),
         .testTarget(name: "MosaicCountsTests", dependencies: ["MosaicCounts", "MosaicCodebook"]),
         .testTarget(
             name: "MosaicKeyringTests", dependencies: ["MosaicKeyring", "MosaicSeal", "MosaicStore", "MosaicRegistry", "MosaicFiles"]),
@@ -182,12 +185,14 @@ let package = Package(
         .testTarget(
             name: "MosaicQueryTests",
             dependencies: [
+                "MosaicErrorModel",
                 "MosaicQuery", "MosaicRelease", "MosaicReleaseFile", "MosaicStore", "MosaicSynth", "MosaicCodebook", "MosaicPrivacy",
                 "MosaicTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
             name: "MosaicReportingTests",
             dependencies: [
+                "MosaicErrorModel",
                 "MosaicReporting", "MosaicReleaseFile", "MosaicQuery", "MosaicRelease", "MosaicStore", "MosaicSynth", "MosaicCodebook",
                 "MosaicPrivacy", "MosaicTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),

@@ -261,7 +261,7 @@ public struct Demo {
         say(
             "9. Made \(releases.count) releases (one per quarter, ρ = \(ReleaseRequest.defaultRho) each, ε = \(last.metadata("epsilon") ?? "?") at δ = 1e-6) in \(releaseFolder)/."
         )
-        if let total = last.rows.first(where: { $0.level == "country" && $0.tableName == "total" }), let value = total.value,
+        if let total = last.rows.first(where: { $0.level == .country && $0.tableName == "total" }), let value = total.value,
             let moe = total.moe95
         {
             say(

@@ -25,13 +25,13 @@ public enum ReleaseExport {
             csv.write(base + dims + ["value", "moe95", "status"])
             var json: [[String: Any]] = []
             for r in rows {
-                let values = table.map { t in t.cells.first { $0.code == r.cell }!.values } ?? []
-                csv.write(
-                    [r.period, r.level, r.geoCode, r.geoName] + values + [
-                        r.value.map(String.init) ?? "", r.moe95.map(ReleaseFile.formatMargin) ?? "", r.status,
-                    ])
+                let values: [String] = table.flatMap { t in t.cells.first { $0.code == r.cell }?.values } ?? []
+                let place: [String] = [r.period, r.level.rawValue, r.geoCode, r.geoName]
+                let figures: [String] = [r.value.map(String.init) ?? "", r.moe95.map(ReleaseFile.formatMargin) ?? "", r.status.rawValue]
+                csv.write(place + values + figures)
                 var o: [String: Any] = [
-                    "period": r.period, "level": r.level, "geo_code": r.geoCode, "geo_name": r.geoName, "status": r.status,
+                    "period": r.period, "level": r.level.rawValue, "geo_code": r.geoCode, "geo_name": r.geoName,
+                    "status": r.status.rawValue,
                     "value": r.value.map { $0 as Any } ?? NSNull(), "moe95": r.moe95.map { $0 as Any } ?? NSNull(),
                 ]
                 for (d, v) in zip(dims, values) { o[d] = v }

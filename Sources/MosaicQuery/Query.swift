@@ -71,21 +71,17 @@ public struct QueryEngine {
             var units: [GeoUnit] = []
             var index: [String: Int] = [:]
             for u in data.units {
-                guard let level = Level(rawValue: u.level) else {
-                    throw ReleaseFileError.invalidFile(path, table: "units", column: "level", why: "unknown level")
-                }
+                let level = u.level
                 let parent = u.parentCode.isEmpty ? nil : index[QueryEngine.parentLevel(level).rawValue + "|" + u.parentCode]
                 let schools = data.coverage.first { $0.level == u.level && $0.geoCode == u.geoCode }?.registeredSchools ?? 0
                 units.append(GeoUnit(level: level, code: u.geoCode, name: u.geoName, parent: parent, children: [], schools: schools))
-                index[u.level + "|" + u.geoCode] = units.count - 1
+                index[u.level.rawValue + "|" + u.geoCode] = units.count - 1
                 if let parent { units[parent].children.append(units.count - 1) }
             }
             let geography = Geography(units: units)
             var sigma2: [String: [Level: Double]] = [:]
             for n in data.noise {
-                guard let level = Level(rawValue: n.level) else {
-                    throw ReleaseFileError.invalidFile(path, table: "noise", column: "level", why: "unknown level")
-                }
+                let level = n.level
                 sigma2[n.tableName, default: [:]][level] = Double(n.sigma2Num) / Double(n.sigma2Den)
             }
             let model: ErrorModel
@@ -93,7 +89,7 @@ public struct QueryEngine {
                 throw ReleaseFileError.invalidFile(path, table: "noise", column: nil, why: "\(error)")
             }
             var rows: [String: ReleaseRow] = [:]
-            for r in data.rows { rows["\(r.level)|\(r.geoCode)|\(r.tableName)|\(r.cell)"] = r }
+            for r in data.rows { rows["\(r.level.rawValue)|\(r.geoCode)|\(r.tableName)|\(r.cell)"] = r }
             return Loaded(
                 data: data, info: info, period: info.period.description, codebook: codebook, geography: geography,
                 model: model, k: info.k,
@@ -185,7 +181,7 @@ public struct QueryEngine {
                     suppressed += 1
                     maxK = max(maxK, r.k)
                     let total = r.rows["\(u.level.rawValue)|\(u.code)|total|persons"]
-                    if total?.status == "suppressed", u.isSmallArea(minimumSchools: r.info.minimumSchools) { smallArea = true }
+                    if total?.status == .suppressed, u.isSmallArea(minimumSchools: r.info.minimumSchools) { smallArea = true }
                 }
             }
         }
@@ -207,7 +203,7 @@ public struct QueryEngine {
             let sorted = errors.map { abs($0) }.sorted()
             moe = Double(sorted[min(b - 1, Int((0.95 * Double(b)).rounded(.up)) - 1)])
         }
-        if rowsFound.count == 1, let only = rowsFound.first, only.status == "published" {
+        if rowsFound.count == 1, let only = rowsFound.first, only.status == .published {
             return QueryAnswer(
                 group: group, value: only.value, moe95: only.moe95, lower: nil, upper: nil, cells: 1, suppressed: 0, status: "exact")
         }

@@ -260,9 +260,9 @@ public struct Releaser: Sendable {
                     let rows = published.map { v in
                         let u = geography.units[v.unit]
                         return ReleaseRow(
-                            period: request.period.description, level: u.level.rawValue, geoCode: u.code, geoName: u.name,
+                            period: request.period.description, level: u.level, geoCode: u.code, geoName: u.name,
                             tableName: v.table, cell: v.cell, value: v.value, moe95: v.moe95,
-                            status: v.suppressed ? "suppressed" : "published")
+                            status: v.suppressed ? .suppressed : .published)
                     }
                     var made = ReleaseData(
                         metadata: metadata, rows: rows, tables: Releaser.shapes(codebook), coverage: coverage,
@@ -302,22 +302,29 @@ public struct Releaser: Sendable {
         else { throw damaged("parameters") }
         var coverage: [CoverageRow] = []
         for c in p.coverage {
-            guard let a = Int(c[4]), let b = Int(c[5]), let e = Int(c[6]), let f = Int(c[7]) else { throw damaged("coverage") }
+            guard let level = Level(rawValue: c[1]), let a = Int(c[4]), let b = Int(c[5]), let e = Int(c[6]), let f = Int(c[7]) else {
+                throw damaged("coverage")
+            }
             coverage.append(
                 CoverageRow(
-                    period: c[0], level: c[1], geoCode: c[2], geoName: c[3], registeredSchools: a, reportingSchools: b,
+                    period: c[0], level: level, geoCode: c[2], geoName: c[3], registeredSchools: a, reportingSchools: b,
                     registeredEnrolment: e, reportingEnrolment: f))
         }
         var noise: [NoiseRow] = []
         for n in p.noise {
-            guard let num = UInt64(n[2]), let den = UInt64(n[3]), let rho = UInt64(n[4]) else { throw damaged("noise") }
-            noise.append(NoiseRow(tableName: n[0], level: n[1], sigma2Num: num, sigma2Den: den, rhoNano: rho))
+            guard let level = Level(rawValue: n[1]), let num = UInt64(n[2]), let den = UInt64(n[3]), let rho = UInt64(n[4]) else {
+                throw damaged("noise")
+            }
+            noise.append(NoiseRow(tableName: n[0], level: level, sigma2Num: num, sigma2Den: den, rhoNano: rho))
         }
         let rows = stored.rows
         var data = ReleaseData(
             metadata: p.metadata.map { (key: $0[0], value: $0[1]) }, rows: rows,
             tables: Releaser.shapes(try Codebook.bundled(version: stored.codebookVersion)), coverage: coverage,
-            units: p.units.map { UnitRow(level: $0[0], geoCode: $0[1], geoName: $0[2], parentCode: $0[3]) }, noise: noise)
+            units: try p.units.map { u in
+                guard let level = Level(rawValue: u[0]) else { throw damaged("units") }
+                return UnitRow(level: level, geoCode: u[1], geoName: u[2], parentCode: u[3])
+            }, noise: noise)
         data.replicates = stored.replicates.map(ReleaseFile.decode)
         return data
     }
@@ -341,11 +348,11 @@ public struct Releaser: Sendable {
     static func parts(_ d: ReleaseData) -> StoredReleaseParts {
         StoredReleaseParts(
             metadata: d.metadata.map { [$0.key, $0.value] },
-            units: d.units.map { [$0.level, $0.geoCode, $0.geoName, $0.parentCode] },
-            noise: d.noise.map { [$0.tableName, $0.level, String($0.sigma2Num), String($0.sigma2Den), String($0.rhoNano)] },
+            units: d.units.map { [$0.level.rawValue, $0.geoCode, $0.geoName, $0.parentCode] },
+            noise: d.noise.map { [$0.tableName, $0.level.rawValue, String($0.sigma2Num), String($0.sigma2Den), String($0.rhoNano)] },
             coverage: d.coverage.map {
                 [
-                    $0.period, $0.level, $0.geoCode, $0.geoName, String($0.registeredSchools), String($0.reportingSchools),
+                    $0.period, $0.level.rawValue, $0.geoCode, $0.geoName, String($0.registeredSchools), String($0.reportingSchools),
                     String($0.registeredEnrolment), String($0.reportingEnrolment),
                 ]
             })
@@ -363,7 +370,7 @@ public struct Releaser: Sendable {
         }
         return geography.units.enumerated().map { i, u in
             CoverageRow(
-                period: period.description, level: u.level.rawValue, geoCode: u.code, geoName: u.name,
+                period: period.description, level: u.level, geoCode: u.code, geoName: u.name,
                 registeredSchools: perUnit[i].registeredSchools, reportingSchools: perUnit[i].reportingSchools,
                 registeredEnrolment: perUnit[i].registeredEnrolment, reportingEnrolment: perUnit[i].reportingEnrolment)
         }
@@ -371,13 +378,13 @@ public struct Releaser: Sendable {
 
     static func units(_ geography: Geography) -> [UnitRow] {
         geography.units.map { u in
-            UnitRow(level: u.level.rawValue, geoCode: u.code, geoName: u.name, parentCode: u.parent.map { geography.units[$0].code } ?? "")
+            UnitRow(level: u.level, geoCode: u.code, geoName: u.name, parentCode: u.parent.map { geography.units[$0].code } ?? "")
         }
     }
 
     static func noise(_ groups: [ReleasePlan.Group]) -> [NoiseRow] {
         groups.map {
-            NoiseRow(tableName: $0.table, level: $0.level.rawValue, sigma2Num: $0.sigma2Num, sigma2Den: $0.sigma2Den, rhoNano: $0.rho.nano)
+            NoiseRow(tableName: $0.table, level: $0.level, sigma2Num: $0.sigma2Num, sigma2Den: $0.sigma2Den, rhoNano: $0.rho.nano)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MosaicCodebook
+import MosaicErrorModel
 
 /// Reads a release file's tables with every value checked for its type and range, then checks
 /// what the values mean together (hierarchy, completeness against the codebook, noise groups,
@@ -38,6 +39,13 @@ struct ReleaseChecker {
         guard allowEmpty || !s.isEmpty else { throw fail(table, column, "row \(line): empty") }
         guard s.utf8.count <= max else { throw fail(table, column, "row \(line): longer than \(max) bytes") }
         return s
+    }
+
+    func level(_ r: Row, _ table: String, _ line: Int) throws -> Level {
+        guard let l = Level(rawValue: try string(r, "level", table, line)) else {
+            throw fail(table, "level", "row \(line): must be country, region or province")
+        }
+        return l
     }
 
     func integer(_ r: Row, _ column: String, _ table: String, _ line: Int, _ range: ClosedRange<Int64>) throws -> Int64 {
@@ -88,15 +96,15 @@ struct ReleaseChecker {
         var line = 0
         while let r = try cursor.next() {
             line += 1
-            let status = try string(r, "status", "cells", line)
-            guard Self.statuses.contains(status) else { throw fail("cells", "status", "row \(line): must be published or suppressed") }
-            let level = try string(r, "level", "cells", line)
-            guard Self.levels.contains(level) else { throw fail("cells", "level", "row \(line): must be country, region or province") }
+            guard let status = CellStatus(rawValue: try string(r, "status", "cells", line)) else {
+                throw fail("cells", "status", "row \(line): must be published or suppressed")
+            }
+            let level = try level(r, "cells", line)
             var value: Int?
             var margin: Double?
             let v = (r["value"] as DatabaseValue).storage
             let m = (r["moe95"] as DatabaseValue).storage
-            if status == "published" {
+            if status == .published {
                 value = Int(try integer(r, "value", "cells", line, 0...ReleaseReader.maxValue))
                 switch m {
                 case .double(let d) where d.isFinite && d >= 0 && d <= ReleaseReader.maxMargin: margin = d
@@ -120,8 +128,7 @@ struct ReleaseChecker {
 
         var units: [UnitRow] = []
         for (i, r) in try Row.fetchAll(db, sql: "SELECT * FROM units ORDER BY ordinal").enumerated() {
-            let level = try string(r, "level", "units", i + 1)
-            guard Self.levels.contains(level) else { throw fail("units", "level", "row \(i + 1): must be country, region or province") }
+            let level = try level(r, "units", i + 1)
             units.append(
                 UnitRow(
                     level: level, geoCode: try string(r, "geo_code", "units", i + 1), geoName: try string(r, "geo_name", "units", i + 1),
@@ -136,8 +143,7 @@ struct ReleaseChecker {
 
         var noise: [NoiseRow] = []
         for (i, r) in try Row.fetchAll(db, sql: "SELECT * FROM noise").enumerated() {
-            let level = try string(r, "level", "noise", i + 1)
-            guard Self.levels.contains(level) else { throw fail("noise", "level", "row \(i + 1): must be country, region or province") }
+            let level = try level(r, "noise", i + 1)
             noise.append(
                 NoiseRow(
                     tableName: try string(r, "table_name", "noise", i + 1), level: level,
@@ -154,7 +160,7 @@ struct ReleaseChecker {
         for (i, r) in try Row.fetchAll(db, sql: "SELECT * FROM coverage").enumerated() {
             let n = i + 1
             let c = CoverageRow(
-                period: try string(r, "period", "coverage", n), level: try string(r, "level", "coverage", n),
+                period: try string(r, "period", "coverage", n), level: try level(r, "coverage", n),
                 geoCode: try string(r, "geo_code", "coverage", n), geoName: try string(r, "geo_name", "coverage", n),
                 registeredSchools: Int(try integer(r, "registered_schools", "coverage", n, 0...100_000_000)),
                 reportingSchools: Int(try integer(r, "reporting_schools", "coverage", n, 0...100_000_000)),
@@ -199,14 +205,14 @@ struct ReleaseChecker {
         // The hierarchy: one country first, each unit's parent one level up and listed before it.
         var index: [String: Int] = [:]
         for (i, u) in data.units.enumerated() {
-            let key = u.level + "|" + u.geoCode
+            let key = u.level.rawValue + "|" + u.geoCode
             guard index[key] == nil else { throw fail("units", "geo_code", "row \(i + 1): a unit appears twice") }
             switch u.level {
-            case "country":
+            case .country:
                 guard i == 0, u.parentCode.isEmpty else {
                     throw fail("units", "parent_code", "row \(i + 1): the country must come first, without a parent")
                 }
-            case "region":
+            case .region:
                 guard index["country|" + u.parentCode] != nil else {
                     throw fail("units", "parent_code", "row \(i + 1): a region's parent must be the country")
                 }
@@ -222,7 +228,7 @@ struct ReleaseChecker {
         // Every (unit, table, cell) exactly once, for this quarter.
         let cells = codebook.allCells.map { ($0.table, $0.code) } + [("total", "persons")]
         var expected = Set<String>()
-        for u in data.units { for (t, c) in cells { expected.insert("\(u.level)|\(u.geoCode)|\(t)|\(c)") } }
+        for u in data.units { for (t, c) in cells { expected.insert("\(u.level.rawValue)|\(u.geoCode)|\(t)|\(c)") } }
         guard data.rows.count == expected.count else {
             throw fail(
                 "cells", nil, "expected \(expected.count) rows (every unit × every cell of codebook \(version)), found \(data.rows.count)")
@@ -230,7 +236,7 @@ struct ReleaseChecker {
         var seen = Set<String>()
         for (i, r) in data.rows.enumerated() {
             guard r.period == period.description else { throw fail("cells", "period", "row \(i + 1): not the release's quarter") }
-            let key = "\(r.level)|\(r.geoCode)|\(r.tableName)|\(r.cell)"
+            let key = "\(r.level.rawValue)|\(r.geoCode)|\(r.tableName)|\(r.cell)"
             guard expected.contains(key) else { throw fail("cells", "cell", "row \(i + 1): not a unit and cell of this release") }
             guard seen.insert(key).inserted else { throw fail("cells", "cell", "row \(i + 1): appears twice") }
         }
@@ -242,15 +248,17 @@ struct ReleaseChecker {
             guard codebook.table(n.tableName) != nil || n.tableName == "total" else {
                 throw fail("noise", "table_name", "row \(i + 1): not a codebook table")
             }
-            guard groups.insert(n.tableName + "|" + n.level).inserted else {
+            guard groups.insert(n.tableName + "|" + n.level.rawValue).inserted else {
                 throw fail("noise", nil, "row \(i + 1): a group appears twice")
             }
         }
         for t in codebook.tables.map(\.name) + ["total"] {
-            for l in levelsPresent where !groups.contains(t + "|" + l) { throw fail("noise", nil, "no noise for \(t) at level \(l)") }
+            for l in levelsPresent where !groups.contains(t + "|" + l.rawValue) {
+                throw fail("noise", nil, "no noise for \(t) at level \(l.rawValue)")
+            }
         }
 
-        for (i, c) in data.coverage.enumerated() where index[c.level + "|" + c.geoCode] == nil {
+        for (i, c) in data.coverage.enumerated() where index[c.level.rawValue + "|" + c.geoCode] == nil {
             throw fail("coverage", "geo_code", "row \(i + 1): not a unit of this release")
         }
         let width = data.units.count * (codebook.allCells.count + 1)

@@ -1,10 +1,12 @@
+import MosaicErrorModel
+
 /// One row of a release: a published or suppressed value of one cell of one table for one
 /// geographic unit and quarter.
 public struct ReleaseRow: Sendable, Hashable, Codable {
     /// The quarter, `YYYY-Qn`.
     public var period: String
-    /// `country`, `region` or `province`.
-    public var level: String
+    /// The level of the unit.
+    public var level: Level
     /// The unit's code.
     public var geoCode: String
     /// The unit's name.
@@ -17,13 +19,13 @@ public struct ReleaseRow: Sendable, Hashable, Codable {
     public var value: Int?
     /// Half-width of the 95 % interval; nil when suppressed.
     public var moe95: Double?
-    /// `published` or `suppressed`.
-    public var status: String
+    /// Published, or withheld (suppressed).
+    public var status: CellStatus
 
     /// Makes the value from its parts.
     public init(
-        period: String, level: String, geoCode: String, geoName: String, tableName: String, cell: String,
-        value: Int?, moe95: Double?, status: String
+        period: String, level: Level, geoCode: String, geoName: String, tableName: String, cell: String,
+        value: Int?, moe95: Double?, status: CellStatus
     ) {
         self.period = period
         self.level = level
@@ -37,13 +39,21 @@ public struct ReleaseRow: Sendable, Hashable, Codable {
     }
 }
 
+/// Whether a value is published or withheld.
+public enum CellStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The value and its margin are shown.
+    case published
+    /// The value is withheld: from 1 to k − 1, or a unit with too few schools (never zero).
+    case suppressed
+}
+
 /// Registered and reporting schools of one unit in one quarter: registry facts, which are
 /// public (they say nothing about incidents).
 public struct CoverageRow: Sendable, Hashable {
     /// The quarter, `YYYY-Qn`.
     public var period: String
     /// The level: country, region or province.
-    public var level: String
+    public var level: Level
     /// The unit's code.
     public var geoCode: String
     /// The unit's name.
@@ -59,7 +69,7 @@ public struct CoverageRow: Sendable, Hashable {
 
     /// Makes the value from its parts.
     public init(
-        period: String, level: String, geoCode: String, geoName: String, registeredSchools: Int, reportingSchools: Int,
+        period: String, level: Level, geoCode: String, geoName: String, registeredSchools: Int, reportingSchools: Int,
         registeredEnrolment: Int, reportingEnrolment: Int
     ) {
         self.period = period
@@ -76,7 +86,7 @@ public struct CoverageRow: Sendable, Hashable {
 /// One unit of the hierarchy as published: registry facts.
 public struct UnitRow: Sendable, Hashable {
     /// The level: country, region or province.
-    public var level: String
+    public var level: Level
     /// The unit's code.
     public var geoCode: String
     /// The unit's name.
@@ -85,7 +95,7 @@ public struct UnitRow: Sendable, Hashable {
     public var parentCode: String
 
     /// Makes the value from its parts.
-    public init(level: String, geoCode: String, geoName: String, parentCode: String) {
+    public init(level: Level, geoCode: String, geoName: String, parentCode: String) {
         self.level = level
         self.geoCode = geoCode
         self.geoName = geoName
@@ -98,7 +108,7 @@ public struct NoiseRow: Sendable, Hashable {
     /// A codebook table or `total`.
     public var tableName: String
     /// The level: country, region or province.
-    public var level: String
+    public var level: Level
     /// σ² = sigma2Num / sigma2Den, exactly.
     public var sigma2Num: UInt64
     /// The denominator of σ², exactly.
@@ -107,7 +117,7 @@ public struct NoiseRow: Sendable, Hashable {
     public var rhoNano: UInt64
 
     /// Makes the value from its parts.
-    public init(tableName: String, level: String, sigma2Num: UInt64, sigma2Den: UInt64, rhoNano: UInt64) {
+    public init(tableName: String, level: Level, sigma2Num: UInt64, sigma2Den: UInt64, rhoNano: UInt64) {
         self.tableName = tableName
         self.level = level
         self.sigma2Num = sigma2Num

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MosaicErrorModel
 import MosaicFiles
 import MosaicText
 
@@ -201,8 +202,8 @@ public enum ReleaseFile {
         w.write(cellColumns)
         for r in data.rows {
             w.write([
-                r.period, r.level, r.geoCode, r.geoName, r.tableName, r.cell, r.value.map(String.init) ?? "",
-                r.moe95.map { formatMargin($0) } ?? "", r.status,
+                r.period, r.level.rawValue, r.geoCode, r.geoName, r.tableName, r.cell, r.value.map(String.init) ?? "",
+                r.moe95.map { formatMargin($0) } ?? "", r.status.rawValue,
             ])
         }
         return w.text
@@ -225,7 +226,7 @@ public enum ReleaseFile {
         ])
         for c in data.coverage {
             w.write([
-                c.period, c.level, c.geoCode, c.geoName, String(c.registeredSchools), String(c.reportingSchools),
+                c.period, c.level.rawValue, c.geoCode, c.geoName, String(c.registeredSchools), String(c.reportingSchools),
                 String(c.registeredEnrolment), String(c.reportingEnrolment),
             ])
         }
@@ -284,3 +285,6 @@ public enum ReleaseFileError: Error, LocalizedError, Equatable {
         }
     }
 }
+
+extension Level: DatabaseValueConvertible {}
+extension CellStatus: DatabaseValueConvertible {}

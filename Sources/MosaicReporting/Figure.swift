@@ -20,7 +20,7 @@ public struct Figure: Sendable, Equatable, Codable {
     /// The figure of a release row (withheld when the row is).
     public static func from(_ row: ReleaseRow?) -> Figure {
         guard let row else { return Figure(value: nil, moe95: nil, status: "unavailable") }
-        return Figure(value: row.value, moe95: row.moe95, status: row.status)
+        return Figure(value: row.value, moe95: row.moe95, status: row.status.rawValue)
     }
 
     /// The figure of a query answer (a range when withheld cells are inside).

@@ -1,4 +1,5 @@
 import Foundation
+import MosaicErrorModel
 
 extension ReportRenderer {
     /// One self-contained HTML page: inline CSS and SVG, no script, nothing fetched.
@@ -14,7 +15,7 @@ extension ReportRenderer {
         body += dataTable(
             [s.text("column_quarter"), s.text("column_value"), s.text("column_rate")],
             model.scope.points.map { [s.quarter($0.period), figure($0.persons), rate($0)] })
-        if model.scopeLevel == "country" {
+        if model.scopeLevel == .country {
             body += "<h3>\(esc(s.text("small_multiples")))</h3><div class=\"multiples\">"
             for (i, u) in model.subunits.enumerated() {
                 body += "<div>" + lineChart(id: "m\(i)", series: u, width: 200, height: 110, title: u.name, compact: true) + "</div>"

@@ -1,4 +1,5 @@
 import Foundation
+import MosaicErrorModel
 import MosaicText
 
 /// Renders a report model in every format.
@@ -15,7 +16,7 @@ public struct ReportRenderer {
     }
 
     var latest: String { model.periods.last ?? "" }
-    var scopeName: String { model.scopeLevel == "country" ? s.text("country_name") : model.scopeName }
+    var scopeName: String { model.scopeLevel == .country ? s.text("country_name") : model.scopeName }
 
     /// A figure in words: value ± margin, "fewer than k", bounds, or not published.
     func figure(_ f: Figure, margin: Bool = true) -> String {
@@ -46,7 +47,7 @@ public struct ReportRenderer {
         }
     }
 
-    var title: String { s.text(model.scopeLevel == "country" ? "title_country" : "title_region", ["scope": scopeName]) }
+    var title: String { s.text(model.scopeLevel == .country ? "title_country" : "title_region", ["scope": scopeName]) }
     var subtitle: String { s.text("subtitle", ["first": s.quarter(model.periods.first ?? ""), "last": s.quarter(latest)]) }
 
     var headline: String {
@@ -87,7 +88,7 @@ public struct ReportRenderer {
         out += mdTable(
             [s.text("column_quarter"), s.text("column_value"), s.text("column_rate")],
             model.scope.points.map { [s.quarter($0.period), figure($0.persons), rate($0)] })
-        if model.scopeLevel == "country" {
+        if model.scopeLevel == .country {
             out += "\n### \(s.text("small_multiples"))\n\n"
             out += mdTable(
                 [s.text("column_unit")] + model.periods.map { s.quarter($0) },
@@ -122,7 +123,7 @@ public struct ReportRenderer {
     }
 
     var comparisonTitle: String {
-        model.scopeLevel == "country"
+        model.scopeLevel == .country
             ? s.text("comparison_regions", ["quarter": s.quarter(latest)])
             : s.text("comparison_provinces", ["quarter": s.quarter(latest), "scope": scopeName])
     }

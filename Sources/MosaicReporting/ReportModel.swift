@@ -7,7 +7,7 @@ import MosaicReleaseFile
 /// Everything a report shows, computed from release files only.
 public struct ReportModel: Sendable, Codable {
     /// The covered area's level (country or region).
-    public var scopeLevel: String
+    public var scopeLevel: Level
     /// The covered area's code.
     public var scopeCode: String
     /// The covered area's name.
@@ -49,10 +49,10 @@ public struct ReportModel: Sendable, Codable {
             throw QueryError.invalid("give one release per quarter (a quarter appears twice)")
         }
         let codebook = try Codebook.bundled(version: latest.info.codebookVersion)
-        let scopeLevel = region == nil ? "country" : "region"
+        let scopeLevel: Level = region == nil ? .country : .region
         let scopeUnit = latest.data.units.first { $0.level == scopeLevel && (region == nil || $0.geoCode == region) }
         guard let scopeUnit else { throw QueryError.invalid("region '\(region ?? "")' is not in the releases") }
-        let childLevel = region == nil ? "region" : "province"
+        let childLevel: Level = region == nil ? .region : .province
         let children = latest.data.units.filter { $0.level == childLevel && $0.parentCode == scopeUnit.geoCode }
 
         let scope = series(loaded, scopeLevel, scopeUnit.geoCode, scopeUnit.geoName)
@@ -68,7 +68,7 @@ public struct ReportModel: Sendable, Codable {
 
     /// A unit's total of affected persons over the quarters, with its rate per 10,000 pupils of reporting schools.
     static func series(
-        _ loaded: [(path: String, data: ReleaseData, info: ReleaseMetadata)], _ level: String, _ code: String, _ name: String
+        _ loaded: [(path: String, data: ReleaseData, info: ReleaseMetadata)], _ level: Level, _ code: String, _ name: String
     ) -> Series {
         Series(
             code: code, name: name,

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MosaicCodebook
+import MosaicErrorModel
 import MosaicReleaseFile
 
 /// A row of table `release`: a release's public parameters; its ρ is the ledger entry for its quarter.
@@ -36,14 +37,14 @@ struct ReleaseRowRecord: Codable, FetchableRecord, PersistableRecord {
     static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
     var releaseId: String
     var ordinal: Int
-    var level: String
+    var level: Level
     var geoCode: String
     var geoName: String
     var tableName: String
     var cell: String
     var value: Int?
     var moe95: Double?
-    var status: String
+    var status: CellStatus
 }
 
 /// A row of `release_replicate`: one bootstrap replicate of the errors.

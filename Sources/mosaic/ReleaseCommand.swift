@@ -53,7 +53,7 @@ extension Mosaic.ReleaseCommand {
             var request = ReleaseRequest(period: period, rho: rho, k: k, minimumSchools: minSchools)
             request.replicates = replicates
             let data = try releaser.create(request, outputs: outputs)
-            let published = data.rows.filter { $0.status == "published" }.count
+            let published = data.rows.filter { $0.status == .published }.count
             let m = { (key: String) in data.metadata(key) ?? "?" }
             print(
                 "Release \(m("release_id")) for \(period): ρ = \(m("rho")) (ε = \(m("epsilon")), δ = 1e-6), k = \(k), min. schools = \(minSchools)."

@@ -1,5 +1,6 @@
 import Foundation
 import MosaicCodebook
+import MosaicErrorModel
 import MosaicPrivacy
 import MosaicReleaseFile
 import MosaicStore
@@ -43,7 +44,7 @@ struct QueryFixture {
         let f = try QueryFixture()
         let data = try ReleaseReader.read(f.files[1])
         let cell = try #require(
-            data.rows.first { $0.level == "region" && $0.tableName == "channels" && $0.status == "published" && ($0.value ?? 0) > 0 })
+            data.rows.first { $0.level == .region && $0.tableName == "channels" && $0.status == .published && ($0.value ?? 0) > 0 })
         let answers = try QueryEngine(paths: [f.files[1]]).run(
             QuerySpec(table: "channels", by: ["region"], filters: ["channel": [cell.cell], "region": [cell.geoCode]]))
         #expect(answers.count == 1)
@@ -55,12 +56,12 @@ struct QueryFixture {
         let answers = try QueryEngine(paths: [f.files[1]]).run(QuerySpec(table: "channels", by: ["channel"]))
         let data = try ReleaseReader.read(f.files[1])
         for a in answers where a.status == "exact" {
-            #expect(a.value == data.rows.first { $0.level == "country" && $0.tableName == "channels" && $0.cell == a.group[0] }?.value)
+            #expect(a.value == data.rows.first { $0.level == .country && $0.tableName == "channels" && $0.cell == a.group[0] }?.value)
         }
         // The whole table at country level equals the published total (consistency), and its
         // margin is smaller than the sum of the cells' margins (negative correlations).
         let all = try #require(try QueryEngine(paths: [f.files[1]]).run(QuerySpec(table: "channels")).first)
-        let total = try #require(data.rows.first { $0.level == "country" && $0.tableName == "total" })
+        let total = try #require(data.rows.first { $0.level == .country && $0.tableName == "total" })
         if all.status == "sum" { #expect(all.value == total.value) }
         #expect(all.moe95! < answers.compactMap(\.moe95).reduce(0, +))
         // Two quarters: the variances add.

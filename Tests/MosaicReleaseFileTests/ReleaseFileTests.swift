@@ -1,5 +1,6 @@
 import Foundation
 import MosaicCodebook
+import MosaicErrorModel
 import MosaicFiles
 import Testing
 
@@ -10,26 +11,26 @@ enum TinyRelease {
     static func data(period: String = "2026-Q3") throws -> ReleaseData {
         let codebook = try Codebook.bundled()
         let units = [
-            UnitRow(level: "country", geoCode: "ALL", geoName: "All", parentCode: ""),
-            UnitRow(level: "region", geoCode: "R1", geoName: "Norte", parentCode: "ALL"),
-            UnitRow(level: "province", geoCode: "P1", geoName: "Alta", parentCode: "R1"),
+            UnitRow(level: .country, geoCode: "ALL", geoName: "All", parentCode: ""),
+            UnitRow(level: .region, geoCode: "R1", geoName: "Norte", parentCode: "ALL"),
+            UnitRow(level: .province, geoCode: "P1", geoName: "Alta", parentCode: "R1"),
         ]
         var rows: [ReleaseRow] = []
         for u in units {
             rows.append(
                 ReleaseRow(
                     period: period, level: u.level, geoCode: u.geoCode, geoName: u.geoName, tableName: "total", cell: "persons",
-                    value: 12, moe95: 4.1, status: "published"))
+                    value: 12, moe95: 4.1, status: .published))
             for c in codebook.allCells {
                 rows.append(
                     ReleaseRow(
                         period: period, level: u.level, geoCode: u.geoCode, geoName: u.geoName, tableName: c.table, cell: c.code,
-                        value: nil, moe95: nil, status: "suppressed"))
+                        value: nil, moe95: nil, status: .suppressed))
             }
         }
         var noise: [NoiseRow] = []
         for t in codebook.tables.map(\.name) + ["total"] {
-            for l in ["country", "region", "province"] {
+            for l in Level.allCases {
                 noise.append(NoiseRow(tableName: t, level: l, sigma2Num: 9, sigma2Den: 2, rhoNano: 5))
             }
         }

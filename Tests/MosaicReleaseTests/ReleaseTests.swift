@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MosaicCodebook
+import MosaicErrorModel
 import MosaicFiles
 import MosaicPrivacy
 import MosaicReleaseFile
@@ -143,12 +144,12 @@ final class ResultsBox: @unchecked Sendable {
     @Test func suppressedCellsCarryNoValueAndPublishedOnesAreNotSmall() throws {
         let f = try ReleaseFixture()
         let data = try f.create(k: 5)
-        #expect(data.rows.contains { $0.status == "suppressed" })
+        #expect(data.rows.contains { $0.status == .suppressed })
         for r in data.rows {
-            if r.status == "suppressed" {
+            if r.status == .suppressed {
                 #expect(r.value == nil && r.moe95 == nil)
             } else {
-                #expect(r.status == "published")
+                #expect(r.status == .published)
                 #expect(r.value == 0 || r.value! >= 5, "published \(r.value!) below k")
                 #expect(r.moe95! > 0)
             }
@@ -162,10 +163,10 @@ final class ResultsBox: @unchecked Sendable {
         let perProvince = Dictionary(grouping: f.country.schools, by: \.provinceCode).mapValues(\.count)
         let small = perProvince.filter { $0.value < 15 }.map(\.key)
         #expect(!small.isEmpty)
-        for r in data.rows where r.level == "province" && small.contains(r.geoCode) {
-            #expect(r.status == "suppressed")
+        for r in data.rows where r.level == .province && small.contains(r.geoCode) {
+            #expect(r.status == .suppressed)
         }
-        #expect(data.rows.contains { $0.level == "country" && $0.status == "published" })
+        #expect(data.rows.contains { $0.level == .country && $0.status == .published })
     }
 
     @Test func theSQLiteFileHasOneViewPerTableWithItsDimensions() throws {

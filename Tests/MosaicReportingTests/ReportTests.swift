@@ -1,5 +1,6 @@
 import Foundation
 import MosaicCodebook
+import MosaicErrorModel
 import MosaicPrivacy
 import MosaicQuery
 import MosaicRelease
@@ -23,15 +24,15 @@ struct KnownReleases {
         let codebook = try Codebook.bundled()
         let periods = Period("2026-Q3")!.trailing(totals.count)
         let units = [
-            UnitRow(level: "country", geoCode: "ALL", geoName: "All", parentCode: ""),
-            UnitRow(level: "region", geoCode: "RA", geoName: "Region A", parentCode: "ALL"),
-            UnitRow(level: "region", geoCode: "RB", geoName: "Region B", parentCode: "ALL"),
-            UnitRow(level: "province", geoCode: "PA", geoName: "Province A", parentCode: "RA"),
-            UnitRow(level: "province", geoCode: "PB", geoName: "Province B", parentCode: "RB"),
+            UnitRow(level: .country, geoCode: "ALL", geoName: "All", parentCode: ""),
+            UnitRow(level: .region, geoCode: "RA", geoName: "Region A", parentCode: "ALL"),
+            UnitRow(level: .region, geoCode: "RB", geoName: "Region B", parentCode: "ALL"),
+            UnitRow(level: .province, geoCode: "PA", geoName: "Province A", parentCode: "RA"),
+            UnitRow(level: .province, geoCode: "PB", geoName: "Province B", parentCode: "RB"),
         ]
         var noise: [NoiseRow] = []
         for t in codebook.tables.map(\.name) + ["total"] {
-            for l in ["country", "region", "province"] {
+            for l in Level.allCases {
                 noise.append(NoiseRow(tableName: t, level: l, sigma2Num: 10, sigma2Den: 1, rhoNano: 1))
             }
         }
@@ -42,12 +43,12 @@ struct KnownReleases {
                 rows.append(
                     ReleaseRow(
                         period: p, level: u.level, geoCode: u.geoCode, geoName: u.geoName, tableName: "total", cell: "persons",
-                        value: v, moe95: v == nil ? nil : moe, status: v == nil ? "suppressed" : "published"))
+                        value: v, moe95: v == nil ? nil : moe, status: v == nil ? .suppressed : .published))
                 for cell in codebook.allCells {
                     rows.append(
                         ReleaseRow(
                             period: p, level: u.level, geoCode: u.geoCode, geoName: u.geoName, tableName: cell.table, cell: cell.code,
-                            value: 0, moe95: 2.0, status: "published"))
+                            value: 0, moe95: 2.0, status: .published))
                 }
             }
             let coverage = units.map {
@@ -207,7 +208,7 @@ struct KnownReleases {
 }
 
 func ReleaseFile_total(_ path: String) throws -> ReleaseRow {
-    try MosaicReleaseFile.ReleaseReader.read(path).rows.first { $0.level == "country" && $0.tableName == "total" }!
+    try MosaicReleaseFile.ReleaseReader.read(path).rows.first { $0.level == .country && $0.tableName == "total" }!
 }
 
 extension ReportStrings {
