@@ -80,6 +80,12 @@ public enum Accounting {
     /// The zCDP that an ε-DP mechanism satisfies: ε²/2.
     public static func rho(ofPureEpsilon epsilon: Double) -> Double { epsilon * epsilon / 2 }
 
+    /// ε for people to read: three decimals, rounded up (a stated privacy loss is never
+    /// understated; 7.766217 reads 7.767).
+    public static func formatEpsilon(_ epsilon: Double) -> String {
+        String(format: "%.3f", (epsilon * 1000 - 1e-9).rounded(.up) / 1000)
+    }
+
     /// The smallest ε for which ρ-zCDP implies (ε, δ)-DP, by the CKS bound, rounded up in the
     /// sixth decimal (never understated).
     public static func epsilon(rho: Double, delta: Double) -> Double {

@@ -418,7 +418,7 @@ public struct Releaser: Sendable {
             ),
             ("privacy_unit", "one affected person in one incident at one school in one quarter"),
             ("rho", plan.rho.description),
-            ("epsilon", String(format: "%.3f", epsilon)),
+            ("epsilon", Accounting.formatEpsilon(epsilon)),
             ("delta", "1e-06"),
             ("k", String(plan.k)),
             ("min_schools", String(plan.minimumSchools)),
@@ -434,7 +434,7 @@ public struct Releaser: Sendable {
             ("level_weights", Level.allCases.map { "\($0.rawValue)=\(plan.levelWeights[$0]!)" }.joined(separator: ", ")),
             (
                 "guarantee",
-                "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(String(format: "%.3f", epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, every figure here is almost equally likely, so the figures reveal very little about any one child or staff member. The guarantee covers everything in this file; spending more budget on the same quarter adds up (the quarter's total is budget_spent_rho)."
+                "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(Accounting.formatEpsilon(epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, every figure here is almost equally likely, so the figures reveal very little about any one child or staff member. The guarantee covers everything in this file; spending more budget on the same quarter adds up (budget_spent_rho is the quarter's total when this release was made; 'mosaic budget' tells the total now). Each incident is counted in the quarter the school learned of it: a late report or a correction of a quarter already released reaches only later releases, and an incident counted in two quarters costs the ρ of both."
             ),
             (
                 "replicates",

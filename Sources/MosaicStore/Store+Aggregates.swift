@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import MosaicCodebook
 
@@ -49,16 +50,48 @@ extension Store {
                 ?? 0)
     }
 
-    /// Sets the ρ cap of one quarter, or the default for every quarter without its own (period nil).
-    public func setCap(nano: UInt64, period: Period?) throws {
+    /// Sets the ρ cap of one quarter, or the default for every quarter without its own (period
+    /// nil), and records the change (time, old and new value) in the same transaction.
+    public func setCap(nano: UInt64, period: Period?, at date: Date = Date()) throws {
         try database.write { db in
+            let old: UInt64
             if let period {
+                old = try Store.capNano(period: period, db: db)
                 try db.execute(
                     sql:
                         "INSERT INTO budget_cap (period, cap_nano, set_at) VALUES (?, ?, ?) ON CONFLICT(period) DO UPDATE SET cap_nano = excluded.cap_nano, set_at = excluded.set_at",
-                    arguments: [period.description, Int64(nano), timestamp()])
+                    arguments: [period.description, Int64(nano), timestamp(date)])
             } else {
+                old =
+                    UInt64(try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'default_rho_cap_nano'") ?? "")
+                    ?? Store.defaultCapNano
                 try db.execute(sql: "UPDATE store_info SET value = ? WHERE key = 'default_rho_cap_nano'", arguments: [String(nano)])
+            }
+            try db.execute(
+                sql: "INSERT INTO budget_cap_change (changed_at, period, old_nano, new_nano) VALUES (?, ?, ?, ?)",
+                arguments: [timestamp(date), period?.description, Int64(old), Int64(nano)])
+        }
+    }
+
+    /// One change of a cap, as the ledger records it.
+    public struct CapChange: Sendable, Equatable {
+        /// When (ISO 8601, UTC).
+        public var changedAt: String
+        /// The quarter, or nil for the default cap.
+        public var period: String?
+        /// The cap before, in nano-ρ.
+        public var oldNano: UInt64
+        /// The cap after, in nano-ρ.
+        public var newNano: UInt64
+    }
+
+    /// Every cap change, oldest first.
+    public func capChanges() throws -> [CapChange] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT changed_at, period, old_nano, new_nano FROM budget_cap_change ORDER BY id").map {
+                CapChange(
+                    changedAt: $0["changed_at"], period: $0["period"], oldNano: UInt64(max(0, $0["old_nano"] as Int64)),
+                    newNano: UInt64(max(0, $0["new_nano"] as Int64)))
             }
         }
     }

@@ -69,6 +69,8 @@ public struct SubmissionRecord: Sendable, Equatable {
     public var persons: Int
     /// The submission that replaced it, if any.
     public var supersededBy: Int64?
+    /// True when it arrived after its quarter already had a release (a late report or correction).
+    public var late: Bool = false
     /// True for the current submission (not superseded).
     public var isCurrent: Bool { supersededBy == nil }
 }
@@ -147,12 +149,12 @@ extension Store {
         try db.cachedStatement(
             sql: """
                 INSERT INTO submission (id, school_id, period, codebook_version, received_at, source_name, source_format, sealed, persons,
-                  key_fingerprint, sealed_at, package_digest)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  key_fingerprint, sealed_at, package_digest, late)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, EXISTS (SELECT 1 FROM release WHERE period = ?))
                 """
         ).execute(arguments: [
             id, s.schoolID, s.period.description, s.codebookVersion, now, item.sourceName, item.sourceFormat, item.sealed, persons,
-            item.keyFingerprint, item.sealedAt, item.packageDigest,
+            item.keyFingerprint, item.sealedAt, item.packageDigest, s.period.description,
         ])
         let insertCount = try db.cachedStatement(
             sql: "INSERT INTO submission_count (submission_id, cell_index, table_name, cell, count) VALUES (?, ?, ?, ?, ?)")
@@ -216,6 +218,6 @@ extension SubmissionRecord {
         self.init(
             id: r["id"], schoolID: r["school_id"], period: r["period"], codebookVersion: r["codebook_version"],
             receivedAt: r["received_at"], sourceName: r["source_name"], sourceFormat: r["source_format"],
-            sealed: r["sealed"], persons: r["persons"], supersededBy: r["superseded_by"])
+            sealed: r["sealed"], persons: r["persons"], supersededBy: r["superseded_by"], late: r["late"])
     }
 }

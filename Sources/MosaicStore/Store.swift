@@ -266,6 +266,24 @@ public final class Store: Sendable {
                     CREATE INDEX pending_output_token ON pending_output(token);
                     """)
         }
+        m.registerMigration("createBudgetCapChanges") { db in
+            try db.execute(
+                sql: """
+                    -- Every change of a cap of total ρ, with its time and old and new value: the ledger's own history.
+                    CREATE TABLE budget_cap_change (
+                      id INTEGER PRIMARY KEY,
+                      changed_at TEXT NOT NULL,
+                      period TEXT CHECK (period IS NULL OR period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),  -- NULL: the default
+                      old_nano INTEGER NOT NULL CHECK (old_nano >= 0),
+                      new_nano INTEGER NOT NULL CHECK (new_nano >= 0)
+                    );
+                    """)
+        }
+        m.registerMigration("flagLateSubmissions") { db in
+            // 1 when the submission arrived after its quarter already had a release: its counts
+            // reach only later releases, and an incident counted again costs both quarters' ρ.
+            try db.execute(sql: "ALTER TABLE submission ADD COLUMN late INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0, 1))")
+        }
         return m
     }
 

@@ -31,10 +31,19 @@ extension Mosaic.Budget {
                 let b = try releaser.budget(period: p)
                 table.add([
                     p.description, b.spent.description, b.cap.description, (b.cap - b.spent).description,
-                    String(format: "%.3f", Accounting.epsilon(rho: b.spent.value, delta: 1e-6)),
+                    Accounting.formatEpsilon(Accounting.epsilon(rho: b.spent.value, delta: 1e-6)),
                 ])
             }
             print(table.render(), terminator: "")
+            let changes = try db.capChanges().filter { c in period.map { c.period == nil || c.period == $0.description } ?? true }
+            if !changes.isEmpty {
+                print("\nCap changes (the ledger's record):")
+                var history = TextTable(["when", "quarter", "old cap rho", "new cap rho"], rightAligned: [2, 3])
+                for c in changes {
+                    history.add([c.changedAt, c.period ?? "default", Rho(nano: c.oldNano).description, Rho(nano: c.newNano).description])
+                }
+                print(history.render(), terminator: "")
+            }
         }
     }
 
@@ -51,7 +60,10 @@ extension Mosaic.Budget {
         }
 
         func run() throws {
-            try store.open().setCap(nano: rho.nano, period: period)
+            let db = try store.open()
+            let before = period.map { try? Releaser(store: db).budget(period: $0).cap } ?? nil
+            try db.setCap(nano: rho.nano, period: period)
+            if let before { print("Was ρ = \(before); the change is recorded in the ledger ('mosaic budget' lists it).") }
             print("Cap set to ρ = \(rho) for \(period?.description ?? "every quarter without its own cap").")
         }
     }

@@ -21,7 +21,7 @@ extension Mosaic {
             for r in rows {
                 table.add([
                     "\(r.id)", r.receivedAt, r.sourceName, r.sourceFormat, "\(r.persons)",
-                    r.supersededBy.map { "superseded by \($0)" } ?? "current",
+                    (r.supersededBy.map { "superseded by \($0)" } ?? "current") + (r.late ? ", late (after a release of the quarter)" : ""),
                 ])
             }
             print(table.render(), terminator: "")

@@ -175,7 +175,7 @@ struct CLI {
         #expect(try cli.run("ingest", "--unsealed", "data/counts").status == 0)
         let created = try cli.run("release", "create", "--period", "2026-Q3", "--out", "r.sqlite", "--csv", "r-csv", "--replicates", "5")
         #expect(created.status == 0, "\(created.err)")
-        #expect(created.out.contains("Release 2026-Q3-R1 for 2026-Q3: ρ = 1 (ε = 7.766, δ = 1e-6)"))
+        #expect(created.out.contains("Release 2026-Q3-R1 for 2026-Q3: ρ = 1 (ε = 7.767, δ = 1e-6)"))
         #expect(created.out.contains("Budget for 2026-Q3: 1 of 2 spent, 1 left."))
         let list = try cli.run("release", "list")
         #expect(list.out.contains("2026-Q3-R1") && list.out.contains("1/2"))
@@ -192,7 +192,7 @@ struct CLI {
         )
         #expect(!FileManager.default.fileExists(atPath: cli.folder + "/over.sqlite"))
         let budget = try cli.run("budget")
-        #expect(budget.out.contains("2026-Q3") && budget.out.contains("7.766"))
+        #expect(budget.out.contains("2026-Q3") && budget.out.contains("7.767"))
         #expect(try cli.run("budget", "set", "--period", "2026-Q3", "--rho", "3").status == 0)
         #expect(
             try cli.run("release", "create", "--period", "2026-Q3", "--rho", "1.5", "--out", "over.sqlite", "--replicates", "0").status == 0

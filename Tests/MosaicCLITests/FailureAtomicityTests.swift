@@ -171,6 +171,21 @@ import Testing
         s.cli.write("late.csv", text)
         let r = try s.cli.run("ingest", "--unsealed", "late.csv")
         #expect(r.out.contains("late: late.csv") && r.out.contains("2026-Q1 already has release 2026-Q1-R1"), "\(r.out) \(r.err)")
+        // The store keeps the flag: the school's history says it.
+        let school = try s.sql("SELECT school_id FROM submission WHERE source_name = 'late.csv'")
+        #expect(try s.sql("SELECT late FROM submission WHERE source_name = 'late.csv'") == "1")
+        #expect(try s.cli.run("history", "--school", school, "--period", "2026-Q1").out.contains("late (after a release of the quarter)"))
+    }
+
+    @Test func capChangesAreRecordedAndShown() throws {
+        let s = try Scenario(schools: 60, ingested: [])
+        try s.cli.expectOK("budget", "set", "--period", "2026-Q1", "--rho", "3")
+        try s.cli.expectOK("budget", "set", "--default", "--rho", "1.5")
+        let shown = try s.cli.run("budget")
+        #expect(shown.out.contains("Cap changes"), "\(shown.out)")
+        #expect(
+            try s.sql("SELECT coalesce(period, 'default') || ':' || old_nano || '>' || new_nano FROM budget_cap_change ORDER BY id")
+                == "2026-Q1:2000000000>3000000000\ndefault:2000000000>1500000000")
     }
 }
 

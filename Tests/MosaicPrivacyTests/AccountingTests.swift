@@ -59,4 +59,11 @@ import Testing
         #expect(Accounting.rho(ofPureEpsilon: 1) == 0.5)
         #expect(Accounting.laplaceEpsilon(sensitivity: 2, scale: 4) == 0.5)
     }
+
+    @Test func epsilonIsStatedRoundedUp() {
+        #expect(Accounting.formatEpsilon(7.766217) == "7.767")
+        #expect(Accounting.formatEpsilon(7.7661) == "7.767")
+        #expect(Accounting.formatEpsilon(2.0) == "2.000")
+        #expect(Accounting.formatEpsilon(Accounting.epsilon(rho: 1, delta: 1e-6)) == "7.767")
+    }
 }

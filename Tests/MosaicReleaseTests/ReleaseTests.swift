@@ -179,7 +179,7 @@ final class ResultsBox: @unchecked Sendable {
             let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM incidents WHERE level = 'country'")
             #expect(n == 54)
             #expect(try db.columns(in: "channels").map(\.name).contains("channel"))
-            #expect(try String.fetchOne(db, sql: "SELECT value FROM metadata WHERE key = 'epsilon'") == "7.766")
+            #expect(try String.fetchOne(db, sql: "SELECT value FROM metadata WHERE key = 'epsilon'") == "7.767")
         }
         #expect(throws: OutputError.exists(path)) { try ReleaseFile.write(try f.releaser.data(ofRelease: "2026-Q3-R1"), to: path) }
     }
