@@ -97,17 +97,8 @@ public struct ReleaseEngine: Sendable {
 
     /// True values of every unit: provinces from `truth`, summed upward.
     public func aggregate(_ truth: TrueCounts) -> [[Int]] {
-        let cellCount = codebook.allCells.count
-        var values = [[Int]](repeating: [Int](repeating: 0, count: cellCount), count: geography.units.count)
-        for (i, u) in geography.units.enumerated() where u.level == .province {
-            values[i] = truth.byProvince[u.code] ?? values[i]
-        }
-        for i in stride(from: geography.units.count - 1, through: 0, by: -1) where !geography.units[i].children.isEmpty {
-            for c in geography.units[i].children {
-                for j in 0..<cellCount { values[i][j] += values[c][j] }
-            }
-        }
-        return values
+        let zero = [Int](repeating: 0, count: codebook.allCells.count)
+        return geography.sumUp(truth.byProvince, zero: zero) { a, b in zip(a, b).map { $0 + $1 } }
     }
 
     /// Draws the noisy measurements: discrete Gaussian noise on every cell and total of every unit.

@@ -68,17 +68,9 @@ public struct QueryEngine {
             // The reader has checked the file: every unit's level and parent, every group's noise.
             let (data, info) = try ReleaseReader.readChecked(path)
             let codebook = try Codebook.bundled(version: info.codebookVersion)
-            var units: [GeoUnit] = []
+            let geography = Geography(release: data)
             var index: [String: Int] = [:]
-            for u in data.units {
-                let level = u.level
-                let parent = u.parentCode.isEmpty ? nil : index[QueryEngine.parentLevel(level).rawValue + "|" + u.parentCode]
-                let schools = data.coverage.first { $0.level == u.level && $0.geoCode == u.geoCode }?.registeredSchools ?? 0
-                units.append(GeoUnit(level: level, code: u.geoCode, name: u.geoName, parent: parent, children: [], schools: schools))
-                index[u.level.rawValue + "|" + u.geoCode] = units.count - 1
-                if let parent { units[parent].children.append(units.count - 1) }
-            }
-            let geography = Geography(units: units)
+            for (i, u) in geography.units.enumerated() { index[u.level.rawValue + "|" + u.code] = i }
             var sigma2: [String: [Level: Double]] = [:]
             for n in data.noise {
                 let level = n.level
@@ -96,8 +88,6 @@ public struct QueryEngine {
                 unitIndex: index, rows: rows)
         }
     }
-
-    static func parentLevel(_ l: Level) -> Level { l == .province ? .region : .country }
 
     /// Answers a query: one row per group, sorted by group.
     public func run(_ spec: QuerySpec) throws -> [QueryAnswer] {
