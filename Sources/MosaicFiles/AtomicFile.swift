@@ -61,6 +61,10 @@ public enum AtomicFile {
             let r = resolved(path)
             if forbiddenResolved.contains(r) { throw OutputError.isStore(path) }
             guard seen.insert(r).inserted else { throw OutputError.exists(path) }
+            guard !path.hasSuffix("/"), !nameOf(path).isEmpty else {
+                throw OutputError.cannotWrite(path, "a file name is needed, not a folder")
+            }
+            guard nameOf(path).utf8.count <= 200 else { throw OutputError.cannotWrite(path, "the file name is longer than 200 bytes") }
             var isDir: ObjCBool = false
             if fm.fileExists(atPath: path, isDirectory: &isDir) || entryExists(path) { throw OutputError.exists(path) }
             let folder = folderOf(path)
@@ -71,15 +75,23 @@ public enum AtomicFile {
 
     /// The folder that holds `path` ("." for a bare name).
     public static func folderOf(_ path: String) -> String {
-        let f = (path as NSString).deletingLastPathComponent
-        return f.isEmpty ? "." : f
+        // Plain string work: NSString's path methods trap on some short names on Linux.
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let folder = String(path[..<slash])
+        return folder.isEmpty ? "/" : folder
+    }
+
+    /// The last component of `path` (the file's own name).
+    public static func nameOf(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
     }
 
     /// A fresh temporary path beside `path`.
     public static func temporaryPath(for path: String) -> String {
-        let name = (path as NSString).lastPathComponent
+        let name = nameOf(path)
         let token = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        return (folderOf(path) as NSString).appendingPathComponent(".\(name)\(temporaryMarker)\(token)")
+        return folderOf(path) + "/.\(name)\(temporaryMarker)\(token)"
     }
 
     /// True when `name` (a file name, not a path) is one of Mosaic's temporary files.
@@ -278,6 +290,8 @@ public enum AtomicFile {
         case EEXIST: return "a file is already there"
         case EIO: return "input/output error"
         case EDQUOT: return "the disk quota is exceeded"
+        case ENAMETOOLONG: return "the name is too long"
+        case ENOTDIR: return "part of the path is not a folder"
         default: return "system error \(code)"
         }
     }

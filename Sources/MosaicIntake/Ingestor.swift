@@ -103,7 +103,7 @@ public struct Ingestor: Sendable {
                     slot.append(i)
                     incoming.append(
                         IncomingSubmission(
-                            submission: p.submission, sourceName: (batch[i] as NSString).lastPathComponent,
+                            submission: p.submission, sourceName: String(batch[i].split(separator: "/").last ?? ""),
                             sourceFormat: p.origin == nil ? p.format : "sealed", sealed: p.origin != nil,
                             keyFingerprint: p.origin?.keyFingerprint, sealedAt: p.origin?.sealedAt, packageDigest: p.origin?.packageDigest))
                     summary.cellsRead += p.submission.counts.count

@@ -83,7 +83,8 @@ public enum Accounting {
     /// ε for people to read: three decimals, rounded up (a stated privacy loss is never
     /// understated; 7.766217 reads 7.767).
     public static func formatEpsilon(_ epsilon: Double) -> String {
-        String(format: "%.3f", (epsilon * 1000 - 1e-9).rounded(.up) / 1000)
+        let thousandths = (epsilon * 1000 - 1e-9).rounded(.up)
+        return String(format: "%.3f", thousandths > 0 ? thousandths / 1000 : 0)
     }
 
     /// The smallest ε for which ρ-zCDP implies (ε, δ)-DP, by the CKS bound, rounded up in the

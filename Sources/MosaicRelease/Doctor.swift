@@ -33,7 +33,8 @@ public enum Doctor {
         report.integrityProblems = try store.integrityProblems()
         report.recovered = try Recovery.run(store: store)
         let pending = try store.pendingOutputs()
-        report.inProgress = pending.map { "\($0.finalPath) (being written by process \($0.owner.pid))" }
+        report.inProgress = pending.filter { $0.owner.isAlive && $0.owner != ProcessIdentity.current }
+            .map { "\($0.finalPath) (being written by process \($0.owner.pid))" }
         let claimed = Set(pending.map(\.temporaryPath))
         let fm = FileManager.default
         var folders = [AtomicFile.folderOf(store.path)] + scan

@@ -36,7 +36,11 @@ public enum Recovery {
             guard let outputs = byToken[token], let first = outputs.first else { continue }
             guard !first.owner.isAlive || first.owner == ProcessIdentity.current else { continue }
             if try store.isCommitted(first) {
-                notes += try finish(outputs, store: store)
+                let finished = try finish(outputs, store: store)
+                notes += finished
+                // A release whose files could not be written stays in the journal: every command
+                // says so, and `release create` of its quarter refuses, until `release export`.
+                if finished.contains(where: \.needsAttention), first.kind == .release { continue }
             } else {
                 for o in outputs { AtomicFile.remove(o.temporaryPath) }
                 let what = first.kind == .release ? "a release" : "credentials"
@@ -92,7 +96,7 @@ public enum Recovery {
                 notes.append(
                     Note(
                         text:
-                            "release \(ref) is recorded, but \(stillLost.map(\.finalPath).joined(separator: ", ")) could not be written (a file is there, or its folder is gone): write it with 'mosaic release export \(ref) --out FILE' (no new budget)",
+                            "release \(ref) is recorded, but \(stillLost.map(\.finalPath).joined(separator: ", ")) could not be written (a file is there, or its folder is gone or cannot be written): write it with 'mosaic release export \(ref) --out FILE' (no new budget); until then no new release of its quarter can be made",
                         needsAttention: true))
             }
         case .credentials:

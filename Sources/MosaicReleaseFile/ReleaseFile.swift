@@ -267,6 +267,8 @@ public enum ReleaseFileError: Error, LocalizedError, Equatable {
     case timeout(String, Double)
     /// SQL that the read-only, hardened connection refused.
     case sqlRefused(String)
+    /// SQLite could not read the file: (path, why).
+    case damaged(String, String)
 
     /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
@@ -280,6 +282,7 @@ public enum ReleaseFileError: Error, LocalizedError, Equatable {
         case .invalidFile(let p, let table, let column, let why):
             return "\(p): not a valid Mosaic release: table \(table)\(column.map { ", column \($0)" } ?? ""): \(why)"
         case .timeout(let p, let s): return "\(p): stopped after \(Int(s)) s (a statement ran too long; --timeout changes the limit)"
+        case .damaged(let p, let why): return "\(p): cannot be read as a release: \(why)"
         case .sqlRefused(let why):
             return "the SQL was refused: \(why) (releases are read-only; ATTACH, extensions and unsafe functions are not allowed)"
         }

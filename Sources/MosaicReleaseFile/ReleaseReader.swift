@@ -23,6 +23,11 @@ public enum ReleaseReader {
     static let maxUnits = 200_000
     static let maxRows = 20_000_000
 
+    /// SQLite results that are about the file rather than the SQL.
+    static let fileErrors: [ResultCode] = [
+        .SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_TOOBIG, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_FORMAT, .SQLITE_NOMEM,
+    ]
+
     /// A hardened, read-only, immutable connection with a deadline cell.
     public final class Connection: @unchecked Sendable {
         /// The read-only database connection.
@@ -46,6 +51,12 @@ public enum ReleaseReader {
                 return try queue.read(body)
             } catch let e as DatabaseError where e.resultCode == .SQLITE_INTERRUPT {
                 throw ReleaseFileError.timeout(path, seconds)
+            } catch let e as DatabaseError where ReleaseReader.fileErrors.contains(e.resultCode.primaryResultCode) {
+                // What SQLite says about the file itself (damaged, too big, not a database) names the file.
+                throw ReleaseFileError.damaged(
+                    path,
+                    e.resultCode.primaryResultCode == .SQLITE_TOOBIG
+                        ? "a value is too large" : "it is damaged or not a complete release file")
             }
         }
     }
@@ -55,6 +66,10 @@ public enum ReleaseReader {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
             throw ReleaseFileError.missing(path)
+        }
+        // Only a regular file: a named pipe or a device would block the reader forever.
+        guard (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular else {
+            throw ReleaseFileError.notARelease(path)
         }
         let deadline = DeadlineCell()
         var config = Configuration()

@@ -82,6 +82,9 @@ extension Store {
     @discardableResult
     public func revokeKeys(school: String, fingerprint: String? = nil, at date: Date = Date()) throws -> Int {
         try database.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM school WHERE id = ?", arguments: [school]) != nil else {
+                throw KeyError.unknownSchool(school)
+            }
             if let fingerprint {
                 try db.execute(
                     sql: "UPDATE school_key SET revoked_at = ? WHERE school_id = ? AND fingerprint = ? AND revoked_at IS NULL",

@@ -93,6 +93,11 @@ extension Store {
         try database.write { db in try db.execute(sql: "DELETE FROM pending_output WHERE token = ?", arguments: [token]) }
     }
 
+    /// Forgets every pending file of the release `id` (its files were written by an export).
+    public func forgetPendingRelease(_ id: String) throws {
+        try database.write { db in try db.execute(sql: "DELETE FROM pending_output WHERE kind = 'release' AND ref = ?", arguments: [id]) }
+    }
+
     /// Every pending file, oldest first.
     public func pendingOutputs() throws -> [PendingOutput] {
         try database.read { db in

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MosaicCodebook
+import MosaicFiles
 
 /// The regional authority's raw store: one SQLite file holding the school registry and every
 /// submission with its history.
@@ -28,21 +29,30 @@ public final class Store: Sendable {
     ///
     /// - Throws: ``StoreError/alreadyExists(_:)`` when a file is already there.
     public static func create(at path: String) throws -> Store {
-        let fm = FileManager.default
-        guard !fm.fileExists(atPath: path) else { throw StoreError.alreadyExists(path) }
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty, !fm.fileExists(atPath: dir) {
-            throw StoreError.cannotOpen(path, "its folder does not exist")
+        // Built under a temporary name and given its name only when its schema is complete, so a
+        // killed `init` leaves no half-made store in the way.
+        do { try AtomicFile.check([path]) } catch let e as OutputError {
+            switch e {
+            case .exists: throw StoreError.alreadyExists(path)
+            case .folderMissing: throw StoreError.cannotOpen(path, "its folder does not exist")
+            default: throw StoreError.cannotOpen(path, e.errorDescription ?? "it cannot be written")
+            }
         }
-        guard fm.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+        let temporary: String
+        do { temporary = try AtomicFile.createTemporary(for: path) } catch {
             throw StoreError.cannotOpen(path, "the file cannot be created")
         }
         do {
-            return try openExisting(path)
+            let building = try openExisting(temporary)
+            try building.database.close()
+            for suffix in ["-wal", "-shm"] { AtomicFile.remove(temporary + suffix) }
+            try AtomicFile.publish(temporary: temporary, to: path, mode: 0o600)
         } catch {
-            try? fm.removeItem(atPath: path)
+            for suffix in ["", "-wal", "-shm"] { AtomicFile.remove(temporary + suffix) }
+            if case OutputError.exists = error { throw StoreError.alreadyExists(path) }
             throw error
         }
+        return try openExisting(path)
     }
 
     /// Opens an existing store and brings its schema up to date.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MosaicFiles
 import MosaicRegistry
 import MosaicStore
 
@@ -25,7 +26,7 @@ extension Mosaic.RegistryCommand {
             }
             let schools = try RegistryFile.parse(Array(data), file: file)
             let db = try store.open()
-            let s = try db.importRegistry(schools, source: (file as NSString).lastPathComponent)
+            let s = try db.importRegistry(schools, source: AtomicFile.nameOf(file))
             print(
                 "Imported \(schools.count) schools from \(file): \(s.added) added, \(s.updated) updated, \(s.unchanged) unchanged, \(s.reopened) reopened, \(s.closed) marked closed."
             )

@@ -98,8 +98,11 @@ extension Mosaic.ReleaseCommand {
         func run() throws {
             let outputs = ReleaseOutputs(sqlite: out, csvFolder: csv)
             try outputs.check(forbidden: [store.path])
-            let data = try Releaser(store: try store.open()).data(ofRelease: id)
+            let db = try store.open()
+            let data = try Releaser(store: db).data(ofRelease: id)
             try ReleaseFile.write(data, to: out, csvFolder: csv)
+            // An interrupted release whose files could not be finished is complete now.
+            try db.forgetPendingRelease(id)
             print("Wrote release \(id) to \(out)\(csv.map { " and \($0)" } ?? "").")
         }
     }

@@ -64,6 +64,7 @@ import Testing
         #expect(Accounting.formatEpsilon(7.766217) == "7.767")
         #expect(Accounting.formatEpsilon(7.7661) == "7.767")
         #expect(Accounting.formatEpsilon(2.0) == "2.000")
+        #expect(Accounting.formatEpsilon(0) == "0.000")
         #expect(Accounting.formatEpsilon(Accounting.epsilon(rho: 1, delta: 1e-6)) == "7.767")
     }
 }

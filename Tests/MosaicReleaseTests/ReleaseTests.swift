@@ -184,3 +184,33 @@ final class ResultsBox: @unchecked Sendable {
         #expect(throws: OutputError.exists(path)) { try ReleaseFile.write(try f.releaser.data(ofRelease: "2026-Q3-R1"), to: path) }
     }
 }
+
+@Suite struct RecoveryTests {
+    @Test func aRecordedReleaseWhoseFilesCannotBeWrittenStaysUnfinishedUntilExported() throws {
+        let f = try ReleaseFixture(schools: 120)
+        let data = try f.create(rho: "0.5")
+        let id = try #require(data.metadata("release_id"))
+        // A command that died after the commit, its folder gone since.
+        let final = f.folder + "/gone/r.sqlite"
+        try f.store.claim([
+            PendingOutput(
+                finalPath: final, temporaryPath: f.folder + "/gone/.r.sqlite.mosaic-tmp-x", kind: .release, token: "T", ref: id,
+                owner: ProcessIdentity(pid: 999_999, start: "1"), createdAt: "2026-01-01T00:00:00Z")
+        ])
+        let notes = try Recovery.run(store: f.store)
+        #expect(notes.count == 1 && notes[0].needsAttention && notes[0].text.contains("release export \(id)"), "\(notes)")
+        // Still unfinished: said again by the next command, and no new release of the quarter.
+        #expect(try Recovery.run(store: f.store).first?.needsAttention == true)
+        #expect(try f.store.unfinishedReleases(period: f.period.description) == [id])
+        #expect(throws: ReleaseError.unfinished(id)) {
+            _ = try f.releaser.create(
+                ReleaseRequest(period: f.period, rho: Rho("0.5")!), outputs: ReleaseOutputs(sqlite: f.folder + "/new.sqlite"))
+        }
+        // Once its folder exists again, recovery writes the file from the store and forgets it.
+        try FileManager.default.createDirectory(atPath: f.folder + "/gone", withIntermediateDirectories: true)
+        let healed = try Recovery.run(store: f.store)
+        #expect(healed.count == 1 && !healed[0].needsAttention, "\(healed)")
+        #expect(FileManager.default.fileExists(atPath: final))
+        #expect(try f.store.pendingOutputs().isEmpty)
+    }
+}
