@@ -40,6 +40,7 @@ public enum Doctor {
         var folders = [AtomicFile.folderOf(store.path)] + scan
         folders = Array(Set(folders.map { AtomicFile.resolved($0 + "/x") }.map { AtomicFile.folderOf($0) })).sorted()
         for folder in folders {
+            for note in AtomicFile.recoverBatches(in: folder) { report.recovered.append(Recovery.Note(text: note, needsAttention: false)) }
             guard let names = try? fm.contentsOfDirectory(atPath: folder) else { continue }
             for name in names.sorted() where AtomicFile.isTemporaryName(name) {
                 let path = (folder as NSString).appendingPathComponent(name)

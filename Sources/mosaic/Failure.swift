@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import MosaicCodebook
+import MosaicFiles
 import MosaicRelease
 import MosaicStore
 
@@ -56,6 +57,14 @@ extension Mosaic {
         case .fileWriteFileExists?: return "a file is already there"
         default: return "system error"
         }
+    }
+}
+
+/// Finishes what a killed command left half-named in the folders of `paths` (batch manifests),
+/// and says so on standard error. Run before writing files without a store.
+func finishInterruptedWrites(_ paths: [String]) {
+    for folder in Set(paths.map { AtomicFile.folderOf($0) }) {
+        for note in AtomicFile.recoverBatches(in: folder) { printError("mosaic: \(note)") }
     }
 }
 

@@ -35,6 +35,7 @@ extension Mosaic.Keys {
         @OptionGroup var key: AuthorityKeyOptions
 
         func run() throws {
+            finishInterruptedWrites([key.path])
             try AtomicFile.check([key.path, key.path + ".pub"], forbidden: [store.path])
             let db = try store.open()
             if let existing = try db.authorityPublicKey() {
@@ -62,6 +63,7 @@ extension Mosaic.Keys {
 
         func run() throws {
             guard Identifier.isValid(school) else { throw ValidationError("--school must be 1 to 40 letters, digits, '-' or '_'") }
+            finishInterruptedWrites([out])
             try AtomicFile.check([out, out + ".pub"], forbidden: [authorityPublic])
             let creds = Credentials(schoolID: school, authorityPublicKey: try AuthorityKey.readPublic(from: authorityPublic))
             try creds.writeWithPublic(to: out, publicPath: out + ".pub")

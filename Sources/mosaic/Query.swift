@@ -67,6 +67,7 @@ extension Mosaic {
                 return
             }
             if let export {
+                finishInterruptedWrites([export + "/x"])
                 let files = try ReleaseExport.write(releases[0], to: export)
                 print(
                     "Wrote \(files.count) files into \(export): one CSV and one JSON per table, coverage.csv, data_dictionary.json and .md."

@@ -24,6 +24,7 @@ extension Mosaic {
 
         func run() throws {
             let formats = format.split(separator: ",").compactMap { ReportWriter.Format(rawValue: String($0)) }
+            finishInterruptedWrites([out + "/x"])
             let files = try ReportWriter.write(releases: releases, region: region, language: lang, formats: formats, folder: out)
             print("Wrote " + files.joined(separator: ", "))
         }

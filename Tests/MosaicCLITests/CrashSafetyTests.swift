@@ -140,3 +140,27 @@ import Testing
         }
     }
 }
+
+/// Writers without a store: a `report` killed at any instant is finished (or refused as complete)
+/// by the next run, never left half-named.
+@Suite(.serialized) struct StorelessCrashTests {
+    @Test func reportKilledAnywhereEndsWithEveryFileOrNone() throws {
+        let s = try Scenario(schools: 60)
+        try s.cli.expectOK("release", "create", "--period", "2026-Q1", "--replicates", "0", "--out", "r.sqlite")
+        let args = ["report", "--release", "r.sqlite", "--format", "html,md,csv,json", "--out", "rep"]
+        let (span, first) = try s.timed(args)
+        #expect(first.status == 0)
+        let names = ["html", "md", "csv", "json"].map { "report-country-en.\($0)" }
+        var clock = KillClock(state: 5)
+        for (i, t) in clock.instants(10, over: span).enumerated() {
+            try? FileManager.default.removeItem(atPath: s.folder + "/rep")
+            _ = try s.runKilled(after: t, args)
+            let again = try s.cli.run(args)
+            #expect(again.status == 0 || again.err.contains("a file is already there"), "report kill \(i): \(again.err)")
+            let present = names.filter { FileManager.default.fileExists(atPath: s.folder + "/rep/" + $0) }
+            #expect(present.count == names.count, "report kill \(i) at \(t) s: \(present)")
+            let left = (try? FileManager.default.contentsOfDirectory(atPath: s.folder + "/rep")) ?? []
+            #expect(!left.contains { $0.hasPrefix(".mosaic-batch-") }, "report kill \(i): a manifest is left")
+        }
+    }
+}

@@ -75,3 +75,37 @@ import Testing
             !ProcessIdentity(pid: ProcessIdentity.current.pid, start: "0").isAlive, "a reused pid with another start time is not the owner")
     }
 }
+
+@Suite struct BatchRecoveryTests {
+    @Test func aBatchKilledWhileNamingIsFinishedByTheNextRun() throws {
+        let f = try AtomicFileTests.folder()
+        // Three files written and flushed under temporary names; a dead process had named the first.
+        let finals = ["a.html", "a.md", "a.csv"].map { f + "/" + $0 }
+        let temps = try finals.map { try AtomicFile.writeTemporary(Data($0.utf8), for: $0) }
+        try AtomicFile.publish(temporary: temps[0], to: finals[0])
+        let manifest: [String: Any] = [
+            "pid": 999_999, "start": "1",
+            "files": zip(temps, finals).map { ["temporary": $0, "path": $1, "mode": 0o644] as [String: Any] },
+        ]
+        let m = f + "/" + AtomicFile.batchMarker + "test"
+        FileManager.default.createFile(atPath: m, contents: try JSONSerialization.data(withJSONObject: manifest))
+        let notes = AtomicFile.recoverBatches(in: f)
+        #expect(notes.count == 1 && notes[0].contains("a.md") && notes[0].contains("a.csv"), "\(notes)")
+        for p in finals { #expect(FileManager.default.contents(atPath: p) == Data(p.utf8)) }
+        let names = try FileManager.default.contentsOfDirectory(atPath: f)
+        #expect(!names.contains { $0.hasPrefix(AtomicFile.batchMarker) || AtomicFile.isTemporaryName($0) }, "\(names)")
+    }
+
+    @Test func aLiveOwnersBatchIsLeftAlone() throws {
+        let f = try AtomicFileTests.folder()
+        let t = try AtomicFile.writeTemporary(Data("x".utf8), for: f + "/b")
+        let me = ProcessIdentity.current
+        let manifest: [String: Any] = [
+            "pid": Int(me.pid) + 0, "start": me.start, "files": [["temporary": t, "path": f + "/b", "mode": 0o644]],
+        ]
+        FileManager.default.createFile(
+            atPath: f + "/" + AtomicFile.batchMarker + "live", contents: try JSONSerialization.data(withJSONObject: manifest))
+        // This process counts as finished for its own manifests (a command recovers what it left itself).
+        #expect(AtomicFile.recoverBatches(in: f).count == 1)
+    }
+}
