@@ -54,6 +54,11 @@ let package = Package(
             exclude: ["README.md"],
             resources: [.copy("Resources/geography-es.csv")]),
 
+        // GLPK (Debian's libglpk-dev): the linear programs of complementary suppression and the interval audit.
+        .systemLibrary(name: "CGLPK", path: "Sources/CGLPK"),
+        // Public side: what a reader can derive from a release (the relations, the interval audit) and the
+        // suppression that keeps withheld values from being computed by subtraction.
+        .target(name: "MosaicDisclosure", dependencies: ["CGLPK", "MosaicCodebook", "MosaicErrorModel"], exclude: ["README.md"]),
         // SQLite hardening for SQL and files from outside (sqlite3_db_config is variadic: C only).
         .target(name: "CSQLiteGuard", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The kernel's CSPRNG (getrandom), which Swift's Glibc module does not expose.
@@ -69,7 +74,7 @@ let package = Package(
         .target(
             name: "MosaicReleaseFile",
             dependencies: [
-                "MosaicErrorModel",
+                "MosaicErrorModel", "MosaicDisclosure",
                 "MosaicText", "MosaicFiles", "MosaicCodebook", "CSQLiteGuard", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -79,14 +84,14 @@ let package = Package(
         // The pure privacy engine: plan, measurements, least squares, top-down integers, error model.
         .target(
             name: "MosaicEngine",
-            dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicErrorModel"],
+            dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicErrorModel", "MosaicDisclosure"],
             exclude: ["README.md"]),
         // Releases from the store: the ledger, persistence, export.
         .target(
             name: "MosaicRelease",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"), "MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers",
-                "MosaicStore", "MosaicReleaseFile", "MosaicEngine", "MosaicErrorModel", "MosaicFiles",
+                "MosaicStore", "MosaicReleaseFile", "MosaicEngine", "MosaicErrorModel", "MosaicFiles", "MosaicDisclosure",
             ],
             exclude: ["README.md"]),
         // School side: keys, credentials, signed (Ed25519) and encrypted (HPKE) packages. No store.
@@ -114,7 +119,9 @@ let package = Package(
         // Trend reports from release files (never the store).
         .target(
             name: "MosaicReporting",
-            dependencies: ["MosaicCodebook", "MosaicErrorModel", "MosaicQuery", "MosaicReleaseFile", "MosaicText", "MosaicFiles"],
+            dependencies: [
+                "MosaicCodebook", "MosaicErrorModel", "MosaicQuery", "MosaicReleaseFile", "MosaicText", "MosaicFiles", "MosaicDisclosure",
+            ],
             exclude: ["README.md"],
             resources: [.copy("Resources/report-en.json"), .copy("Resources/report-es.json")]),
         // The end-to-end demonstration on synthetic data.
@@ -171,6 +178,12 @@ let package = Package(
         .testTarget(name: "MosaicErrorModelTests", dependencies: ["MosaicErrorModel", "MosaicCodebook"]),
         .testTarget(name: "MosaicFilesTests", dependencies: ["MosaicFiles"]),
         .testTarget(
+            name: "MosaicDisclosureTests",
+            dependencies: [
+                "MosaicDisclosure", "MosaicEngine", "MosaicErrorModel", "MosaicCodebook", "MosaicSynth", "MosaicTestSupport",
+                "MosaicPrivacy",
+            ]),
+        .testTarget(
             name: "MosaicReleaseFileTests", dependencies: ["MosaicErrorModel", "MosaicReleaseFile", "MosaicCodebook", "MosaicFiles"]),
         .testTarget(name: "MosaicCountsTests", dependencies: ["MosaicCounts", "MosaicCodebook"]),
         .testTarget(
@@ -192,7 +205,7 @@ let package = Package(
         .testTarget(
             name: "MosaicReportingTests",
             dependencies: [
-                "MosaicErrorModel",
+                "MosaicErrorModel", "MosaicDisclosure",
                 "MosaicReporting", "MosaicReleaseFile", "MosaicQuery", "MosaicRelease", "MosaicStore", "MosaicSynth", "MosaicCodebook",
                 "MosaicPrivacy", "MosaicTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),

@@ -15,7 +15,7 @@ import json, os, re, subprocess, sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PUBLIC = ["MosaicText", "MosaicCodebook", "MosaicFiles", "MosaicRegistry", "MosaicErrorModel", "MosaicReleaseFile",
-          "MosaicQuery", "MosaicReporting", "CSQLiteGuard"]
+          "MosaicQuery", "MosaicReporting", "CSQLiteGuard", "MosaicDisclosure", "CGLPK"]
 SCHOOL = ["MosaicCounts", "MosaicSeal"]
 FORBIDDEN_PUBLIC = {"MosaicEngine", "MosaicSamplers", "BigInt", "CSystemRandom", "MosaicPrivacy", "MosaicStore", "MosaicIntake",
                     "MosaicRelease", "MosaicKeyring", "MosaicSynth", "MosaicSeal", "MosaicCounts"}

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Mosaic needs when they are missing: the SQLite library and
-# headers (GRDB links the system SQLite) and the sqlite3 tool (benchmarks, README examples).
+# headers (GRDB links the system SQLite), GLPK (the suppression and audit LPs) and the sqlite3 tool (benchmarks, README examples).
 # Usage: scripts/install-deps.sh [extra-package ...]   (make test adds chromium, for the report rendering test)
 set -euo pipefail
-packages=(libsqlite3-dev sqlite3 "$@")
+packages=(libsqlite3-dev sqlite3 libglpk-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

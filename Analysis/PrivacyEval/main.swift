@@ -167,7 +167,8 @@ case "sums":
     DispatchQueue.concurrentPerform(iterations: releases) { _ in
         let entropy = SystemEntropy()
         let e = engine.estimate(engine.measure(tr, entropy: entropy))
-        let reps = engine.replicateErrors(published: engine.publish(e), count: replicates, entropy: entropy)
+        guard let published = try? engine.publish(e) else { fatalError("suppression failed") }
+        let reps = engine.replicateErrors(published: published, count: replicates, entropy: entropy)
         var h: [String: Double] = [:]
         var c: [String: Double] = [:]
         for s in sums {
@@ -296,7 +297,8 @@ func coverage(
     DispatchQueue.concurrentPerform(iterations: releases) { _ in
         let entropy = SystemEntropy()
         let e = engine.estimate(engine.measure(tr, entropy: entropy))
-        let stated = margins(engine, values, engine.publish(e))
+        guard let published = try? engine.publish(e) else { fatalError("suppression failed") }
+        let stated = margins(engine, values, published)
         var h: [String: Double] = [:]
         var c: [String: Double] = [:]
         for v in stated {

@@ -1,5 +1,6 @@
 import Foundation
 import MosaicCodebook
+import MosaicDisclosure
 import MosaicErrorModel
 import MosaicPrivacy
 import MosaicSamplers
@@ -51,16 +52,19 @@ public struct ReleasedValue: Sendable, Hashable {
     public var value: Int?
     /// Half-width of the 95 % interval; nil when suppressed.
     public var moe95: Double?
-    /// How many withheld cells are inside.
+    /// Why the value is withheld; nil when published.
+    public var reason: SuppressionReason?
+    /// Whether the value is withheld.
     public var suppressed: Bool { value == nil }
 
-    /// A value as a release shows it (`value` and `moe95` nil when suppressed).
-    public init(unit: Int, table: String, cell: String, value: Int?, moe95: Double?) {
+    /// A value as a release shows it (`value` and `moe95` nil when suppressed, with a reason).
+    public init(unit: Int, table: String, cell: String, value: Int?, moe95: Double?, reason: SuppressionReason? = nil) {
         self.unit = unit
         self.table = table
         self.cell = cell
         self.value = value
         self.moe95 = moe95
+        self.reason = value == nil ? (reason ?? .belowK) : nil
     }
 }
 
@@ -208,23 +212,52 @@ public struct ReleaseEngine: Sendable {
             cellVariances: variances, totalVariances: totalVariances)
     }
 
-    /// Applies the small-area rule and the k-threshold, and attaches margins of error.
-    public func publish(_ e: Estimates) -> [ReleasedValue] {
+    /// The relations a reader of this release knows (hierarchy, table sums, bounds).
+    public var relations: TableRelations { TableRelations(codebook: codebook, geography: geography) }
+
+    /// The suppression rule of the plan.
+    public var suppressionRule: SuppressionRule { SuppressionRule(k: plan.k, smallAreaPercent: plan.smallAreaPercent) }
+
+    /// The consistent whole numbers as one vector indexed like ``TableRelations`` (slot 0 the
+    /// unit's total, slot 1 + i the cell `allCells[i]`).
+    public func valueVector(_ e: Estimates) -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(geography.units.count * (codebook.allCells.count + 1))
+        for i in geography.units.indices {
+            out.append(e.integerTotals[i])
+            out.append(contentsOf: e.integerCells[i])
+        }
+        return out
+    }
+
+    /// Applies the small-area rule and the k-threshold (primary suppression), then
+    /// complementary suppression checked by the interval audit, and attaches margins of error.
+    ///
+    /// Throws ``SuppressionError`` when no protected release could be found or the audit fails:
+    /// nothing may then be published.
+    public func publish(_ e: Estimates) throws -> [ReleasedValue] {
+        try publishWithOutcome(e).values
+    }
+
+    /// ``publish(_:)``, with the suppressor's outcome (counts per reason, programs solved).
+    public func publishWithOutcome(_ e: Estimates) throws -> (values: [ReleasedValue], outcome: Suppressor.Outcome) {
+        let relations = self.relations
+        let suppressor = Suppressor(relations: relations, rule: suppressionRule, minimumSchools: plan.minimumSchools)
+        let outcome = try suppressor.suppress(valueVector(e))
         var out: [ReleasedValue] = []
-        for (i, u) in geography.units.enumerated() {
-            let smallArea = u.isSmallArea(minimumSchools: plan.minimumSchools)
-            func value(_ table: String, _ cell: String, _ v: Int, _ variance: Double) -> ReleasedValue {
-                if smallArea || (v >= 1 && v < plan.k) {
-                    return ReleasedValue(unit: i, table: table, cell: cell, value: nil, moe95: nil)
+        for (i, _) in geography.units.enumerated() {
+            func value(_ slot: Int, _ table: String, _ cell: String, _ v: Int, _ variance: Double) -> ReleasedValue {
+                if let reason = outcome.reasons[relations.index(unit: i, slot: slot)] {
+                    return ReleasedValue(unit: i, table: table, cell: cell, value: nil, moe95: nil, reason: reason)
                 }
                 return ReleasedValue(unit: i, table: table, cell: cell, value: v, moe95: ReleaseEngine.margin(variance))
             }
-            out.append(value(ReleasePlan.totalName, "persons", e.integerTotals[i], e.totalVariances[i]))
+            out.append(value(TableRelations.totalSlot, ReleasePlan.totalName, "persons", e.integerTotals[i], e.totalVariances[i]))
             for cell in codebook.allCells {
-                out.append(value(cell.table, cell.code, e.integerCells[i][cell.index], e.cellVariances[i][cell.index]))
+                out.append(value(1 + cell.index, cell.table, cell.code, e.integerCells[i][cell.index], e.cellVariances[i][cell.index]))
             }
         }
-        return out
+        return (out, outcome)
     }
 
     /// The 95 % margin of error for a variance, rounded up to one decimal.

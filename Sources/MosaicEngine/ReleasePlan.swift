@@ -24,6 +24,9 @@ public struct ReleasePlan: Sendable, Equatable {
     public var k: Int
     /// Units with fewer than m registered schools are not published on their own.
     public var minimumSchools: Int
+    /// A withheld small area's value stays uncertain to a reader by at least max(k, this
+    /// percentage of the value) either way (complementary suppression).
+    public var smallAreaPercent: Int = 20
 
     /// A plan with explicit weights (each from 1 to 100).
     public init(rho: Rho, tableWeights: [String: UInt64], levelWeights: [Level: UInt64], k: Int, minimumSchools: Int) {

@@ -54,9 +54,13 @@ public enum ReleaseExport {
             "value": "affected persons (whole number of 0 or more); empty when suppressed",
             "moe95": "half-width of the 95 % interval of value; empty when suppressed",
             "status":
-                "published, or suppressed: a value from 1 to k-1, or a unit with fewer than min_schools registered schools (never zero)",
-            "registered_schools": "open schools in the registry", "reporting_schools": "of them, schools that submitted for the quarter",
-            "registered_enrolment": "pupils in registered schools", "reporting_enrolment": "pupils in reporting schools",
+                "published, or why the value is withheld: below_k (fewer than k: 1 to k-1, or a zero withheld to protect another value), small_area (a unit with fewer than min_schools registered schools; any value, zero included), complementary (k or more, withheld so that no other withheld value can be computed by subtraction)",
+            "registered_schools": "open schools in the registry",
+            "registered_enrolment": "pupils in registered schools",
+            "coverage_status":
+                "complete (every registered school reported), band (the share of registered schools that reported lies in [reporting_share_low, reporting_share_high) percent), or withheld (fewer than 20 schools, a small area, or a band that would single out a school that did not report)",
+            "reporting_share_low": "lower end of the reporting share, percent",
+            "reporting_share_high": "upper end of the reporting share, percent",
         ]
         dictionary["tables"] =
             codebook.tables.map { t in

@@ -39,8 +39,10 @@ public struct QueryAnswer: Sendable, Equatable {
     public var cells: Int
     /// How many withheld cells are inside.
     public var suppressed: Int
-    /// `exact` (one published cell, as released), `sum`, `bounded` (suppressed cells inside)
-    /// or `unavailable` (a small area not published on its own).
+    /// `exact` (one published cell, as released), `sum`, `bounded` (withheld cells inside:
+    /// between `lower` and `upper`, `upper` empty when a complementary cell has no upper
+    /// bound), `below_k` or `complementary` (one withheld cell, bounded likewise), or
+    /// `unavailable` (a small area not published on its own).
     public var status: String
 }
 
@@ -154,7 +156,8 @@ public struct QueryEngine {
         var sum = 0
         var suppressed = 0
         var smallArea = false
-        var maxK = 1
+        var lowest = 0
+        var highest: Int? = 0
         var variance = 0.0
         var rowsFound: [ReleaseRow] = []
         for (ri, r) in releases.enumerated() {
@@ -169,9 +172,20 @@ public struct QueryEngine {
                     sum += v
                 } else {
                     suppressed += 1
-                    maxK = max(maxK, r.k)
+                    // What the status says of the value: below_k 0 to k − 1 (a zero may be
+                    // withheld to protect another value), complementary k or more, older files'
+                    // "suppressed" 1 to k − 1.
+                    switch row.status {
+                    case .complementary:
+                        lowest += r.k
+                        highest = nil
+                    case .suppressed:
+                        lowest += 1
+                        highest = highest.map { $0 + r.k - 1 }
+                    default: highest = highest.map { $0 + r.k - 1 }
+                    }
                     let total = r.rows["\(u.level.rawValue)|\(u.code)|total|persons"]
-                    if total?.status == .suppressed, u.isSmallArea(minimumSchools: r.info.minimumSchools) { smallArea = true }
+                    if total?.status.isSuppressed == true, u.isSmallArea(minimumSchools: r.info.minimumSchools) { smallArea = true }
                 }
             }
         }
@@ -203,9 +217,11 @@ public struct QueryEngine {
                 status: "unavailable")
         }
         if suppressed > 0 {
+            // One withheld cell says why; a sum with withheld cells inside is bounded.
+            let status = rowsFound.count == 1 ? (rowsFound[0].status.reason?.rawValue ?? "bounded") : "bounded"
             return QueryAnswer(
-                group: group, value: nil, moe95: moe, lower: sum + suppressed, upper: sum + suppressed * (maxK - 1),
-                cells: cells.count, suppressed: suppressed, status: "bounded")
+                group: group, value: nil, moe95: moe, lower: sum + lowest, upper: highest.map { sum + $0 },
+                cells: cells.count, suppressed: suppressed, status: status)
         }
         return QueryAnswer(group: group, value: sum, moe95: moe, lower: nil, upper: nil, cells: cells.count, suppressed: 0, status: "sum")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import MosaicCodebook
+import MosaicDisclosure
 import MosaicEngine
 import MosaicErrorModel
 import MosaicFiles
@@ -21,6 +22,8 @@ public struct ReleaseRequest: Sendable {
     public var minimumSchools: Int
     /// Bootstrap replicates stored with the release, for margins of sums.
     public var replicates: Int = 100
+    /// A withheld small area stays uncertain by max(k, this percentage of its value) either way.
+    public var smallAreaPercent: Int = 20
 
     /// The default ρ of one release.
     public static let defaultRho = Rho(nano: 1_000_000_000)
@@ -227,6 +230,9 @@ public struct Releaser: Sendable {
         beforeCommit: (ReleaseData, String) throws -> Void
     ) throws -> ReleaseData {
         guard request.k >= 1, request.k <= 1000 else { throw ReleaseError.invalidRequest("k must be from 1 to 1000") }
+        guard (0...1000).contains(request.smallAreaPercent) else {
+            throw ReleaseError.invalidRequest("the small-area margin must be from 0 to 1000 percent")
+        }
         guard request.minimumSchools >= 1 else { throw ReleaseError.invalidRequest("the minimum number of schools must be at least 1") }
         guard request.rho.nano > 0, request.rho.nano <= 1000 * Rho.scale else {
             throw ReleaseError.invalidRequest("ρ must be above 0 and at most 1000")
@@ -236,9 +242,10 @@ public struct Releaser: Sendable {
         let open = Set(try store.schoolFacts().filter(\.value.isOpen).keys)
         let geography = Geography(schools: schools, open: open)
         let defaults = ReleasePlan.defaults(codebook: codebook, rho: request.rho)
-        let plan = ReleasePlan(
+        var plan = ReleasePlan(
             rho: request.rho, tableWeights: defaults.tableWeights, levelWeights: defaults.levelWeights,
             k: request.k, minimumSchools: request.minimumSchools)
+        plan.smallAreaPercent = request.smallAreaPercent
         let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan)
         let asked = plan.spent(codebook: codebook)
         let created = timestampUTC(now)
@@ -250,9 +257,11 @@ public struct Releaser: Sendable {
                 make: { ledger in
                     let spent = Rho(nano: ledger.spentNano)
                     let cap = Rho(nano: ledger.capNano)
-                    let coverage = Releaser.coverage(period: request.period, geography: geography, byProvince: ledger.coverageByProvince)
+                    let coverage = try Releaser.coverage(
+                        period: request.period, geography: geography, byProvince: ledger.coverageByProvince,
+                        minimumSchools: request.minimumSchools)
                     let measurements = engine.measure(TrueCounts(byProvince: ledger.truth), entropy: entropy)
-                    let published = engine.publish(engine.estimate(measurements))
+                    let published = try engine.publish(engine.estimate(measurements))
                     let replicates = engine.replicateErrors(published: published, count: request.replicates, entropy: entropy)
                     let metadata = Releaser.metadata(
                         id: ledger.releaseID, request: request, created: created, codebook: codebook, plan: plan,
@@ -262,7 +271,7 @@ public struct Releaser: Sendable {
                         return ReleaseRow(
                             period: request.period.description, level: u.level, geoCode: u.code, geoName: u.name,
                             tableName: v.table, cell: v.cell, value: v.value, moe95: v.moe95,
-                            status: v.suppressed ? .suppressed : .published)
+                            status: v.reason.map(CellStatus.init(reason:)) ?? .published)
                     }
                     var made = ReleaseData(
                         metadata: metadata, rows: rows, tables: Releaser.shapes(codebook), coverage: coverage,
@@ -298,17 +307,49 @@ public struct Releaser: Sendable {
         }
         let p = stored.parts
         guard p.metadata.allSatisfy({ $0.count == 2 }), p.units.allSatisfy({ $0.count == 4 }), p.noise.allSatisfy({ $0.count == 5 }),
-            p.coverage.allSatisfy({ $0.count == 8 })
+            p.coverage.allSatisfy({ $0.count == 9 }) || p.coverage.allSatisfy({ $0.count == 8 })
         else { throw damaged("parameters") }
+        let units = try p.units.map { u in
+            guard let level = Level(rawValue: u[0]) else { throw damaged("units") }
+            return UnitRow(level: level, geoCode: u[1], geoName: u[2], parentCode: u[3])
+        }
         var coverage: [CoverageRow] = []
-        for c in p.coverage {
-            guard let level = Level(rawValue: c[1]), let a = Int(c[4]), let b = Int(c[5]), let e = Int(c[6]), let f = Int(c[7]) else {
-                throw damaged("coverage")
+        if p.coverage.first?.count == 8 {
+            // A release recorded before the coverage rule kept exact reporting counts: the rule
+            // is applied to them now, so an export never passes them on.
+            var exact: [(row: CoverageRow, reporting: Int)] = []
+            for c in p.coverage {
+                guard let level = Level(rawValue: c[1]), let a = Int(c[4]), let b = Int(c[5]), let e = Int(c[6]) else {
+                    throw damaged("coverage")
+                }
+                exact.append(
+                    (
+                        CoverageRow(
+                            period: c[0], level: level, geoCode: c[2], geoName: c[3], registeredSchools: a, registeredEnrolment: e,
+                            coverage: .withheld), b
+                    ))
             }
-            coverage.append(
-                CoverageRow(
-                    period: c[0], level: level, geoCode: c[2], geoName: c[3], registeredSchools: a, reportingSchools: b,
-                    registeredEnrolment: e, reportingEnrolment: f))
+            var shell = ReleaseData(metadata: [], rows: [], tables: [], coverage: exact.map(\.row), units: units, noise: [])
+            shell.replicates = []
+            let geography = Geography(release: shell)
+            let minimum = stored.minimumSchools
+            let key = Dictionary(uniqueKeysWithValues: exact.enumerated().map { ($1.row.level.rawValue + "|" + $1.row.geoCode, $0) })
+            let order = geography.units.map { key[$0.level.rawValue + "|" + $0.code] }
+            let registered = order.map { $0.map { exact[$0].row.registeredSchools } ?? 0 }
+            let reporting = order.map { $0.map { exact[$0].reporting } ?? 0 }
+            let published = try CoverageRule(geography: geography, minimumSchools: minimum).publish(
+                registered: registered, reporting: reporting)
+            coverage = exact.map(\.row)
+            for (i, k) in order.enumerated() { if let k { coverage[k].coverage = published[i] } }
+        } else {
+            for c in p.coverage {
+                guard let level = Level(rawValue: c[1]), let a = Int(c[4]), let e = Int(c[5]), let status = CoverageStatus(rawValue: c[6])
+                else { throw damaged("coverage") }
+                coverage.append(
+                    CoverageRow(
+                        period: c[0], level: level, geoCode: c[2], geoName: c[3], registeredSchools: a, registeredEnrolment: e,
+                        coverage: PublishedCoverage(status: status, low: Int(c[7]), high: Int(c[8]))))
+            }
         }
         var noise: [NoiseRow] = []
         for n in p.noise {
@@ -321,10 +362,7 @@ public struct Releaser: Sendable {
         var data = ReleaseData(
             metadata: p.metadata.map { (key: $0[0], value: $0[1]) }, rows: rows,
             tables: Releaser.shapes(try Codebook.bundled(version: stored.codebookVersion)), coverage: coverage,
-            units: try p.units.map { u in
-                guard let level = Level(rawValue: u[0]) else { throw damaged("units") }
-                return UnitRow(level: level, geoCode: u[1], geoName: u[2], parentCode: u[3])
-            }, noise: noise)
+            units: units, noise: noise)
         data.replicates = stored.replicates.map(ReleaseFile.decode)
         return data
     }
@@ -352,14 +390,17 @@ public struct Releaser: Sendable {
             noise: d.noise.map { [$0.tableName, $0.level.rawValue, String($0.sigma2Num), String($0.sigma2Den), String($0.rhoNano)] },
             coverage: d.coverage.map {
                 [
-                    $0.period, $0.level.rawValue, $0.geoCode, $0.geoName, String($0.registeredSchools), String($0.reportingSchools),
-                    String($0.registeredEnrolment), String($0.reportingEnrolment),
+                    $0.period, $0.level.rawValue, $0.geoCode, $0.geoName, String($0.registeredSchools), String($0.registeredEnrolment),
+                    $0.coverage.status.rawValue, $0.coverage.low.map(String.init) ?? "", $0.coverage.high.map(String.init) ?? "",
                 ]
             })
     }
 
-    /// Registered and reporting schools (and their pupils) per unit, summed up the hierarchy.
-    static func coverage(period: Period, geography: Geography, byProvince: [String: ProvinceCoverage]) -> [CoverageRow] {
+    /// Registered schools and pupils per unit, summed up the hierarchy, with the coverage the
+    /// coverage rule publishes (never the reporting schools' pupils or exact counts).
+    static func coverage(
+        period: Period, geography: Geography, byProvince: [String: ProvinceCoverage], minimumSchools: Int
+    ) throws -> [CoverageRow] {
         let perUnit = geography.sumUp(byProvince, zero: ProvinceCoverage()) { a, b in
             var s = a
             s.registeredSchools += b.registeredSchools
@@ -368,11 +409,13 @@ public struct Releaser: Sendable {
             s.reportingEnrolment += b.reportingEnrolment
             return s
         }
+        let published = try CoverageRule(geography: geography, minimumSchools: minimumSchools).publish(
+            registered: perUnit.map(\.registeredSchools), reporting: perUnit.map(\.reportingSchools))
         return geography.units.enumerated().map { i, u in
             CoverageRow(
                 period: period.description, level: u.level, geoCode: u.code, geoName: u.name,
-                registeredSchools: perUnit[i].registeredSchools, reportingSchools: perUnit[i].reportingSchools,
-                registeredEnrolment: perUnit[i].registeredEnrolment, reportingEnrolment: perUnit[i].reportingEnrolment)
+                registeredSchools: perUnit[i].registeredSchools, registeredEnrolment: perUnit[i].registeredEnrolment,
+                coverage: published[i])
         }
     }
 
@@ -422,6 +465,7 @@ public struct Releaser: Sendable {
             ("delta", "1e-06"),
             ("k", String(plan.k)),
             ("min_schools", String(plan.minimumSchools)),
+            ("small_area_margin_percent", String(plan.smallAreaPercent)),
             ("budget_cap_rho", cap.description),
             ("budget_spent_rho", spentAfter.description),
             ("budget_remaining_rho", (cap - spentAfter).description),
@@ -446,7 +490,7 @@ public struct Releaser: Sendable {
             ),
             (
                 "suppression",
-                "A value from 1 to \(plan.k - 1) is shown as suppressed, and so is every value of a region or province with fewer than \(plan.minimumSchools) registered schools (those counts appear only inside the parent). Suppression is applied to the noisy values, so it keeps the guarantee; a suppressed value is not zero."
+                "A withheld value has no value and no margin; its status says why. below_k: fewer than \(plan.k) (from 1 to \(plan.k - 1), or a zero withheld to protect another value). small_area: a region or province with fewer than \(plan.minimumSchools) registered schools (its counts appear only inside its parent; the value may be anything, zero included). complementary: a value of \(plan.k) or more withheld so that no other withheld value can be computed by subtraction. Before this file was written, an interval audit solved the linear program a reader would (every published value, children summing to their parent, tables summing to the total, responses at most the total, no negative value, and what each status says) for every withheld value: a below_k value can still be anything from 1 to \(plan.k - 1), and a small area's value is uncertain by at least max(\(plan.k), \(plan.smallAreaPercent) % of it) either way, except where the statuses themselves already imply a bound (two provinces with fewer than \(plan.k) each make a region of at most \(2 * (plan.k - 1))). Suppression is post-processing of the noisy values: it costs no privacy budget and is not part of the differential-privacy guarantee; it protects against computing a withheld value from the published ones."
             ),
             (
                 "total_persons",

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MosaicCodebook
+import MosaicDisclosure
 import MosaicErrorModel
 
 /// Reads a release file's tables with every value checked for its type and range, then checks
@@ -12,7 +13,7 @@ struct ReleaseChecker {
     let db: Database
 
     static let levels = ["country", "region", "province"]
-    static let statuses = ["published", "suppressed"]
+    static let statuses = CellStatus.allCases.map(\.rawValue)
 
     func fail(_ table: String, _ column: String?, _ why: String) -> ReleaseFileError {
         ReleaseFileError.invalidFile(path, table: table, column: column, why: why)
@@ -61,11 +62,7 @@ struct ReleaseChecker {
         let hasUnits = try requireTable("units", ["level", "geo_code", "geo_name", "parent_code", "ordinal"], optional: true)
         let hasNoise = try requireTable("noise", ["table_name", "level", "sigma2_num", "sigma2_den", "rho_nano"], optional: true)
         let hasCoverage = try requireTable(
-            "coverage",
-            [
-                "period", "level", "geo_code", "geo_name", "registered_schools", "reporting_schools",
-                "registered_enrolment", "reporting_enrolment",
-            ], optional: true)
+            "coverage", ["period", "level", "geo_code", "geo_name", "registered_schools", "registered_enrolment"], optional: true)
         let hasReplicates = try requireTable("replicates", ["replicate", "errors"], optional: true)
         guard hasUnits, hasNoise else {
             throw ReleaseFileError.olderFormat(path)
@@ -97,7 +94,7 @@ struct ReleaseChecker {
         while let r = try cursor.next() {
             line += 1
             guard let status = CellStatus(rawValue: try string(r, "status", "cells", line)) else {
-                throw fail("cells", "status", "row \(line): must be published or suppressed")
+                throw fail("cells", "status", "row \(line): must be published, below_k, small_area or complementary")
             }
             let level = try level(r, "cells", line)
             var value: Int?
@@ -156,23 +153,36 @@ struct ReleaseChecker {
     }
 
     func readCoverage() throws -> [CoverageRow] {
+        // Files made before the coverage rule published exact reporting counts: their coverage is
+        // read as withheld (this build does not pass those figures on).
+        let columns = Set(
+            try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info('coverage')").map { ($0["name"] as String?) ?? "" })
+        let current = columns.isSuperset(of: ["coverage_status", "reporting_share_low", "reporting_share_high"])
         var coverage: [CoverageRow] = []
         for (i, r) in try Row.fetchAll(db, sql: "SELECT * FROM coverage").enumerated() {
             let n = i + 1
-            let c = CoverageRow(
-                period: try string(r, "period", "coverage", n), level: try level(r, "coverage", n),
-                geoCode: try string(r, "geo_code", "coverage", n), geoName: try string(r, "geo_name", "coverage", n),
-                registeredSchools: Int(try integer(r, "registered_schools", "coverage", n, 0...100_000_000)),
-                reportingSchools: Int(try integer(r, "reporting_schools", "coverage", n, 0...100_000_000)),
-                registeredEnrolment: Int(try integer(r, "registered_enrolment", "coverage", n, 0...10_000_000_000)),
-                reportingEnrolment: Int(try integer(r, "reporting_enrolment", "coverage", n, 0...10_000_000_000)))
-            guard c.reportingSchools <= c.registeredSchools else {
-                throw fail("coverage", "reporting_schools", "row \(n): more than registered")
+            var published = PublishedCoverage.withheld
+            if current {
+                let text = try string(r, "coverage_status", "coverage", n)
+                guard let status = CoverageStatus(rawValue: text) else {
+                    throw fail("coverage", "coverage_status", "row \(n): must be complete, band or withheld")
+                }
+                if status != .withheld {
+                    let low = Int(try integer(r, "reporting_share_low", "coverage", n, 0...100))
+                    let high = Int(try integer(r, "reporting_share_high", "coverage", n, Int64(low)...100))
+                    guard status == .band ? high > low : (low == 100 && high == 100) else {
+                        throw fail("coverage", "reporting_share_high", "row \(n): not a valid share for '\(text)'")
+                    }
+                    published = PublishedCoverage(status: status, low: low, high: high)
+                }
             }
-            guard c.reportingEnrolment <= c.registeredEnrolment else {
-                throw fail("coverage", "reporting_enrolment", "row \(n): more than registered")
-            }
-            coverage.append(c)
+            coverage.append(
+                CoverageRow(
+                    period: try string(r, "period", "coverage", n), level: try level(r, "coverage", n),
+                    geoCode: try string(r, "geo_code", "coverage", n), geoName: try string(r, "geo_name", "coverage", n),
+                    registeredSchools: Int(try integer(r, "registered_schools", "coverage", n, 0...100_000_000)),
+                    registeredEnrolment: Int(try integer(r, "registered_enrolment", "coverage", n, 0...10_000_000_000)),
+                    coverage: published))
         }
         return coverage
     }

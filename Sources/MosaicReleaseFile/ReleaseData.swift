@@ -1,3 +1,4 @@
+import MosaicDisclosure
 import MosaicErrorModel
 
 /// One row of a release: a published or suppressed value of one cell of one table for one
@@ -39,16 +40,47 @@ public struct ReleaseRow: Sendable, Hashable, Codable {
     }
 }
 
-/// Whether a value is published or withheld.
+/// Whether a value is published, or why it is withheld.
 public enum CellStatus: String, Sendable, Hashable, Codable, CaseIterable {
     /// The value and its margin are shown.
     case published
-    /// The value is withheld: from 1 to k − 1, or a unit with too few schools (never zero).
+    /// Withheld by the k-threshold: the value is from 1 to k − 1.
+    case belowK = "below_k"
+    /// Withheld by the small-area rule: the unit has fewer than `min_schools` registered
+    /// schools (the value may be anything, zero included).
+    case smallArea = "small_area"
+    /// Withheld to protect another withheld value from subtraction: the value is k or more.
+    case complementary
+    /// Withheld by a release made before reasons were recorded (and before complementary
+    /// suppression): from 1 to k − 1 or a small area.
     case suppressed
+
+    /// Whether the value is withheld (for any reason).
+    public var isSuppressed: Bool { self != .published }
+
+    /// The status of a value withheld for `reason`.
+    public init(reason: SuppressionReason) {
+        switch reason {
+        case .belowK: self = .belowK
+        case .smallArea: self = .smallArea
+        case .complementary: self = .complementary
+        }
+    }
+
+    /// Why the value is withheld (nil when published, or for a release that did not record it).
+    public var reason: SuppressionReason? {
+        switch self {
+        case .belowK: return .belowK
+        case .smallArea: return .smallArea
+        case .complementary: return .complementary
+        case .published, .suppressed: return nil
+        }
+    }
 }
 
-/// Registered and reporting schools of one unit in one quarter: registry facts, which are
-/// public (they say nothing about incidents).
+/// Registered schools and pupils of one unit in one quarter (registry facts, public), and how
+/// much of it reported, as the coverage rule publishes it (see `CoverageRule`): never the
+/// pupils of reporting schools, and no figure that singles out a school that did not report.
 public struct CoverageRow: Sendable, Hashable {
     /// The quarter, `YYYY-Qn`.
     public var period: String
@@ -60,26 +92,23 @@ public struct CoverageRow: Sendable, Hashable {
     public var geoName: String
     /// Registered open schools.
     public var registeredSchools: Int
-    /// Schools that reported.
-    public var reportingSchools: Int
     /// Pupils in registered open schools.
     public var registeredEnrolment: Int
-    /// Pupils in schools that reported.
-    public var reportingEnrolment: Int
+    /// The share of registered schools that reported: complete, a band, or withheld.
+    public var coverage: PublishedCoverage
 
     /// Makes the value from its parts.
     public init(
-        period: String, level: Level, geoCode: String, geoName: String, registeredSchools: Int, reportingSchools: Int,
-        registeredEnrolment: Int, reportingEnrolment: Int
+        period: String, level: Level, geoCode: String, geoName: String, registeredSchools: Int, registeredEnrolment: Int,
+        coverage: PublishedCoverage
     ) {
         self.period = period
         self.level = level
         self.geoCode = geoCode
         self.geoName = geoName
         self.registeredSchools = registeredSchools
-        self.reportingSchools = reportingSchools
         self.registeredEnrolment = registeredEnrolment
-        self.reportingEnrolment = reportingEnrolment
+        self.coverage = coverage
     }
 }
 

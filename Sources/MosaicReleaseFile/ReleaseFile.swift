@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MosaicDisclosure
 import MosaicErrorModel
 import MosaicFiles
 import MosaicText
@@ -8,10 +9,13 @@ import MosaicText
 ///
 /// Tables:
 /// - `cells(period, level, geo_code, geo_name, table_name, cell, value, moe95, status)`: every
-///   published or suppressed value; `value` and `moe95` are NULL when `status` is `suppressed`;
+///   published or withheld value; `value` and `moe95` are NULL unless `status` is `published`
+///   (`below_k`, `small_area`, `complementary`: why it is withheld);
 /// - `metadata(key, value)`: the release's parameters and its privacy guarantee in words;
-/// - `coverage(period, level, geo_code, geo_name, registered_schools, reporting_schools,
-///   registered_enrolment, reporting_enrolment)`: registry facts for rates and coverage;
+/// - `coverage(period, level, geo_code, geo_name, registered_schools, registered_enrolment,
+///   coverage_status, reporting_share_low, reporting_share_high)`: registry facts, and the share
+///   of registered schools that reported (`complete`, a 5-point `band`, or `withheld`; see
+///   `CoverageRule`);
 /// - `units(level, geo_code, geo_name, parent_code, ordinal)`: the hierarchy;
 /// - `noise(table_name, level, sigma2_num, sigma2_den, rho_nano)`: the noise of each measurement
 ///   group, so that anyone can compute margins for sums (`mosaic query` does);
@@ -20,6 +24,12 @@ import MosaicText
 /// - `cell_dimensions(table_name, cell, label, dimension_1, dimension_2, dimension_3)`: the codebook;
 /// - one view per codebook table (`incidents`, `channels`, …) with one column per dimension.
 public enum ReleaseFile {
+    /// The columns of the `coverage` table and of `coverage.csv`.
+    public static let coverageColumns = [
+        "period", "level", "geo_code", "geo_name", "registered_schools", "registered_enrolment", "coverage_status",
+        "reporting_share_low", "reporting_share_high",
+    ]
+
     /// The CSV columns of `cells.csv`.
     public static let cellColumns = ["period", "level", "geo_code", "geo_name", "table_name", "cell", "value", "moe95", "status"]
 
@@ -90,15 +100,19 @@ public enum ReleaseFile {
                       period TEXT NOT NULL, level TEXT NOT NULL CHECK (level IN ('country', 'region', 'province')),
                       geo_code TEXT NOT NULL, geo_name TEXT NOT NULL, table_name TEXT NOT NULL, cell TEXT NOT NULL,
                       value INTEGER CHECK (value >= 0), moe95 REAL CHECK (moe95 >= 0),
-                      status TEXT NOT NULL CHECK (status IN ('published', 'suppressed')),
-                      CHECK ((status = 'suppressed') = (value IS NULL)),
-                      CHECK ((status = 'suppressed') = (moe95 IS NULL)),
+                      status TEXT NOT NULL CHECK (status IN ('published', 'below_k', 'small_area', 'complementary', 'suppressed')),
+                      CHECK ((status <> 'published') = (value IS NULL)),
+                      CHECK ((status <> 'published') = (moe95 IS NULL)),
                       PRIMARY KEY (period, level, geo_code, table_name, cell)
                     );
                     CREATE TABLE coverage (
                       period TEXT NOT NULL, level TEXT NOT NULL, geo_code TEXT NOT NULL, geo_name TEXT NOT NULL,
-                      registered_schools INTEGER NOT NULL, reporting_schools INTEGER NOT NULL,
-                      registered_enrolment INTEGER NOT NULL, reporting_enrolment INTEGER NOT NULL,
+                      registered_schools INTEGER NOT NULL, registered_enrolment INTEGER NOT NULL,
+                      coverage_status TEXT NOT NULL CHECK (coverage_status IN ('complete', 'band', 'withheld')),
+                      reporting_share_low INTEGER CHECK (reporting_share_low BETWEEN 0 AND 100),
+                      reporting_share_high INTEGER CHECK (reporting_share_high BETWEEN 0 AND 100),
+                      CHECK ((coverage_status = 'withheld') = (reporting_share_low IS NULL)),
+                      CHECK ((coverage_status = 'withheld') = (reporting_share_high IS NULL)),
                       PRIMARY KEY (period, level, geo_code)
                     );
                     CREATE TABLE units (
@@ -137,10 +151,10 @@ public enum ReleaseFile {
             }
             for c in data.coverage {
                 try db.execute(
-                    sql: "INSERT INTO coverage VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    sql: "INSERT INTO coverage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     arguments: [
-                        c.period, c.level, c.geoCode, c.geoName, c.registeredSchools, c.reportingSchools,
-                        c.registeredEnrolment, c.reportingEnrolment,
+                        c.period, c.level, c.geoCode, c.geoName, c.registeredSchools, c.registeredEnrolment,
+                        c.coverage.status.rawValue, c.coverage.low, c.coverage.high,
                     ])
             }
             for t in data.tables {
@@ -220,14 +234,11 @@ public enum ReleaseFile {
     /// The `coverage.csv` text.
     public static func csvCoverage(_ data: ReleaseData) -> String {
         var w = CSVWriter()
-        w.write([
-            "period", "level", "geo_code", "geo_name", "registered_schools", "reporting_schools", "registered_enrolment",
-            "reporting_enrolment",
-        ])
+        w.write(coverageColumns)
         for c in data.coverage {
             w.write([
-                c.period, c.level.rawValue, c.geoCode, c.geoName, String(c.registeredSchools), String(c.reportingSchools),
-                String(c.registeredEnrolment), String(c.reportingEnrolment),
+                c.period, c.level.rawValue, c.geoCode, c.geoName, String(c.registeredSchools), String(c.registeredEnrolment),
+                c.coverage.status.rawValue, c.coverage.low.map(String.init) ?? "", c.coverage.high.map(String.init) ?? "",
             ])
         }
         return w.text

@@ -129,8 +129,13 @@ public struct ReportRenderer {
     }
 
     func coverageText(_ p: Point) -> String {
-        let share = p.registeredSchools > 0 ? Double(p.reportingSchools) / Double(p.registeredSchools) : 0
-        return "\(s.number(p.reportingSchools)) / \(s.number(p.registeredSchools)) (\(s.percent(share)))"
+        let n = s.number(p.registeredSchools)
+        switch p.coverage.status {
+        case .complete: return s.text("coverage_complete", ["schools": n])
+        case .band:
+            return s.text("coverage_band", ["low": String(p.coverage.low ?? 0), "high": String(p.coverage.high ?? 0), "schools": n])
+        case .withheld: return s.text("coverage_withheld", ["schools": n])
+        }
     }
 
     func mdTable(_ header: [String], _ rows: [[String]]) -> String {
@@ -171,8 +176,9 @@ public struct ReportRenderer {
         }
         for p in model.scope.points {
             w.write([
-                "coverage", model.scopeCode, p.period, "reporting_schools", String(p.reportingSchools), "", "published", "", "", "", "",
-                p.registeredSchools > 0 ? String(format: "%.4f", Double(p.reportingSchools) / Double(p.registeredSchools)) : "",
+                "coverage", model.scopeCode, p.period, "reporting_share_percent", "", "", p.coverage.status.rawValue,
+                p.coverage.low.map(String.init) ?? "", p.coverage.high.map(String.init) ?? "", "", "",
+                p.coverage.rateShare.map { String(format: "%.4f", $0) } ?? "",
             ])
         }
         for n in model.notable {

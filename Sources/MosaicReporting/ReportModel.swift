@@ -1,5 +1,6 @@
 import Foundation
 import MosaicCodebook
+import MosaicDisclosure
 import MosaicErrorModel
 import MosaicQuery
 import MosaicReleaseFile
@@ -77,13 +78,26 @@ public struct ReportModel: Sendable, Codable {
                 let cov = r.data.coverage.first { $0.level == level && $0.geoCode == code }
                 var p = Point(
                     period: r.info.period.description, persons: .from(row), registeredSchools: cov?.registeredSchools ?? 0,
-                    reportingSchools: cov?.reportingSchools ?? 0, reportingEnrolment: cov?.reportingEnrolment ?? 0)
-                if let v = p.persons.value, p.reportingEnrolment > 0 {
-                    p.rate = Double(v) / Double(p.reportingEnrolment) * 10_000
-                    p.rateMoe95 = (p.persons.moe95 ?? 0) / Double(p.reportingEnrolment) * 10_000
+                    registeredEnrolment: cov?.registeredEnrolment ?? 0, coverage: cov?.coverage ?? .withheld)
+                let pupils = Double(p.registeredEnrolment) * (rateShare(r.data, level, code) ?? 0)
+                if let v = p.persons.value, pupils > 0 {
+                    p.rate = Double(v) / pupils * 10_000
+                    p.rateMoe95 = (p.persons.moe95 ?? 0) / pupils * 10_000
                 }
                 return p
             })
+    }
+
+    /// The reporting share a unit's rate divides by: its own published share, else the nearest
+    /// published one up the hierarchy (nil when none is).
+    static func rateShare(_ data: ReleaseData, _ level: Level, _ code: String) -> Double? {
+        var current: (Level, String)? = (level, code)
+        while let (l, c) = current {
+            if let share = data.coverage.first(where: { $0.level == l && $0.geoCode == c })?.coverage.rateShare { return share }
+            guard let unit = data.units.first(where: { $0.level == l && $0.geoCode == c }), !unit.parentCode.isEmpty else { return nil }
+            current = (l == .province ? .region : .country, unit.parentCode)
+        }
+        return nil
     }
 
     /// The latest quarter against the previous one and against a year earlier, each with its verdict.

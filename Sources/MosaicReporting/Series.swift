@@ -1,5 +1,6 @@
 import Foundation
 import MosaicCodebook
+import MosaicDisclosure
 import MosaicErrorModel
 import MosaicQuery
 import MosaicReleaseFile
@@ -12,11 +13,13 @@ public struct Point: Sendable, Equatable, Codable {
     public var persons: Figure
     /// Registered open schools.
     public var registeredSchools: Int
-    /// Schools that reported.
-    public var reportingSchools: Int
-    /// Pupils in schools that reported.
-    public var reportingEnrolment: Int
-    /// Affected persons per 10,000 pupils of reporting schools, and its margin.
+    /// Pupils of registered open schools.
+    public var registeredEnrolment: Int
+    /// The share of registered schools that reported, as the release publishes it.
+    public var coverage: PublishedCoverage
+    /// Affected persons per 10,000 pupils of the reporting schools (estimated as the registered
+    /// pupils times the published reporting share, the nearest published one up the hierarchy
+    /// when the unit's own is withheld), and its margin.
     public var rate: Double?
     /// The 95 % margin of the rate.
     public var rateMoe95: Double?

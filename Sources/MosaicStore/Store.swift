@@ -294,6 +294,25 @@ public final class Store: Sendable {
             // reach only later releases, and an incident counted again costs both quarters' ρ.
             try db.execute(sql: "ALTER TABLE submission ADD COLUMN late INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0, 1))")
         }
+        m.registerMigration("recordSuppressionReasons") { db in
+            // Withheld rows now say why (below_k, small_area, complementary). Rows of releases made
+            // before keep 'suppressed': their reason was not recorded.
+            try db.execute(
+                sql: """
+                    CREATE TABLE release_row_new (
+                      release_id TEXT NOT NULL REFERENCES release(id),
+                      ordinal INTEGER NOT NULL,
+                      level TEXT NOT NULL, geo_code TEXT NOT NULL, geo_name TEXT NOT NULL,
+                      table_name TEXT NOT NULL, cell TEXT NOT NULL,
+                      value INTEGER, moe95 REAL,
+                      status TEXT NOT NULL CHECK (status IN ('published', 'below_k', 'small_area', 'complementary', 'suppressed')),
+                      PRIMARY KEY (release_id, ordinal)
+                    ) WITHOUT ROWID;
+                    INSERT INTO release_row_new SELECT * FROM release_row;
+                    DROP TABLE release_row;
+                    ALTER TABLE release_row_new RENAME TO release_row;
+                    """)
+        }
         return m
     }
 

@@ -90,11 +90,19 @@ extension Mosaic {
                 ]
             }
             emit(columns, rows, nulls: nil)
-            if format == .table, answers.contains(where: { $0.status == "bounded" || $0.status == "unavailable" }) {
-                print(
-                    "\nbounded: suppressed cells (each 1 to k-1) are inside; the sum lies between lower and upper (± moe95), never read them as zero."
-                )
-                print("unavailable: a small area not published on its own is inside; query its parent level.")
+            if format == .table {
+                let shown = Set(answers.map(\.status))
+                let notes = [
+                    ("below_k", "below_k: fewer than k (withheld by the k-threshold); it lies between lower and upper."),
+                    ("complementary", "complementary: withheld to protect another figure from subtraction; it is k or more."),
+                    (
+                        "bounded",
+                        "bounded: withheld cells are inside; the sum lies between lower and upper (± moe95; no upper when a complementary cell is inside), never read them as zero."
+                    ),
+                    ("unavailable", "unavailable: a small area not published on its own is inside; query its parent level."),
+                ]
+                let lines = notes.filter { shown.contains($0.0) }.map(\.1)
+                if !lines.isEmpty { print("\n" + lines.joined(separator: "\n")) }
             }
         }
 

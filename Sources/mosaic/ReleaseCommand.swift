@@ -32,17 +32,24 @@ extension Mosaic.ReleaseCommand {
         @OptionGroup var store: StoreOptions
         @Option(help: "The quarter, YYYY-Qn.", transform: parsePeriod) var period: Period
         @Option(help: "Privacy budget of this release, ρ (zCDP).") var rho: Rho = ReleaseRequest.defaultRho
-        @Option(help: "Values from 1 to k-1 are suppressed.") var k: Int = 5
+        @Option(help: "Values from 1 to k-1 are withheld (below_k).") var k: Int = 5
         @Option(help: "Regions and provinces with fewer registered schools are not published on their own.") var minSchools: Int = 5
         @Option(help: "The release file to write (SQLite).") var out: String
         @Option(help: "Also write cells.csv, metadata.csv and coverage.csv into this folder.") var csv: String?
         @Option(help: "Bootstrap replicates stored for margins of sums (post-processing; 0 to omit).") var replicates: Int = 100
+        @Option(
+            help:
+                "A withheld small area's value stays uncertain to a reader by at least max(k, this percentage of the value) either way.")
+        var smallAreaMargin: Int = 20
 
         func validate() throws {
             guard (0...1000).contains(replicates) else { throw ValidationError("--replicates must be from 0 to 1000") }
             guard rho.nano > 0, rho.nano <= 1000 * Rho.scale else { throw ValidationError("--rho must be above 0 and at most 1000") }
             guard (1...1000).contains(k) else { throw ValidationError("--k must be from 1 to 1000") }
             guard minSchools >= 1 else { throw ValidationError("--min-schools must be at least 1") }
+            guard (0...1000).contains(smallAreaMargin) else {
+                throw ValidationError("--small-area-margin must be from 0 to 1000 (percent)")
+            }
         }
 
         func run() throws {
@@ -52,14 +59,16 @@ extension Mosaic.ReleaseCommand {
             let releaser = Releaser(store: try store.open())
             var request = ReleaseRequest(period: period, rho: rho, k: k, minimumSchools: minSchools)
             request.replicates = replicates
+            request.smallAreaPercent = smallAreaMargin
             let data = try releaser.create(request, outputs: outputs)
             let published = data.rows.filter { $0.status == .published }.count
             let m = { (key: String) in data.metadata(key) ?? "?" }
             print(
                 "Release \(m("release_id")) for \(period): ρ = \(m("rho")) (ε = \(m("epsilon")), δ = 1e-6), k = \(k), min. schools = \(minSchools)."
             )
+            let count = { (s: CellStatus) in data.rows.filter { $0.status == s }.count }
             print(
-                "Wrote \(out)\(csv.map { " and CSV files in \($0)" } ?? ""): \(data.rows.count) values, \(published) published, \(data.rows.count - published) suppressed."
+                "Wrote \(out)\(csv.map { " and CSV files in \($0)" } ?? ""): \(data.rows.count) values, \(published) published, \(data.rows.count - published) withheld: \(count(.belowK)) fewer than \(k) (below_k), \(count(.smallArea)) in small areas (small_area), \(count(.complementary)) to protect them from subtraction (complementary); the interval audit passed."
             )
             print("Budget for \(period): \(m("budget_spent_rho")) of \(m("budget_cap_rho")) spent, \(m("budget_remaining_rho")) left.")
         }

@@ -142,7 +142,7 @@ struct ReleaseFixture {
             let values = engine.aggregate(truth)
             let exact = Measurements(
                 cells: values.map { $0.map(Int64.init) }, totals: values.map { Int64(codebook.total(of: "incidents", in: $0)) })
-            return engine.publish(engine.estimate(exact))
+            return try! engine.publish(engine.estimate(exact))
         }
         return (engine, published(1, 4), published(4, 1), p1, j)
     }
@@ -177,7 +177,7 @@ struct ReleaseFixture {
             rho: engine.plan.rho, tableWeights: engine.plan.tableWeights, levelWeights: engine.plan.levelWeights,
             k: 5, minimumSchools: 100_000)
         let small = ReleaseEngine(codebook: Self.codebook, geography: engine.geography, plan: plan)
-        var rows = small.publish(small.estimate(small.measure(TrueCounts(byProvince: [:]), entropy: SeededEntropy(seed: 1))))
+        var rows = try small.publish(small.estimate(small.measure(TrueCounts(byProvince: [:]), entropy: SeededEntropy(seed: 1))))
         let w = Self.codebook.cellIndex(table: "channels", cell: "whatsapp")!
         for (i, v) in rows.enumerated() where v.unit == 0 && v.table == "channels" && v.cell == "whatsapp" { rows[i].value = 100 }
         let split = small.world(from: rows)
@@ -199,7 +199,7 @@ struct ReleaseFixture {
         var big = (inside: 0, all: 0)
         var perLevel: [Level: (inside: Int, all: Int, zeros: Int, zerosAsZero: Int)] = [:]
         for _ in 0..<40 {
-            for v in engine.publish(engine.estimate(engine.measure(truth, entropy: e))) where v.table != ReleasePlan.totalName {
+            for v in try engine.publish(engine.estimate(engine.measure(truth, entropy: e))) where v.table != ReleasePlan.totalName {
                 guard let value = v.value, let moe = v.moe95 else { continue }
                 let t = values[v.unit][Self.codebook.cellIndex(table: v.table, cell: v.cell)!]
                 let hit = Double(abs(value - t)) <= moe

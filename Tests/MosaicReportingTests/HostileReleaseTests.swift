@@ -120,8 +120,8 @@ import Testing
             (
                 "coverage",
                 [
-                    "period", "level", "geo_code", "geo_name", "registered_schools", "reporting_schools", "registered_enrolment",
-                    "reporting_enrolment",
+                    "period", "level", "geo_code", "geo_name", "registered_schools", "registered_enrolment", "coverage_status",
+                    "reporting_share_low", "reporting_share_high",
                 ]
             ),
             ("metadata", ["key", "value"]),

@@ -1,5 +1,6 @@
 import Foundation
 import MosaicCodebook
+import MosaicDisclosure
 import MosaicErrorModel
 import MosaicPrivacy
 import MosaicQuery
@@ -53,8 +54,8 @@ struct KnownReleases {
             }
             let coverage = units.map {
                 CoverageRow(
-                    period: p, level: $0.level, geoCode: $0.geoCode, geoName: $0.geoName, registeredSchools: 10,
-                    reportingSchools: 9, registeredEnrolment: 10_000, reportingEnrolment: 9_000)
+                    period: p, level: $0.level, geoCode: $0.geoCode, geoName: $0.geoName, registeredSchools: 20,
+                    registeredEnrolment: 10_000, coverage: PublishedCoverage(status: .band, low: 90, high: 95))
             }
             let data = ReleaseData(
                 metadata: [

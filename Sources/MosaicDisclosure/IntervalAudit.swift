@@ -1,0 +1,217 @@
+/// An interval a reader can derive for a withheld value: `lower ≤ value ≤ upper`
+/// (`upper` is `+infinity` when nothing bounds it).
+public struct DerivedInterval: Sendable, Equatable {
+    /// The least value consistent with everything published.
+    public var lower: Double
+    /// The greatest value consistent with everything published.
+    public var upper: Double
+}
+
+/// The attacker's linear program around one withheld value: the withheld values connected to it
+/// through the relations are the unknowns, bounded by what their reasons say; published values
+/// are constants.
+struct AttackerProgram {
+    let lp = LinearProgram()
+    /// Value index → column.
+    var column: [Int: Int] = [:]
+    /// The withheld values of the component, in column order.
+    var members: [Int] = []
+
+    /// The component of withheld values connected to `start` (by relations), as an LP.
+    init(relations: TableRelations, rule: SuppressionRule, values: [Int?], reasons: [SuppressionReason?], around start: Int) {
+        var stack = [start]
+        column[start] = 0
+        members = [start]
+        var used = Set<Int>()
+        while let v = stack.popLast() {
+            for r in relations.relationsOf[v] where used.insert(r).inserted {
+                for t in relations.relations[r].terms where reasons[t.value] != nil && column[t.value] == nil {
+                    column[t.value] = members.count
+                    members.append(t.value)
+                    stack.append(t.value)
+                }
+            }
+        }
+        lp.addColumns(members.map { v in reasons[v].map { rule.knownBounds($0) } ?? (0, .infinity) })
+        var rows: [(terms: [(column: Int, coefficient: Double)], lower: Double, upper: Double)] = []
+        for r in used.sorted() {
+            let relation = relations.relations[r]
+            var terms: [(column: Int, coefficient: Double)] = []
+            var constant = 0.0
+            for t in relation.terms {
+                if let c = column[t.value] {
+                    terms.append((c, Double(t.coefficient)))
+                } else {
+                    constant += Double(t.coefficient) * Double(values[t.value] ?? 0)
+                }
+            }
+            rows.append(relation.isEquality ? (terms, -constant, -constant) : (terms, -.infinity, -constant))
+        }
+        lp.addRows(rows)
+    }
+
+    /// Convenience: the component around `start` when `values` holds every value (withheld
+    /// ones are never read).
+    init(relations: TableRelations, rule: SuppressionRule, values: [Int], reasons: [SuppressionReason?], around start: Int) {
+        self.init(
+            relations: relations, rule: rule, values: values.indices.map { reasons[$0] == nil ? values[$0] : nil }, reasons: reasons,
+            around: start)
+    }
+
+    /// The least and greatest value of `v` consistent with the published values. With `truth`
+    /// (every value), each optimum is also a table a reader cannot rule out; the withheld
+    /// values it moves away from the truth are added to `moved`.
+    func interval(of v: Int, truth: [Int]? = nil, moved: inout Set<Int>) throws -> DerivedInterval {
+        guard let c = column[v] else { throw SuppressionError.cannotProtect("a value outside its component") }
+        func bound(_ maximize: Bool) throws -> Double {
+            switch lp.optimize([(c, 1)], maximize: maximize) {
+            case .optimal(let x):
+                if let truth {
+                    for (j, m) in members.enumerated() where abs(lp.value(j) - Double(truth[m])) > 1e-7 { moved.insert(m) }
+                }
+                return x
+            case .unbounded: return maximize ? .infinity : -.infinity
+            case .infeasible: throw SuppressionError.cannotProtect("a value (the published values admit no solution)")
+            case .failed(let code): throw SuppressionError.cannotProtect("a value (GLPK stopped with code \(code))")
+            }
+        }
+        return DerivedInterval(lower: try bound(false), upper: try bound(true))
+    }
+
+    /// The interval alone.
+    func interval(of v: Int) throws -> DerivedInterval {
+        var ignored = Set<Int>()
+        return try interval(of: v, moved: &ignored)
+    }
+}
+
+/// The interval audit: the linear program a reader would solve, for every withheld value.
+///
+/// The reader knows every published value, the relations of ``TableRelations``, non-negativity,
+/// and what each reason says (`below_k`: 1 to k − 1; `complementary`: k or more; `small_area`:
+/// 0 or more). For each value withheld by the k-threshold or the small-area rule, the audit
+/// minimises and maximises it over everything consistent with that knowledge and compares the
+/// result with ``SuppressionRule/protectedInterval(value:reason:parent:)``. The LP is the relaxation a
+/// reader with a linear-programming solver uses (as in τ-Argus and sdcTable audits); an attacker
+/// who also uses that values are whole numbers can at most round the bounds inward.
+public struct IntervalAudit: Sendable {
+    /// The relations a reader knows.
+    public let relations: TableRelations
+    /// The protection asked of each withheld value.
+    public let rule: SuppressionRule
+    /// Slack for the solver's floating point.
+    public static let tolerance = 1e-6
+
+    /// An audit for a release's relations and rule.
+    public init(relations: TableRelations, rule: SuppressionRule) {
+        self.relations = relations
+        self.rule = rule
+    }
+
+    /// A withheld value a reader can narrow beyond the rule.
+    public struct Finding: Sendable, Equatable {
+        /// The value's index.
+        public var value: Int
+        /// Why it was withheld.
+        public var reason: SuppressionReason
+        /// What the reader can derive.
+        public var derived: DerivedInterval
+        /// What the rule asks the reader's interval to reach (the rule's interval, within what
+        /// the reasons alone already imply).
+        public var required: ClosedRange<Double>
+        /// The value contradicts its own reason (a value below k marked complementary, say):
+        /// the reader's bounds from the reason would be false.
+        public var reasonIsFalse = false
+    }
+
+    /// The audit's outcome.
+    public struct Report: Sendable {
+        /// Values narrowed beyond the rule (empty: the release passes).
+        public var findings: [Finding]
+        /// The derived interval of every value withheld by the threshold or the small-area rule.
+        public var intervals: [Int: DerivedInterval]
+        /// Linear programs built.
+        public var programs: Int
+        /// Values whose interval is narrower than the rule only where the reasons alone imply it
+        /// (two provinces "fewer than 5" make their region at most 8, whatever else is withheld).
+        public var limitedByReasons: Int
+        /// Withheld values that some optimum of the reader's program moves: the others can be
+        /// published without narrowing any interval (each optimum stays a table the reader
+        /// cannot rule out).
+        public var moved: Set<Int>
+    }
+
+    /// The same slot's value in the parent unit (nil for the country).
+    func parentValue(_ v: Int, _ values: [Int]) -> Int? {
+        guard let p = relations.geography.units[relations.unit(of: v)].parent else { return nil }
+        return values[relations.index(unit: p, slot: relations.slot(of: v))]
+    }
+
+    /// Audits withheld values of `values` (every value, withheld ones included, so that the
+    /// small-area margins and the reasons' claims can be checked).
+    public func run(values: [Int], reasons: [SuppressionReason?]) throws -> Report {
+        var findings: [Finding] = []
+        var intervals: [Int: DerivedInterval] = [:]
+        var done = Set<Int>()
+        var programs = 0
+        var labelsOnly: AttackerProgram?
+        var limitedByReasons = 0
+        var moved = Set<Int>()
+        for v in values.indices {
+            guard let reason = reasons[v] else { continue }
+            // A reason must be true of the value, or the reader's bounds would be wrong.
+            let known = rule.knownBounds(reason)
+            if Double(values[v]) < known.lower || Double(values[v]) > known.upper {
+                findings.append(
+                    Finding(
+                        value: v, reason: reason, derived: DerivedInterval(lower: known.lower, upper: known.upper), required: 0...0,
+                        reasonIsFalse: true))
+                continue
+            }
+            guard rule.protectedInterval(value: values[v], reason: reason, parent: parentValue(v, values)) != nil, !done.contains(v)
+            else { continue }
+            let program = AttackerProgram(relations: relations, rule: rule, values: values, reasons: reasons, around: v)
+            programs += 1
+            for m in program.members where !done.contains(m) {
+                guard let r = reasons[m], let t = rule.protectedInterval(value: values[m], reason: r, parent: parentValue(m, values))
+                else { continue }
+                done.insert(m)
+                let d = try program.interval(of: m, truth: values, moved: &moved)
+                intervals[m] = d
+                func reaches(_ low: Double, _ high: Double) -> Bool {
+                    d.lower <= low + IntervalAudit.tolerance && d.upper >= high - IntervalAudit.tolerance
+                }
+                if reaches(Double(t.low), Double(t.high)) { continue }
+                // What the reasons alone imply, were every value withheld: the rule cannot ask more.
+                if labelsOnly == nil || labelsOnly?.column[m] == nil {
+                    labelsOnly = AttackerProgram(
+                        relations: relations, rule: rule, values: [Int?](repeating: nil, count: values.count),
+                        reasons: values.indices.map { reasons[$0] ?? rule.reasonIfWithheld(values[$0]) }, around: m)
+                    programs += 1
+                }
+                guard let best = try labelsOnly?.interval(of: m) else { continue }
+                let low = max(Double(t.low), best.lower)
+                let high = min(Double(t.high), best.upper)
+                if reaches(low, high) {
+                    limitedByReasons += 1
+                } else {
+                    findings.append(Finding(value: m, reason: r, derived: d, required: low...max(low, high)))
+                }
+            }
+        }
+        return Report(
+            findings: findings, intervals: intervals, programs: programs, limitedByReasons: limitedByReasons, moved: moved)
+    }
+
+    /// The intervals a reader derives for the values withheld by the threshold or the
+    /// small-area rule, from the published values alone (nil: withheld) and the reasons, as
+    /// anyone holding the release file can compute them.
+    public func derivedIntervals(published: [Int?], reasons: [SuppressionReason?]) throws -> [Int: DerivedInterval] {
+        var out: [Int: DerivedInterval] = [:]
+        for v in published.indices where reasons[v] != nil && reasons[v] != .complementary && out[v] == nil {
+            let program = AttackerProgram(relations: relations, rule: rule, values: published, reasons: reasons, around: v)
+            for m in program.members where reasons[m] != .complementary && out[m] == nil { out[m] = try program.interval(of: m) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,347 @@
+import Foundation
+import MosaicErrorModel
+
+/// Why a value of a release is withheld.
+public enum SuppressionReason: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The k-threshold: the value is fewer than k. Values from 1 to k − 1 are always withheld;
+    /// a zero is withheld under this reason when it protects another value, so a reader knows
+    /// only "from 0 to k − 1".
+    case belowK = "below_k"
+    /// The small-area rule: the unit has too few registered schools to be shown on its own.
+    case smallArea = "small_area"
+    /// Withheld so that another withheld value cannot be computed by subtraction. Such a value
+    /// is never below k (zeros and values below k are never chosen), which a reader may know.
+    case complementary
+}
+
+/// The protection a withheld value must keep against a reader who combines everything a
+/// release publishes (see ``IntervalAudit``).
+///
+/// - A value shown as fewer than k (`below_k`): the reader's interval must still reach 1 and
+///   k − 1, so that no value the threshold hides can be ruled out.
+/// - A value of a small area (`small_area`): the interval must reach at least
+///   `d = max(k, ⌈smallAreaPercent % of the value⌉)` below it (or 0) and as far above it, or
+///   up to the parent unit's value when that is less (a part cannot exceed its whole; a zero
+///   in a region that has none is not hidden).
+/// - A complementary value protects others; it needs no interval of its own.
+public struct SuppressionRule: Sendable, Hashable {
+    /// Values from 1 to k − 1 are withheld.
+    public var k: Int
+    /// The small-area margin as a share of the value, in percent (default 20).
+    public var smallAreaPercent: Int
+
+    /// A rule for threshold `k` and the small-area margin `smallAreaPercent` % (at least k).
+    public init(k: Int, smallAreaPercent: Int = 20) {
+        self.k = k
+        self.smallAreaPercent = smallAreaPercent
+    }
+
+    /// The half-width a withheld small-area value keeps: `max(k, ⌈p % · value⌉)`.
+    public func smallAreaMargin(_ value: Int) -> Int {
+        let share = value.multipliedReportingOverflow(by: smallAreaPercent)
+        let p = share.overflow ? Int.max / 100 : (share.partialValue + 99) / 100
+        return max(k, p)
+    }
+
+    /// The interval a reader must not be able to narrow, for `value` withheld for `reason`;
+    /// nil for a complementary value. `parent` is the same value of the parent unit (a small
+    /// area's value can never be shown to exceed what its parent holds: the upper end is capped
+    /// at the parent's value, or at k − 1 when that is larger).
+    public func protectedInterval(value: Int, reason: SuppressionReason, parent: Int? = nil) -> (low: Int, high: Int)? {
+        switch reason {
+        case .belowK: return (1, k - 1)
+        case .smallArea:
+            let d = smallAreaMargin(value)
+            let high = value + d
+            return (max(0, value - d), parent.map { min(high, max($0, k - 1, value)) } ?? high)
+        case .complementary: return nil
+        }
+    }
+
+    /// The reason a value would carry if it were withheld to protect another: fewer than k
+    /// (zeros included) or complementary.
+    public func reasonIfWithheld(_ value: Int) -> SuppressionReason { value < k ? .belowK : .complementary }
+
+    /// What the reason alone tells a reader about the value (bounds of the attacker's LP).
+    public func knownBounds(_ reason: SuppressionReason) -> (lower: Double, upper: Double) {
+        switch reason {
+        case .belowK: return (0, Double(k - 1))
+        case .smallArea: return (0, .infinity)
+        case .complementary: return (Double(k), .infinity)
+        }
+    }
+}
+
+/// A release's suppression could not be completed; nothing may be written.
+public enum SuppressionError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    /// The linear-programming solver failed (a code from GLPK), or found no way to protect a
+    /// value; the message names the level and table, never a value.
+    case cannotProtect(String)
+    /// The audit found withheld values a reader can narrow (how many).
+    case auditFailed(Int)
+
+    /// A one-line explanation.
+    public var description: String {
+        switch self {
+        case .cannotProtect(let what): return "suppression could not protect \(what); nothing was released"
+        case .auditFailed(let n):
+            return "the interval audit found \(n) withheld value(s) a reader could narrow by subtraction; nothing was released"
+        }
+    }
+
+    /// The same as ``description``.
+    public var errorDescription: String? { description }
+}
+
+/// Primary and complementary suppression of a release's consistent whole numbers.
+///
+/// Primary suppression withholds values from 1 to k − 1 and every value of a small area.
+/// Complementary suppression then withholds further values so that every primary value keeps
+/// its ``SuppressionRule`` interval against a reader who solves the linear program over
+/// everything published. It is post-processing of published values and public parameters:
+/// it spends no privacy budget.
+///
+/// For each primary value not yet protected (checked with the attacker's own LP), and for each
+/// direction, a second LP looks for the cheapest way to move the value to the end of its
+/// interval while keeping every published value fixed and every relation true: a "perturbation"
+/// of the table supported on withheld values. Each published value the cheapest perturbation
+/// moves is withheld as complementary; the perturbation then proves the reader cannot rule
+/// that end out (Fischetti and Salazar-González 2000; the same network idea as τ-Argus and
+/// sdcTable). The cost of moving a published value is 1 + its size, so few and small values
+/// are chosen. A zero may be chosen (it then reads "fewer than k", which is true, and is
+/// protected in turn); a published value of k or more becomes `complementary` and keeps k or
+/// more in every table the reader must consider. The search runs over the whole hierarchy
+/// (``Search``); values the final audit's optima never move are published again.
+public struct Suppressor: Sendable {
+    /// The relations a reader knows.
+    public let relations: TableRelations
+    /// The thresholds.
+    public let rule: SuppressionRule
+    /// Units under the small-area rule.
+    public let smallUnits: [Bool]
+    /// Where the search for complementary values looks.
+    public var search: Search = .wholeHierarchy
+
+    /// Where the search for complementary values looks.
+    public enum Search: String, Sendable, CaseIterable {
+        /// Every value of the release may move: fewest values withheld, slower.
+        case wholeHierarchy = "whole"
+        /// A province's value first within its region (the region itself fixed), then the
+        /// whole hierarchy: faster, more values withheld.
+        case regionFirst = "region-first"
+    }
+
+    /// A suppressor for the units of `relations`, with `minimumSchools` for the small-area rule.
+    public init(relations: TableRelations, rule: SuppressionRule, minimumSchools: Int) {
+        self.relations = relations
+        self.rule = rule
+        self.smallUnits = relations.geography.units.map { $0.isSmallArea(minimumSchools: minimumSchools) }
+    }
+
+    /// Audit-and-protect rounds before giving up.
+    static let maximumRounds = 20
+
+    /// The outcome: a reason for each withheld value (nil: published), and counts.
+    public struct Outcome: Sendable {
+        /// Per value (indexed like ``TableRelations``): why it is withheld, or nil.
+        public var reasons: [SuppressionReason?]
+        /// Withheld values per reason.
+        public var counts: [SuppressionReason: Int]
+        /// Linear programs solved (perturbations and audit).
+        public var programs: Int
+    }
+
+    /// Primary suppression: the k-threshold and the small-area rule.
+    public func primary(_ values: [Int]) -> [SuppressionReason?] {
+        values.indices.map { v in
+            if smallUnits[relations.unit(of: v)] { return .smallArea }
+            return values[v] >= 1 && values[v] < rule.k ? .belowK : nil
+        }
+    }
+
+    /// Primary and complementary suppression of `values` (consistent non-negative whole
+    /// numbers, indexed like ``TableRelations``), checked by the interval audit.
+    public func suppress(_ values: [Int]) throws -> Outcome {
+        precondition(values.count == relations.valueCount, "one value per unit and slot")
+        let primaryReasons = primary(values)
+        var reasons = primaryReasons
+        var programs = 0
+        let units = relations.geography.units
+        let audit = IntervalAudit(relations: relations, rule: rule)
+        // Rounds: audit; for each value a reader can narrow, withhold the published values the
+        // cheapest perturbation moves. Later suppression only widens intervals, and zeros
+        // withheld as complements ("fewer than k") are audited in the next round.
+        var remaining = 0
+        for _ in 0..<Suppressor.maximumRounds {
+            let report = try audit.run(values: values, reasons: reasons)
+            programs += report.programs
+            remaining = report.findings.count
+            if report.findings.contains(where: \.reasonIsFalse) { throw SuppressionError.auditFailed(remaining) }
+            if report.findings.isEmpty {
+                let (pruned, extra) = try prune(values: values, primary: primaryReasons, reasons: reasons, report: report)
+                programs += extra
+                var counts: [SuppressionReason: Int] = [:]
+                for r in pruned.compactMap({ $0 }) { counts[r, default: 0] += 1 }
+                return Outcome(reasons: pruned, counts: counts, programs: programs)
+            }
+            let findings = report.findings.sorted {
+                (units[relations.unit(of: $0.value)].level.depth, $0.value) < (units[relations.unit(of: $1.value)].level.depth, $1.value)
+            }
+            let before = reasons
+            for f in findings {
+                var added: [Int] = []
+                if f.derived.lower > f.required.lowerBound + IntervalAudit.tolerance {
+                    try perturb(f.value, to: f.required.lowerBound, values: values, reasons: &reasons, added: &added)
+                    programs += 1
+                }
+                if f.derived.upper < f.required.upperBound - IntervalAudit.tolerance {
+                    try perturb(f.value, to: f.required.upperBound, values: values, reasons: &reasons, added: &added)
+                    programs += 1
+                }
+            }
+            if reasons == before {
+                let unit = units[relations.unit(of: findings[0].value)]
+                throw SuppressionError.cannotProtect("a value at \(unit.level.rawValue) level")
+            }
+        }
+        throw SuppressionError.auditFailed(remaining)
+    }
+
+    /// Publishes again the complementary values (and withheld zeros) that no optimum of the
+    /// final audit moves: every optimum stays a table the reader cannot rule out, so no
+    /// interval narrows. Repeated while it frees values; each step is audited, and a step that
+    /// fails the audit is not taken.
+    func prune(
+        values: [Int], primary: [SuppressionReason?], reasons: [SuppressionReason?], report: IntervalAudit.Report
+    ) throws -> ([SuppressionReason?], Int) {
+        var current = reasons
+        var moved = report.moved
+        var programs = 0
+        let audit = IntervalAudit(relations: relations, rule: rule)
+        for _ in 0..<3 {
+            var next = current
+            for v in next.indices where primary[v] == nil && next[v] != nil && !moved.contains(v) { next[v] = nil }
+            if next == current { break }
+            let check = try audit.run(values: values, reasons: next)
+            programs += check.programs
+            guard check.findings.isEmpty else { break }
+            current = next
+            moved = check.moved
+        }
+        return (current, programs)
+    }
+
+    /// Finds the cheapest perturbation that moves value `p` to `target` with every published
+    /// value fixed, and withholds the published values it moves.
+    func perturb(_ p: Int, to target: Double, values: [Int], reasons: inout [SuppressionReason?], added: inout [Int]) throws {
+        let near = search == .regionFirst ? relations.neighbourhood(of: relations.unit(of: p)) : Array(relations.geography.units.indices)
+        if try perturb(p, to: target, within: near, values: values, reasons: &reasons, added: &added) { return }
+        if near.count < relations.geography.units.count,
+            try perturb(
+                p, to: target, within: Array(relations.geography.units.indices), values: values, reasons: &reasons, added: &added)
+        {
+            return
+        }
+        let unit = relations.geography.units[relations.unit(of: p)]
+        throw SuppressionError.cannotProtect("a value at \(unit.level.rawValue) level")
+    }
+
+    private func perturb(
+        _ p: Int, to target: Double, within units: [Int], values: [Int], reasons: inout [SuppressionReason?], added: inout [Int]
+    ) throws -> Bool {
+        let k = rule.k
+        let delta = target - Double(values[p])
+        // Columns: y⁺ and y⁻ of every value that may move (withheld values, and published
+        // values of k or more), and one column for p fixed at the shift.
+        var column: [Int: Int] = [:]
+        var bounds: [(lower: Double, upper: Double)] = []
+        var objective: [(column: Int, coefficient: Double)] = []
+        var movable: [Int] = []
+        for u in units {
+            for s in 0..<relations.slotsPerUnit {
+                let v = relations.index(unit: u, slot: s)
+                if v == p {
+                    column[v] = bounds.count
+                    bounds.append((delta, delta))
+                    continue
+                }
+                let x = Double(values[v])
+                let up: Double
+                let down: Double
+                let cost: Double
+                switch reasons[v] {
+                case .belowK?:
+                    (up, down, cost) = (Double(k - 1) - x, x, 0.001)
+                case .smallArea?:
+                    (up, down, cost) = (.infinity, x, 0.001)
+                case .complementary?:
+                    (up, down, cost) = (.infinity, x - Double(k), 0.001)
+                case nil where values[v] == 0:
+                    (up, down, cost) = (Double(k - 1), 0, 1)
+                case nil:
+                    guard values[v] >= k else { continue }
+                    (up, down, cost) = (.infinity, x - Double(k), 1 + x)
+                }
+                column[v] = bounds.count
+                movable.append(v)
+                bounds.append((0, up))
+                bounds.append((0, down))
+                objective.append((column[v]!, cost))
+                objective.append((column[v]! + 1, cost))
+            }
+        }
+        var rows: [(terms: [(column: Int, coefficient: Double)], lower: Double, upper: Double)] = []
+        var seen = Set<Int>()
+        for v in column.keys {
+            for r in relations.relationsOf[v] where seen.insert(r).inserted {
+                let relation = relations.relations[r]
+                var terms: [(column: Int, coefficient: Double)] = []
+                var current = 0
+                for t in relation.terms {
+                    current += t.coefficient * values[t.value]
+                    guard let c = column[t.value] else { continue }
+                    if t.value == p {
+                        terms.append((c, Double(t.coefficient)))
+                    } else {
+                        terms.append((c, Double(t.coefficient)))
+                        terms.append((c + 1, -Double(t.coefficient)))
+                    }
+                }
+                if relation.isEquality {
+                    rows.append((terms, 0, 0))
+                } else {
+                    rows.append((terms, -.infinity, -Double(current)))
+                }
+            }
+        }
+        let lp = LinearProgram()
+        lp.addColumns(bounds)
+        lp.addRows(rows)
+        let outcome = lp.optimize(objective, maximize: false)
+        switch outcome {
+        case .optimal:
+            for v in movable where reasons[v] == nil {
+                let c = column[v]!
+                if lp.value(c) + lp.value(c + 1) > 1e-7 {
+                    reasons[v] = values[v] == 0 ? .belowK : .complementary
+                    added.append(v)
+                }
+            }
+            return true
+        case .infeasible: return false
+        case .unbounded: return false
+        case .failed(let code): throw SuppressionError.cannotProtect("a value (GLPK stopped with code \(code))")
+        }
+    }
+}
+
+extension Level {
+    /// 0 for the country, 1 for regions, 2 for provinces.
+    var depth: Int {
+        switch self {
+        case .country: return 0
+        case .region: return 1
+        case .province: return 2
+        }
+    }
+}
