@@ -141,6 +141,13 @@ let package = Package(
             dependencies: ["MosaicCodebook", "MosaicPrivacy", "MosaicEngine", "MosaicErrorModel", "MosaicSamplers", "MosaicSynth"],
             path: "Analysis/PrivacyEval"),
         .executableTarget(
+            name: "suppression-eval",
+            dependencies: [
+                "MosaicCodebook", "MosaicDisclosure", "MosaicEngine", "MosaicErrorModel", "MosaicPrivacy", "MosaicSamplers", "MosaicSynth",
+                "MosaicTestSupport",
+            ],
+            path: "Analysis/SuppressionEval"),
+        .executableTarget(
             name: "seal-bench", dependencies: ["MosaicCounts", "MosaicSeal", "MosaicKeyring", "MosaicStore"], path: "Analysis/SealBench"),
 
         .testTarget(name: "MosaicTextTests", dependencies: ["MosaicText"]),

@@ -265,9 +265,13 @@ public struct Demo {
             let moe = total.moe95
         {
             say(
-                "   \(latest), whole country: \(value) affected persons ± \(ReleaseFile.formatMargin(moe)) (95 % margin); regions and provinces in the file, values 1-4 suppressed."
+                "   \(latest), whole country: \(value) affected persons ± \(ReleaseFile.formatMargin(moe)) (95 % margin); regions and provinces in the file."
             )
         }
+        let count = { (s: CellStatus) in last.rows.filter { $0.status == s }.count }
+        say(
+            "   Withheld in \(latest): \(count(.belowK)) values fewer than 5 (below_k), \(count(.smallArea)) of small areas (small_area), \(count(.complementary)) more so that none can be computed by subtraction (complementary), of \(last.rows.count); the interval audit passed before each file was written."
+        )
         return releases
     }
 
@@ -285,7 +289,8 @@ public struct Demo {
                 + answers.map { a in
                     "\(a.group[0]): "
                         + (a.value.map { "\($0) ± \(ReleaseFile.formatMargin(a.moe95 ?? 0))" }
-                            ?? "between \(a.lower ?? 0) and \(a.upper.map(String.init) ?? "?") ± \(ReleaseFile.formatMargin(a.moe95 ?? 0)) (\(a.suppressed) suppressed cells inside)")
+                            ?? ((a.upper.map { "between \(a.lower ?? 0) and \($0)" } ?? "at least \(a.lower ?? 0)")
+                                + " ± \(ReleaseFile.formatMargin(a.moe95 ?? 0)) (\(a.suppressed) withheld cells inside)"))
                 }.joined(separator: "; ")
                 + " (mosaic query releases/... --table incidents --by period --where gender=female)."
         )

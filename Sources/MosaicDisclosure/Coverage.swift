@@ -113,7 +113,8 @@ public struct CoverageRule: Sendable {
     }
 
     /// The published unit to withhold next for a failing unit `u`: itself, then its siblings
-    /// (most schools first), then the same for its parent, up to the country's children.
+    /// (most schools first), then the same for its parent, up to the country's children, and the
+    /// country last.
     func nearestPublished(to u: Int, in published: [PublishedCoverage]) -> Int? {
         let units = geography.units
         var current: Int? = u
@@ -125,6 +126,8 @@ public struct CoverageRule: Sendable {
             }
             current = units[c].parent
         }
+        // Last, the country's own share.
+        if let root = units.indices.first(where: { units[$0].parent == nil }), published[root].status != .withheld { return root }
         return nil
     }
 

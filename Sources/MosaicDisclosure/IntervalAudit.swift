@@ -67,7 +67,8 @@ struct AttackerProgram {
             switch lp.optimize([(c, 1)], maximize: maximize) {
             case .optimal(let x):
                 if let truth {
-                    for (j, m) in members.enumerated() where abs(lp.value(j) - Double(truth[m])) > 1e-7 { moved.insert(m) }
+                    let y = lp.values()
+                    for (j, m) in members.enumerated() where abs(y[j] - Double(truth[m])) > 1e-7 { moved.insert(m) }
                 }
                 return x
             case .unbounded: return maximize ? .infinity : -.infinity
@@ -76,6 +77,17 @@ struct AttackerProgram {
             }
         }
         return DerivedInterval(lower: try bound(false), upper: try bound(true))
+    }
+
+    /// The least (or greatest) value of `v`, and the optimum's values of every member.
+    func optimum(of v: Int, maximize: Bool) throws -> (Double, [Double]) {
+        guard let c = column[v] else { throw SuppressionError.cannotProtect("a value outside its component") }
+        switch lp.optimize([(c, 1)], maximize: maximize) {
+        case .optimal(let x): return (x, lp.values())
+        case .unbounded: return (maximize ? .infinity : -.infinity, [])
+        case .infeasible: throw SuppressionError.cannotProtect("a value (the published values admit no solution)")
+        case .failed(let code): throw SuppressionError.cannotProtect("a value (GLPK stopped with code \(code))")
+        }
     }
 
     /// The interval alone.
@@ -128,7 +140,10 @@ public struct IntervalAudit: Sendable {
     public struct Report: Sendable {
         /// Values narrowed beyond the rule (empty: the release passes).
         public var findings: [Finding]
-        /// The derived interval of every value withheld by the threshold or the small-area rule.
+        /// For every value withheld by the threshold or the small-area rule, an interval the
+        /// reader cannot narrow: exact on a side the rule is not met, and on a side it is met,
+        /// the furthest value a table found along the way reaches (the reader's own interval
+        /// may be wider; ``derivedIntervals(published:reasons:)`` gives it exactly).
         public var intervals: [Int: DerivedInterval]
         /// Linear programs built.
         public var programs: Int
@@ -157,26 +172,48 @@ public struct IntervalAudit: Sendable {
         var labelsOnly: AttackerProgram?
         var limitedByReasons = 0
         var moved = Set<Int>()
+        // A reason must be true of the value, or the reader's bounds would be wrong (and the
+        // reader's program could have no solution at all).
         for v in values.indices {
             guard let reason = reasons[v] else { continue }
-            // A reason must be true of the value, or the reader's bounds would be wrong.
             let known = rule.knownBounds(reason)
             if Double(values[v]) < known.lower || Double(values[v]) > known.upper {
                 findings.append(
                     Finding(
                         value: v, reason: reason, derived: DerivedInterval(lower: known.lower, upper: known.upper), required: 0...0,
                         reasonIsFalse: true))
-                continue
             }
+        }
+        if !findings.isEmpty { return Report(findings: findings, intervals: [:], programs: 0, limitedByReasons: 0, moved: []) }
+        for v in values.indices {
+            guard let reason = reasons[v] else { continue }
             guard rule.protectedInterval(value: values[v], reason: reason, parent: parentValue(v, values)) != nil, !done.contains(v)
             else { continue }
             let program = AttackerProgram(relations: relations, rule: rule, values: values, reasons: reasons, around: v)
             programs += 1
-            for m in program.members where !done.contains(m) {
+            // The truth is a table the reader cannot rule out, and so is every optimum found:
+            // the least and greatest value each member takes in them bound its interval from
+            // inside, and a side they already reach needs no program.
+            var seenLow = program.members.map { Double(values[$0]) }
+            var seenHigh = seenLow
+            func solve(_ m: Int, maximize: Bool) throws -> Double {
+                let (x, y) = try program.optimum(of: m, maximize: maximize)
+                if !y.isEmpty {
+                    for (j, member) in program.members.enumerated() {
+                        if abs(y[j] - Double(values[member])) > 1e-7 { moved.insert(member) }
+                        seenLow[j] = min(seenLow[j], y[j])
+                        seenHigh[j] = max(seenHigh[j], y[j])
+                    }
+                }
+                return x
+            }
+            for (j, m) in program.members.enumerated() where !done.contains(m) {
                 guard let r = reasons[m], let t = rule.protectedInterval(value: values[m], reason: r, parent: parentValue(m, values))
                 else { continue }
                 done.insert(m)
-                let d = try program.interval(of: m, truth: values, moved: &moved)
+                let lower = seenLow[j] <= Double(t.low) + IntervalAudit.tolerance ? seenLow[j] : try solve(m, maximize: false)
+                let upper = seenHigh[j] >= Double(t.high) - IntervalAudit.tolerance ? seenHigh[j] : try solve(m, maximize: true)
+                let d = DerivedInterval(lower: lower, upper: upper)
                 intervals[m] = d
                 func reaches(_ low: Double, _ high: Double) -> Bool {
                     d.lower <= low + IntervalAudit.tolerance && d.upper >= high - IntervalAudit.tolerance

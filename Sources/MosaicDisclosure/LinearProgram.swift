@@ -25,6 +25,9 @@ final class LinearProgram {
     private var objectiveColumns: [Int] = []
     /// Columns, in the order added.
     private(set) var columnCount = 0
+    /// Dual simplex (falling back to primal) rather than primal: the better warm start when
+    /// bounds change between solves and the objective does not.
+    var dual = false
 
     init() {
         problem = LinearProgram.lock.withLock {
@@ -95,16 +98,18 @@ final class LinearProgram {
     }
 
     /// Minimises (or maximises) `Σ coefficient·column`.
-    func optimize(_ objective: [(column: Int, coefficient: Double)], maximize: Bool) -> Outcome {
+    func optimize(_ objective: [(column: Int, coefficient: Double)], maximize: Bool, keepObjective: Bool = false) -> Outcome {
         LinearProgram.lock.withLock {
-            for j in objectiveColumns { glp_set_obj_coef(problem, Int32(j + 1), 0) }
-            objectiveColumns = objective.map(\.column)
-            for t in objective { glp_set_obj_coef(problem, Int32(t.column + 1), t.coefficient) }
+            if !keepObjective {
+                for j in objectiveColumns { glp_set_obj_coef(problem, Int32(j + 1), 0) }
+                objectiveColumns = objective.map(\.column)
+                for t in objective { glp_set_obj_coef(problem, Int32(t.column + 1), t.coefficient) }
+            }
             glp_set_obj_dir(problem, maximize ? GLP_MAX : GLP_MIN)
             var parameters = glp_smcp()
             glp_init_smcp(&parameters)
             parameters.msg_lev = GLP_MSG_OFF
-            parameters.meth = GLP_PRIMAL
+            parameters.meth = dual ? GLP_DUALP : GLP_PRIMAL
             parameters.presolve = GLP_OFF
             var code = glp_simplex(problem, &parameters)
             if code != 0 {
@@ -124,6 +129,30 @@ final class LinearProgram {
                 return .failed(glp_get_status(problem))
             }
         }
+    }
+
+    /// Sets the objective's coefficient of one column (kept until changed).
+    func setObjective(_ column: Int, _ coefficient: Double) {
+        LinearProgram.lock.withLock { glp_set_obj_coef(problem, Int32(column + 1), coefficient) }
+    }
+
+    /// Optimises the objective set with ``setObjective(_:_:)``.
+    func optimize(maximize: Bool) -> Outcome {
+        let kept = objectiveColumns
+        objectiveColumns = []
+        defer { objectiveColumns = kept }
+        return optimize([], maximize: maximize, keepObjective: true)
+    }
+
+    /// The values of every column in the last solution.
+    func values() -> [Double] {
+        var out = [Double](repeating: 0, count: columnCount)
+        LinearProgram.lock.withLock {
+            out.withUnsafeMutableBufferPointer { b in
+                for j in 0..<b.count { b[j] = glp_get_col_prim(problem, Int32(j + 1)) }
+            }
+        }
+        return out
     }
 
     /// The value of a column in the last solution.

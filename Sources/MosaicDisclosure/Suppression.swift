@@ -107,8 +107,8 @@ public enum SuppressionError: Error, Equatable, CustomStringConvertible, Localiz
 /// of the table supported on withheld values. Each published value the cheapest perturbation
 /// moves is withheld as complementary; the perturbation then proves the reader cannot rule
 /// that end out (Fischetti and Salazar-González 2000; the same network idea as τ-Argus and
-/// sdcTable). The cost of moving a published value is 1 + its size, so few and small values
-/// are chosen. A zero may be chosen (it then reads "fewer than k", which is true, and is
+/// sdcTable). The cost of moving a published value is 1 + its size (k for a zero, which must
+/// then be protected in turn), so few and small values are chosen. A zero may be chosen (it then reads "fewer than k", which is true, and is
 /// protected in turn); a published value of k or more becomes `complementary` and keeps k or
 /// more in every table the reader must consider. The search runs over the whole hierarchy
 /// (``Search``); values the final audit's optima never move are published again.
@@ -147,8 +147,15 @@ public struct Suppressor: Sendable {
         public var reasons: [SuppressionReason?]
         /// Withheld values per reason.
         public var counts: [SuppressionReason: Int]
-        /// Linear programs solved (perturbations and audit).
+        /// Linear programs built or solved (perturbations, audits).
         public var programs: Int
+
+        /// An outcome from its parts.
+        public init(reasons: [SuppressionReason?], counts: [SuppressionReason: Int], programs: Int) {
+            self.reasons = reasons
+            self.counts = counts
+            self.programs = programs
+        }
     }
 
     /// Primary suppression: the k-threshold and the small-area rule.
@@ -172,6 +179,8 @@ public struct Suppressor: Sendable {
         // cheapest perturbation moves. Later suppression only widens intervals, and zeros
         // withheld as complements ("fewer than k") are audited in the next round.
         var remaining = 0
+        let programs0 = PerturbationPrograms(suppressor: self, values: values, reasons: reasons)
+        programs += 1
         for _ in 0..<Suppressor.maximumRounds {
             let report = try audit.run(values: values, reasons: reasons)
             programs += report.programs
@@ -188,14 +197,17 @@ public struct Suppressor: Sendable {
                 (units[relations.unit(of: $0.value)].level.depth, $0.value) < (units[relations.unit(of: $1.value)].level.depth, $1.value)
             }
             let before = reasons
+            let whole = programs0
             for f in findings {
                 var added: [Int] = []
-                if f.derived.lower > f.required.lowerBound + IntervalAudit.tolerance {
-                    try perturb(f.value, to: f.required.lowerBound, values: values, reasons: &reasons, added: &added)
+                // Upward first: it needs values that can shrink (k or more), which the downward
+                // move can then reuse at no cost.
+                if f.derived.upper < f.required.upperBound - IntervalAudit.tolerance {
+                    try perturb(f.value, to: f.required.upperBound, values: values, reasons: &reasons, added: &added, whole: whole)
                     programs += 1
                 }
-                if f.derived.upper < f.required.upperBound - IntervalAudit.tolerance {
-                    try perturb(f.value, to: f.required.upperBound, values: values, reasons: &reasons, added: &added)
+                if f.derived.lower > f.required.lowerBound + IntervalAudit.tolerance {
+                    try perturb(f.value, to: f.required.lowerBound, values: values, reasons: &reasons, added: &added, whole: whole)
                     programs += 1
                 }
             }
@@ -233,66 +245,105 @@ public struct Suppressor: Sendable {
 
     /// Finds the cheapest perturbation that moves value `p` to `target` with every published
     /// value fixed, and withholds the published values it moves.
-    func perturb(_ p: Int, to target: Double, values: [Int], reasons: inout [SuppressionReason?], added: inout [Int]) throws {
-        let near = search == .regionFirst ? relations.neighbourhood(of: relations.unit(of: p)) : Array(relations.geography.units.indices)
-        if try perturb(p, to: target, within: near, values: values, reasons: &reasons, added: &added) { return }
-        if near.count < relations.geography.units.count,
-            try perturb(
-                p, to: target, within: Array(relations.geography.units.indices), values: values, reasons: &reasons, added: &added)
+    func perturb(
+        _ p: Int, to target: Double, values: [Int], reasons: inout [SuppressionReason?], added: inout [Int],
+        whole: PerturbationPrograms
+    ) throws {
+        if search == .regionFirst, let local = whole.local(for: p, reasons: reasons),
+            let moved = try local.solve(p, to: target, reasons: reasons)
         {
+            withhold(moved, values: values, reasons: &reasons, added: &added, programs: whole)
+            return
+        }
+        if let moved = try whole.whole.solve(p, to: target, reasons: reasons) {
+            withhold(moved, values: values, reasons: &reasons, added: &added, programs: whole)
             return
         }
         let unit = relations.geography.units[relations.unit(of: p)]
         throw SuppressionError.cannotProtect("a value at \(unit.level.rawValue) level")
     }
 
-    private func perturb(
-        _ p: Int, to target: Double, within units: [Int], values: [Int], reasons: inout [SuppressionReason?], added: inout [Int]
-    ) throws -> Bool {
-        let k = rule.k
-        let delta = target - Double(values[p])
-        // Columns: y⁺ and y⁻ of every value that may move (withheld values, and published
-        // values of k or more), and one column for p fixed at the shift.
-        var column: [Int: Int] = [:]
+    private func withhold(
+        _ moved: [Int], values: [Int], reasons: inout [SuppressionReason?], added: inout [Int], programs: PerturbationPrograms
+    ) {
+        for v in moved where reasons[v] == nil {
+            let reason = rule.reasonIfWithheld(values[v])
+            reasons[v] = reason
+            added.append(v)
+            programs.update(v, reason: reason)
+        }
+    }
+}
+
+/// The perturbation programs of one suppression: the whole hierarchy's, and one per region
+/// (built when first needed) for the region-first search; all kept up to date as values are
+/// withheld.
+final class PerturbationPrograms {
+    let suppressor: Suppressor
+    let values: [Int]
+    let whole: PerturbationProgram
+    private var locals: [Int: PerturbationProgram] = [:]
+
+    init(suppressor: Suppressor, values: [Int], reasons: [SuppressionReason?]) {
+        self.suppressor = suppressor
+        self.values = values
+        self.whole = PerturbationProgram(relations: suppressor.relations, rule: suppressor.rule, values: values, reasons: reasons)
+    }
+
+    /// The program of the region holding `p`'s province (nil for the country and the regions).
+    func local(for p: Int, reasons: [SuppressionReason?]) -> PerturbationProgram? {
+        let relations = suppressor.relations
+        let units = relations.geography.units
+        guard let parent = units[relations.unit(of: p)].parent, units[parent].parent != nil else { return nil }
+        if let program = locals[parent] { return program }
+        let program = PerturbationProgram(
+            relations: relations, rule: suppressor.rule, values: values, reasons: reasons,
+            units: relations.neighbourhood(of: relations.unit(of: p)))
+        locals[parent] = program
+        return program
+    }
+
+    /// Records in every program that `v` is now withheld for `reason`.
+    func update(_ v: Int, reason: SuppressionReason?) {
+        whole.update(v, reason: reason)
+        for program in locals.values { program.update(v, reason: reason) }
+    }
+}
+
+/// The perturbation program: for every value that may move, y⁺ and y⁻ ≥ 0 within what its
+/// status allows (published values of k or more may shrink to k, published zeros grow to
+/// k − 1, withheld values stay within their status); every relation holds for x + y; the cost
+/// of moving a published value is 1 + its size (k for a zero, which must then be protected in
+/// turn), 0.001 for a withheld one. Built once and updated as values are withheld; each solve
+/// fixes one value's shift and starts from the previous basis.
+final class PerturbationProgram {
+    let lp = LinearProgram()
+    let rule: SuppressionRule
+    let values: [Int]
+    /// Value → its y⁺ column (y⁻ is the next one); absent when the value cannot move.
+    var column: [Int: Int] = [:]
+
+    init(relations: TableRelations, rule: SuppressionRule, values: [Int], reasons: [SuppressionReason?], units: [Int]? = nil) {
+        self.rule = rule
+        self.values = values
+        lp.dual = true
         var bounds: [(lower: Double, upper: Double)] = []
-        var objective: [(column: Int, coefficient: Double)] = []
-        var movable: [Int] = []
-        for u in units {
+        var costs: [Double] = []
+        for u in units ?? Array(relations.geography.units.indices) {
             for s in 0..<relations.slotsPerUnit {
                 let v = relations.index(unit: u, slot: s)
-                if v == p {
-                    column[v] = bounds.count
-                    bounds.append((delta, delta))
-                    continue
-                }
-                let x = Double(values[v])
-                let up: Double
-                let down: Double
-                let cost: Double
-                switch reasons[v] {
-                case .belowK?:
-                    (up, down, cost) = (Double(k - 1) - x, x, 0.001)
-                case .smallArea?:
-                    (up, down, cost) = (.infinity, x, 0.001)
-                case .complementary?:
-                    (up, down, cost) = (.infinity, x - Double(k), 0.001)
-                case nil where values[v] == 0:
-                    (up, down, cost) = (Double(k - 1), 0, 1)
-                case nil:
-                    guard values[v] >= k else { continue }
-                    (up, down, cost) = (.infinity, x - Double(k), 1 + x)
-                }
+                guard let m = PerturbationProgram.movement(values[v], reasons[v], rule) else { continue }
                 column[v] = bounds.count
-                movable.append(v)
-                bounds.append((0, up))
-                bounds.append((0, down))
-                objective.append((column[v]!, cost))
-                objective.append((column[v]! + 1, cost))
+                bounds.append((0, m.up))
+                bounds.append((0, m.down))
+                costs.append(m.cost)
+                costs.append(m.cost)
             }
         }
+        lp.addColumns(bounds)
         var rows: [(terms: [(column: Int, coefficient: Double)], lower: Double, upper: Double)] = []
         var seen = Set<Int>()
-        for v in column.keys {
+        for v in column.keys.sorted() {
             for r in relations.relationsOf[v] where seen.insert(r).inserted {
                 let relation = relations.relations[r]
                 var terms: [(column: Int, coefficient: Double)] = []
@@ -300,36 +351,53 @@ public struct Suppressor: Sendable {
                 for t in relation.terms {
                     current += t.coefficient * values[t.value]
                     guard let c = column[t.value] else { continue }
-                    if t.value == p {
-                        terms.append((c, Double(t.coefficient)))
-                    } else {
-                        terms.append((c, Double(t.coefficient)))
-                        terms.append((c + 1, -Double(t.coefficient)))
-                    }
+                    terms.append((c, Double(t.coefficient)))
+                    terms.append((c + 1, -Double(t.coefficient)))
                 }
-                if relation.isEquality {
-                    rows.append((terms, 0, 0))
-                } else {
-                    rows.append((terms, -.infinity, -Double(current)))
-                }
+                rows.append(relation.isEquality ? (terms, 0, 0) : (terms, -.infinity, -Double(current)))
             }
         }
-        let lp = LinearProgram()
-        lp.addColumns(bounds)
         lp.addRows(rows)
-        let outcome = lp.optimize(objective, maximize: false)
+        for (c, cost) in costs.enumerated() { lp.setObjective(c, cost) }
+    }
+
+    /// How far a value may move up and down, and what moving it costs; nil when it cannot move.
+    static func movement(_ value: Int, _ reason: SuppressionReason?, _ rule: SuppressionRule) -> (up: Double, down: Double, cost: Double)? {
+        let x = Double(value)
+        let k = Double(rule.k)
+        switch reason {
+        case .belowK?: return (k - 1 - x, x, 0.001)
+        case .smallArea?: return (.infinity, x, 0.001)
+        case .complementary?: return (.infinity, x - k, 0.001)
+        case nil where value == 0: return (k - 1, 0, k)
+        case nil where value >= rule.k: return (.infinity, x - k, 1 + x)
+        case nil: return nil
+        }
+    }
+
+    /// Records that `v` is now withheld for `reason`.
+    func update(_ v: Int, reason: SuppressionReason?) {
+        guard let c = column[v], let m = PerturbationProgram.movement(values[v], reason, rule) else { return }
+        lp.setColumnBounds(c, lower: 0, upper: m.up)
+        lp.setColumnBounds(c + 1, lower: 0, upper: m.down)
+        lp.setObjective(c, m.cost)
+        lp.setObjective(c + 1, m.cost)
+    }
+
+    /// The published values the cheapest perturbation moving `p` to `target` moves; nil when
+    /// no perturbation within this program can.
+    func solve(_ p: Int, to target: Double, reasons: [SuppressionReason?]) throws -> [Int]? {
+        guard let c = column[p] else { return nil }
+        let delta = target - Double(values[p])
+        lp.setColumnBounds(c, lower: max(delta, 0), upper: max(delta, 0))
+        lp.setColumnBounds(c + 1, lower: max(-delta, 0), upper: max(-delta, 0))
+        let outcome = lp.optimize(maximize: false)
+        defer { update(p, reason: reasons[p]) }
         switch outcome {
         case .optimal:
-            for v in movable where reasons[v] == nil {
-                let c = column[v]!
-                if lp.value(c) + lp.value(c + 1) > 1e-7 {
-                    reasons[v] = values[v] == 0 ? .belowK : .complementary
-                    added.append(v)
-                }
-            }
-            return true
-        case .infeasible: return false
-        case .unbounded: return false
+            let y = lp.values()
+            return column.compactMap { v, j in reasons[v] == nil && y[j] + y[j + 1] > 1e-7 ? v : nil }
+        case .infeasible, .unbounded: return nil
         case .failed(let code): throw SuppressionError.cannotProtect("a value (GLPK stopped with code \(code))")
         }
     }

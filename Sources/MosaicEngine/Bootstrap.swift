@@ -13,8 +13,8 @@ extension ReleaseEngine {
 
     /// A simulated country built from what the release publishes, and nothing else.
     ///
-    /// Each province takes its published value; a value suppressed by the k-threshold takes
-    /// ``suppressedStandIn``; a unit under the small-area rule shares equally (whole numbers)
+    /// Each province takes its published value; a value withheld by the k-threshold takes
+    /// ``suppressedStandIn``, a complementary one k (the least it can be); a unit under the small-area rule shares equally (whole numbers)
     /// what its parent's value leaves after its published siblings, top-down. The hidden
     /// values never enter: the bootstrap, and the replicates it publishes, reveal nothing the
     /// cells do not already show.
@@ -25,7 +25,7 @@ extension ReleaseEngine {
         var known = [[Int?]](repeating: [Int?](repeating: nil, count: cellCount), count: units.count)
         for v in published where v.table != ReleasePlan.totalName {
             guard let j = cellIndex["\(v.table)|\(v.cell)"], !isSmallArea(v.unit) else { continue }
-            known[v.unit][j] = v.value ?? suppressedStandIn
+            known[v.unit][j] = v.value ?? (v.reason == .complementary ? plan.k : suppressedStandIn)
         }
         var amount = [[Int]](repeating: [Int](repeating: 0, count: cellCount), count: units.count)
         for j in 0..<cellCount { amount[0][j] = known[0][j] ?? suppressedStandIn }

@@ -241,9 +241,19 @@ public struct ReleaseEngine: Sendable {
 
     /// ``publish(_:)``, with the suppressor's outcome (counts per reason, programs solved).
     public func publishWithOutcome(_ e: Estimates) throws -> (values: [ReleasedValue], outcome: Suppressor.Outcome) {
+        try publishWithOutcome(e, complementary: true)
+    }
+
+    /// With `complementary` false, primary suppression only: for tests of what does not depend
+    /// on the suppression pattern (margins, replicates). Not reachable from the CLI.
+    func publishWithOutcome(_ e: Estimates, complementary: Bool) throws -> (values: [ReleasedValue], outcome: Suppressor.Outcome) {
         let relations = self.relations
         let suppressor = Suppressor(relations: relations, rule: suppressionRule, minimumSchools: plan.minimumSchools)
-        let outcome = try suppressor.suppress(valueVector(e))
+        let values = valueVector(e)
+        let outcome =
+            complementary
+            ? try suppressor.suppress(values)
+            : Suppressor.Outcome(reasons: suppressor.primary(values), counts: [:], programs: 0)
         var out: [ReleasedValue] = []
         for (i, _) in geography.units.enumerated() {
             func value(_ slot: Int, _ table: String, _ cell: String, _ v: Int, _ variance: Double) -> ReleasedValue {

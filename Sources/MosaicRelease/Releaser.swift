@@ -478,11 +478,11 @@ public struct Releaser: Sendable {
             ("level_weights", Level.allCases.map { "\($0.rawValue)=\(plan.levelWeights[$0]!)" }.joined(separator: ", ")),
             (
                 "guarantee",
-                "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(Accounting.formatEpsilon(epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, every figure here is almost equally likely, so the figures reveal very little about any one child or staff member. The guarantee covers everything in this file; spending more budget on the same quarter adds up (budget_spent_rho is the quarter's total when this release was made; 'mosaic budget' tells the total now). Each incident is counted in the quarter the school learned of it: a late report or a correction of a quarter already released reaches only later releases, and an incident counted in two quarters costs the ρ of both."
+                "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(Accounting.formatEpsilon(epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, every figure here is almost equally likely, so the figures reveal very little about any one child or staff member. The guarantee covers everything in this file; spending more budget on the same quarter adds up (budget_spent_rho is the quarter's total when this release was made; 'mosaic budget' tells the total now). Each incident is counted in the quarter the school learned of it: a late report or a correction of a quarter already released reaches only later releases, and an incident counted in two quarters costs the ρ of both. Which schools reported is treated as an administrative fact (every school files a full file, zeros included), not as data about incidents: the coverage table shows it only as shares in 5-point bands, and never so that a school that did not report can be singled out."
             ),
             (
                 "replicates",
-                "table replicates: bootstrap replicates of the errors (the engine rerun with fresh noise on a country made of the published values only, a suppressed value standing in as k/2 rounded down; post-processing, no privacy cost), for margins of sums"
+                "table replicates: bootstrap replicates of the errors (the engine rerun with fresh noise on a country made of the published values only, a below_k value standing in as k/2 rounded down and a complementary one as k; post-processing, no privacy cost), for margins of sums"
             ),
             (
                 "margins",

@@ -10,7 +10,9 @@ public struct Figure: Sendable, Equatable, Codable {
     public var value: Int?
     /// Half-width of the 95 % interval; nil when withheld.
     public var moe95: Double?
-    /// `published`, `suppressed` (1 to k−1) or `bounded` (a sum with suppressed cells inside).
+    /// `published`; why a single value is withheld (`below_k`, `small_area`, `complementary`, or
+    /// `suppressed` in files made before reasons were recorded); `bounded` (a sum with withheld
+    /// cells inside); or `unavailable`.
     public var status: String
     /// The lower end of the range a withheld value lies in.
     public var lower: Int?
@@ -25,8 +27,10 @@ public struct Figure: Sendable, Equatable, Codable {
 
     /// The figure of a query answer (a range when withheld cells are inside).
     public static func from(_ a: QueryAnswer) -> Figure {
-        // One suppressed cell reads "fewer than k", as in the release.
-        if a.cells == 1, a.suppressed == 1 { return Figure(value: nil, moe95: nil, status: "suppressed") }
+        // One withheld cell says why, as in the release.
+        if a.cells == 1, a.suppressed == 1 {
+            return Figure(value: nil, moe95: nil, status: a.status == "bounded" ? "suppressed" : a.status, lower: a.lower, upper: a.upper)
+        }
         return Figure(
             value: a.value, moe95: a.moe95, status: a.value != nil ? "published" : (a.status == "unavailable" ? "unavailable" : "bounded"),
             lower: a.lower, upper: a.upper)

@@ -22,11 +22,14 @@ public struct ReportRenderer {
     func figure(_ f: Figure, margin: Bool = true) -> String {
         if let v = f.value { return margin && f.moe95 != nil ? "\(s.number(v)) ± \(s.decimal(f.moe95!))" : s.number(v) }
         switch f.status {
-        case "suppressed": return s.text("suppressed", ["k": String(model.k)])
+        case "suppressed", "below_k": return s.text("suppressed", ["k": String(model.k)])
+        case "complementary": return s.text("withheld_complementary")
+        case "small_area", "unavailable": return s.text("withheld_small_area", ["m": String(model.minimumSchools)])
         case "bounded":
             if let lo = f.lower, let hi = f.upper {
                 return "\(s.number(lo))–\(s.number(hi))" + (f.moe95.map { " ± \(s.decimal($0))" } ?? "")
             }
+            if let lo = f.lower { return s.text("at_least", ["value": s.number(lo)]) + (f.moe95.map { " ± \(s.decimal($0))" } ?? "") }
             return s.text("suppressed", ["k": String(model.k)])
         default: return s.text("not_published")
         }

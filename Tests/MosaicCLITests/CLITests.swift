@@ -177,6 +177,20 @@ struct CLI {
         #expect(created.status == 0, "\(created.err)")
         #expect(created.out.contains("Release 2026-Q3-R1 for 2026-Q3: ρ = 1 (ε = 7.767, δ = 1e-6)"))
         #expect(created.out.contains("Budget for 2026-Q3: 1 of 2 spent, 1 left."))
+        // How many values each rule withheld, counted again from the file.
+        let statuses = cli.read("r-csv/cells.csv").split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",").last.map(String.init) ?? ""
+        }
+        let n = { (s: String) in statuses.filter { $0 == s }.count }
+        #expect(
+            created.out.contains(
+                "\(n("below_k")) fewer than 5 (below_k), \(n("small_area")) in small areas (small_area), \(n("complementary")) to protect them from subtraction (complementary); the interval audit passed."
+            ), "\(created.out)")
+        #expect(n("below_k") > 0 && n("small_area") > 0)
+        #expect(
+            cli.read("r-csv/coverage.csv").hasPrefix(
+                "period,level,geo_code,geo_name,registered_schools,registered_enrolment,coverage_status,reporting_share_low,reporting_share_high\n"
+            ))
         let list = try cli.run("release", "list")
         #expect(list.out.contains("2026-Q3-R1") && list.out.contains("1/2"))
         let export = try cli.run("release", "export", "2026-Q3-R1", "--out", "again.sqlite", "--csv", "again-csv")

@@ -122,29 +122,36 @@ struct ReleaseFixture {
     }
 
     /// Two countries whose releases publish the same rows but hide different values: a
-    /// `responses` cell is 1 in one province and 4 in a sibling, or the other way round (both
-    /// suppressed at k = 5; their region shows 5 either way). Measured without noise.
+    /// `responses` cell is 2 in one province and 3 in a sibling, or the other way round (both
+    /// withheld at k = 5, each protecting the other; their region shows 5 either way).
+    /// Measured without noise.
     static func twoCountriesWithTheSameRows() throws -> (ReleaseEngine, [ReleasedValue], [ReleasedValue], Int, Int) {
         let (engine, base) = try engine()
         let units = engine.geography.units
-        let region = units.indices.first { units[$0].level == .region && units[$0].children.count >= 2 }!
-        let (p1, p2) = (units[region].children[0], units[region].children[1])
         let j = codebook.tableRanges[codebook.tableIndex("responses")!].first!
-        func published(_ a: Int, _ b: Int) -> [ReleasedValue] {
-            var truth = base
-            for p in units[region].children { truth.byProvince[units[p].code]![j] = 0 }
-            for p in [p1, p2] {
-                // Enough affected persons for four responses.
-                truth.byProvince[units[p].code]![0] = max(truth.byProvince[units[p].code]![0], 4)
+        // The pattern of complementary values depends on the values (as in τ-Argus): look for a
+        // region where both countries get the same one.
+        for region in units.indices where units[region].level == .region && units[region].children.count >= 2 {
+            let (p1, p2) = (units[region].children[0], units[region].children[1])
+            func published(_ a: Int, _ b: Int) -> [ReleasedValue] {
+                var truth = base
+                for p in units[region].children { truth.byProvince[units[p].code]![j] = 0 }
+                for p in [p1, p2] {
+                    // Enough affected persons for four responses.
+                    truth.byProvince[units[p].code]![0] = max(truth.byProvince[units[p].code]![0], 4)
+                }
+                truth.byProvince[units[p1].code]![j] = a
+                truth.byProvince[units[p2].code]![j] = b
+                let values = engine.aggregate(truth)
+                let exact = Measurements(
+                    cells: values.map { $0.map(Int64.init) }, totals: values.map { Int64(codebook.total(of: "incidents", in: $0)) })
+                return try! engine.publish(engine.estimate(exact))
             }
-            truth.byProvince[units[p1].code]![j] = a
-            truth.byProvince[units[p2].code]![j] = b
-            let values = engine.aggregate(truth)
-            let exact = Measurements(
-                cells: values.map { $0.map(Int64.init) }, totals: values.map { Int64(codebook.total(of: "incidents", in: $0)) })
-            return try! engine.publish(engine.estimate(exact))
+            let (a, b) = (published(2, 3), published(3, 2))
+            if a == b { return (engine, a, b, p1, j) }
         }
-        return (engine, published(1, 4), published(4, 1), p1, j)
+        Issue.record("no region where both countries publish the same rows")
+        throw CancellationError()
     }
 
     @Test func replicatesRevealNoSuppressedValue() throws {
@@ -177,7 +184,9 @@ struct ReleaseFixture {
             rho: engine.plan.rho, tableWeights: engine.plan.tableWeights, levelWeights: engine.plan.levelWeights,
             k: 5, minimumSchools: 100_000)
         let small = ReleaseEngine(codebook: Self.codebook, geography: engine.geography, plan: plan)
-        var rows = try small.publish(small.estimate(small.measure(TrueCounts(byProvince: [:]), entropy: SeededEntropy(seed: 1))))
+        var rows = try small.publishWithOutcome(
+            small.estimate(small.measure(TrueCounts(byProvince: [:]), entropy: SeededEntropy(seed: 1))), complementary: false
+        ).values
         let w = Self.codebook.cellIndex(table: "channels", cell: "whatsapp")!
         for (i, v) in rows.enumerated() where v.unit == 0 && v.table == "channels" && v.cell == "whatsapp" { rows[i].value = 100 }
         let split = small.world(from: rows)
@@ -199,7 +208,9 @@ struct ReleaseFixture {
         var big = (inside: 0, all: 0)
         var perLevel: [Level: (inside: Int, all: Int, zeros: Int, zerosAsZero: Int)] = [:]
         for _ in 0..<40 {
-            for v in try engine.publish(engine.estimate(engine.measure(truth, entropy: e))) where v.table != ReleasePlan.totalName {
+            // Margins do not depend on which values are withheld: primary suppression only, for speed.
+            let published = try engine.publishWithOutcome(engine.estimate(engine.measure(truth, entropy: e)), complementary: false).values
+            for v in published where v.table != ReleasePlan.totalName {
                 guard let value = v.value, let moe = v.moe95 else { continue }
                 let t = values[v.unit][Self.codebook.cellIndex(table: v.table, cell: v.cell)!]
                 let hit = Double(abs(value - t)) <= moe
@@ -218,7 +229,7 @@ struct ReleaseFixture {
                 }
             }
         }
-        #expect(big.all > 2000)
+        #expect(big.all > 1500)
         #expect(Double(big.inside) / Double(big.all) >= 0.93, "true ≥ k: \(big)")
         for (level, l) in perLevel {
             let s0 = Double(l.zeros) / Double(l.all)

@@ -93,8 +93,13 @@ struct QueryFixture {
         #expect(!bounded.isEmpty)
         for a in bounded {
             #expect(a.value == nil && a.suppressed > 0)
-            #expect(a.lower! >= a.suppressed && a.upper! >= a.lower!)
-            #expect(a.upper! - a.lower! == a.suppressed * 3)  // k = 5: each suppressed cell is 1 to 4
+            if let upper = a.upper {
+                // k = 5: every withheld cell inside is fewer than 5 (0 to 4).
+                #expect(upper - a.lower! == a.suppressed * 4)
+            } else {
+                // A complementary cell (5 or more) inside: no upper end.
+                #expect(a.lower! >= 5)
+            }
         }
     }
 

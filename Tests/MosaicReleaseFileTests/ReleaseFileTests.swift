@@ -25,7 +25,7 @@ enum TinyRelease {
                 rows.append(
                     ReleaseRow(
                         period: period, level: u.level, geoCode: u.geoCode, geoName: u.geoName, tableName: c.table, cell: c.code,
-                        value: nil, moe95: nil, status: .suppressed))
+                        value: nil, moe95: nil, status: .smallArea))
             }
         }
         var noise: [NoiseRow] = []

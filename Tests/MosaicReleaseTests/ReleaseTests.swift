@@ -144,9 +144,11 @@ final class ResultsBox: @unchecked Sendable {
     @Test func suppressedCellsCarryNoValueAndPublishedOnesAreNotSmall() throws {
         let f = try ReleaseFixture()
         let data = try f.create(k: 5)
-        #expect(data.rows.contains { $0.status == .suppressed })
+        #expect(data.rows.contains { $0.status == .belowK })
+        #expect(data.rows.contains { $0.status == .complementary })
+        #expect(!data.rows.contains { $0.status == .suppressed })  // new releases always say why
         for r in data.rows {
-            if r.status == .suppressed {
+            if r.status.isSuppressed {
                 #expect(r.value == nil && r.moe95 == nil)
             } else {
                 #expect(r.status == .published)
@@ -164,8 +166,10 @@ final class ResultsBox: @unchecked Sendable {
         let small = perProvince.filter { $0.value < 15 }.map(\.key)
         #expect(!small.isEmpty)
         for r in data.rows where r.level == .province && small.contains(r.geoCode) {
-            #expect(r.status == .suppressed)
+            #expect(r.status == .smallArea)
         }
+        // The coverage of a small area is never published, nor the pupils of reporting schools.
+        for c in data.coverage where c.level == .province && small.contains(c.geoCode) { #expect(c.coverage.status == .withheld) }
         #expect(data.rows.contains { $0.level == .country && $0.status == .published })
     }
 

@@ -44,7 +44,7 @@ struct KnownReleases {
                 rows.append(
                     ReleaseRow(
                         period: p, level: u.level, geoCode: u.geoCode, geoName: u.geoName, tableName: "total", cell: "persons",
-                        value: v, moe95: v == nil ? nil : moe, status: v == nil ? .suppressed : .published))
+                        value: v, moe95: v == nil ? nil : moe, status: v == nil ? .belowK : .published))
                 for cell in codebook.allCells {
                     rows.append(
                         ReleaseRow(
@@ -87,11 +87,12 @@ struct KnownReleases {
         #expect(unknown.changes[0].verdict == .unknown)
     }
 
-    @Test func ratesUseTheEnrolmentOfReportingSchools() throws {
+    @Test func ratesDivideByRegisteredPupilsTimesThePublishedReportingShare() throws {
         let m = try ReportModel.build(releases: try KnownReleases([(90, 60, 30)]).files)
         let p = try #require(m.scope.points.last)
-        #expect(abs(p.rate! - 100.0) < 1e-9)  // 90 per 9,000 pupils = 100 per 10,000
-        #expect(abs(p.rateMoe95! - 5.0 / 9_000 * 10_000) < 1e-9)
+        // 10,000 registered pupils, 90–95 % of schools reporting: 9,250 pupils; 90 per 9,250.
+        #expect(abs(p.rate! - 90.0 / 9_250 * 10_000) < 1e-9)
+        #expect(abs(p.rateMoe95! - 5.0 / 9_250 * 10_000) < 1e-9)
         #expect(m.ranking.map(\.code) == ["RA", "RB"])
     }
 
@@ -110,8 +111,20 @@ struct KnownReleases {
             let md = r.markdown()
             #expect(md.contains(lang == "en" ? "fewer than 5" : "menos de 5"))
             #expect(r.html().contains(lang == "en" ? "fewer than 5" : "menos de 5"))
-            #expect(r.csv().contains("trend,RA,2026-Q3,persons,,,suppressed"))
+            #expect(r.csv().contains("trend,RA,2026-Q3,persons,,,below_k"))
         }
+    }
+
+    @Test func eachReasonForAWithheldValueReadsInWords() throws {
+        let m = try ReportModel.build(releases: try KnownReleases([(100, 60, 40), (100, 60, 40)]).files)
+        let en = ReportRenderer(model: m, strings: try ReportStrings(language: "en"))
+        let es = ReportRenderer(model: m, strings: try ReportStrings(language: "es"))
+        func f(_ status: String) -> Figure { Figure(value: nil, moe95: nil, status: status) }
+        #expect(en.figure(f("below_k")) == "fewer than 5")
+        #expect(en.figure(f("complementary")) == "withheld to protect another figure")
+        #expect(en.figure(f("small_area")) == "not published (fewer than 5 schools)")
+        #expect(es.figure(f("complementary")) == "no se publica para proteger otra cifra")
+        #expect(en.figure(Figure(value: nil, moe95: 3.0, status: "bounded", lower: 12, upper: nil)) == "at least 12 ± 3.0")
     }
 
     @Test func numbersAndQuartersFollowTheLanguage() throws {

@@ -1,0 +1,114 @@
+// Complementary suppression and the interval audit, measured: how many values each rule
+// withholds (per level and table), the share of cells and of persons hidden, the time per
+// release, and the cost against releases with primary suppression only. Run by
+// Analysis/suppression-evaluation.sh; seeded, so the figures repeat.
+import Foundation
+import MosaicCodebook
+import MosaicDisclosure
+import MosaicEngine
+import MosaicErrorModel
+import MosaicPrivacy
+import MosaicSamplers
+import MosaicSynth
+import MosaicTestSupport
+
+let codebook = try Codebook.bundled()
+let arguments = CommandLine.arguments
+let releases = arguments.count > 1 ? Int(arguments[1]) ?? 3 : 3
+
+func engine(schools: Int, rho: String, minimumSchools: Int) throws -> (ReleaseEngine, TrueCounts) {
+    var config = SynthConfig()
+    config.schools = schools
+    let period = Period("2026-Q3")!
+    config.periods = [period]
+    let country = try SyntheticCountry(config: config, codebook: codebook)
+    let geography = Geography(schools: country.schools)
+    let province = Dictionary(uniqueKeysWithValues: country.schools.map { ($0.id, $0.provinceCode) })
+    var byProvince: [String: [Int]] = [:]
+    for s in country.submissions(for: period) {
+        guard let p = province[s.schoolID] else { continue }
+        var v = byProvince[p] ?? [Int](repeating: 0, count: codebook.allCells.count)
+        for i in v.indices { v[i] += s.counts[i] }
+        byProvince[p] = v
+    }
+    var plan = ReleasePlan.defaults(codebook: codebook, rho: Rho(rho)!)
+    plan.minimumSchools = minimumSchools
+    return (ReleaseEngine(codebook: codebook, geography: geography, plan: plan), TrueCounts(byProvince: byProvince))
+}
+
+func pct(_ a: Double, _ b: Double) -> String { b > 0 ? String(format: "%5.1f %%", 100 * a / b) : "    –" }
+
+let levels: [Level] = [.country, .region, .province]
+let tables = [ErrorModel.totalName] + codebook.tables.map(\.name)
+
+func tableOf(_ slot: Int) -> String { slot == 0 ? ErrorModel.totalName : codebook.allCells[slot - 1].table }
+
+print("Withheld values per release, averaged over \(releases) seeded releases per row.")
+print("cells: share of the level's values; persons: share of the level's persons (sum of the withheld values, noisy scale).")
+print("")
+for (schools, rho, minimum) in [(4000, "1", 5), (4000, "0.5", 5), (4000, "2", 5), (4000, "1", 15), (40000, "1", 5), (40000, "1", 15)] {
+    let (e, truth) = try engine(schools: schools, rho: rho, minimumSchools: minimum)
+    let relations = e.relations
+    for search in Suppressor.Search.allCases {
+        var suppressor = Suppressor(relations: relations, rule: e.suppressionRule, minimumSchools: minimum)
+        suppressor.search = search
+        var counts: [Level: [SuppressionReason: Double]] = [:]
+        var cellsPerLevel: [Level: Double] = [:]
+        var hiddenPersons: [Level: [String: Double]] = [:]  // "primary" and "extra"
+        var primaryCells: [Level: Double] = [:]
+        var extraCells: [Level: Double] = [:]
+        var personsPerLevel: [Level: Double] = [:]
+        var byTable: [String: Double] = [:]
+        var time = 0.0
+        var programs = 0
+        var limited = 0
+        var primaryFindings = 0
+        for r in 0..<releases {
+            let values = e.valueVector(e.estimate(e.measure(truth, entropy: SeededEntropy(seed: UInt64(r) + 17))))
+            let start = Date()
+            let outcome = try suppressor.suppress(values)
+            time += Date().timeIntervalSince(start)
+            programs += outcome.programs
+            let audit = try IntervalAudit(relations: relations, rule: e.suppressionRule).run(values: values, reasons: outcome.reasons)
+            guard audit.findings.isEmpty else { fatalError("audit failed after suppression") }
+            limited += audit.limitedByReasons
+            primaryFindings +=
+                try IntervalAudit(relations: relations, rule: e.suppressionRule).run(
+                    values: values, reasons: suppressor.primary(values)
+                ).findings.count
+            let primaryReasons = suppressor.primary(values)
+            for v in values.indices {
+                let level = e.geography.units[relations.unit(of: v)].level
+                cellsPerLevel[level, default: 0] += 1
+                personsPerLevel[level, default: 0] += Double(values[v])
+                guard let reason = outcome.reasons[v] else { continue }
+                counts[level, default: [:]][reason, default: 0] += 1
+                let primary = primaryReasons[v] != nil
+                if primary { primaryCells[level, default: 0] += 1 } else { extraCells[level, default: 0] += 1 }
+                hiddenPersons[level, default: [:]][primary ? "primary" : "extra", default: 0] += Double(values[v])
+                if !primary { byTable[tableOf(relations.slot(of: v)), default: 0] += 1 }
+            }
+        }
+        let n = Double(releases)
+        print(
+            "\(schools) schools, ρ = \(rho), min. schools \(minimum), search \(search.rawValue): \(String(format: "%.2f", time / n)) s per release, \(programs / releases) LPs; primary only: \(primaryFindings / releases) values narrowable; after: 0 (\(limited / releases) limited by the statuses alone)"
+        )
+        print("  level      below_k small_area complementary | cells withheld: primary   extra | persons hidden: primary   extra")
+        for level in levels {
+            let c = counts[level] ?? [:]
+            let all = cellsPerLevel[level] ?? 1
+            let persons = personsPerLevel[level] ?? 0
+            let hp = hiddenPersons[level] ?? [:]
+            let name = level.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+            let reasons = String(
+                format: "%8.1f %10.1f %13.1f", (c[.belowK] ?? 0) / n, (c[.smallArea] ?? 0) / n, (c[.complementary] ?? 0) / n)
+            print(
+                "  \(name)\(reasons) |                \(pct(primaryCells[level] ?? 0, all)) \(pct(extraCells[level] ?? 0, all)) |                \(pct(hp["primary"] ?? 0, persons)) \(pct(hp["extra"] ?? 0, persons))"
+            )
+        }
+        print(
+            "  extra values by table: "
+                + tables.map { "\($0) \(String(format: "%.1f", (byTable[$0] ?? 0) / n))" }.joined(separator: ", "))
+        print("")
+    }
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Complementary suppression and the interval audit, measured on synthetic countries (the demo's
+# size, 4,000 schools, and ten times it), several ρ and small-area thresholds, both search
+# strategies: values withheld per rule and level, share of cells and of persons hidden, extra
+# values by table, time per release, and how many withheld values a reader could narrow with
+# primary suppression only. Seeded: the figures repeat.
+# Usage: Analysis/suppression-evaluation.sh [RELEASES_PER_ROW]   (default 3; about 10 minutes on two cores)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh >/dev/null
+swift build -c release --product suppression-eval >/dev/null
+.build/release/suppression-eval "${1:-3}"
