@@ -16,7 +16,7 @@ demo: release
 test: deps
 	@scripts/install-deps.sh chromium fonts-dejavu-core
 	python3 scripts/check-layers.py
-	swift format lint --strict -r Sources Tests Package.swift Analysis/PrivacyEval Analysis/SamplerBench Analysis/SealBench
+	swift format lint --strict -r Sources Tests Package.swift Analysis/PrivacyEval Analysis/SamplerBench Analysis/SealBench Analysis/SuppressionEval
 	swift build --build-tests
 	swift test --skip-build
 	python3 Analysis/intake-fuzz.py --mutants 1000 --seed 1 --mosaic .build/debug/mosaic
