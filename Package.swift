@@ -1,6 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// The engine's least squares and the suppression's linear programs run in every test that makes a
+// release: compiled with optimisation even in debug builds, so that `make test` stays short.
+let optimizedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "Mosaic",
     platforms: [.macOS(.v14)],
@@ -58,7 +62,9 @@ let package = Package(
         .systemLibrary(name: "CGLPK", path: "Sources/CGLPK"),
         // Public side: what a reader can derive from a release (the relations, the interval audit) and the
         // suppression that keeps withheld values from being computed by subtraction.
-        .target(name: "MosaicDisclosure", dependencies: ["CGLPK", "MosaicCodebook", "MosaicErrorModel"], exclude: ["README.md"]),
+        .target(
+            name: "MosaicDisclosure", dependencies: ["CGLPK", "MosaicCodebook", "MosaicErrorModel"], exclude: ["README.md"],
+            swiftSettings: optimizedEvenInDebug),
         // SQLite hardening for SQL and files from outside (sqlite3_db_config is variadic: C only).
         .target(name: "CSQLiteGuard", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The kernel's CSPRNG (getrandom), which Swift's Glibc module does not expose.
@@ -85,7 +91,7 @@ let package = Package(
         .target(
             name: "MosaicEngine",
             dependencies: ["MosaicCodebook", "MosaicRegistry", "MosaicPrivacy", "MosaicSamplers", "MosaicErrorModel", "MosaicDisclosure"],
-            exclude: ["README.md"]),
+            exclude: ["README.md"], swiftSettings: optimizedEvenInDebug),
         // Releases from the store: the ledger, persistence, export.
         .target(
             name: "MosaicRelease",
