@@ -21,8 +21,9 @@ public enum SuppressionReason: String, Sendable, Hashable, Codable, CaseIterable
 ///   k − 1, so that no value the threshold hides can be ruled out.
 /// - A value of a small area (`small_area`): the interval must reach at least
 ///   `d = max(k, ⌈smallAreaPercent % of the value⌉)` below it (or 0) and as far above it, or
-///   up to the parent unit's value when that is less (a part cannot exceed its whole; a zero
-///   in a region that has none is not hidden).
+///   up to the parent unit's value when that is less (k − 1 when the parent is itself from 1
+///   to k − 1): a part cannot exceed its whole, and a zero in a region that has none is not
+///   hidden.
 /// - A complementary value protects others; it needs no interval of its own.
 public struct SuppressionRule: Sendable, Hashable {
     /// Values from 1 to k − 1 are withheld.
@@ -46,14 +47,17 @@ public struct SuppressionRule: Sendable, Hashable {
     /// The interval a reader must not be able to narrow, for `value` withheld for `reason`;
     /// nil for a complementary value. `parent` is the same value of the parent unit (a small
     /// area's value can never be shown to exceed what its parent holds: the upper end is capped
-    /// at the parent's value, or at k − 1 when that is larger).
+    /// at the parent's value, or at k − 1 when the parent is itself from 1 to k − 1).
     public func protectedInterval(value: Int, reason: SuppressionReason, parent: Int? = nil) -> (low: Int, high: Int)? {
         switch reason {
         case .belowK: return (1, k - 1)
         case .smallArea:
             let d = smallAreaMargin(value)
             let high = value + d
-            return (max(0, value - d), parent.map { min(high, max($0, k - 1, value)) } ?? high)
+            // What a reader knows of the parent caps the part: its value when published (0, or k
+            // or more), k − 1 when it is itself fewer than k.
+            let cap = parent.map { p in max(value, (1..<k).contains(p) ? k - 1 : p) }
+            return (max(0, value - d), cap.map { min(high, $0) } ?? high)
         case .complementary: return nil
         }
     }
