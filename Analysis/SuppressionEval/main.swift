@@ -46,13 +46,19 @@ func tableOf(_ slot: Int) -> String { slot == 0 ? ErrorModel.totalName : codeboo
 print("Withheld values per release, averaged over \(releases) seeded releases per row.")
 print("cells: share of the level's values; persons: share of the level's persons (sum of the withheld values, noisy scale).")
 print("")
-for (schools, rho, minimum) in [(4000, "1", 5), (4000, "0.5", 5), (4000, "2", 5), (4000, "1", 15), (40000, "1", 5)] {
+for (schools, rho, minimum) in CommandLine.arguments.count > 2
+    ? [(4000, "1", 5)] : [(4000, "1", 5), (4000, "0.5", 5), (4000, "2", 5), (4000, "1", 15), (40000, "1", 5)]
+{
     let (e, truth) = try engine(schools: schools, rho: rho, minimumSchools: minimum)
     let relations = e.relations
     // Both searches on the demo's size and defaults; the whole-hierarchy search (the default) elsewhere.
-    for search in (schools == 4000 && rho == "1" && minimum == 5) ? Suppressor.Search.allCases : [.wholeHierarchy] {
+    let variants: [(Suppressor.Search, Double)] =
+        (schools == 4000 && rho == "1" && minimum == 5)
+        ? [(.wholeHierarchy, 1), (.regionFirst, 1), (.wholeHierarchy, 10), (.wholeHierarchy, 100)] : [(.wholeHierarchy, 1)]
+    for (search, totalWeight) in variants {
         var suppressor = Suppressor(relations: relations, rule: e.suppressionRule, minimumSchools: minimum)
         suppressor.search = search
+        suppressor.totalWeight = totalWeight
         var counts: [Level: [SuppressionReason: Double]] = [:]
         var cellsPerLevel: [Level: Double] = [:]
         var hiddenPersons: [Level: [String: Double]] = [:]  // "primary" and "extra"
@@ -92,7 +98,7 @@ for (schools, rho, minimum) in [(4000, "1", 5), (4000, "0.5", 5), (4000, "2", 5)
         }
         let n = Double(releases)
         print(
-            "\(schools) schools, ρ = \(rho), min. schools \(minimum), search \(search.rawValue): \(String(format: "%.2f", time / n)) s per release, \(programs / releases) LPs; primary only: \(primaryFindings / releases) values narrowable; after: 0 (\(limited / releases) limited by the statuses alone)"
+            "\(schools) schools, ρ = \(rho), min. schools \(minimum), search \(search.rawValue), totals weighted \(Int(totalWeight)): \(String(format: "%.2f", time / n)) s per release, \(programs / releases) LPs; primary only: \(primaryFindings / releases) values narrowable; after: 0 (\(limited / releases) limited by the statuses alone)"
         )
         print("  level      below_k small_area complementary | cells withheld: primary   extra | persons hidden: primary   extra")
         for level in levels {

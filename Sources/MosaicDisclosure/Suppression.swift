@@ -125,6 +125,9 @@ public struct Suppressor: Sendable {
     public let smallUnits: [Bool]
     /// Where the search for complementary values looks.
     public var search: Search = .wholeHierarchy
+    /// How much more withholding a unit's total of affected persons costs than a cell of the
+    /// same size (the total is the headline figure of every unit).
+    public var totalWeight: Double = 1
 
     /// Where the search for complementary values looks.
     public enum Search: String, Sendable, CaseIterable {
@@ -291,7 +294,8 @@ final class PerturbationPrograms {
     init(suppressor: Suppressor, values: [Int], reasons: [SuppressionReason?]) {
         self.suppressor = suppressor
         self.values = values
-        self.whole = PerturbationProgram(relations: suppressor.relations, rule: suppressor.rule, values: values, reasons: reasons)
+        self.whole = PerturbationProgram(
+            relations: suppressor.relations, rule: suppressor.rule, values: values, reasons: reasons, totalWeight: suppressor.totalWeight)
     }
 
     /// The program of the region holding `p`'s province (nil for the country and the regions).
@@ -302,7 +306,7 @@ final class PerturbationPrograms {
         if let program = locals[parent] { return program }
         let program = PerturbationProgram(
             relations: relations, rule: suppressor.rule, values: values, reasons: reasons,
-            units: relations.neighbourhood(of: relations.unit(of: p)))
+            units: relations.neighbourhood(of: relations.unit(of: p)), totalWeight: suppressor.totalWeight)
         locals[parent] = program
         return program
     }
@@ -327,9 +331,17 @@ final class PerturbationProgram {
     /// Value → its y⁺ column (y⁻ is the next one); absent when the value cannot move.
     var column: [Int: Int] = [:]
 
-    init(relations: TableRelations, rule: SuppressionRule, values: [Int], reasons: [SuppressionReason?], units: [Int]? = nil) {
+    let slots: Int
+    let totalWeight: Double
+
+    init(
+        relations: TableRelations, rule: SuppressionRule, values: [Int], reasons: [SuppressionReason?], units: [Int]? = nil,
+        totalWeight: Double = 1
+    ) {
         self.rule = rule
         self.values = values
+        self.slots = relations.slotsPerUnit
+        self.totalWeight = totalWeight
         lp.dual = true
         var bounds: [(lower: Double, upper: Double)] = []
         var costs: [Double] = []
@@ -340,8 +352,9 @@ final class PerturbationProgram {
                 column[v] = bounds.count
                 bounds.append((0, m.up))
                 bounds.append((0, m.down))
-                costs.append(m.cost)
-                costs.append(m.cost)
+                let cost = m.cost * (s == TableRelations.totalSlot && reasons[v] == nil ? totalWeight : 1)
+                costs.append(cost)
+                costs.append(cost)
             }
         }
         lp.addColumns(bounds)
@@ -384,8 +397,9 @@ final class PerturbationProgram {
         guard let c = column[v], let m = PerturbationProgram.movement(values[v], reason, rule) else { return }
         lp.setColumnBounds(c, lower: 0, upper: m.up)
         lp.setColumnBounds(c + 1, lower: 0, upper: m.down)
-        lp.setObjective(c, m.cost)
-        lp.setObjective(c + 1, m.cost)
+        let cost = m.cost * (v % slots == TableRelations.totalSlot && reason == nil ? totalWeight : 1)
+        lp.setObjective(c, cost)
+        lp.setObjective(c + 1, cost)
     }
 
     /// The published values the cheapest perturbation moving `p` to `target` moves; nil when

@@ -63,7 +63,13 @@ public struct ReportRenderer {
                     "moe": s.decimal(p.persons.moe95 ?? 0), "rate": s.decimal(p.rate ?? 0, places: 2),
                 ])
         }
-        return s.text("headline_suppressed", ["quarter": s.quarter(latest), "scope": scopeName, "k": String(model.k)])
+        switch p.persons.status {
+        case "below_k", "suppressed":
+            return s.text("headline_suppressed", ["quarter": s.quarter(latest), "scope": scopeName, "k": String(model.k)])
+        default:
+            // Withheld to protect another figure, or a small area: say so, never "fewer than k".
+            return s.text("headline_withheld", ["quarter": s.quarter(latest), "scope": scopeName, "why": figure(p.persons)])
+        }
     }
 
     func changeLine(_ c: Change, index: Int) -> String {

@@ -125,6 +125,11 @@ struct KnownReleases {
         #expect(en.figure(f("small_area")) == "not published (fewer than 5 schools)")
         #expect(es.figure(f("complementary")) == "no se publica para proteger otra cifra")
         #expect(en.figure(Figure(value: nil, moe95: 3.0, status: "bounded", lower: 12, upper: nil)) == "at least 12 ± 3.0")
+        // The headline never calls a complementary total "fewer than 5".
+        var withheld = m
+        withheld.scope.points[withheld.scope.points.count - 1].persons = f("complementary")
+        let headline = ReportRenderer(model: withheld, strings: try ReportStrings(language: "en")).headline
+        #expect(headline.contains("withheld to protect another figure") && !headline.contains("fewer than"))
     }
 
     @Test func numbersAndQuartersFollowTheLanguage() throws {
