@@ -3,8 +3,9 @@
 # size, 4,000 schools, and ten times it), several ρ and small-area thresholds, both search
 # strategies: values withheld per rule and level, share of cells and of persons hidden, extra
 # values by table, time per release, and how many withheld values a reader could narrow with
-# primary suppression only. Seeded: the figures repeat.
-# Usage: Analysis/suppression-evaluation.sh [RELEASES_PER_ROW]   (default 3; about 10 minutes on two cores)
+# primary suppression only, and the effect of weighting totals (headline figures) more. Seeded:
+# the figures repeat.
+# Usage: Analysis/suppression-evaluation.sh [RELEASES_PER_ROW]   (default 3; about 2 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh >/dev/null

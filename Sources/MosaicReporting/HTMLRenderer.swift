@@ -27,7 +27,7 @@ extension ReportRenderer {
         }
         body += "</section>\n<section><h2>\(esc(s.text("comparison")))</h2><h3>\(esc(comparisonTitle))</h3>"
         let rankingRows = model.ranking.map { u -> (String, Double?, Double?, String) in
-            (u.name, u.points.last?.rate, u.points.last?.rateMoe95, rate(u.points.last))
+            (u.name, u.points.last?.rate, u.points.last?.rateMoe95, rate(u.points.last, short: true))
         }
         body += barChart(id: "ranking", rows: rankingRows, title: comparisonTitle, decimals: 2)
         body += dataTable(
@@ -37,7 +37,10 @@ extension ReportRenderer {
         for b in model.breakdowns {
             body += "<div><h3>\(esc(s.text(b.key)))</h3>"
             let rows = b.categories.map { c -> (String, Double?, Double?, String) in
-                (c.label, c.figure.value.map(Double.init), c.figure.moe95, figure(c.figure) + (c.share.map { " (\(s.percent($0)))" } ?? ""))
+                (
+                    c.label, c.figure.value.map(Double.init), c.figure.moe95,
+                    figure(c.figure, short: true) + (c.share.map { " (\(s.percent($0)))" } ?? "")
+                )
             }
             body += barChart(id: b.key, rows: rows, title: s.text(b.key), decimals: 0)
             body += dataTable([s.text("column_category"), s.text("column_value")], rows.map { [$0.0, $0.3] })
@@ -156,7 +159,10 @@ extension ReportRenderer {
             if let v = p.persons.value {
                 svg += "<circle cx=\"\(f(x(i)))\" cy=\"\(f(y(Double(v))))\" r=\"\(compact ? 2 : 3)\" fill=\"var(--blue)\"/>"
             } else {
-                svg += "<text x=\"\(f(x(i)))\" y=\"\(f(top + h))\" text-anchor=\"middle\">&lt;\(model.k)</text>"
+                // "<k" only for a value fewer than k; any other withheld value is a dash (the data
+                // table says why).
+                let mark = ["below_k", "suppressed"].contains(p.persons.status) ? "&lt;\(model.k)" : "–"
+                svg += "<text x=\"\(f(x(i)))\" y=\"\(f(top + h))\" text-anchor=\"middle\">\(mark)</text>"
             }
         }
         if !compact {

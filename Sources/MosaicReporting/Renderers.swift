@@ -19,12 +19,14 @@ public struct ReportRenderer {
     var scopeName: String { model.scopeLevel == .country ? s.text("country_name") : model.scopeName }
 
     /// A figure in words: value ± margin, "fewer than k", bounds, or not published.
-    func figure(_ f: Figure, margin: Bool = true) -> String {
+    /// `short`: the chart labels' form ("withheld" rather than the reason in full).
+    func figure(_ f: Figure, margin: Bool = true, short: Bool = false) -> String {
         if let v = f.value { return margin && f.moe95 != nil ? "\(s.number(v)) ± \(s.decimal(f.moe95!))" : s.number(v) }
         switch f.status {
         case "suppressed", "below_k": return s.text("suppressed", ["k": String(model.k)])
-        case "complementary": return s.text("withheld_complementary")
-        case "small_area", "unavailable": return s.text("withheld_small_area", ["m": String(model.minimumSchools)])
+        case "complementary": return s.text(short ? "withheld_short" : "withheld_complementary")
+        case "small_area", "unavailable":
+            return short ? s.text("withheld_short") : s.text("withheld_small_area", ["m": String(model.minimumSchools)])
         case "bounded":
             if let lo = f.lower, let hi = f.upper {
                 return "\(s.number(lo))–\(s.number(hi))" + (f.moe95.map { " ± \(s.decimal($0))" } ?? "")
@@ -35,9 +37,9 @@ public struct ReportRenderer {
         }
     }
 
-    func rate(_ p: Point?) -> String {
+    func rate(_ p: Point?, short: Bool = false) -> String {
         guard let p else { return "–" }
-        guard let r = p.rate else { return figure(p.persons) }
+        guard let r = p.rate else { return figure(p.persons, short: short) }
         return "\(s.decimal(r, places: 2)) ± \(s.decimal(p.rateMoe95 ?? 0, places: 2))"
     }
 
