@@ -58,27 +58,6 @@ struct AttackerProgram {
             around: start)
     }
 
-    /// The least and greatest value of `v` consistent with the published values. With `truth`
-    /// (every value), each optimum is also a table a reader cannot rule out; the withheld
-    /// values it moves away from the truth are added to `moved`.
-    func interval(of v: Int, truth: [Int]? = nil, moved: inout Set<Int>) throws -> DerivedInterval {
-        guard let c = column[v] else { throw SuppressionError.cannotProtect("a value outside its component") }
-        func bound(_ maximize: Bool) throws -> Double {
-            switch lp.optimize([(c, 1)], maximize: maximize) {
-            case .optimal(let x):
-                if let truth {
-                    let y = lp.values()
-                    for (j, m) in members.enumerated() where abs(y[j] - Double(truth[m])) > 1e-7 { moved.insert(m) }
-                }
-                return x
-            case .unbounded: return maximize ? .infinity : -.infinity
-            case .infeasible: throw SuppressionError.cannotProtect("a value (the published values admit no solution)")
-            case .failed(let code): throw SuppressionError.cannotProtect("a value (GLPK stopped with code \(code))")
-            }
-        }
-        return DerivedInterval(lower: try bound(false), upper: try bound(true))
-    }
-
     /// The least (or greatest) value of `v`, and the optimum's values of every member.
     func optimum(of v: Int, maximize: Bool) throws -> (Double, [Double]) {
         guard let c = column[v] else { throw SuppressionError.cannotProtect("a value outside its component") }
@@ -90,10 +69,9 @@ struct AttackerProgram {
         }
     }
 
-    /// The interval alone.
+    /// The least and greatest value of `v` consistent with the published values.
     func interval(of v: Int) throws -> DerivedInterval {
-        var ignored = Set<Int>()
-        return try interval(of: v, moved: &ignored)
+        DerivedInterval(lower: try optimum(of: v, maximize: false).0, upper: try optimum(of: v, maximize: true).0)
     }
 }
 

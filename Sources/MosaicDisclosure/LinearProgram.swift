@@ -154,9 +154,4 @@ final class LinearProgram {
         }
         return out
     }
-
-    /// The value of a column in the last solution.
-    func value(_ column: Int) -> Double {
-        LinearProgram.lock.withLock { glp_get_col_prim(problem, Int32(column + 1)) }
-    }
 }
