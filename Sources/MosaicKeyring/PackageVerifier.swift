@@ -36,7 +36,7 @@ public struct PackageVerifier: PackageOpener, @unchecked Sendable {
             throw fail(
                 "a package of format version \(version), newer than this build reads (\(SealedPackage.formatVersion)); upgrade Mosaic")
         }
-        guard version == SealedPackage.formatVersion, bytes[9] == SealedPackage.suite else {
+        guard version == SealedPackage.formatVersion, let suite = SealedPackage.Suite(rawValue: bytes[9]) else {
             throw fail("an unknown package format or cipher suite")
         }
         guard bytes.count == SealedPackage.packageSize else {
@@ -49,7 +49,7 @@ public struct PackageVerifier: PackageOpener, @unchecked Sendable {
         let inner: Data
         do {
             var recipient = try HPKE.Recipient(
-                privateKey: authority.privateKey, ciphersuite: SealedPackage.ciphersuite, info: SealedPackage.info,
+                privateKey: authority.privateKey, ciphersuite: suite.ciphersuite, info: SealedPackage.info,
                 encapsulatedKey: Data(bytes[18..<SealedPackage.headerSize]))
             inner = try recipient.open(Data(bytes[SealedPackage.headerSize...]), authenticating: header)
         } catch {

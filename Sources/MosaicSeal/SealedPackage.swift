@@ -7,10 +7,12 @@ import MosaicCounts
 ///
 /// ```
 /// header (50 bytes, in clear, authenticated as HPKE associated data):
-///   magic "MOSAICPK" (8) | format version (1) = 1 | suite (1) = 1 |
+///   magic "MOSAICPK" (8) | format version (1) = 1 | suite (1) = 1 or 2 |
 ///   authority key fingerprint (8) | HPKE encapsulated key (32)
 /// ciphertext (16,400 bytes): HPKE (RFC 9180) base mode, DHKEM(X25519, HKDF-SHA256),
-///   HKDF-SHA256, ChaCha20-Poly1305, info "mosaic-package-v1", of the 16,384-byte inner part:
+///   HKDF-SHA256 and, by suite, ChaCha20-Poly1305 (1: `mosaic seal`) or AES-128-GCM (2: the
+///   browser form, since Web Crypto has no ChaCha20-Poly1305), info "mosaic-package-v1", of the
+///   16,384-byte inner part:
 ///   "MSI1" (4) | school id length (1) | school id | signer key fingerprint (8) |
 ///   sealed at, Unix seconds, big-endian (8) | random nonce (16) | content length, big-endian (4) |
 ///   content: the counts file, canonical CSV without labels | Ed25519 signature (64) | zeros
@@ -25,8 +27,25 @@ public enum SealedPackage {
     public static let magic = PackageMagic.bytes
     /// The package format version written.
     public static let formatVersion: UInt8 = 1
-    /// The cipher suite identifier written.
-    public static let suite: UInt8 = 1
+    /// The cipher suite identifier `mosaic seal` writes.
+    public static let suite: UInt8 = Suite.chachaPoly.rawValue
+
+    /// The HPKE cipher suites a package may name in its header (byte 9). Both use DHKEM(X25519,
+    /// HKDF-SHA256) and HKDF-SHA256; they differ in the AEAD only, and the authority opens both.
+    public enum Suite: UInt8, Sendable, CaseIterable {
+        /// ChaCha20-Poly1305: what `mosaic seal` writes.
+        case chachaPoly = 1
+        /// AES-128-GCM: what the browser form writes (RFC 9180 appendix A.1's suite).
+        case aesGCM = 2
+
+        /// The HPKE cipher suite.
+        package var ciphersuite: HPKE.Ciphersuite {
+            switch self {
+            case .chachaPoly: return .Curve25519_SHA256_ChachaPoly
+            case .aesGCM: return HPKE.Ciphersuite(kem: .Curve25519_HKDF_SHA256, kdf: .HKDF_SHA256, aead: .AES_GCM_128)
+            }
+        }
+    }
     /// Bytes of the header in clear.
     public static let headerSize = 50
     /// Bytes of the encrypted inner part.
@@ -35,15 +54,15 @@ public enum SealedPackage {
     public static let packageSize = headerSize + innerSize + 16
     /// The release's parameters.
     package static let info = Data("mosaic-package-v1".utf8)
-    /// The HPKE cipher suite of format version 1.
-    package static var ciphersuite: HPKE.Ciphersuite { .Curve25519_SHA256_ChachaPoly }
 
     /// Seals a counts file: checks it (codebook rules, without a registry), rewrites it in the
     /// canonical form, signs and encrypts it to the authority.
     ///
     /// - Throws: ``IntakeError`` if the counts are invalid or name another school than the
     ///   credentials; ``SealError`` if they do not fit.
-    public static func seal(_ counts: [UInt8], file: String, credentials: Credentials, now: Date = Date()) throws -> Data {
+    public static func seal(
+        _ counts: [UInt8], file: String, credentials: Credentials, now: Date = Date(), suite: Suite = .chachaPoly
+    ) throws -> Data {
         let parsed = try CountsFile.parse(counts, file: file, now: now)
         guard parsed.submission.schoolID == credentials.schoolID else {
             throw IntakeError(
@@ -51,21 +70,44 @@ public enum SealedPackage {
         }
         let codebook = try Codebook.bundled(version: parsed.submission.codebookVersion)
         let content = Array(CountsFile.write(parsed.submission, codebook: codebook, format: .csv, labels: false).utf8)
-        return try sealContent(content, school: credentials.schoolID, file: file, credentials: credentials, now: now)
+        return try sealContent(content, school: credentials.schoolID, file: file, credentials: credentials, now: now, suite: suite)
+    }
+
+    /// The sealing steps with every random input given: the HPKE ephemeral key and the inner
+    /// nonce. Only for checking another implementation byte for byte (the browser form's); a real
+    /// package draws both from the OS.
+    package static func sealDeterministic(
+        _ content: [UInt8], credentials: Credentials, sealedAt: Int64, ephemeralKey: Curve25519.KeyAgreement.PrivateKey,
+        nonce: [UInt8], suite: Suite = .aesGCM
+    ) throws -> Data {
+        try sealContent(
+            content, school: credentials.schoolID, file: "(deterministic)", credentials: credentials,
+            now: Date(timeIntervalSince1970: TimeInterval(sealedAt)), suite: suite, fixed: (ephemeralKey, nonce))
     }
 
     /// Seals `content` as it is, claiming `school`: the low-level step (tests use it to forge).
     static func sealContent(
         _ content: [UInt8], school schoolID: String, file: String, credentials: Credentials, now: Date,
-        version: UInt8 = formatVersion
+        version: UInt8 = formatVersion, suite: Suite = .chachaPoly,
+        fixed: (ephemeralKey: Curve25519.KeyAgreement.PrivateKey, nonce: [UInt8])? = nil
     ) throws -> Data {
         let authorityKey = try Curve25519.KeyAgreement.PublicKey(rawRepresentation: credentials.authorityPublicKey)
-        var sender = try HPKE.Sender(recipientKey: authorityKey, ciphersuite: ciphersuite, info: info)
+        // swift-crypto's sender draws its own ephemeral key; with a fixed one, the same steps
+        // written out (HPKEBaseSender, checked against RFC 9180's vectors and swift-crypto).
+        var sender: HPKE.Sender?
+        let encapsulated: Data
+        if let fixed {
+            encapsulated = fixed.ephemeralKey.publicKey.rawRepresentation
+        } else {
+            let s = try HPKE.Sender(recipientKey: authorityKey, ciphersuite: suite.ciphersuite, info: info)
+            encapsulated = s.encapsulatedKey
+            sender = s
+        }
         var header = Data(magic)
         header.append(version)
-        header.append(suite)
+        header.append(suite.rawValue)
         header.append(contentsOf: hexBytes(fingerprint(of: credentials.authorityPublicKey)))
-        header.append(sender.encapsulatedKey)
+        header.append(encapsulated)
         precondition(header.count == headerSize)
 
         var inner = Data("MSI1".utf8)
@@ -75,8 +117,12 @@ public enum SealedPackage {
         inner.append(contentsOf: hexBytes(credentials.fingerprint))
         inner.append(contentsOf: bigEndian(UInt64(bitPattern: Int64(now.timeIntervalSince1970))))
         var nonce = [UInt8](repeating: 0, count: 16)
-        var rng = SystemRandomNumberGenerator()
-        for i in nonce.indices { nonce[i] = UInt8.random(in: 0...255, using: &rng) }
+        if let fixed, fixed.nonce.count == 16 {
+            nonce = fixed.nonce
+        } else {
+            var rng = SystemRandomNumberGenerator()
+            for i in nonce.indices { nonce[i] = UInt8.random(in: 0...255, using: &rng) }
+        }
         inner.append(contentsOf: nonce)
         inner.append(contentsOf: bigEndian(UInt32(content.count)))
         inner.append(contentsOf: content)
@@ -84,7 +130,16 @@ public enum SealedPackage {
         let signature = try credentials.signingKey.signature(for: info + header + inner)
         inner.append(signature)
         inner.append(Data(count: innerSize - inner.count))
-        let ciphertext = try sender.seal(inner, authenticating: header)
+        let ciphertext: Data
+        if var sender {
+            ciphertext = try sender.seal(inner, authenticating: header)
+        } else if let fixed {
+            ciphertext = try HPKEBaseSender(
+                recipientKey: credentials.authorityPublicKey, ephemeralKey: fixed.ephemeralKey, info: info, suite: suite
+            ).seal(inner, authenticating: header)
+        } else {
+            throw SealError.tooLarge(file)  // unreachable: one of the two is set
+        }
         return header + ciphertext
     }
 

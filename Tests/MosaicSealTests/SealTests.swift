@@ -284,3 +284,104 @@ struct SealFixture {
         #expect(package.count == SealedPackage.packageSize)
     }
 }
+
+/// The written-out HPKE steps and the AES-GCM suite (2) that the browser form uses.
+@Suite struct HPKESuiteTests {
+    struct Vectors: Decodable {
+        struct HPKEVector: Decodable {
+            var name: String
+            var aead_id: Int
+            var info, skEm, pkEm, skRm, pkRm, enc, key, base_nonce, aad, pt, ct: String
+        }
+        var hpke: [HPKEVector]
+    }
+
+    static func bytes(_ hex: String) -> [UInt8] { SealedPackage.hexBytes(hex) }
+
+    @Test func theWrittenOutSenderMatchesRFC9180AndSwiftCrypto() throws {
+        let data = try #require(FileManager.default.contents(atPath: TestVectorTests.folder + "/rfc-vectors.json"))
+        let vectors = try JSONDecoder().decode(Vectors.self, from: data)
+        #expect(vectors.hpke.count == 2)
+        for v in vectors.hpke {
+            let suite: SealedPackage.Suite = v.aead_id == 1 ? .aesGCM : .chachaPoly
+            let skE = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: Self.bytes(v.skEm))
+            #expect(SealedPackage.hex(skE.publicKey.rawRepresentation) == v.enc, "\(v.name)")
+            let sender = try HPKEBaseSender(
+                recipientKey: Data(Self.bytes(v.pkRm)), ephemeralKey: skE, info: Data(Self.bytes(v.info)), suite: suite)
+            #expect(SealedPackage.hex(sender.key.withUnsafeBytes { Array($0) }) == v.key, "\(v.name)")
+            #expect(SealedPackage.hex(sender.baseNonce) == v.base_nonce, "\(v.name)")
+            let ct = try sender.seal(Data(Self.bytes(v.pt)), authenticating: Data(Self.bytes(v.aad)))
+            #expect(SealedPackage.hex(ct) == v.ct, "\(v.name)")
+            // swift-crypto, an independent implementation, opens it.
+            var recipient = try HPKE.Recipient(
+                privateKey: Curve25519.KeyAgreement.PrivateKey(rawRepresentation: Self.bytes(v.skRm)), ciphersuite: suite.ciphersuite,
+                info: Data(Self.bytes(v.info)), encapsulatedKey: Data(Self.bytes(v.enc)))
+            #expect(Array(try recipient.open(ct, authenticating: Data(Self.bytes(v.aad)))) == Self.bytes(v.pt))
+        }
+    }
+
+    @Test func anAESGCMPackageOpensAndIsStoredLikeAnyOther() throws {
+        let f = try SealFixture()
+        let package = try SealedPackage.seal(f.counts(), file: "c.csv", credentials: f.s1, now: f.now, suite: .aesGCM)
+        #expect(package.count == SealedPackage.packageSize)
+        #expect(package[9] == 2)
+        let opened = try PackageVerifier(authority: f.authority, store: f.store, now: f.now).open(Array(package), file: "p.mpkg")
+        #expect(opened.origin.schoolID == "S1")
+        let parsed = try CountsFile.parse(opened.content, file: "p", now: f.now)
+        #expect(parsed.submission.counts == (try CountsFile.parse(f.counts(), file: "c", now: f.now)).submission.counts)
+    }
+
+    @Test func anUnknownSuiteOrASwappedSuiteByteIsRefused() throws {
+        let f = try SealFixture()
+        var package = Array(try SealedPackage.seal(f.counts(), file: "c.csv", credentials: f.s1, now: f.now, suite: .aesGCM))
+        let verifier = try PackageVerifier(authority: f.authority, store: f.store, now: f.now)
+        package[9] = 1  // claims ChaCha20-Poly1305: the header is authenticated and the AEAD differs
+        #expect(throws: IntakeError.self) { try verifier.open(package, file: "p") }
+        package[9] = 3
+        #expect(throws: IntakeError(file: "p", line: nil, message: "an unknown package format or cipher suite")) {
+            try verifier.open(package, file: "p")
+        }
+    }
+
+    /// The suite-2 vector: sealed with a fixed ephemeral key and nonce by the Swift steps; the
+    /// browser form, given the same inputs, must produce the same bytes (checked by the form test).
+    @Test func theAESGCMVectorIsReproducedByteForByte() throws {
+        let folder = TestVectorTests.folder
+        let creds = try Credentials.read(from: folder + "/school.cred")
+        let content = try #require(FileManager.default.contents(atPath: folder + "/vector-v1.content.csv"))
+        struct Inputs: Decodable {
+            var ephemeral_secret: String
+            var nonce: String
+            var sealed_at: Int64
+        }
+        let inputs = try JSONDecoder().decode(
+            Inputs.self, from: try #require(FileManager.default.contents(atPath: folder + "/vector-v1-aesgcm.json")))
+        let package = try SealedPackage.sealDeterministic(
+            Array(content), credentials: creds, sealedAt: inputs.sealed_at,
+            ephemeralKey: try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: Self.bytes(inputs.ephemeral_secret)),
+            nonce: Self.bytes(inputs.nonce))
+        if ProcessInfo.processInfo.environment["MOSAIC_WRITE_VECTORS"] == "1" {
+            FileManager.default.createFile(atPath: folder + "/vector-v1-aesgcm.mpkg", contents: package)
+        }
+        let stored = try #require(FileManager.default.contents(atPath: folder + "/vector-v1-aesgcm.mpkg"))
+        #expect(package == stored)
+        // and swift-crypto's recipient opens it through the verifier
+        let authority = try AuthorityKey.read(from: folder + "/authority.key")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mosaic-vector-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let store = try Store.create(at: dir + "/s.sqlite")
+        _ = try store.importRegistry(
+            [
+                School(
+                    id: creds.schoolID, name: "Vector school", regionCode: "R1", regionName: "R", provinceCode: "P1",
+                    provinceName: "P", enrolment: 300, stage: .secondary, sector: .public)
+            ], source: "r")
+        try store.registerKey(school: creds.schoolID, publicKey: creds.publicKey, fingerprint: creds.fingerprint, origin: "registered")
+        let opened = try PackageVerifier(
+            authority: authority, store: store, now: Date(timeIntervalSince1970: TimeInterval(inputs.sealed_at + 3600))
+        ).open(
+            Array(stored), file: "vector-v1-aesgcm.mpkg")
+        #expect(opened.content == Array(content))
+        #expect(opened.origin.sealedAt == inputs.sealed_at)
+    }
+}
