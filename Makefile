@@ -14,11 +14,12 @@ demo: release
 	.build/release/mosaic demo --out demo-output
 
 test: deps
-	@scripts/install-deps.sh chromium fonts-dejavu-core
+	@scripts/install-deps.sh chromium chromium-driver python3-selenium fonts-dejavu-core
 	python3 scripts/check-layers.py
 	swift format lint --strict -r Sources Tests Package.swift Analysis/PrivacyEval Analysis/SamplerBench Analysis/SealBench Analysis/SuppressionEval
 	swift build --build-tests
 	swift test --skip-build
+	/usr/bin/python3 Tests/form/form_test.py .build/debug/mosaic
 	python3 Analysis/intake-fuzz.py --mutants 1000 --seed 1 --mosaic .build/debug/mosaic
 
 # Regenerates the example reports in Reports/ from a fresh demo run.

@@ -24,7 +24,8 @@ let package = Package(
             dependencies: [
                 "MosaicText", .product(name: "GRDB", package: "GRDB.swift"),
                 "MosaicCodebook", "MosaicRegistry", "MosaicStore", "MosaicIntake", "MosaicSynth", "MosaicDemo", "MosaicPrivacy",
-                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal", "MosaicKeyring", "MosaicCounts", "MosaicEngine", "MosaicErrorModel",
+                "MosaicRelease", "MosaicReleaseFile", "MosaicSeal", "MosaicForm", "MosaicKeyring", "MosaicCounts", "MosaicEngine",
+                "MosaicErrorModel",
                 "MosaicQuery", "MosaicReporting", "MosaicFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -104,6 +105,11 @@ let package = Package(
         .target(
             name: "MosaicSeal",
             dependencies: ["MosaicCodebook", "MosaicCounts", "MosaicFiles", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"]),
+        // School side: the offline browser form (HTML with Web Crypto sealing). No store.
+        .target(
+            name: "MosaicForm",
+            dependencies: ["MosaicCodebook", "MosaicSeal", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["README.md"]),
         // Authority side of sealed submissions: verifying packages against registered keys, issuing credentials.
         .target(
@@ -224,5 +230,8 @@ let package = Package(
             ]),
         .testTarget(name: "MosaicDemoTests", dependencies: ["MosaicCounts", "MosaicIntake", "MosaicDemo", "MosaicStore"]),
         .testTarget(name: "MosaicCLITests", dependencies: ["mosaic"]),
+        .testTarget(
+            name: "MosaicFormTests",
+            dependencies: ["MosaicForm", "MosaicCodebook", "MosaicSeal", .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

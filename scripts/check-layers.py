@@ -16,7 +16,7 @@ import json, os, re, subprocess, sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PUBLIC = ["MosaicText", "MosaicCodebook", "MosaicFiles", "MosaicRegistry", "MosaicErrorModel", "MosaicReleaseFile",
           "MosaicQuery", "MosaicReporting", "CSQLiteGuard", "MosaicDisclosure", "CGLPK"]
-SCHOOL = ["MosaicCounts", "MosaicSeal"]
+SCHOOL = ["MosaicCounts", "MosaicSeal", "MosaicForm"]
 FORBIDDEN_PUBLIC = {"MosaicEngine", "MosaicSamplers", "BigInt", "CSystemRandom", "MosaicPrivacy", "MosaicStore", "MosaicIntake",
                     "MosaicRelease", "MosaicKeyring", "MosaicSynth", "MosaicSeal", "MosaicCounts"}
 FORBIDDEN_SCHOOL = {"MosaicStore", "MosaicIntake", "MosaicEngine", "MosaicSamplers", "BigInt", "MosaicRelease", "MosaicKeyring", "GRDB"}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Mosaic needs when they are missing: the SQLite library and
 # headers (GRDB links the system SQLite), GLPK (the suppression and audit LPs) and the sqlite3 tool (benchmarks, README examples).
-# Usage: scripts/install-deps.sh [extra-package ...]   (make test adds chromium, for the report rendering test)
+# Usage: scripts/install-deps.sh [extra-package ...]   (make test adds chromium, its driver and python3-selenium, for the report rendering and form tests)
 set -euo pipefail
 packages=(libsqlite3-dev sqlite3 libglpk-dev "$@")
 missing=()

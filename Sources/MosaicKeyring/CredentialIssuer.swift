@@ -13,10 +13,15 @@ import MosaicStore
 public enum CredentialIssuer {
     /// Issues credentials for `school` into `path`.
     ///
+    /// - Parameters:
+    ///   - content: the file's bytes for the new credentials: by default the credential file;
+    ///     the offline form passes its page (which carries the same keys).
     /// - Returns: the new credentials.
     @discardableResult
-    public static func issue(school: String, to path: String, store: Store, keepOld: Bool = false, now: Date = Date()) throws -> Credentials
-    {
+    public static func issue(
+        school: String, to path: String, store: Store, keepOld: Bool = false, now: Date = Date(),
+        content: (Credentials) throws -> Data = { try $0.fileData() }
+    ) throws -> Credentials {
         try AtomicFile.check([path], forbidden: [store.path])
         guard let authority = try store.authorityPublicKey() else { throw IssueError.noAuthorityKey }
         guard try store.schoolFacts()[school] != nil else { throw KeyError.unknownSchool(school) }
@@ -29,7 +34,7 @@ public enum CredentialIssuer {
         try store.claim([claim])
         var revoked: [String] = []
         do {
-            try AtomicFile.writeTemporary(try creds.fileData(), at: claim.temporaryPath, for: path)
+            try AtomicFile.writeTemporary(try content(creds), at: claim.temporaryPath, for: path)
             revoked = try store.registerKey(
                 school: school, publicKey: creds.publicKey, fingerprint: creds.fingerprint, origin: "issued",
                 rotate: !keepOld, at: now)
@@ -48,6 +53,38 @@ public enum CredentialIssuer {
         }
         try? store.release(token: token)
         return creds
+    }
+
+    /// Issues credentials for many schools, one file each, all or nothing: every path is checked
+    /// first, and if one cannot be issued, those issued before it are undone (their files removed,
+    /// their keys unregistered, the keys they revoked valid again). A run killed midway leaves
+    /// each school either fully issued or untouched (recovery finishes or cleans up each).
+    ///
+    /// - Parameter progress: called after each school with the number done.
+    /// - Returns: the credentials, in the order given.
+    public static func issueAll(
+        _ items: [(school: String, path: String)], store: Store, keepOld: Bool = false, now: Date = Date(),
+        content: (Credentials) throws -> Data, progress: (Int) -> Void = { _ in }
+    ) throws -> [Credentials] {
+        try AtomicFile.check(items.map(\.path), forbidden: [store.path])
+        var done: [(creds: Credentials, path: String, revoked: [String])] = []
+        do {
+            for item in items {
+                var revoked: [String] = []
+                let before = try store.keys(school: item.school).filter(\.isActive).map(\.fingerprint)
+                let creds = try issue(school: item.school, to: item.path, store: store, keepOld: keepOld, now: now, content: content)
+                if !keepOld { revoked = before }
+                done.append((creds, item.path, revoked))
+                progress(done.count)
+            }
+        } catch {
+            for d in done.reversed() {
+                _ = AtomicFile.remove(AtomicFile.resolved(d.path))
+                try? store.undoKeyRegistration(fingerprint: d.creds.fingerprint, unrevoke: d.revoked)
+            }
+            throw error
+        }
+        return done.map(\.creds)
     }
 
     /// Why credentials were not issued.

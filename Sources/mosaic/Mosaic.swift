@@ -12,7 +12,7 @@ struct Mosaic: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Init.self, CodebookCommand.self, RegistryCommand.self, Template.self, Validate.self, Ingest.self,
+            Init.self, CodebookCommand.self, RegistryCommand.self, Template.self, Form.self, Validate.self, Ingest.self,
             Status.self, History.self, ReleaseCommand.self, Budget.self, Report.self, Query.self, Keys.self, Seal.self, Synth.self,
             Demo.self, DoctorCommand.self,
         ])

@@ -385,3 +385,40 @@ struct SealFixture {
         #expect(opened.origin.sealedAt == inputs.sealed_at)
     }
 }
+
+/// Issuing many credential files (the forms) all or nothing.
+@Suite struct IssueAllTests {
+    @Test func aFailureMidwayUndoesTheFilesAndKeysIssuedBefore() throws {
+        let f = try SealFixture()
+        let before = try f.store.keys().map(\.fingerprint).sorted()
+        let activeBefore = try f.store.keys(school: "S1").filter(\.isActive).map(\.fingerprint)
+        struct Boom: Error {}
+        var calls = 0
+        #expect(throws: Boom.self) {
+            _ = try CredentialIssuer.issueAll(
+                [("S1", f.folder + "/s1.html"), ("S2", f.folder + "/s2.html")], store: f.store, now: f.now,
+                content: { creds in
+                    calls += 1
+                    if creds.schoolID == "S2" { throw Boom() }
+                    return Data("page".utf8)
+                })
+        }
+        #expect(calls == 2)
+        #expect(!FileManager.default.fileExists(atPath: f.folder + "/s1.html"), "the first school's file is removed")
+        #expect(try f.store.keys().map(\.fingerprint).sorted() == before, "no key is left registered")
+        #expect(try f.store.keys(school: "S1").filter(\.isActive).map(\.fingerprint) == activeBefore, "S1's earlier key is valid again")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: f.folder).filter { $0.contains("s1") || $0.contains("s2") }
+        #expect(leftovers.isEmpty, "no temporary file is left: \(leftovers)")
+    }
+
+    @Test func everySchoolGetsItsOwnKeyAndFile() throws {
+        let f = try SealFixture()
+        let issued = try CredentialIssuer.issueAll(
+            [("S1", f.folder + "/s1.html"), ("S2", f.folder + "/s2.html")], store: f.store, now: f.now,
+            content: { Data($0.schoolID.utf8) })
+        #expect(issued.map(\.schoolID) == ["S1", "S2"])
+        #expect(FileManager.default.contents(atPath: f.folder + "/s2.html") == Data("S2".utf8))
+        for c in issued { #expect(try f.store.key(fingerprint: c.fingerprint)?.isActive == true) }
+        #expect(try f.store.keys(school: "S1").filter(\.isActive).count == 1, "the earlier key is revoked")
+    }
+}
