@@ -172,7 +172,7 @@ let package = Package(
             name: "MosaicIntakeTests",
             dependencies: [
                 "MosaicCounts", .product(name: "GRDB", package: "GRDB.swift"), "MosaicIntake", "MosaicStore", "MosaicCodebook",
-                "MosaicRegistry", "MosaicSynth",
+                "MosaicRegistry", "MosaicSynth", "MosaicText",
             ]),
         .testTarget(name: "MosaicSynthTests", dependencies: ["MosaicCounts", "MosaicSynth", "MosaicCodebook", "MosaicIntake"]),
         // Seeded entropy and statistical helpers, for test targets only.

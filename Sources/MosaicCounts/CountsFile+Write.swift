@@ -48,13 +48,30 @@ extension CountsFile {
         }
     }
 
-    /// A blank counts file: every cell of every table with count 0 (and labels in CSV).
-    public static func template(school: String, period: Period, codebook: Codebook, format: Format = .csv, language: String = "en")
-        -> String
-    {
-        let blank = Submission(
+    /// A counts file to fill in: every cell of every table, with labels in CSV. The counts are
+    /// left blank (empty in CSV, `null` in JSON), so that a file nobody filled in is refused as
+    /// incomplete rather than read as "no incidents"; with `nothingToReport`, every count is 0:
+    /// the school's explicit report of a quarter without incidents.
+    public static func template(
+        school: String, period: Period, codebook: Codebook, format: Format = .csv, language: String = "en", nothingToReport: Bool = false
+    ) -> String {
+        let zeros = Submission(
             schoolID: school, period: period, codebookVersion: codebook.version,
             counts: [Int](repeating: 0, count: codebook.allCells.count))
-        return write(blank, codebook: codebook, format: format, labels: true, language: language)
+        let text = write(zeros, codebook: codebook, format: format, labels: true, language: language)
+        guard !nothingToReport else { return text }
+        switch format {
+        case .csv:
+            // Every row is "school,period,table,cell,0,label": the count is the fifth field.
+            let prefix = CSVWriter.escape(school) + "," + period.description + ","
+            return text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+                guard line.hasPrefix(prefix),
+                    let r = line.range(of: ",0,", range: line.index(line.startIndex, offsetBy: prefix.count)..<line.endIndex)
+                else { return String(line) }
+                return String(line[..<r.lowerBound]) + ",," + String(line[r.upperBound...])
+            }.joined(separator: "\n")
+        case .json:
+            return text.replacingOccurrences(of: "\": 0,\n", with: "\": null,\n").replacingOccurrences(of: "\": 0\n", with: "\": null\n")
+        }
     }
 }

@@ -56,6 +56,10 @@ public enum CountsFile {
 
     static let csvColumns = ["school_id", "period", "table", "cell", "count"]
 
+    /// The one problem of a template nobody filled in, with the way to report a quiet quarter.
+    static let untouchedTemplateMessage =
+        "no count is filled in; write each count, 0 for none. Nothing to report this quarter? Write 0 in every row, or make the file with 'mosaic template --nothing-to-report'"
+
     /// Reads and checks a CSV counts file.
     public static func parseCSV(_ bytes: [UInt8], file: String, now: Date = Date()) throws -> ParsedCounts {
         var p = try CSVCountsParser(bytes: bytes, file: file)
@@ -112,6 +116,9 @@ public enum CountsFile {
         var counts = [Int](repeating: 0, count: codebook.allCells.count)
         var lines = [Int](repeating: 0, count: codebook.allCells.count)
         var seenTables: [String: Int] = [:]
+        var problems = ProblemList()
+        var attempted = Set<Int>()
+        var blankCount = 0
         for t in tables {
             guard codebook.table(t.key) != nil else {
                 throw fail(
@@ -123,35 +130,59 @@ public enum CountsFile {
             guard case .object(let cells) = t.value.value else { throw fail(t.line, t.key, "must be an object of cells and counts") }
             for c in cells {
                 guard let index = codebook.cellIndex(table: t.key, cell: c.key) else {
-                    throw fail(c.line, t.key, "is not a cell of table '\(t.key)' in codebook version \(version)")
+                    problems.add(fail(c.line, t.key, "is not a cell of table '\(t.key)' in codebook version \(version)"))
+                    continue
                 }
-                if lines[index] != 0 { throw fail(c.line, t.key, "repeats the cell given on line \(lines[index])") }
-                switch c.value.value {
-                case .number(let text): counts[index] = try parseCount(text, fail: { fail(c.line, t.key, $0) })
-                case .string: throw fail(c.line, t.key, "the count must be a JSON number, not a string")
-                default: throw fail(c.line, t.key, "the count is not a number")
+                if lines[index] != 0 || attempted.contains(index) {
+                    problems.add(fail(c.line, t.key, "repeats the cell given on line \(lines[index])"))
+                    continue
                 }
-                lines[index] = c.line
+                do {
+                    switch c.value.value {
+                    case .number(let text): counts[index] = try parseCount(text, fail: { fail(c.line, t.key, $0) })
+                    case .string: throw fail(c.line, t.key, "the count must be a JSON number, not a string")
+                    case .null:
+                        blankCount += 1
+                        throw fail(c.line, t.key, "is empty (write 0 for none)")
+                    default: throw fail(c.line, t.key, "the count is not a number")
+                    }
+                    lines[index] = c.line
+                } catch let e as IntakeError {
+                    problems.add(e)
+                    attempted.insert(index)
+                }
             }
         }
         let submission = Submission(schoolID: school, period: period, codebookVersion: version, counts: counts)
         let parsed = ParsedCounts(submission: submission, format: "json", cellLines: lines, schoolLine: sm.line)
-        try checkComplete(parsed, codebook: codebook, file: file, field: nil)
+        if blankCount == codebook.allCells.count {
+            problems = ProblemList()
+            problems.add(fail(nil, "counts", untouchedTemplateMessage))
+            try problems.throwIfAny()
+        }
+        checkComplete(parsed, codebook: codebook, file: file, field: nil, problems: &problems, attempted: attempted)
+        try problems.throwIfAny()
         return parsed
     }
 
-    /// Checks that every cell was given and that the tables obey the codebook's rules.
-    static func checkComplete(_ parsed: ParsedCounts, codebook: Codebook, file: String, field: String?) throws {
-        let missing = codebook.allCells.filter { parsed.cellLines[$0.index] == 0 }
-        if !missing.isEmpty {
-            let examples = missing.prefix(3).map { "\($0.table)/\($0.code)" }.joined(separator: ", ")
-            throw IntakeError(
-                file: file, line: nil, field: field,
-                message:
-                    "\(missing.count) cell\(missing.count == 1 ? " is" : "s are") missing, for example \(examples); every cell must be listed (write 0 for none)"
-            )
+    /// Checks that every cell was given and that the tables obey the codebook's rules, adding
+    /// every problem to `problems`. Cells in `attempted` were given on a line with a problem of
+    /// its own (not missing). The rules run only when every cell was read.
+    static func checkComplete(
+        _ parsed: ParsedCounts, codebook: Codebook, file: String, field: String?, problems: inout ProblemList,
+        attempted: Set<Int> = []
+    ) {
+        let missing = codebook.allCells.filter { parsed.cellLines[$0.index] == 0 && !attempted.contains($0.index) }
+        for cell in missing {
+            problems.add(
+                IntakeError(
+                    file: file, line: nil, field: field,
+                    message:
+                        "no row for cell '\(cell.code)' of table '\(cell.table)' (\(codebook.label(of: cell))); every cell must be listed (write 0 for none)"
+                ))
         }
-        if let v = codebook.ruleViolations(in: parsed.submission.counts).first {
+        guard problems.isEmpty else { return }
+        for v in codebook.ruleViolations(in: parsed.submission.counts) {
             let line: Int?
             let f: String?
             switch v {
@@ -162,7 +193,7 @@ public enum CountsFile {
                 line = codebook.cellIndex(table: table, cell: cell).map { parsed.cellLines[$0] }
                 f = "count"
             }
-            throw IntakeError(file: file, line: line, field: parsed.format == "csv" ? f : nil, message: v.description)
+            problems.add(IntakeError(file: file, line: line, field: parsed.format == "csv" ? f : nil, message: v.description))
         }
     }
 
@@ -176,6 +207,11 @@ public enum CountsFile {
                 throw fail("is absurdly large (above \(maximumCount))")
             }
             return v
+        }
+        if let comma = u.firstIndex(of: UInt8(ascii: ",")), comma > 0, comma < u.count - 1,
+            u[..<comma].allSatisfy({ (48...57).contains($0) }), u[(comma + 1)...].allSatisfy({ (48...57).contains($0) })
+        {
+            throw fail("has a decimal comma; counts are whole numbers (write 1, not 1,0)")
         }
         if u[0] == UInt8(ascii: "-"), u.count > 1, u.dropFirst().allSatisfy({ (48...57).contains($0) || $0 == UInt8(ascii: ".") }) {
             throw fail("is negative; counts are whole numbers of 0 or more")
@@ -203,7 +239,7 @@ struct CSVCountsParser {
 
     init(bytes: [UInt8], file: String) throws {
         self.file = file
-        do { reader = try CSVReader(bytes: bytes) } catch let e as CSVError {
+        do { reader = try CSVReader(bytes: bytes, separator: Self.separator(of: bytes)) } catch let e as CSVError {
             throw IntakeError(file: file, line: e.line, field: nil, message: e.message)
         }
     }
@@ -212,9 +248,37 @@ struct CSVCountsParser {
         IntakeError(file: file, line: line, field: field, message: message)
     }
 
+    /// `;` when the column header (the second non-blank line) is separated by semicolons, as
+    /// spreadsheets in decimal-comma locales save it; else `,`. The column names are fixed, so
+    /// the choice is never ambiguous: a `;` file whose header names the columns reads the same
+    /// as its `,` twin.
+    static func separator(of bytes: [UInt8]) -> UInt8 {
+        var nonBlank = 0
+        var i = 0
+        while i < bytes.count {
+            let end = bytes[i...].firstIndex(of: 0x0A) ?? bytes.count
+            let line = bytes[i..<end]
+            if line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 && $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: ",") }) {
+                nonBlank += 1
+                if nonBlank == 2 {
+                    let text = String(decoding: line, as: UTF8.self)
+                    let fields = text.split(separator: ";", omittingEmptySubsequences: false).map {
+                        $0.trimmingCharacters(in: CharacterSet(charactersIn: " \r\t\""))
+                    }
+                    let known = CountsFile.csvColumns + ["label"]
+                    return fields.count > 1 && fields.allSatisfy({ known.contains($0) || $0.isEmpty })
+                        ? UInt8(ascii: ";") : UInt8(ascii: ",")
+                }
+            }
+            i = end + 1
+        }
+        return UInt8(ascii: ",")
+    }
+
     mutating func nextRecord() throws -> CSVRecord? {
         do {
-            while let r = try reader.next() { if !r.isBlank { return r } }
+            // Blank lines and the rows of empty fields that spreadsheets add are skipped.
+            while let r = try reader.next() { if !r.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { return r } }
             return nil
         } catch let e as CSVError { throw fail(e.line, nil, e.message) }
     }
@@ -264,66 +328,121 @@ struct CSVCountsParser {
             label: col["label"])
     }
 
-    /// The rows: one school, one quarter, every cell of the codebook once.
+    /// The rows: one school, one quarter, every cell of the codebook once. Every problem is
+    /// collected (a CSV syntax error ends the reading).
     mutating func rows(columns c: Columns, codebook: Codebook, version: Int, now: Date) throws -> ParsedCounts {
         var counts = [Int](repeating: 0, count: codebook.allCells.count)
         var lines = [Int](repeating: 0, count: codebook.allCells.count)
+        var attempted = Set<Int>()
         var school: String?
         var schoolLine = 0
         var period: Period?
+        var periodLine = 0
         let current = Period.containing(now)
-        while let r = try nextRecord() {
-            guard r.fields.count == c.count else { throw fail(r.line, nil, "expected \(c.count) fields, found \(r.fields.count)") }
+        var problems = ProblemList()
+        var rowCount = 0
+        var emptyCountLines: [Int] = []
+        while true {
+            let record: CSVRecord?
+            do { record = try nextRecord() } catch let e as IntakeError { throw problems.combined(with: e) ?? e }
+            guard let r = record else { break }
+            rowCount += 1
+            guard r.fields.count == c.count else {
+                if r.fields.count == c.count + 1, c.value + 1 < r.fields.count,
+                    [r.fields[c.value], r.fields[c.value + 1]].allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { (48...57).contains($0) } })
+                {
+                    problems.add(fail(r.line, "count", "has a decimal comma; counts are whole numbers (write 1, not 1,0)"))
+                    if c.table < c.value, c.cell < c.value, let index = codebook.cellIndex(table: r.fields[c.table], cell: r.fields[c.cell])
+                    {
+                        attempted.insert(index)
+                    }
+                } else {
+                    problems.add(fail(r.line, nil, "expected \(c.count) fields, found \(r.fields.count)"))
+                }
+                continue
+            }
             let sid = r.fields[c.school]
             if let school {
-                guard sid == school else {
-                    throw fail(r.line, "school_id", "differs from the school named on line \(schoolLine); a file holds one school")
+                if sid != school {
+                    problems.add(fail(r.line, "school_id", "differs from the school named on line \(schoolLine); a file holds one school"))
                 }
-            } else {
-                guard CountsFile.isIdentifier(sid) else {
-                    throw fail(r.line, "school_id", sid.isEmpty ? "is empty" : "is not a school id (1 to 40 letters, digits, '-' or '_')")
-                }
+            } else if CountsFile.isIdentifier(sid) {
                 school = sid
                 schoolLine = r.line
+            } else {
+                problems.add(
+                    fail(r.line, "school_id", sid.isEmpty ? "is empty" : "is not a school id (1 to 40 letters, digits, '-' or '_')"))
             }
             let ptext = r.fields[c.period]
             if let period {
-                guard ptext == period.description else {
-                    throw fail(r.line, "period", "differs from the period named on line \(schoolLine); a file holds one quarter")
+                if ptext != period.description {
+                    problems.add(fail(r.line, "period", "differs from the period named on line \(periodLine); a file holds one quarter"))
+                }
+            } else if let p = Period(ptext) {
+                if p <= current {
+                    period = p
+                    periodLine = r.line
+                } else {
+                    problems.add(fail(r.line, "period", "is in the future (the current quarter is \(current))"))
                 }
             } else {
-                guard let p = Period(ptext) else {
-                    throw fail(r.line, "period", "is malformed: write a quarter as YYYY-Qn, for example 2026-Q3")
-                }
-                guard p <= current else { throw fail(r.line, "period", "is in the future (the current quarter is \(current))") }
-                period = p
+                problems.add(fail(r.line, "period", "is malformed: write a quarter as YYYY-Qn, for example 2026-Q3"))
             }
             let table = r.fields[c.table]
             guard codebook.table(table) != nil else {
-                throw fail(
-                    r.line, "table",
-                    "is not a table of codebook version \(version) (tables: \(codebook.tables.map(\.name).joined(separator: ", ")))")
+                problems.add(
+                    fail(
+                        r.line, "table",
+                        "is not a table of codebook version \(version) (tables: \(codebook.tables.map(\.name).joined(separator: ", ")))"))
+                continue
             }
             guard let index = codebook.cellIndex(table: table, cell: r.fields[c.cell]) else {
-                throw fail(r.line, "cell", "is not a cell of table '\(table)' in codebook version \(version)")
+                problems.add(fail(r.line, "cell", "is not a cell of table '\(table)' in codebook version \(version)"))
+                continue
             }
-            if lines[index] != 0 { throw fail(r.line, "cell", "repeats the cell given on line \(lines[index])") }
-            counts[index] = try CountsFile.parseCount(r.fields[c.value], fail: { fail(r.line, "count", $0) })
-            lines[index] = r.line
+            if lines[index] != 0 || attempted.contains(index) {
+                problems.add(
+                    fail(
+                        r.line, "cell", lines[index] != 0 ? "repeats the cell given on line \(lines[index])" : "repeats a cell given before"
+                    ))
+                continue
+            }
             if let cLabel = c.label {
                 let label = r.fields[cLabel]
                 if !label.isEmpty, !codebook.acceptedLabels(of: codebook.allCells[index]).contains(label) {
-                    throw fail(
-                        r.line, "label",
-                        "is not the codebook's label for this cell; free text is refused because it may carry names (leave it empty or use the template's label)"
-                    )
+                    problems.add(
+                        fail(
+                            r.line, "label",
+                            "is not the codebook's label for this cell; free text is refused because it may carry names (leave it empty or use the template's label)"
+                        ))
                 }
             }
+            if r.fields[c.value].trimmingCharacters(in: .whitespaces).isEmpty { emptyCountLines.append(r.line) }
+            do {
+                counts[index] = try CountsFile.parseCount(r.fields[c.value], fail: { fail(r.line, "count", $0) })
+                lines[index] = r.line
+            } catch let e as IntakeError {
+                problems.add(e)
+                attempted.insert(index)
+            }
         }
-        guard let school, let period else { throw fail(c.line + 1, nil, "the file has no counts") }
+        guard rowCount > 0 else { throw problems.combined(with: fail(c.line + 1, nil, "the file has no counts")) ?? fail(nil, nil, "") }
+        if emptyCountLines.count == rowCount {
+            // An untouched blank template: one problem, with the way to say "nothing happened".
+            let blank = Set(emptyCountLines)
+            problems.remove { $0.field == "count" && $0.line.map(blank.contains) == true }
+            problems.add(
+                fail(
+                    nil, "count",
+                    CountsFile.untouchedTemplateMessage))
+        }
+        guard let school, let period else { throw problems.combined() ?? fail(c.line + 1, nil, "the file has no counts") }
         let submission = Submission(schoolID: school, period: period, codebookVersion: version, counts: counts)
         let parsed = ParsedCounts(submission: submission, format: "csv", cellLines: lines, schoolLine: schoolLine)
-        try CountsFile.checkComplete(parsed, codebook: codebook, file: file, field: "cell")
+        if emptyCountLines.count < rowCount {
+            CountsFile.checkComplete(parsed, codebook: codebook, file: file, field: "cell", problems: &problems, attempted: attempted)
+        }
+        try problems.throwIfAny()
         return parsed
     }
 }

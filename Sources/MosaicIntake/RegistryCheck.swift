@@ -23,12 +23,20 @@ public struct RegistryCheck: Sendable {
         guard school.isOpen else {
             throw IntakeError(file: file, line: parsed.schoolLine, field: field, message: "the school is marked closed in the registry")
         }
+        var problems: [IntakeError] = []
+        var unlisted = 0
+        let codebook = try Codebook.bundled(version: parsed.submission.codebookVersion)
         for (i, c) in parsed.submission.counts.enumerated() where c > school.enrolment {
-            let codebook = try Codebook.bundled(version: parsed.submission.codebookVersion)
             let cell = codebook.allCells[i]
-            throw IntakeError(
-                file: file, line: parsed.cellLines[i], field: parsed.format == "csv" ? "count" : cell.table,
-                message: "the count for \(cell.table)/\(cell.code) is absurdly large: above the school's registered enrolment")
+            guard problems.count < IntakeError.kept else {
+                unlisted += 1
+                continue
+            }
+            problems.append(
+                IntakeError(
+                    file: file, line: parsed.cellLines[i], field: parsed.format == "csv" ? "count" : cell.table,
+                    message: "the count for \(cell.table)/\(cell.code) is absurdly large: above the school's registered enrolment"))
         }
+        if let e = IntakeError(problems: problems, unlisted: unlisted) { throw e }
     }
 }

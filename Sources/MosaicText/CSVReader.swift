@@ -64,12 +64,15 @@ public struct CSVReader: Sendable {
     private let bytes: [UInt8]
     private var position: Int
     private var line = 1
+    private let separator: UInt8
 
-    /// Prepares to read `bytes`.
+    /// Prepares to read `bytes`, fields separated by `separator` (a comma unless given: the
+    /// semicolon is what spreadsheets write in locales with a decimal comma).
     ///
     /// - Throws: ``CSVError/empty`` for an empty file, ``CSVError/notText(line:)`` for
     ///   anything that is not UTF-8 text.
-    public init(bytes: [UInt8]) throws {
+    public init(bytes: [UInt8], separator: UInt8 = UInt8(ascii: ",")) throws {
+        self.separator = separator
         var start = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
         self.bytes = bytes
@@ -124,10 +127,10 @@ public struct CSVReader: Sendable {
                     position += 1
                 }
                 fields.append(String(decoding: value, as: UTF8.self))
-                // After a closing quote: a comma, a line end or the end of the file.
+                // After a closing quote: a separator, a line end or the end of the file.
                 if position >= bytes.count { return CSVRecord(line: startLine, fields: fields) }
                 switch bytes[position] {
-                case UInt8(ascii: ","):
+                case separator:
                     position += 1
                     continue
                 case 0x0A:
@@ -147,7 +150,7 @@ public struct CSVReader: Sendable {
             let start = position
             while position < bytes.count {
                 let b = bytes[position]
-                if b == UInt8(ascii: ",") || b == 0x0A { break }
+                if b == separator || b == 0x0A { break }
                 if b == UInt8(ascii: "\"") { throw CSVError.strayQuote(line: line) }
                 position += 1
             }
@@ -160,7 +163,7 @@ public struct CSVReader: Sendable {
                 line += 1
                 return CSVRecord(line: startLine, fields: fields)
             }
-            position += 1  // comma
+            position += 1  // separator
         }
     }
 

@@ -85,8 +85,10 @@ struct CLI {
         let show = try cli.run("registry", "show")
         #expect(show.out.contains("Norte") && show.out.contains("total"))
 
-        #expect(try cli.run("template", "--school", "A1", "--period", "2026-Q2", "--out", "a1.csv").status == 0)
-        #expect(try cli.run("template", "--school", "B1", "--period", "2026-Q2", "--format", "json", "--out", "b1.json").status == 0)
+        #expect(try cli.run("template", "--school", "A1", "--period", "2026-Q2", "--nothing-to-report", "--out", "a1.csv").status == 0)
+        #expect(
+            try cli.run("template", "--school", "B1", "--period", "2026-Q2", "--format", "json", "--nothing-to-report", "--out", "b1.json")
+                .status == 0)
         let validated = try cli.run("validate", "--store", "mosaic.sqlite", "a1.csv", "b1.json")
         #expect(validated.status == 0)
         #expect(validated.out.contains("2 of 2 files valid"))
@@ -112,7 +114,7 @@ struct CLI {
         cli.write("registry.csv", CLI.registry)
         try cli.run("init")
         try cli.run("registry", "import", "registry.csv")
-        try cli.run("template", "--school", "A1", "--period", "2026-Q2", "--out", "a1.csv")
+        try cli.run("template", "--school", "A1", "--period", "2026-Q2", "--nothing-to-report", "--out", "a1.csv")
         cli.write("bad.csv", cli.read("a1.csv").replacingOccurrences(of: "A1,2026-Q2,tools,nudify,0", with: "A1,2026-Q2,tools,nudify,-1"))
         let r = try cli.run("ingest", "--unsealed", "bad.csv")
         #expect(r.status == 1)
@@ -157,7 +159,7 @@ struct CLI {
 
     @Test func validateWithoutAStoreChecksTheFileAlone() throws {
         let cli = try CLI()
-        try cli.run("template", "--school", "ZZ9", "--period", "2026-Q2", "--out", "z.csv")
+        try cli.run("template", "--school", "ZZ9", "--period", "2026-Q2", "--nothing-to-report", "--out", "z.csv")
         let r = try cli.run("validate", "z.csv")
         #expect(r.status == 0)
         #expect(r.out.contains("no registry checks"))
@@ -236,8 +238,8 @@ struct CLI {
             try cli.run("keys", "school", "--school", "B1", "--authority-public", "mosaic-authority.key.pub", "--out", "b1.cred").status
                 == 0)
         #expect(try cli.run("registry", "credentials", "--school", "B1", "--public-key", "b1.cred.pub").status == 0)
-        try cli.run("template", "--school", "A1", "--period", "2026-Q2", "--out", "a1.csv")
-        try cli.run("template", "--school", "B1", "--period", "2026-Q2", "--out", "b1.csv")
+        try cli.run("template", "--school", "A1", "--period", "2026-Q2", "--nothing-to-report", "--out", "a1.csv")
+        try cli.run("template", "--school", "B1", "--period", "2026-Q2", "--nothing-to-report", "--out", "b1.csv")
         let sealed = try cli.run("seal", "a1.csv", "--credentials", "a1.cred")
         #expect(sealed.status == 0)
         let name = try #require(sealed.out.components(separatedBy: " into ").last?.components(separatedBy: " ").first)

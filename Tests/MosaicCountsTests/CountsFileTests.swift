@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func aTemplateIsAllZerosForTheSchoolAndQuarter() throws {
-        let text = CountsFile.template(school: "S9", period: Period("2026-Q1")!, codebook: Self.codebook)
+        let text = CountsFile.template(school: "S9", period: Period("2026-Q1")!, codebook: Self.codebook, nothingToReport: true)
         let parsed = try CountsFile.parse(Array(text.utf8), file: "t.csv", now: Self.now)
         #expect(parsed.submission.schoolID == "S9" && parsed.submission.counts.allSatisfy { $0 == 0 })
     }

@@ -1,6 +1,7 @@
 import Foundation
 import MosaicCodebook
 import MosaicCounts
+import MosaicText
 import Testing
 
 @testable import MosaicIntake
@@ -112,7 +113,8 @@ import Testing
     @Test func missingCells() throws {
         let lines = good.components(separatedBy: "\n").filter { !$0.contains(",responses,no_further_action,") }
         try expectRejected(
-            lines.joined(separator: "\n"), line: nil, field: "cell", message: "1 cell is missing, for example responses/no_further_action")
+            lines.joined(separator: "\n"), line: nil, field: "cell",
+            message: "no row for cell 'no_further_action' of table 'responses' (No further action)")
     }
 
     @Test func totalsDisagreeAcrossTables() throws {
@@ -235,5 +237,99 @@ extension Submission {
         var s = self
         s.period = Period(period)!
         return s
+    }
+
+}
+
+/// What spreadsheets do to counts files, and files with many problems.
+@Suite struct SpreadsheetInputTests {
+    let f = try! Fixture()
+
+    func parse(_ text: String) throws -> ParsedCounts { try CountsFile.parse(Array(text.utf8), file: "x.csv", now: f.now) }
+
+    func problems(_ text: String) -> IntakeError? {
+        do {
+            _ = try parse(text)
+            return nil
+        } catch { return error as? IntakeError }
+    }
+
+    /// `text` with `;` between fields (labels quoted as a spreadsheet would, since they may hold commas).
+    func semicolons(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard !line.hasPrefix("#") else { return line + ";;;;;" }
+            guard !line.isEmpty, var r = try? CSVReader(bytes: Array(line.utf8)), let rec = try? r.next() else { return String(line) }
+            let fields = rec.fields
+            return fields.map { $0.contains(";") || $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ";")
+        }.joined(separator: "\r\n")
+    }
+
+    @Test func aSemicolonFileReadsAsItsCommaTwin() throws {
+        let s = f.submission(persons: 3)
+        let comma = f.csv(s)
+        let semi = semicolons(comma)
+        #expect(semi.contains("school_id;period;table;cell;count"))
+        #expect(try parse(semi).submission == s)
+    }
+
+    @Test func aDecimalCommaIsNamedAsSuch() throws {
+        let text = f.csv(f.submission(persons: 1))
+        let lines = text.components(separatedBy: "\n")
+        let row = try #require(lines.firstIndex { $0.contains(",tools,nudify,1") })
+        // Unquoted in a comma file: one field too many.
+        var a = lines
+        a[row] = a[row].replacingOccurrences(of: ",tools,nudify,1", with: ",tools,nudify,1,0")
+        let e1 = try #require(problems(a.joined(separator: "\n")))
+        #expect(e1.count == 1 && e1.line == row + 1 && e1.field == "count" && e1.message.contains("decimal comma"), "\(e1)")
+        // In a semicolon file.
+        let semi = semicolons(text).replacingOccurrences(of: ";tools;nudify;1", with: ";tools;nudify;1,0")
+        let e2 = try #require(problems(semi))
+        #expect(e2.count == 1 && e2.message.contains("decimal comma"), "\(e2)")
+    }
+
+    @Test func emptyRowsOfSeparatorsAreIgnored() throws {
+        let s = f.submission(persons: 2)
+        #expect(try parse(f.csv(s) + ",,,,\n,,,,\n\n ,,,, \n").submission == s)
+        #expect(try parse(semicolons(f.csv(s)) + "\r\n;;;;;\r\n;;;;;\r\n").submission == s)
+        let lines = f.csv(s).components(separatedBy: "\n")
+        #expect(try parse((lines[0..<5] + [",,,,"] + lines[5...]).joined(separator: "\n")).submission == s)
+    }
+
+    @Test func everyProblemIsListedAtOnceAndTheListIsCapped() throws {
+        let text = f.csv(f.submission(persons: 1))
+        var lines = text.components(separatedBy: "\n")
+        let a = try #require(lines.firstIndex { $0.contains(",channels,whatsapp,") })
+        let b = try #require(lines.firstIndex { $0.contains(",tools,face_swap,") })
+        let c = try #require(lines.firstIndex { $0.contains(",perpetrators,unknown,") })
+        lines[a] = lines[a].replacingOccurrences(of: ",channels,whatsapp,1", with: ",channels,whatsapp,-1")
+        lines[b] = lines[b].replacingOccurrences(of: ",tools,face_swap,0", with: ",tools,face_swap,x")
+        lines[c] = lines[c].replacingOccurrences(of: ",perpetrators,unknown,", with: ",perpetrators,nobody,")
+        let e = try #require(problems(lines.joined(separator: "\n")))
+        // Three bad rows, and the cell the misnamed row should have given is then missing.
+        #expect(e.all.map(\.line) == [a + 1, b + 1, c + 1, nil], "\(e.all.map(\.lineDescription))")
+        #expect(e.all.map(\.field) == ["count", "count", "cell", "cell"])
+        #expect(e.all.last?.message.contains("no row for cell 'unknown' of table 'perpetrators'") == true)
+        let text4 = e.localizedDescription.components(separatedBy: "\n")
+        #expect(text4.count == 4 && text4.allSatisfy { $0.hasPrefix("x.csv:") })
+        // Every count garbled: the list shows 20 and says how many more.
+        let garbled = text.components(separatedBy: "\n").map { line -> String in
+            guard line.hasPrefix("S1,") else { return line }
+            var parts = line.components(separatedBy: ",")
+            parts[4] = "n/a"
+            return parts.joined(separator: ",")
+        }.joined(separator: "\n")
+        let many = try #require(problems(garbled))
+        #expect(many.count == f.codebook.allCells.count)
+        let shown = many.localizedDescription.components(separatedBy: "\n")
+        #expect(shown.count == IntakeError.shown + 1)
+        #expect(shown.last == "x.csv: and \(f.codebook.allCells.count - IntakeError.shown) more problems (fix these and check again)")
+    }
+
+    @Test func theRulesBetweenTablesAreAllListed() throws {
+        var s = f.submission(persons: 2)
+        s.counts[f.codebook.cellIndex(table: "perpetrators", cell: "unknown")!] = 1
+        s.counts[f.codebook.cellIndex(table: "responses", cell: "police_report")!] = 3
+        let e = try #require(problems(f.csv(s)))
+        #expect(e.count == 2, "\(e.all.map(\.message))")
     }
 }

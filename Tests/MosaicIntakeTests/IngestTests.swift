@@ -47,15 +47,24 @@ import Testing
         #expect(try f.ingestor.ingest([f.write("s1.csv", f.csv())]).results[0].fate == .unchanged)
     }
 
-    @Test func aTemplateIsAValidSubmissionOfZeros() throws {
+    @Test func aBlankTemplateIsRefusedAndANothingToReportTemplateIsZeros() throws {
         let f = try Fixture()
         for format in CountsFile.Format.allCases {
-            let text = CountsFile.template(school: "S2", period: Period("2026-Q1")!, codebook: f.codebook, format: format)
+            let blank = CountsFile.template(school: "S2", period: Period("2026-Q1")!, codebook: f.codebook, format: format)
+            #expect(throws: IntakeError.self, "\(format)") { try CountsFile.parse(Array(blank.utf8), file: "t", now: f.now) }
+            do {
+                _ = try CountsFile.parse(Array(blank.utf8), file: "t", now: f.now)
+            } catch let e as IntakeError {
+                #expect(e.count == 1, "an untouched template is one problem, not one per cell")
+                #expect(e.message.contains("--nothing-to-report"))
+            }
+            let text = CountsFile.template(
+                school: "S2", period: Period("2026-Q1")!, codebook: f.codebook, format: format, nothingToReport: true)
             let parsed = try CountsFile.parse(Array(text.utf8), file: "t", now: f.now)
             #expect(parsed.submission.counts.allSatisfy { $0 == 0 })
             #expect(parsed.submission.counts.count == f.codebook.allCells.count)
         }
-        let csv = CountsFile.template(school: "S2", period: Period("2026-Q1")!, codebook: f.codebook)
+        let csv = CountsFile.template(school: "S2", period: Period("2026-Q1")!, codebook: f.codebook, nothingToReport: true)
         #expect(csv.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 2 + f.codebook.allCells.count)
         #expect(csv.hasPrefix("# mosaic-counts codebook=1\nschool_id,period,table,cell,count,label\n"))
     }
