@@ -76,7 +76,7 @@ public struct FormPage: Sendable {
             </head>
             <body>
             <header>
-            <div class="top"><h1 data-t="title">\(w("title"))</h1><button type="button" id="lang" data-t="lang_switch">\(w("lang_switch"))</button></div>
+            <div class="top"><h1 data-t="title">\(w("title"))</h1><button type="button" id="lang" lang="\(language == "es" ? "en" : "es")" data-t="lang_switch">\(w("lang_switch"))</button></div>
             <p class="school"><span data-t="school">\(w("school"))</span>: <strong>\(Self.escape(school.name))</strong> (\(Self.escape(school.id))) · <span data-t="enrolment">\(w("enrolment"))</span>: \(school.enrolment)</p>
             <p class="warning" role="note" data-t="credential_warning">\(w("credential_warning"))</p>
             <p id="unsupported" class="warning" role="alert" hidden></p>
@@ -95,8 +95,10 @@ public struct FormPage: Sendable {
             <p id="status" class="visually-hidden" role="status" aria-live="polite"></p>
             <div id="problems" role="region" aria-labelledby="problems-title"><h2 id="problems-title" data-t="problems_title">\(w("problems_title"))</h2><ul id="problems-list"></ul></div>
             <p id="ready" data-t="no_problems" hidden>\(w("no_problems"))</p>
-            <button type="button" id="save" class="primary" data-t="save" disabled>\(w("save"))</button>
-            <button type="button" id="print" data-t="print">\(w("print"))</button>
+            <p id="summary"></p>
+            <button type="button" id="save" class="primary" data-t="save" aria-disabled="true">\(w("save"))</button>
+            <button type="button" id="print" data-t="print" aria-disabled="true">\(w("print"))</button>
+            <p class="note" id="print-hint" data-t="print_hint">\(w("print_hint"))</p>
             <p id="saved" role="status" aria-live="polite"></p>
             <p class="note" id="keys-note"></p>
             </div>
@@ -150,7 +152,7 @@ public struct FormPage: Sendable {
                 "authority_fingerprint": fingerprint(of: credentials.authorityPublicKey),
             ],
         ]
-        let json = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let json = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: json, as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
             .replacingOccurrences(of: ">", with: "\\u003e").replacingOccurrences(of: "&", with: "\\u0026")
     }

@@ -108,9 +108,19 @@ enum FormScript {
         function label(obj) { return obj[lang] || obj.en; }
         function dim(name) { return D.codebook.dimensions.find((d) => d.name === name); }
         function valueLabel(dname, code) { return label(dim(dname).values.find((v) => v.code === code).label); }
+        function tableOf(name) { return D.codebook.tables.find((x) => x.name === name); }
         function cellLabel(c) {
-          const table = D.codebook.tables.find((x) => x.name === c.table);
+          const table = tableOf(c.table);
           return label(table.label) + " — " + c.values.map((v, i) => valueLabel(table.dimensions[i], v)).join(" · ");
+        }
+        function cellShortLabel(c) {
+          const table = tableOf(c.table);
+          return c.values.map((v, i) => valueLabel(table.dimensions[i], v)).join(" · ");
+        }
+        function periodLabel(p) {
+          const m = /^([0-9]{4})-Q([1-4])$/.exec(p);
+          if (!m) return p;
+          return t("quarter_" + m[2], { year: m[1] });
         }
         function el(tag, attrs, ...children) {
           const e = document.createElement(tag);
@@ -119,11 +129,17 @@ enum FormScript {
           return e;
         }
 
+        // ---- state --------------------------------------------------------------------------------
+        let lastSaved = null; // { file, period, counts (null: nothing happened), at }
+        let savedMessage = null; // { key, args }
+
         // ---- rendering ----------------------------------------------------------------------------
         function render() {
           document.documentElement.lang = lang;
           document.title = t("title") + " — " + D.school.name;
           for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.getAttribute("data-t"));
+          const switcher = document.getElementById("lang");
+          switcher.setAttribute("lang", lang === "en" ? "es" : "en");
           document.getElementById("keys-note").textContent = t("keys_note", { fingerprint: D.package.authority_fingerprint });
           const tables = document.getElementById("tables");
           tables.textContent = "";
@@ -131,18 +147,20 @@ enum FormScript {
           const sel = document.getElementById("period");
           const chosen = sel.value;
           sel.textContent = "";
+          sel.appendChild(el("option", { value: "", text: t("choose_period") }));
           for (const p of D.periods) {
-            const o = el("option", { value: p, text: p });
-            if (p === (chosen || D.periods[0])) o.selected = true;
+            const o = el("option", { value: p, text: periodLabel(p) });
+            if (p === chosen) o.selected = true;
             sel.appendChild(o);
           }
+          if (!supported) document.getElementById("unsupported").textContent = t("unsupported");
+          document.getElementById("saved").textContent = savedMessage ? t(savedMessage.key, savedMessage.args) : "";
           update();
         }
         function renderTable(table) {
           const cells = D.codebook.cells.filter((c) => c.table === table.name);
           const section = el("section", { class: "table", id: "t-" + table.name, "aria-labelledby": "h-" + table.name });
-          const h = el("h2", { id: "h-" + table.name, text: label(table.label) });
-          section.appendChild(h);
+          section.appendChild(el("h2", { id: "h-" + table.name, tabindex: "-1", text: label(table.label) }));
           section.appendChild(el("p", { class: "note", text: table.multi_valued ? t("responses_note") : t("persons_note") }));
           const dims = table.dimensions;
           const colDim = dims.length >= 2 ? dims[dims.length - 1] : null;
@@ -155,37 +173,37 @@ enum FormScript {
             blocks.get(key).push(c);
           }
           for (const [key, bcells] of blocks) {
+            const slug = table.name + "-" + (key || "all").replace(/\./g, "-");
             const wrap = el("div", { class: "grid-wrap" });
-            const grid = el("table", { class: "grid" });
+            const grid = el("table", { class: "grid" + (colDim ? " wide" : "") });
             const captionText = blockDims.length
               ? key.split(".").map((v, i) => label(dim(blockDims[i]).label) + ": " + valueLabel(blockDims[i], v)).join(" · ")
               : label(dim(rowDim).label);
-            const capId = "cap-" + table.name + "-" + (key || "all").replace(/\./g, "-");
+            const capId = "cap-" + slug;
             grid.appendChild(el("caption", { id: capId, text: captionText }));
             const rows = [...new Set(bcells.map((c) => c.values[dims.indexOf(rowDim)]))];
             const cols = colDim ? [...new Set(bcells.map((c) => c.values[dims.length - 1]))] : [null];
             const head = el("tr", null, el("td"));
             for (const col of cols) {
-              const id = "col-" + table.name + "-" + (key || "all").replace(/\./g, "-") + "-" + (col || "n");
-              head.appendChild(el("th", { scope: "col", id, text: col ? valueLabel(colDim, col) : t("persons") }));
+              const id = "col-" + slug + "-" + (col || "n");
+              head.appendChild(el("th", { scope: "col", id, text: col ? valueLabel(colDim, col) : t(table.multi_valued ? "persons_with_response" : "persons") }));
             }
             grid.appendChild(el("thead", null, head));
             const body = el("tbody");
             for (const row of rows) {
-              const rowId = "row-" + table.name + "-" + (key || "all").replace(/\./g, "-") + "-" + row;
+              const rowId = "row-" + slug + "-" + row;
               const tr = el("tr", null, el("th", { scope: "row", id: rowId, text: valueLabel(rowDim, row) }));
               for (const col of cols) {
                 const c = bcells.find((x) => x.values[dims.indexOf(rowDim)] === row && (col === null || x.values[dims.length - 1] === col));
-                const colId = "col-" + table.name + "-" + (key || "all").replace(/\./g, "-") + "-" + (col || "n");
+                const colId = "col-" + slug + "-" + (col || "n");
                 const input = el("input", {
                   type: "text", inputmode: "numeric", autocomplete: "off", spellcheck: "false", id: "c" + c.index, "data-cell": String(c.index),
                   "aria-labelledby": "h-" + table.name + " " + (blockDims.length ? capId + " " : "") + rowId + (col ? " " + colId : ""),
-                  "aria-describedby": "e" + c.index, size: "5", maxlength: "9",
+                  "aria-describedby": "e" + c.index, size: "4", maxlength: "9",
                 });
                 if (values.has(c.index)) input.value = values.get(c.index);
-                input.addEventListener("input", () => { values.set(c.index, input.value); update(); });
-                const td = el("td", null, input, el("span", { id: "e" + c.index, class: "cell-error" }));
-                tr.appendChild(td);
+                input.addEventListener("input", () => { values.set(c.index, input.value); edited(); });
+                tr.appendChild(el("td", null, input, el("span", { id: "e" + c.index, class: "cell-error" })));
               }
               body.appendChild(tr);
             }
@@ -193,11 +211,11 @@ enum FormScript {
             wrap.appendChild(grid);
             section.appendChild(wrap);
           }
-          section.appendChild(el("p", { class: "running-total", id: "total-" + table.name, "aria-live": "polite" }));
+          if (!table.multi_valued) section.appendChild(el("p", { class: "running-total", id: "total-" + table.name }));
           return section;
         }
 
-        // ---- checks (the same rules as `mosaic validate`) -------------------------------------------
+        // ---- checks (the same rules as `mosaic validate` with a registry) ---------------------------
         function parseCell(raw) {
           const s = raw.trim();
           if (s === "") return { empty: true };
@@ -207,43 +225,63 @@ enum FormScript {
           return { error: "not_whole" };
         }
         function check() {
-          const problems = []; // { text, cell? }
+          const problems = []; // { text, cell?, table?, target }
           const counts = new Array(D.codebook.cells.length).fill(0);
           const filled = {};
-          const cellProblems = new Map();
-          if (!D.periods.includes(document.getElementById("period").value)) problems.push({ text: t("p_period") });
-          if (nothing) return { problems, counts, filled };
+          const cellProblems = new Map(); // cell index -> short text shown beside the cell
+          const tablesWithBadCells = new Set();
+          const period = document.getElementById("period").value;
+          if (!D.periods.includes(period)) problems.push({ text: t("p_period"), target: "period" });
+          if (nothing) return { problems, counts, filled, cellProblems, period };
           for (const c of D.codebook.cells) {
             const raw = values.get(c.index) || "";
             const p = parseCell(raw);
             if (p.empty) continue;
             filled[c.table] = true;
-            if (p.error === "decimal_comma") cellProblems.set(c.index, t("p_decimal_comma", { cell: cellLabel(c), value: raw.trim() }));
-            else if (p.error === "negative") cellProblems.set(c.index, t("p_negative", { cell: cellLabel(c) }));
-            else if (p.error === "too_large") cellProblems.set(c.index, t("p_too_large", { cell: cellLabel(c), enrolment: D.school.enrolment }));
-            else if (p.error) cellProblems.set(c.index, t("p_not_whole", { cell: cellLabel(c) }));
-            else if (p.value > D.school.enrolment) cellProblems.set(c.index, t("p_too_large", { cell: cellLabel(c), enrolment: D.school.enrolment }));
-            else counts[c.index] = p.value;
+            let key = null;
+            if (p.error === "decimal_comma") key = "p_decimal_comma";
+            else if (p.error === "negative") key = "p_negative";
+            else if (p.error === "too_large" || (p.value !== undefined && p.value > D.school.enrolment)) key = "p_too_large";
+            else if (p.error) key = "p_not_whole";
+            if (key) {
+              const args = { cell: cellLabel(c), value: raw.trim(), enrolment: D.school.enrolment };
+              cellProblems.set(c.index, t(key + "_short", args));
+              problems.push({ text: t(key, args), cell: c.index });
+              tablesWithBadCells.add(c.table);
+            } else counts[c.index] = p.value;
           }
-          const anyFilled = Object.keys(filled).length > 0;
-          if (!anyFilled) { problems.push({ text: t("p_nothing_entered") }); return { problems, counts, filled, cellProblems }; }
-          for (const [i, text] of cellProblems) problems.push({ text, cell: i });
-          for (const table of D.codebook.tables) if (!filled[table.name]) problems.push({ text: t("p_table_empty", { table: label(table.label) }), table: table.name });
+          if (Object.keys(filled).length === 0) {
+            problems.push({ text: t("p_nothing_entered"), target: "nothing" });
+            return { problems, counts, filled, cellProblems, period };
+          }
+          for (const table of D.codebook.tables)
+            if (!filled[table.name]) problems.push({ text: t("p_table_empty", { table: label(table.label) }), table: table.name });
           const total = (name) => D.codebook.cells.filter((c) => c.table === name).reduce((s, c) => s + counts[c.index], 0);
-          const tableLabel = (name) => label(D.codebook.tables.find((x) => x.name === name).label);
+          const tableLabel = (name) => label(tableOf(name).label);
           const eq = D.codebook.rules.equal_totals;
-          if (eq.length && eq.every((n) => filled[n])) {
+          // A rule between tables is checked only on tables whose cells are all readable.
+          const usable = (name) => filled[name] && !tablesWithBadCells.has(name);
+          if (eq.length && usable(eq[0])) {
             const ref = total(eq[0]);
-            for (const name of eq.slice(1)) if (total(name) !== ref)
+            if (ref > D.school.enrolment) problems.push({ text: t("p_persons_above_enrolment", { n: ref, enrolment: D.school.enrolment }), table: eq[0] });
+            for (const name of eq.slice(1)) if (usable(name) && total(name) !== ref)
               problems.push({ text: t("p_totals", { a: tableLabel(eq[0]), na: ref, b: tableLabel(name), nb: total(name) }), table: name });
           }
-          const cap = total(D.codebook.rules.at_most_total.total_of);
-          for (const name of D.codebook.rules.at_most_total.tables)
-            for (const c of D.codebook.cells) if (c.table === name && counts[c.index] > cap && !cellProblems.has(c.index)) {
-              problems.push({ text: t("p_above_total", { cell: cellLabel(c), n: cap }), cell: c.index });
-              cellProblems.set(c.index, "above");
-            }
-          return { problems, counts, filled, cellProblems };
+          const capName = D.codebook.rules.at_most_total.total_of;
+          if (usable(capName)) {
+            const cap = total(capName);
+            for (const name of D.codebook.rules.at_most_total.tables) if (usable(name))
+              for (const c of D.codebook.cells) if (c.table === name && counts[c.index] > cap) {
+                problems.push({ text: t("p_above_total", { cell: cellLabel(c), n: cap }), cell: c.index });
+                cellProblems.set(c.index, t("p_above_total_short", { n: cap }));
+              }
+          }
+          return { problems, counts, filled, cellProblems, period };
+        }
+        function focusTarget(p) {
+          const id = p.cell !== undefined ? "c" + p.cell : p.table ? "h-" + p.table : p.target;
+          const node = id && document.getElementById(id);
+          if (node) node.focus();
         }
         let lastAnnounced = "";
         function update() {
@@ -251,32 +289,44 @@ enum FormScript {
           for (const input of document.querySelectorAll("input[data-cell]")) {
             const i = Number(input.getAttribute("data-cell"));
             input.disabled = nothing;
-            if (nothing) input.value = "";
-            const bad = r.cellProblems && r.cellProblems.has(i);
+            const bad = !nothing && r.cellProblems.has(i);
             input.setAttribute("aria-invalid", bad ? "true" : "false");
-            const table = D.codebook.cells[i].table;
-            input.placeholder = !nothing && r.filled[table] ? "0" : "";
+            document.getElementById("e" + i).textContent = bad ? r.cellProblems.get(i) : "";
           }
           for (const table of D.codebook.tables) {
+            const node = document.getElementById("total-" + table.name);
+            if (!node) continue;
             const n = D.codebook.cells.filter((c) => c.table === table.name).reduce((s, c) => s + r.counts[c.index], 0);
-            document.getElementById("total-" + table.name).textContent = t("total") + ": " + (nothing ? 0 : n);
+            node.textContent = t("total") + ": " + (nothing ? 0 : n);
           }
           const list = document.getElementById("problems-list");
           list.textContent = "";
           for (const p of r.problems) {
-            const li = el("li");
-            if (p.cell !== undefined) { const a = el("a", { href: "#c" + p.cell, text: p.text }); a.addEventListener("click", (ev) => { ev.preventDefault(); document.getElementById("c" + p.cell).focus(); }); li.appendChild(a); }
-            else li.textContent = p.text;
-            list.appendChild(li);
+            const a = el("a", { href: "#", text: p.text });
+            a.addEventListener("click", (ev) => { ev.preventDefault(); focusTarget(p); });
+            list.appendChild(el("li", null, a));
           }
           const ok = r.problems.length === 0;
           document.getElementById("problems").hidden = ok;
           document.getElementById("ready").hidden = !ok;
-          document.getElementById("save").disabled = !ok || saving || !supported;
-          const summary = ok ? t("no_problems") : t("problems_title") + ": " + r.problems.length;
+          const save = document.getElementById("save");
+          save.setAttribute("aria-disabled", ok && !saving && supported ? "false" : "true");
+          const persons = D.codebook.cells.filter((c) => c.table === D.codebook.rules.equal_totals[0]).reduce((s, c) => s + r.counts[c.index], 0);
+          document.getElementById("summary").textContent = D.periods.includes(r.period)
+            ? t(nothing ? "summary_nothing" : "summary", { period: periodLabel(r.period), n: persons })
+            : "";
+          const print = document.getElementById("print");
+          print.setAttribute("aria-disabled", lastSaved ? "false" : "true");
+          document.getElementById("print-hint").hidden = !!lastSaved;
+          const summary = ok ? t("no_problems") : t("problems_count", { n: r.problems.length }) + " " + r.problems[0].text;
           if (summary !== lastAnnounced) { document.getElementById("status").textContent = summary; lastAnnounced = summary; }
           document.body.classList.toggle("nothing", nothing);
           return r;
+        }
+        /// Any change after a save: the saved message no longer describes what is on screen.
+        function edited() {
+          if (savedMessage) { savedMessage = null; document.getElementById("saved").textContent = ""; }
+          update();
         }
 
         // ---- saving -------------------------------------------------------------------------------
@@ -304,43 +354,59 @@ enum FormScript {
         }
         async function save() {
           const r = update();
-          if (r.problems.length || saving) return;
+          if (saving || !supported) return;
+          if (r.problems.length) { focusTarget(r.problems[0]); return; }
           saving = true;
           const status = document.getElementById("saved");
           status.textContent = t("saving");
           update();
           try {
-            const period = document.getElementById("period").value;
-            const content = canonicalContent(period, nothing ? new Array(D.codebook.cells.length).fill(0) : r.counts);
+            const counts = nothing ? new Array(D.codebook.cells.length).fill(0) : r.counts;
+            const content = canonicalContent(r.period, counts);
             const pkg = await sealPackage(content, Math.floor(Date.now() / 1000));
             const name = "mosaic-" + hex(crypto.getRandomValues(new Uint8Array(4))) + ".mpkg";
             download(pkg, name);
-            status.textContent = t("saved", { file: name });
-            renderRecord(period, nothing ? null : r.counts);
+            lastSaved = { file: name, period: r.period, counts: nothing ? null : counts.slice(), at: new Date() };
+            savedMessage = { key: "saved", args: { file: name, period: periodLabel(r.period) } };
+            renderRecord();
           } catch (e) {
-            status.textContent = String(e && e.message || e);
+            savedMessage = null;
+            status.textContent = String((e && e.message) || e);
           } finally {
             saving = false;
+            if (savedMessage) status.textContent = t(savedMessage.key, savedMessage.args);
             update();
           }
         }
-        function renderRecord(period, counts) {
+        /// The paper record: what the last saved package holds, never what is on screen since.
+        function renderRecord() {
           const rec = document.getElementById("record");
           rec.textContent = "";
+          if (!lastSaved) return;
           rec.appendChild(el("h2", { text: t("record_title") }));
-          rec.appendChild(el("p", { text: t("school") + ": " + D.school.name + " · " + t("period") + ": " + period }));
-          if (!counts) { rec.appendChild(el("p", { text: t("nothing") })); return; }
-          const ul = el("ul");
-          for (const c of D.codebook.cells) if (counts[c.index] > 0) ul.appendChild(el("li", { text: cellLabel(c) + ": " + counts[c.index] }));
-          rec.appendChild(ul);
+          rec.appendChild(el("p", { text: t("school") + ": " + D.school.name + " (" + D.school.id + ")" }));
+          rec.appendChild(el("p", { text: t("period") + ": " + periodLabel(lastSaved.period) }));
+          rec.appendChild(el("p", { text: t("record_file", { file: lastSaved.file, at: lastSaved.at.toLocaleString(lang === "es" ? "es-ES" : "en-GB") }) }));
+          if (!lastSaved.counts) { rec.appendChild(el("p", { text: t("nothing") })); return; }
+          for (const table of D.codebook.tables) {
+            const cells = D.codebook.cells.filter((c) => c.table === table.name);
+            const section = el("div", { class: "record-table" }, el("h3", { text: label(table.label) }));
+            const ul = el("ul");
+            for (const c of cells) if (lastSaved.counts[c.index] > 0) ul.appendChild(el("li", { text: cellShortLabel(c) + ": " + lastSaved.counts[c.index] }));
+            if (!ul.children.length) ul.appendChild(el("li", { text: t("record_none") }));
+            section.appendChild(ul);
+            if (!table.multi_valued) section.appendChild(el("p", { text: t("total") + ": " + cells.reduce((s, c) => s + lastSaved.counts[c.index], 0) }));
+            rec.appendChild(section);
+          }
         }
 
         // ---- wiring -------------------------------------------------------------------------------
-        document.getElementById("lang").addEventListener("click", () => { lang = lang === "en" ? "es" : "en"; render(); });
-        document.getElementById("nothing").addEventListener("change", (e) => { nothing = e.target.checked; if (nothing) values.clear(); update(); });
-        document.getElementById("period").addEventListener("change", update);
+        document.getElementById("lang").addEventListener("click", () => { lang = lang === "en" ? "es" : "en"; render(); renderRecord(); });
+        // "Nothing happened" keeps what was typed (greyed out): unticking brings it back.
+        document.getElementById("nothing").addEventListener("change", (e) => { nothing = e.target.checked; edited(); });
+        document.getElementById("period").addEventListener("change", edited);
         document.getElementById("save").addEventListener("click", save);
-        document.getElementById("print").addEventListener("click", () => { renderRecord(document.getElementById("period").value, nothing ? null : check().counts); window.print(); });
+        document.getElementById("print").addEventListener("click", () => { if (lastSaved) { renderRecord(); window.print(); } });
         // Nothing typed outlives the tab: no storage is used, and the fields are emptied when it closes.
         window.addEventListener("pagehide", () => { values.clear(); for (const i of document.querySelectorAll("input")) i.value = ""; });
         render();

@@ -1,6 +1,25 @@
 /// The form's words in English and Spanish, keyed like the reports' language files.
 enum FormStrings {
     static let en: [String: String] = [
+        "choose_period": "Choose the quarter…",
+        "quarter_1": "Q1 {year} (January–March)",
+        "quarter_2": "Q2 {year} (April–June)",
+        "quarter_3": "Q3 {year} (July–September)",
+        "quarter_4": "Q4 {year} (October–December)",
+        "persons_with_response": "Affected persons with this response",
+        "summary": "You are reporting {period}: {n} affected person(s).",
+        "summary_nothing": "You are reporting {period}: nothing happened.",
+        "problems_count": "{n} problem(s) to fix.",
+        "record_file": "Sealed file: {file}, saved {at}.",
+        "record_none": "none",
+        "print_hint": "You can print a record once you have saved.",
+        "p_decimal_comma_short": "Whole number: no decimal comma.",
+        "p_negative_short": "Cannot be negative.",
+        "p_too_large_short": "More than the school's pupils ({enrolment}).",
+        "p_not_whole_short": "Write a whole number (0 or more).",
+        "p_above_total_short": "More than the {n} affected persons.",
+        "p_persons_above_enrolment":
+            "The number of affected persons ({n}) is larger than the school's registered pupils ({enrolment}); check for a typing error.",
         "title": "Quarterly incident counts",
         "lang_switch": "Español",
         "credential_warning":
@@ -9,15 +28,16 @@ enum FormStrings {
             "Count the people affected by sexual deepfakes (AI-made nude or sexual images) at your school this quarter. Enter numbers only: no names, no descriptions. Nothing you type leaves this computer except the sealed file you save, which only your authority can open.",
         "period": "Quarter",
         "nothing": "Nothing happened at our school this quarter",
-        "nothing_hint": "Tick this to report no incidents. Otherwise fill in every table; an empty cell in a table you filled counts as 0.",
+        "nothing_hint":
+            "Tick this to report no incidents. Otherwise fill in every table: an empty cell in a table where you typed a number counts as 0.",
         "total": "Total",
-        "persons": "Persons",
+        "persons": "Affected persons",
         "persons_note": "Each table of persons counts every affected person once: their totals must be equal.",
         "responses_note": "Several responses may apply to one person: each cell is at most the number of persons.",
         "problems_title": "Fix these before saving",
         "no_problems": "Ready to save.",
         "save": "Save sealed package",
-        "print": "Print a paper record",
+        "print": "Print a record of what was saved",
         "saved":
             "Saved {file} to your downloads. Hand it to your regional authority on any medium (e-mail, USB stick). It is encrypted: only the authority can open it.",
         "saving": "Sealing…",
@@ -26,7 +46,7 @@ enum FormStrings {
         "p_not_whole": "{cell}: write a whole number of 0 or more.",
         "p_decimal_comma": "{cell}: a count is a whole number; \"{value}\" has a decimal comma.",
         "p_negative": "{cell}: a count cannot be negative.",
-        "p_too_large": "{cell}: larger than the school's enrolment ({enrolment}).",
+        "p_too_large": "{cell}: larger than the school's registered pupils ({enrolment}); check for a typing error.",
         "p_table_empty": "{table}: not filled in. Type the counts, or 0 if none.",
         "p_totals": "The totals of \"{a}\" ({na}) and \"{b}\" ({nb}) differ: each counts every affected person once.",
         "p_above_total": "{cell}: larger than the number of affected persons ({n}).",
@@ -39,6 +59,25 @@ enum FormStrings {
     ]
 
     static let es: [String: String] = [
+        "choose_period": "Elija el trimestre…",
+        "quarter_1": "1.er trimestre de {year} (enero–marzo)",
+        "quarter_2": "2.º trimestre de {year} (abril–junio)",
+        "quarter_3": "3.er trimestre de {year} (julio–septiembre)",
+        "quarter_4": "4.º trimestre de {year} (octubre–diciembre)",
+        "persons_with_response": "Personas afectadas con esta respuesta",
+        "summary": "Está declarando el {period}: {n} persona(s) afectada(s).",
+        "summary_nothing": "Está declarando el {period}: no ha ocurrido nada.",
+        "problems_count": "{n} problema(s) por corregir.",
+        "record_file": "Archivo sellado: {file}, guardado el {at}.",
+        "record_none": "ninguna",
+        "print_hint": "Podrá imprimir un justificante cuando haya guardado.",
+        "p_decimal_comma_short": "Número entero: sin coma decimal.",
+        "p_negative_short": "No puede ser negativo.",
+        "p_too_large_short": "Más que el alumnado del centro ({enrolment}).",
+        "p_not_whole_short": "Escriba un número entero (0 o más).",
+        "p_above_total_short": "Más que las {n} personas afectadas.",
+        "p_persons_above_enrolment":
+            "El número de personas afectadas ({n}) es mayor que el alumnado matriculado del centro ({enrolment}); revise si hay un error al teclear.",
         "title": "Recuento trimestral de incidentes",
         "lang_switch": "English",
         "credential_warning":
@@ -56,7 +95,7 @@ enum FormStrings {
         "problems_title": "Corrija esto antes de guardar",
         "no_problems": "Listo para guardar.",
         "save": "Guardar paquete sellado",
-        "print": "Imprimir un justificante",
+        "print": "Imprimir justificante de lo guardado",
         "saved":
             "Se ha guardado {file} en sus descargas. Entréguelo a su autoridad regional por cualquier medio (correo, memoria USB). Está cifrado: solo la autoridad puede abrirlo.",
         "saving": "Sellando…",
@@ -65,7 +104,7 @@ enum FormStrings {
         "p_not_whole": "{cell}: escriba un número entero de 0 o más.",
         "p_decimal_comma": "{cell}: un recuento es un número entero; «{value}» lleva coma decimal.",
         "p_negative": "{cell}: un recuento no puede ser negativo.",
-        "p_too_large": "{cell}: mayor que el alumnado matriculado del centro ({enrolment}).",
+        "p_too_large": "{cell}: mayor que el alumnado matriculado del centro ({enrolment}); revise si hay un error al teclear.",
         "p_table_empty": "{table}: sin rellenar. Escriba los recuentos, o 0 si no hay ninguno.",
         "p_totals": "Los totales de «{a}» ({na}) y «{b}» ({nb}) no coinciden: cada tabla cuenta una vez a cada persona afectada.",
         "p_above_total": "{cell}: mayor que el número de personas afectadas ({n}).",

@@ -3,7 +3,7 @@ import MosaicCounts
 import MosaicStore
 
 /// Checks a parsed counts file against the authority's registry: the school must be registered
-/// and open, and no count may exceed the school's enrolment.
+/// and open, and no count, nor the number of affected persons, may exceed the school's enrolment.
 public struct RegistryCheck: Sendable {
     /// Registry facts per school id.
     public let facts: [String: SchoolFacts]
@@ -36,6 +36,19 @@ public struct RegistryCheck: Sendable {
                 IntakeError(
                     file: file, line: parsed.cellLines[i], field: parsed.format == "csv" ? "count" : cell.table,
                     message: "the count for \(cell.table)/\(cell.code) is absurdly large: above the school's registered enrolment"))
+        }
+        // The affected persons, counted once each by the first table of the rule, are people of
+        // the school: more of them than its registered pupils is a typing error.
+        if let first = codebook.rules.equalTotals.first, problems.isEmpty,
+            codebook.total(of: first, in: parsed.submission.counts) > school.enrolment
+        {
+            problems.append(
+                IntakeError(
+                    file: file, line: codebook.table(first)?.cells.map { parsed.cellLines[$0.index] }.filter { $0 > 0 }.min(),
+                    field: parsed.format == "csv" ? "count" : first,
+                    message:
+                        "the number of affected persons (table '\(first)') is above the school's registered enrolment; check for a typing error"
+                ))
         }
         if let e = IntakeError(problems: problems, unlisted: unlisted) { throw e }
     }

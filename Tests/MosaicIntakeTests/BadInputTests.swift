@@ -98,6 +98,20 @@ import Testing
         try expectRejected(text, line: text.lineNumber(containing: "shared.pupil_14_15.female"), field: "count", message: "enrolment")
     }
 
+    @Test func affectedPersonsAboveTheSchoolsEnrolment() throws {
+        // S2 has 10 pupils: 6 + 6 affected persons, each cell within the enrolment, are still too many.
+        var s = f.submission("S2", persons: 6)
+        for (t, c) in [
+            ("incidents", "created.pupil_12_13.male"), ("channels", "telegram"), ("tools", "face_swap"), ("perpetrators", "unknown"),
+        ] {
+            s.counts[f.codebook.cellIndex(table: t, cell: c)!] = 6
+        }
+        let text = f.csv(s)
+        try expectRejected(
+            text, line: text.lineNumber(containing: ",incidents,"), field: "count",
+            message: "the number of affected persons (table 'incidents') is above the school's registered enrolment")
+    }
+
     @Test func countAbsurdlyLargeForAnySchool() throws {
         let text = f.csv(f.submission("S1", persons: 100_001))
         try expectRejected(text, line: text.lineNumber(containing: "shared.pupil_14_15.female"), field: "count", message: "absurdly large")

@@ -21,6 +21,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MOSAIC = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/debug/mosaic"))
@@ -82,6 +83,16 @@ def typ(d, table, cell, value):
     box = cell_input(d, table, cell)
     box.clear()
     box.send_keys(str(value))
+
+
+def enabled(d, id):
+    return d.find_element(By.ID, id).get_attribute("aria-disabled") == "false"
+
+
+def choose_quarter(d):
+    sel = Select(d.find_element(By.ID, "period"))
+    sel.select_by_index(1)  # the first quarter offered (index 0 is "Choose the quarter…")
+    return sel.first_selected_option.get_attribute("value")
 
 
 def problems(d):
@@ -149,8 +160,11 @@ def main():
         check(not csp_errors, "no Content-Security-Policy violation on load")
 
         # 4a. an untouched form cannot be saved
-        check(not d.find_element(By.ID, "save").is_enabled(), "an untouched form cannot be saved")
+        check(not enabled(d, "save"), "an untouched form cannot be saved")
         check(any("Nothing happened" in p for p in problems(d)), "an untouched form asks for counts or 'Nothing happened'")
+        check(any("Choose the quarter" in p for p in problems(d)), "no quarter is chosen for the school")
+        check(not enabled(d, "print"), "nothing can be printed before a package is saved")
+        quarter = choose_quarter(d)
 
         # 3. two broken rules, both listed; then fixed and saved
         typ(d, "incidents", "shared.pupil_14_15.female", 2)
@@ -158,19 +172,24 @@ def main():
         typ(d, "tools", "nudify", 2)
         typ(d, "perpetrators", "pupil_same_school", 2)
         typ(d, "responses", "parents_informed", 5)  # above the 2 persons
-        typ(d, "responses", "police_report", "1,5")  # a decimal comma
+        typ(d, "tools", "face_swap", "1,5")  # a decimal comma
         p = problems(d)
         check(any("main channel" in x and "differ" in x for x in p), "the totals rule is listed")
         check(any("larger than the number of affected persons" in x for x in p), "the responses rule is listed at the same time")
         check(any("decimal comma" in x for x in p), "a decimal comma is named as such")
-        check(not d.find_element(By.ID, "save").is_enabled(), "Save stays disabled while problems remain")
+        check(not enabled(d, "save"), "Save stays disabled while problems remain")
+        d.find_element(By.ID, "save").click()
+        check(d.switch_to.active_element.get_attribute("id") == cell_input(d, "tools", "face_swap").get_attribute("id"), "Save with problems moves focus to the first problem's cell")
+        check(bool(d.find_element(By.ID, "e" + cell_input(d, "tools", "face_swap").get_attribute("data-cell")).text), "the faulty cell says what is wrong beside it")
         check(cell_input(d, "responses", "parents_informed").get_attribute("aria-invalid") == "true", "the faulty cell is marked aria-invalid")
         typ(d, "channels", "whatsapp", 2)
         typ(d, "responses", "parents_informed", 2)
         typ(d, "responses", "police_report", 1)
+        typ(d, "tools", "face_swap", 0)
         check(problems(d) == [], "once fixed, no problem is listed")
         save = d.find_element(By.ID, "save")
-        check(save.is_enabled(), "Save is enabled once the counts are consistent")
+        check(enabled(d, "save"), "Save is enabled once the counts are consistent")
+        check(quarter in d.find_element(By.ID, "summary").text or "Q" in d.find_element(By.ID, "summary").text, "the quarter being reported is shown beside Save")
         before = set(os.listdir(downloads))
         save.click()
         pkg = wait_for_download(downloads, before)
@@ -192,12 +211,23 @@ def main():
             check(db.execute("SELECT sealed FROM submission WHERE school_id = 'S1'").fetchone()[0] == 1, "the submission is recorded as sealed")
         saved_text = d.find_element(By.ID, "saved").text
         check("mpkg" in saved_text, "the page says which file it saved")
+        check(enabled(d, "print"), "once saved, a record can be printed")
+        record = d.execute_script("return document.getElementById('record').textContent")
+        check(os.path.basename(pkg or "none") in record and "2" in record, "the printed record names the saved file and holds its counts")
+        typ(d, "channels", "whatsapp", 3)
+        check(d.find_element(By.ID, "saved").text == "", "an edit after saving clears the 'saved' message")
+        check(os.path.basename(pkg or "none") in d.execute_script("return document.getElementById('record').textContent"), "the record still describes the saved package, not the edit")
 
         # 4b. nothing happened
         d.get("file://" + form)
         time.sleep(0.3)
+        choose_quarter(d)
+        typ(d, "channels", "whatsapp", 4)
         d.find_element(By.ID, "nothing").click()
-        check(problems(d) == [] and d.find_element(By.ID, "save").is_enabled(), "'Nothing happened' can be saved")
+        check(problems(d) == [] and enabled(d, "save"), "'Nothing happened' can be saved")
+        d.find_element(By.ID, "nothing").click()
+        check(cell_input(d, "channels", "whatsapp").get_attribute("value") == "4", "unticking 'Nothing happened' brings back what was typed")
+        d.find_element(By.ID, "nothing").click()
         before = set(os.listdir(downloads))
         d.find_element(By.ID, "save").click()
         pkg2 = wait_for_download(downloads, before)
@@ -217,6 +247,7 @@ def main():
         open(tpath, "w", encoding="utf-8").write(tampered)
         d.get("file://" + tpath)
         time.sleep(0.3)
+        choose_quarter(d)
         d.find_element(By.ID, "nothing").click()
         before = set(os.listdir(downloads))
         d.find_element(By.ID, "save").click()
