@@ -47,7 +47,9 @@ let package = Package(
             ],
             exclude: ["README.md"]),
         // School side: the counts file formats (CSV, JSON), their validation and templates. No store.
-        .target(name: "MosaicCounts", dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry"], exclude: ["README.md"]),
+        .target(
+            name: "MosaicCounts", dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry"], exclude: ["README.md"],
+            resources: [.copy("Resources/intake-en.json"), .copy("Resources/intake-es.json")]),
         // Authority side: registry checks and batched ingest of counts files and packages into the store.
         .target(
             name: "MosaicIntake", dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry", "MosaicCounts", "MosaicStore"],

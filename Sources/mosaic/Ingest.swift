@@ -22,6 +22,7 @@ extension Mosaic {
         @Argument(help: "Sealed packages, or with --unsealed plain counts files (CSV or JSON); or folders of them.") var files: [String]
         @Flag(help: "Also accept plain, unsealed counts files (for trusted local use only).") var unsealed = false
         @Flag(help: "List every file's fate, not only the failures.") var verbose = false
+        @OptionGroup var words: LanguageOption
 
         func run() throws {
             let paths = expandCountsFiles(files)
@@ -44,7 +45,7 @@ extension Mosaic {
             let elapsed = Date().timeIntervalSince(started)
             for r in summary.results {
                 switch r.fate {
-                case .invalid(let e): print("rejected: \(e.localizedDescription)")
+                case .invalid(let e): print(words("rejected", ["message": e.description(language: words.lang)]))
                 case .refused(let why): print("refused: \(r.file): \(why)")
                 case .unchanged:
                     if verbose || paths.count <= 20 {

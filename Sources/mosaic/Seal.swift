@@ -13,15 +13,19 @@ extension Mosaic {
         @Argument(help: "The counts file (CSV or JSON).") var file: String
         @Option(help: "The school's credential file.") var credentials: String
         @Option(help: "The package to write (default: a random name in the current folder).") var out: String?
+        @OptionGroup var words: LanguageOption
 
         func run() throws {
             let creds = try Credentials.read(from: credentials)
             let path = out ?? "mosaic-\(UUID().uuidString.prefix(8).lowercased()).mpkg"
             try AtomicFile.check([path], forbidden: [credentials, file])
             guard let data = FileManager.default.contents(atPath: file) else { throw Refusal("\(file): cannot be read") }
-            let package = try SealedPackage.seal(Array(data), file: file, credentials: creds)
+            let package: Data
+            do { package = try SealedPackage.seal(Array(data), file: file, credentials: creds) } catch let e as IntakeError {
+                throw Refusal(e.description(language: words.lang))
+            }
             try AtomicFile.write(package, to: path)
-            print("Sealed \(file) into \(path) (\(package.count) bytes). Hand it to your authority on any medium.")
+            print(words("sealed", ["file": file, "out": path, "bytes": "\(package.count)"]))
         }
     }
 }

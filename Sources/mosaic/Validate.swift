@@ -19,6 +19,7 @@ extension Mosaic {
                 discussion: "Default: $MOSAIC_STORE if set; without a store only the file's own rules are checked.", valueName: "path"))
         var storePath: String?
         @Argument(help: "Counts files (CSV or JSON), or folders of them.") var files: [String]
+        @OptionGroup var words: LanguageOption
 
         func run() throws {
             let paths = expandCountsFiles(files)
@@ -29,15 +30,16 @@ extension Mosaic {
             var bad = 0
             for (path, r) in zip(paths, results) {
                 switch r {
-                case .success: if paths.count <= 20 { print("\(path): valid") }
+                case .success: if paths.count <= 20 { print(words("valid", ["file": path])) }
                 case .failure(let e):
                     bad += 1
-                    print(e.localizedDescription)
+                    print(e.description(language: words.lang))
                 }
             }
             print(
-                "\(paths.count - bad) of \(paths.count) file\(paths.count == 1 ? "" : "s") valid\(check == nil ? " (no registry checks: no store given)" : "")."
-            )
+                words(
+                    "summary_validate",
+                    ["ok": "\(paths.count - bad)", "n": "\(paths.count)", "note": check == nil ? words("no_registry") : ""]))
             if bad > 0 { throw ExitCode(1) }
         }
     }

@@ -60,3 +60,57 @@ import Testing
         #expect(try cli.run("registry", "keys").out == before)
     }
 }
+
+/// The school's CLI path: spreadsheets' files, every problem at once, Spanish messages.
+@Suite struct SchoolFileCLITests {
+    @Test func aSpanishSpreadsheetFileGetsEveryProblemInSpanish() throws {
+        let cli = try CLI()
+        #expect(try cli.run("template", "--school", "A1", "--period", "2026-Q2", "--lang", "es", "--out", "a1.csv").status == 0)
+        // What a Spanish-locale spreadsheet saves: ';' between fields, CRLF, rows of empty fields.
+        var rows = cli.read("a1.csv").split(separator: "\n").map { line -> String in
+            var r = line.replacingOccurrences(of: ",,", with: ",0,")
+            if r.hasPrefix("A1,") {
+                // the label is the sixth field; it may hold commas, so quote it for ';'
+                let parts = r.split(separator: ",", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
+                r = parts.prefix(5).joined(separator: ";") + ";\"" + parts[5].replacingOccurrences(of: "\"", with: "") + "\""
+            } else {
+                r = r.replacingOccurrences(of: ",", with: ";")
+            }
+            return r
+        }
+        rows[2] = rows[2].replacingOccurrences(of: ";0;", with: ";1,5;")
+        rows[3] = rows[3].replacingOccurrences(of: ";0;", with: ";-1;")
+        cli.write("a1-es.csv", (rows + [";;;;;", ";;;;;"]).joined(separator: "\r\n") + "\r\n")
+        let r = try cli.run("validate", "--lang", "es", "a1-es.csv")
+        #expect(r.status == 1)
+        let lines = r.out.components(separatedBy: "\n")
+        #expect(
+            lines[0] == "a1-es.csv:3: campo 'count': lleva coma decimal; los recuentos son números enteros (escriba 1, no 1,0)", "\(r.out)")
+        #expect(lines[1] == "a1-es.csv:4: campo 'count': es negativo; los recuentos son números enteros de 0 o más")
+        #expect(r.out.contains("0 de 1 archivo(s) válido(s)"))
+        // Fixed, the same ';' file is valid.
+        cli.write(
+            "fixed.csv", cli.read("a1-es.csv").replacingOccurrences(of: ";1,5;", with: ";0;").replacingOccurrences(of: ";-1;", with: ";0;"))
+        let ok = try cli.run("validate", "--lang", "es", "fixed.csv")
+        #expect(ok.status == 0, "\(ok.out)")
+        #expect(ok.out.contains("fixed.csv: válido"))
+    }
+
+    @Test func aBlankTemplateIsRefusedUntilFilledAndNothingToReportIsExplicit() throws {
+        let cli = try CLI()
+        #expect(try cli.run("template", "--school", "A1", "--period", "2026-Q2", "--out", "blank.csv").status == 0)
+        let blank = try cli.run("validate", "blank.csv")
+        #expect(blank.status == 1)
+        #expect(blank.out.contains("no count is filled in") && blank.out.contains("--nothing-to-report"))
+        #expect(blank.out.components(separatedBy: "\n").filter { $0.hasPrefix("blank.csv") }.count == 1, "one problem, not one per row")
+        #expect(try cli.run("template", "--school", "A1", "--period", "2026-Q2", "--nothing-to-report", "--out", "zero.csv").status == 0)
+        #expect(try cli.run("validate", "zero.csv").status == 0)
+        let future = try cli.run("template", "--school", "A1", "--period", "2999-Q1")
+        #expect(future.status == 1 && future.err.contains("in the future"))
+        cli.write("registry.csv", CLI.registry)
+        #expect(try cli.run("init").status == 0)
+        #expect(try cli.run("registry", "import", "registry.csv").status == 0)
+        let unknown = try cli.run("template", "--school", "ZZ9", "--period", "2026-Q2", "--store", "mosaic.sqlite")
+        #expect(unknown.status == 1 && unknown.err.contains("unknown school ZZ9"))
+    }
+}
