@@ -1,5 +1,5 @@
 # The two commands for a fresh machine: `make demo` and `make test`.
-.PHONY: demo test deps build release bench reports clean
+.PHONY: demo test deps build release bench reports clean dist
 
 deps:
 	@scripts/install-deps.sh
@@ -30,5 +30,9 @@ reports: demo
 bench: release
 	Analysis/ingest-benchmark.sh
 
+# A self-contained Linux tarball (static Swift runtime, bundled C libraries) with the school guide.
+dist:
+	scripts/make-dist.sh
+
 clean:
-	rm -rf .build demo-output
+	rm -rf .build demo-output dist

@@ -7,6 +7,22 @@ import MosaicSeal
 import MosaicStore
 
 let args = CommandLine.arguments
+// In-process sealing time: seal-bench --time COUNTS CREDENTIALS RUNS → median ms per seal, per suite.
+if args.count == 5, args[1] == "--time", let runs = Int(args[4]), runs > 0 {
+    let counts = Array(FileManager.default.contents(atPath: args[2]) ?? Data())
+    let creds = try Credentials.read(from: args[3])
+    for suite in SealedPackage.Suite.allCases {
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            _ = try SealedPackage.seal(counts, file: args[2], credentials: creds, suite: suite)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        times.sort()
+        print("\(suite) \(times[times.count / 2])")
+    }
+    exit(0)
+}
 guard args.count == 5 else {
     print("usage: seal-bench STORE AUTHORITY_KEY COUNTS_DIR PACKAGES_DIR")
     exit(2)

@@ -415,6 +415,7 @@ enum FormScript {
         globalThis.MosaicFormCrypto = {
           hpkeSealBase: async (pkR, info, aad, pt, skE) => { const r = await hpkeSealBase(fromHex(pkR), fromHex(info), fromHex(aad), fromHex(pt), fromHex(skE)); return { enc: hex(r.enc), key: hex(r.key), base_nonce: hex(r.baseNonce), ct: hex(r.ct) }; },
           ed25519Sign: async (seed, msg) => hex(await ed25519Sign(fromHex(seed), fromHex(msg))),
+          sealNow: async (contentHex) => hex(await sealPackage(fromHex(contentHex), Math.floor(Date.now() / 1000))),
           sealPackage: async (keys, contentHex, sealedAt, skE, nonce) => hex(await sealPackage(fromHex(contentHex), sealedAt, { ephemeral: fromHex(skE), nonce: fromHex(nonce) }, keys)),
         };
         })();

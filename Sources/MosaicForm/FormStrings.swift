@@ -87,7 +87,7 @@ enum FormStrings {
         "period": "Trimestre",
         "nothing": "No ha ocurrido nada en nuestro centro este trimestre",
         "nothing_hint":
-            "Márquelo para declarar que no hubo incidentes. Si no, rellene todas las tablas; una celda vacía en una tabla que ha rellenado cuenta como 0.",
+            "Márquelo para declarar que no hubo incidentes. Si no, rellene todas las tablas: una celda vacía en una tabla donde ha escrito algún número cuenta como 0.",
         "total": "Total",
         "persons": "Personas",
         "persons_note": "Cada tabla de personas cuenta una vez a cada persona afectada: sus totales deben coincidir.",
