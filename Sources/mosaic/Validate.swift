@@ -38,7 +38,7 @@ extension Mosaic {
             }
             print(
                 words(
-                    "summary_validate",
+                    paths.count == 1 ? "summary_validate_one" : "summary_validate",
                     ["ok": "\(paths.count - bad)", "n": "\(paths.count)", "note": check == nil ? words("no_registry") : ""]))
             if bad > 0 { throw ExitCode(1) }
         }

@@ -21,14 +21,16 @@ struct LanguageOption: ParsableArguments {
 enum Words {
     static let en: [String: String] = [
         "valid": "{file}: valid",
-        "summary_validate": "{ok} of {n} file(s) valid{note}.",
+        "summary_validate": "{ok} of {n} files valid{note}.",
+        "summary_validate_one": "{ok} of 1 file valid{note}.",
         "no_registry": " (no registry checks: no store given)",
         "rejected": "rejected: {message}",
         "sealed": "Sealed {file} into {out} ({bytes} bytes). Hand it to your authority on any medium.",
     ]
     static let es: [String: String] = [
         "valid": "{file}: válido",
-        "summary_validate": "{ok} de {n} archivo(s) válido(s){note}.",
+        "summary_validate": "{ok} de {n} archivos válidos{note}.",
+        "summary_validate_one": "{ok} de 1 archivo válido{note}.",
         "no_registry": " (sin comprobar el registro: no se indicó almacén)",
         "rejected": "rechazado: {message}",
         "sealed": "Se ha sellado {file} en {out} ({bytes} bytes). Entréguelo a su autoridad por cualquier medio.",

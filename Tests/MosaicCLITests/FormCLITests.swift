@@ -87,7 +87,7 @@ import Testing
         #expect(
             lines[0] == "a1-es.csv:3: campo 'count': lleva coma decimal; los recuentos son números enteros (escriba 1, no 1,0)", "\(r.out)")
         #expect(lines[1] == "a1-es.csv:4: campo 'count': es negativo; los recuentos son números enteros de 0 o más")
-        #expect(r.out.contains("0 de 1 archivo(s) válido(s)"))
+        #expect(r.out.contains("0 de 1 archivo válido"))
         // Fixed, the same ';' file is valid.
         cli.write(
             "fixed.csv", cli.read("a1-es.csv").replacingOccurrences(of: ";1,5;", with: ";0;").replacingOccurrences(of: ";-1;", with: ";0;"))
