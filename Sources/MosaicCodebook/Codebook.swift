@@ -90,11 +90,14 @@ public struct Codebook: Sendable {
         for c in all { lookup[c.table, default: [:]][c.code] = c.index }
         self.cellLookup = lookup
         var labels: [String: [String]] = [:]
-        for language in ["en", "es"] {
+        // "es-former": the Spanish wording of labels revised since the version shipped (still
+        // accepted in counts files made from older templates).
+        for language in ["en", "es", "es-former"] {
             labels[language] = all.map { cell in
                 let t = tables.first { $0.name == cell.table }!
                 return zip(t.dimensions, cell.values).map { dimName, code in
-                    dims[dimName]?.value(code)?.label.text(language) ?? code
+                    let text = dims[dimName]?.value(code)?.label
+                    return (language == "es-former" ? text?.translations["es-former"] ?? text?.text("es") : text?.text(language)) ?? code
                 }.joined(separator: " / ")
             }
         }
@@ -121,9 +124,10 @@ public struct Codebook: Sendable {
         (labelCache[language] ?? labelCache["en"]!)[cell.index]
     }
 
-    /// Every label a cell may carry in a counts file: one per shipped language.
+    /// Every label a cell may carry in a counts file: one per shipped language, and the former
+    /// Spanish wording of labels revised since (templates made before still read).
     public func acceptedLabels(of cell: Cell) -> Set<String> {
-        Set(["en", "es"].map { label(of: cell, language: $0) })
+        Set(["en", "es", "es-former"].map { label(of: cell, language: $0) })
     }
 
     /// The sum of one table's cells in a full vector of counts (indexed like ``allCells``).

@@ -11,39 +11,49 @@ extension ReportRenderer {
         }
         body += "</ul></section>\n"
         body += "<section><h2>\(esc(s.text("trend")))</h2><p>\(esc(s.text("trend_text")))</p>"
-        body += lineChart(id: "trend", series: model.scope, width: 640, height: 240, title: model.scope.name)
+        body += lineChart(id: "trend", points: countPoints(model.scope), width: 640, height: 240, title: scopeName)
         body += dataTable(
             [s.text("column_quarter"), s.text("column_value"), s.text("column_rate")],
             model.scope.points.map { [s.quarter($0.period), figure($0.persons), rate($0)] })
         if model.scopeLevel == .country {
-            body += "<h3>\(esc(s.text("small_multiples")))</h3><div class=\"multiples\">"
+            // Every region on one scale, in rates, with the whole country's rate dashed.
+            let national = ratePoints(model.scope)
+            let shared = (model.subunits.flatMap(ratePoints) + national).compactMap { p in p.value.map { $0 + (p.moe ?? 0) } }.max() ?? 1
+            body +=
+                "<h3>\(esc(s.text("small_multiples")))</h3><p class=\"small\">\(esc(s.text("small_multiples_text")))</p><div class=\"multiples\">"
             for (i, u) in model.subunits.enumerated() {
-                body += "<div>" + lineChart(id: "m\(i)", series: u, width: 200, height: 110, title: u.name, compact: true) + "</div>"
+                body +=
+                    "<div>"
+                    + lineChart(
+                        id: "m\(i)", points: ratePoints(u), width: 220, height: 130, title: u.name, compact: true, maximum: shared,
+                        reference: national, decimals: 1) + "</div>"
             }
             body += "</div>"
             body += dataTable(
                 [s.text("column_unit")] + model.periods.map { s.quarter($0) },
                 model.subunits.map { u in [u.name] + u.points.map { figure($0.persons, margin: false) } })
         }
-        body += "</section>\n<section><h2>\(esc(s.text("comparison")))</h2><h3>\(esc(comparisonTitle))</h3>"
-        let rankingRows = model.ranking.map { u -> (String, Double?, Double?, String) in
-            (u.name, u.points.last?.rate, u.points.last?.rateMoe95, rate(u.points.last, short: true))
+        body +=
+            "</section>\n<section><h2>\(esc(s.text("comparison")))</h2><h3>\(esc(comparisonTitle))</h3><p class=\"small\">\(esc(s.text("rate_note")))</p>"
+        let rankingRows = model.ranking.map { u -> BarRow in
+            let p = u.points.last
+            if let r = p?.rate { return BarRow(label: u.name, value: r, moe: p?.rateMoe95, text: rate(p, short: true)) }
+            let range = rateRange(p)
+            return BarRow(label: u.name, value: nil, moe: nil, lower: range?.lower, upper: range?.upper, text: rate(p, short: true))
         }
         body += barChart(id: "ranking", rows: rankingRows, title: comparisonTitle, decimals: 2)
         body += dataTable(
             [s.text("column_unit"), s.text("column_rate"), s.text("column_value")],
             model.ranking.map { [$0.name, rate($0.points.last), figure($0.points.last!.persons)] })
-        body += "</section>\n<section><h2>\(esc(s.text("breakdowns", ["quarter": s.quarter(latest)])))</h2><div class=\"grid\">"
+        body +=
+            "</section>\n<section><h2>\(esc(s.text("breakdowns", ["quarter": s.quarter(latest)])))</h2><p class=\"small\">\(esc(s.text("range_note")))</p><div class=\"grid\">"
         for b in model.breakdowns {
             body += "<div><h3>\(esc(s.text(b.key)))</h3>"
-            let rows = b.categories.map { c -> (String, Double?, Double?, String) in
-                (
-                    c.label, c.figure.value.map(Double.init), c.figure.moe95,
-                    figure(c.figure, short: true) + (c.share.map { " (\(s.percent($0)))" } ?? "")
-                )
+            let rows = b.categories.map { c -> BarRow in
+                barRow(c.label, c.figure, text: figure(c.figure, short: true) + (c.share.map { " (\(s.percent($0)))" } ?? ""))
             }
             body += barChart(id: b.key, rows: rows, title: s.text(b.key), decimals: 0)
-            body += dataTable([s.text("column_category"), s.text("column_value")], rows.map { [$0.0, $0.3] })
+            body += dataTable([s.text("column_category"), s.text("column_value")], b.categories.map { [$0.label, figure($0.figure)] })
             body += "</div>"
         }
         body += "</div></section>\n"
@@ -58,7 +68,7 @@ extension ReportRenderer {
             body +=
                 "<ul>"
                 + model.notable.map {
-                    "<li><strong>\(esc($0.name))</strong>: \(esc(s.number($0.latest))) (\(esc(s.text("column_change"))) +\(esc(s.decimal($0.difference))) ± \(esc(s.decimal($0.moe95))))</li>"
+                    "<li><strong>\(esc($0.code == model.scopeCode ? scopeName : $0.name))</strong>: \(esc(notableText($0)))</li>"
                 }.joined() + "</ul>"
         }
         body += "</section>\n<section><h2>\(esc(s.text("method")))</h2><p>\(esc(methodText))</p>"
@@ -84,26 +94,56 @@ extension ReportRenderer {
     }
 
     static let css = """
-        :root { --ink: #1b1b1b; --muted: #5a5a5a; --blue: #0072B2; --orange: #E69F00; --green: #009E73; --red: #D55E00; --band: #cfe3f1; }
+        :root { --ink: #1b1b1b; --muted: #5a5a5a; --blue: #0072B2; --orange: #E69F00; --band: #cfe3f1; --gridline: #e3e3e3; }
         body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: var(--ink); margin: 0; background: #fff; }
         main { max-width: 60rem; margin: 0 auto; padding: 1rem; }
         h1 { font-size: 1.6rem; line-height: 1.25; } h2 { font-size: 1.3rem; border-bottom: 2px solid var(--blue); margin-top: 2rem; }
         h3 { font-size: 1.05rem; }
         .sub, .small { color: var(--muted); } .small { font-size: .85rem; }
         .headline { font-size: 1.2rem; font-weight: 600; }
-        .changes li.rise { color: var(--red); } .changes li.fall { color: var(--green); }
+        .changes li.rise, .changes li.fall { font-weight: 600; color: var(--blue); }
         svg { max-width: 100%; height: auto; display: block; }
         svg text { font: 11px system-ui, sans-serif; fill: var(--ink); }
-        .multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); gap: .5rem; }
-        .grid { display: block; }
+        svg .gridline { stroke: var(--gridline); }
+        .multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: .5rem; }
+        .multiples svg text { font-size: 13px; }
+        .chart-title { font-weight: 600; margin: .5rem 0 .25rem; }
+        .bars { margin: .5rem 0; }
+        .bar-row { display: grid; grid-template-columns: minmax(7rem, 15rem) 1fr 8.5rem; gap: .5rem; align-items: center; min-height: 1.6rem; }
+        .bar-label { font-size: .9rem; line-height: 1.2; overflow-wrap: anywhere; }
+        .bar-value { font-size: .85rem; font-variant-numeric: tabular-nums; }
+        .bar-track { position: relative; height: 1.1rem; }
+        .bar-track .grid { position: absolute; top: -.25rem; bottom: -.25rem; width: 1px; background: var(--gridline); }
+        .bar { position: absolute; top: .15rem; height: .8rem; left: 0; }
+        .bar.solid { background: var(--blue); min-width: 1px; }
+        .bar.hatch { background: repeating-linear-gradient(135deg, var(--blue) 0 2px, #fff 2px 5px); border: 1px solid var(--blue); box-sizing: border-box; }
+        .bar.hatch.open { border-right: none; }
+        .whisker { position: absolute; top: .5rem; height: 0; border-top: 2px solid var(--orange); }
+        .whisker::before, .whisker::after { content: ""; position: absolute; top: -.35rem; height: .6rem; border-left: 2px solid var(--orange); }
+        .whisker::before { left: 0; } .whisker::after { right: 0; }
+        .axis { min-height: 1.2rem; } .axis .bar-track { height: 1.2rem; }
+        .tick { position: absolute; transform: translateX(-50%); font-size: .75rem; color: var(--muted); white-space: nowrap; }
+        .tick.first { transform: none; } .tick.last { transform: translateX(-100%); }
+        .bars, .bar, .whisker { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+        .grid2 { display: block; }
         table { border-collapse: collapse; font-size: .9rem; margin: .5rem 0; }
         th, td { border-bottom: 1px solid #ddd; padding: .2rem .5rem; text-align: left; } td:not(:first-child) { text-align: right; }
-        details { margin: .25rem 0 1rem; } summary { cursor: pointer; color: var(--blue); }
+        details { margin: .25rem 0 1rem; max-width: 100%; overflow-x: auto; } summary { cursor: pointer; color: var(--blue); }
+        @media (max-width: 40rem) {
+          main { padding: .6rem; }
+          .bar-row { grid-template-columns: 1fr 6.5rem; row-gap: 0; }
+          .bar-label { grid-column: 1 / -1; margin-top: .3rem; }
+          .axis .bar-label { display: none; }
+          svg.trend text { font-size: 20px; }
+          svg.trend text.minor { display: none; }
+          .multiples { grid-template-columns: 1fr 1fr; }
+          .multiples svg text { font-size: 17px; }
+        }
         @media print {
           @page { size: A4; margin: 15mm; }
           body { font-size: 10.5pt; } main { max-width: none; padding: 0; }
-          details { display: block; } details > summary { display: none; } details > table { display: table; }
-          section { break-inside: avoid-page; } h2 { break-after: avoid; }
+          details { display: block; overflow: visible; } details > summary { display: none; } details > table { display: table; }
+          h2, h3, .chart-title { break-after: avoid; } .bar-row, tr, svg { break-inside: avoid; }
         }
         """
 
@@ -118,91 +158,180 @@ extension ReportRenderer {
             + "</tbody></table></details>"
     }
 
-    /// A line chart of a unit's series with its 95 % band; suppressed quarters leave a gap.
-    func lineChart(id: String, series: Series, width: Int, height: Int, title: String, compact: Bool = false) -> String {
-        let pts = series.points
-        let left = compact ? 8.0 : 48.0
-        let right = compact ? 12.0 : 36.0
-        let top = compact ? 18.0 : 12.0
-        let bottom = compact ? 8.0 : 28.0
-        let maxY = max(1, pts.compactMap { p in p.persons.value.map { Double($0) + (p.persons.moe95 ?? 0) } }.max() ?? 1)
+    /// A point of a line chart: its value and margin, or why it is missing.
+    struct LinePoint {
+        var value: Double?
+        var moe: Double?
+        var status: String
+    }
+
+    /// The counts of a series as line points.
+    func countPoints(_ series: Series) -> [LinePoint] {
+        series.points.map { LinePoint(value: $0.persons.value.map(Double.init), moe: $0.persons.moe95, status: $0.persons.status) }
+    }
+
+    /// The rates of a series as line points (a withheld count has no rate: a gap).
+    func ratePoints(_ series: Series) -> [LinePoint] {
+        series.points.map { LinePoint(value: $0.rate, moe: $0.rateMoe95, status: $0.rate == nil ? $0.persons.status : "published") }
+    }
+
+    /// A line chart with its 95 % band, round ticks and light gridlines; withheld quarters leave
+    /// a gap marked at the axis ("<k" for a value fewer than k, "–" otherwise; the table says
+    /// why). `maximum` fixes the scale (small multiples share one); `reference` draws another
+    /// series (the whole country's rate) as a dashed line.
+    func lineChart(
+        id: String, points pts: [LinePoint], width: Int, height: Int, title: String, compact: Bool = false, maximum: Double? = nil,
+        reference: [LinePoint]? = nil, decimals: Int = 0
+    ) -> String {
+        let left = compact ? 34.0 : 52.0
+        let right = compact ? 10.0 : 36.0
+        let top = compact ? 24.0 : 12.0
+        let bottom = compact ? 10.0 : 30.0
+        let reach = maximum ?? max(1, pts.compactMap { p in p.value.map { $0 + (p.moe ?? 0) } }.max() ?? 1)
+        let ticks = Self.ticks(maximum: reach, count: compact ? 2 : 4)
+        let maxY = ticks.last ?? reach
         let w = Double(width) - left - right
         let h = Double(height) - top - bottom
         func x(_ i: Int) -> Double { left + (pts.count > 1 ? w * Double(i) / Double(pts.count - 1) : w / 2) }
-        func y(_ v: Double) -> Double { top + h - h * v / maxY }
+        func y(_ v: Double) -> Double { top + h - h * min(v, maxY) / maxY }
+        func label(_ v: Double) -> String { decimals == 0 ? s.number(Int(v.rounded())) : s.decimal(v, places: v < 1 && v > 0 ? 2 : 1) }
         let desc = s.text("chart_desc_trend", ["first": s.quarter(model.periods.first ?? ""), "last": s.quarter(latest)])
         var svg =
-            "<svg viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-labelledby=\"\(id)-t \(id)-d\"><title id=\"\(id)-t\">\(esc(title))</title><desc id=\"\(id)-d\">\(esc(desc))</desc>"
-        if compact { svg += "<text x=\"\(left)\" y=\"12\">\(esc(title))</text>" }
-        // Runs of published quarters: a suppressed quarter breaks the line and the band.
+            "<svg class=\"\(compact ? "multiple" : "trend")\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-labelledby=\"\(id)-t \(id)-d\"><title id=\"\(id)-t\">\(esc(title))</title><desc id=\"\(id)-d\">\(esc(desc))</desc>"
+        if compact { svg += "<text x=\"2\" y=\"15\" font-weight=\"600\">\(esc(title))</text>" }
+        for t in ticks {
+            svg += "<line class=\"gridline\" x1=\"\(f(left))\" y1=\"\(f(y(t)))\" x2=\"\(f(left + w))\" y2=\"\(f(y(t)))\"/>"
+            svg += "<text x=\"\(f(left - 4))\" y=\"\(f(y(t) + 4))\" text-anchor=\"end\">\(esc(label(t)))</text>"
+        }
+        if let reference {
+            let line = reference.enumerated().compactMap { i, p in p.value.map { "\(f(x(i))),\(f(y($0)))" } }
+            if line.count > 1 {
+                svg +=
+                    "<polyline points=\"\(line.joined(separator: " "))\" fill=\"none\" stroke=\"#777\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>"
+            }
+        }
+        // Runs of published quarters: a withheld quarter breaks the line and the band.
         var runs: [[Int]] = [[]]
         for (i, p) in pts.enumerated() {
-            if p.persons.value == nil { runs.append([]) } else { runs[runs.count - 1].append(i) }
+            if p.value == nil { runs.append([]) } else { runs[runs.count - 1].append(i) }
         }
         for run in runs where !run.isEmpty {
             var upper: [String] = []
             var lower: [String] = []
             var line: [String] = []
             for i in run {
-                let v = Double(pts[i].persons.value!)
-                let m = pts[i].persons.moe95 ?? 0
+                guard let v = pts[i].value else { continue }
+                let m = pts[i].moe ?? 0
                 upper.append("\(f(x(i))),\(f(y(v + m)))")
                 lower.insert("\(f(x(i))),\(f(y(max(0, v - m))))", at: 0)
                 line.append("\(f(x(i))),\(f(y(v)))")
             }
             if run.count > 1 {
-                svg += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"var(--band)\"/>"
+                svg += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"var(--band)\" fill-opacity=\"0.8\"/>"
                 svg += "<polyline points=\"\(line.joined(separator: " "))\" fill=\"none\" stroke=\"var(--blue)\" stroke-width=\"2\"/>"
             }
         }
         for (i, p) in pts.enumerated() {
-            if let v = p.persons.value {
-                svg += "<circle cx=\"\(f(x(i)))\" cy=\"\(f(y(Double(v))))\" r=\"\(compact ? 2 : 3)\" fill=\"var(--blue)\"/>"
+            if let v = p.value {
+                svg += "<circle cx=\"\(f(x(i)))\" cy=\"\(f(y(v)))\" r=\"\(compact ? 2.5 : 3)\" fill=\"var(--blue)\"/>"
             } else {
-                // "<k" only for a value fewer than k; any other withheld value is a dash (the data
-                // table says why).
-                let mark = ["below_k", "suppressed"].contains(p.persons.status) ? "&lt;\(model.k)" : "–"
-                svg += "<text x=\"\(f(x(i)))\" y=\"\(f(top + h))\" text-anchor=\"middle\">\(mark)</text>"
+                let mark = ["below_k", "suppressed"].contains(p.status) ? "&lt;\(model.k)" : "–"
+                svg += "<text x=\"\(f(x(i)))\" y=\"\(f(top + h - 3))\" text-anchor=\"middle\" fill=\"var(--muted)\">\(mark)</text>"
             }
         }
+        svg += "<line x1=\"\(f(left))\" y1=\"\(f(top + h))\" x2=\"\(f(left + w))\" y2=\"\(f(top + h))\" stroke=\"#999\"/>"
         if !compact {
-            svg += "<line x1=\"\(left)\" y1=\"\(f(top + h))\" x2=\"\(f(left + w))\" y2=\"\(f(top + h))\" stroke=\"#999\"/>"
-            svg +=
-                "<text x=\"\(left - 6)\" y=\"\(f(top + 4))\" text-anchor=\"end\">\(esc(s.number(Int(maxY))))</text><text x=\"\(left - 6)\" y=\"\(f(top + h))\" text-anchor=\"end\">0</text>"
-            for (i, p) in pts.enumerated() where pts.count <= 12 || i % 2 == 0 {
-                svg += "<text x=\"\(f(x(i)))\" y=\"\(f(top + h + 16))\" text-anchor=\"middle\">\(esc(s.quarter(p.period)))</text>"
+            for (i, p) in model.periods.enumerated() where i < pts.count {
+                let minor = pts.count > 4 && (pts.count - 1 - i) % 2 == 1
+                svg +=
+                    "<text\(minor ? " class=\"minor\"" : "") x=\"\(f(x(i)))\" y=\"\(f(top + h + 18))\" text-anchor=\"middle\">\(esc(s.quarter(p)))</text>"
             }
         }
         return svg + "</svg>"
     }
 
-    /// Horizontal bars with 95 % whiskers; missing values are written, not drawn.
-    func barChart(id: String, rows: [(label: String, value: Double?, moe: Double?, text: String)], title: String, decimals: Int) -> String {
-        let rowHeight = 22.0
-        let labelWidth = 250.0
-        let width = 640.0
-        let valueWidth = 130.0
-        let maxV = max(1e-9, rows.compactMap { r in r.value.map { $0 + (r.moe ?? 0) } }.max() ?? 1)
-        let barSpace = width - labelWidth - valueWidth
-        let height = rowHeight * Double(rows.count) + 8
-        var svg =
-            "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"\(id)-t \(id)-d\"><title id=\"\(id)-t\">\(esc(title))</title><desc id=\"\(id)-d\">\(esc(s.text("chart_desc_bars")))</desc>"
-        for (i, r) in rows.enumerated() {
-            let yy = 4 + rowHeight * Double(i)
-            svg += "<text x=\"\(f(labelWidth - 6))\" y=\"\(f(yy + 15))\" text-anchor=\"end\">\(esc(String(r.label.prefix(42))))</text>"
-            if let v = r.value {
-                let bw = barSpace * v / maxV
-                svg += "<rect x=\"\(f(labelWidth))\" y=\"\(f(yy + 4))\" width=\"\(f(max(bw, 0.5)))\" height=\"14\" fill=\"var(--blue)\"/>"
-                if let m = r.moe {
-                    let x0 = labelWidth + barSpace * max(0, v - m) / maxV
-                    let x1 = labelWidth + barSpace * (v + m) / maxV
-                    svg +=
-                        "<line x1=\"\(f(x0))\" y1=\"\(f(yy + 11))\" x2=\"\(f(x1))\" y2=\"\(f(yy + 11))\" stroke=\"var(--orange)\" stroke-width=\"2\"/>"
-                }
-            }
-            svg += "<text x=\"\(f(width - valueWidth + 4))\" y=\"\(f(yy + 15))\">\(esc(r.text))</text>"
+    /// One row of a bar chart: a published value, a range (a withheld value, or a sum with
+    /// withheld values inside), or a value nothing can be drawn for.
+    struct BarRow {
+        var label: String
+        var value: Double?
+        var moe: Double?
+        var lower: Double?
+        var upper: Double?
+        var text: String
+    }
+
+    /// The bar row of a figure (counts) or of a rate (scaled by `perUnit`).
+    func barRow(_ label: String, _ fig: Figure, text: String, scale: Double = 1) -> BarRow {
+        BarRow(
+            label: label, value: fig.value.map { Double($0) * scale }, moe: fig.moe95.map { $0 * scale },
+            lower: fig.lower.map { Double($0) * scale }, upper: fig.upper.map { Double($0) * scale }, text: text)
+    }
+
+    /// Round axis ticks from 0 to at least `maximum`: 1, 2 or 5 times a power of ten apart.
+    static func ticks(maximum: Double, count: Int = 5) -> [Double] {
+        guard maximum > 0, maximum.isFinite else { return [0, 1] }
+        let raw = maximum / Double(count)
+        let exponent = floor(log10(raw))
+        let power = pow(10, exponent)
+        let mantissa = [1.0, 2, 2.5, 5, 10].first { $0 * power >= raw } ?? 10
+        // i × mantissa ÷ 10^−e for steps below 1, so that 3 × 0.1 is written 0.3.
+        func tick(_ i: Int) -> Double { exponent < 0 ? Double(i) * mantissa / pow(10, -exponent) : Double(i) * mantissa * power }
+        var out: [Double] = []
+        var i = 0
+        while tick(i) < maximum + mantissa * power * 0.999 {
+            out.append(tick(i))
+            i += 1
         }
-        return svg + "</svg>"
+        return out
+    }
+
+    /// Horizontal bars in HTML (labels wrap, text stays readable at any width): a solid bar to
+    /// the value, or to the lower end of a range with a hatched extension to its upper end (to
+    /// the axis end when it has none); the 95 % whisker beyond; round ticks with light gridlines.
+    /// A row with nothing to draw says why in its value text.
+    func barChart(id: String, rows: [BarRow], title: String, decimals: Int) -> String {
+        let reach =
+            rows.compactMap { r -> Double? in
+                let top = r.value ?? r.upper ?? r.lower
+                return top.map { $0 + (r.moe ?? 0) }
+            }.max() ?? 1
+        let ticks = Self.ticks(maximum: max(reach, decimals == 0 ? 4 : 0.1))
+        let axisMax = ticks.last ?? 1
+        func pct(_ v: Double) -> String { String(format: "%.2f%%", min(100, max(0, 100 * v / axisMax))) }
+        var out = "<div class=\"bars\" id=\"\(id)\" role=\"figure\" aria-label=\"\(esc(title))\">"
+        let grid = ticks.dropFirst().map { "<span class=\"grid\" style=\"left:\(pct($0))\"></span>" }.joined()
+        for r in rows {
+            out +=
+                "<div class=\"bar-row\"><span class=\"bar-label\">\(esc(r.label))</span><span class=\"bar-track\" aria-hidden=\"true\">\(grid)"
+            if let v = r.value {
+                out += "<span class=\"bar solid\" style=\"width:\(pct(v))\"></span>"
+                if let m = r.moe, m > 0 {
+                    out +=
+                        "<span class=\"whisker\" style=\"left:\(pct(max(0, v - m)));width:calc(\(pct(min(axisMax, v + m))) - \(pct(max(0, v - m))))\"></span>"
+                }
+            } else if let lo = r.lower {
+                let hi = r.upper ?? axisMax
+                out += "<span class=\"bar solid\" style=\"width:\(pct(lo))\"></span>"
+                out +=
+                    "<span class=\"bar hatch\(r.upper == nil ? " open" : "")\" style=\"left:\(pct(lo));width:calc(\(pct(hi)) - \(pct(lo)))\"></span>"
+                if let m = r.moe, m > 0 {
+                    out +=
+                        "<span class=\"whisker\" style=\"left:\(pct(max(0, lo - m)));width:calc(\(pct(min(axisMax, hi + m))) - \(pct(max(0, lo - m))))\"></span>"
+                }
+            } else {
+                out += "<span class=\"bar none\"></span>"
+            }
+            out += "</span><span class=\"bar-value\">\(esc(r.text))</span></div>"
+        }
+        out += "<div class=\"bar-row axis\" aria-hidden=\"true\"><span class=\"bar-label\"></span><span class=\"bar-track\">"
+        for (i, t) in ticks.enumerated() {
+            let edge = i == 0 ? " first" : i == ticks.count - 1 ? " last" : ""
+            out +=
+                "<span class=\"tick\(edge)\" style=\"left:\(pct(t))\">\(esc(decimals == 0 ? s.number(Int(t.rounded())) : s.decimal(t, places: t < 1 ? 2 : 1)))</span>"
+        }
+        out += "</span><span class=\"bar-value\"></span></div>"
+        return out + "</div>"
     }
 
     func f(_ v: Double) -> String { String(format: "%.1f", v) }

@@ -37,10 +37,23 @@ public struct ReportRenderer {
         }
     }
 
+    /// A rate in words: value ± margin; for a withheld count, the range its count's range gives
+    /// (never the count's words: "fewer than 5" is not a rate), or "withheld".
     func rate(_ p: Point?, short: Bool = false) -> String {
         guard let p else { return "–" }
-        guard let r = p.rate else { return figure(p.persons, short: short) }
-        return "\(s.decimal(r, places: 2)) ± \(s.decimal(p.rateMoe95 ?? 0, places: 2))"
+        if let r = p.rate { return "\(s.decimal(r, places: 2)) ± \(s.decimal(p.rateMoe95 ?? 0, places: 2))" }
+        if let range = rateRange(p) {
+            if let hi = range.upper { return "\(s.decimal(range.lower, places: 2))–\(s.decimal(hi, places: 2))" }
+            return s.text("at_least", ["value": s.decimal(range.lower, places: 2)])
+        }
+        return s.text(short ? "withheld_short" : "rate_withheld")
+    }
+
+    /// The range a withheld count's rate lies in, from the count's range (nil when the count has
+    /// none, or no reporting share is published).
+    func rateRange(_ p: Point?) -> (lower: Double, upper: Double?)? {
+        guard let p, p.rate == nil, let pupils = p.ratePupils, pupils > 0, let lo = p.persons.lower else { return nil }
+        return (Double(lo) / pupils * 10_000, p.persons.upper.map { Double($0) / pupils * 10_000 })
     }
 
     func verdict(_ c: Change) -> String {
@@ -84,9 +97,26 @@ public struct ReportRenderer {
         s.text(
             "method_text",
             [
-                "rho": model.rho, "epsilon": model.epsilon, "k": String(model.k), "kminus": String(model.k - 1),
-                "m": String(model.minimumSchools),
+                "rho": localDecimal(model.rho), "epsilon": localDecimal(model.epsilon), "k": String(model.k),
+                "kminus": String(model.k - 1), "m": String(model.minimumSchools),
             ])
+    }
+
+    /// A decimal written by the release (`7.766`) with the language's decimal separator
+    /// (`7,766` in Spanish, where `7.766` reads as seven thousand).
+    func localDecimal(_ text: String) -> String {
+        text.replacingOccurrences(of: ".", with: s.text("decimal_separator"))
+    }
+
+    /// A series' name: the report's own area by its name in the report's language (the release
+    /// names the country in English).
+    func name(_ series: Series) -> String { series.code == model.scopeCode ? scopeName : series.name }
+
+    /// A notable rise in words: the latest value and how far above its own recent average.
+    func notableText(_ n: NotableRise) -> String {
+        s.text(
+            "notable_change",
+            ["value": s.number(n.latest), "difference": s.decimal(n.difference), "moe": s.decimal(n.moe95)])
     }
 
     // MARK: Markdown
@@ -105,11 +135,11 @@ public struct ReportRenderer {
                 [s.text("column_unit")] + model.periods.map { s.quarter($0) },
                 model.subunits.map { u in [Markdown.escape(u.name)] + u.points.map { figure($0.persons, margin: false) } })
         }
-        out += "\n## \(s.text("comparison"))\n\n\(Markdown.escape(comparisonTitle))\n\n"
+        out += "\n## \(s.text("comparison"))\n\n\(Markdown.escape(comparisonTitle))\n\n\(s.text("rate_note"))\n\n"
         out += mdTable(
             [s.text("column_unit"), s.text("column_rate"), s.text("column_value")],
             model.ranking.map { [Markdown.escape($0.name), rate($0.points.last), figure($0.points.last!.persons)] })
-        out += "\n## \(s.text("breakdowns", ["quarter": s.quarter(latest)]))\n"
+        out += "\n## \(s.text("breakdowns", ["quarter": s.quarter(latest)]))\n\n\(s.text("range_note"))\n"
         for b in model.breakdowns {
             out += "\n### \(s.text(b.key))\n\n"
             out += mdTable(
@@ -126,7 +156,7 @@ public struct ReportRenderer {
             model.notable.isEmpty
             ? s.text("notable_none") + "\n"
             : model.notable.map {
-                "- \(Markdown.escape($0.name)): \(s.number($0.latest)) (\(s.text("column_change")) +\(s.decimal($0.difference)) ± \(s.decimal($0.moe95)))"
+                "- \(Markdown.escape($0.code == model.scopeCode ? scopeName : $0.name)): \(notableText($0))"
             }.joined(separator: "\n") + "\n"
         out +=
             "\n## \(s.text("method"))\n\n\(methodText)\n\n_\(s.text("generated", ["releases": model.releaseIDs.joined(separator: ", ")]))_\n"
@@ -156,47 +186,56 @@ public struct ReportRenderer {
 
     // MARK: CSV and JSON
 
-    /// Every figure the report shows, one per row.
+    /// The CSV's columns (codes; the header row is in the report's language).
+    static let csvColumns = [
+        "section", "unit", "unit_name", "period", "category", "category_label", "value", "moe95", "status", "lower", "upper",
+        "rate_per_10000", "rate_moe95", "share", "change", "change_moe95",
+    ]
+
+    /// Every figure the report shows, one per row: codes beside names and labels in the
+    /// report's language, a withheld value's range in `lower`/`upper`, numbers with `.` decimals
+    /// in every language (machine-readable).
     public func csv() -> String {
         var w = CSVWriter()
-        w.write([
-            "section", "unit", "period", "category", "value", "moe95", "status", "lower", "upper", "rate_per_10000", "rate_moe95", "share",
-        ])
+        w.write(Self.csvColumns.map { s.text("csv_" + $0) })
+        func num(_ x: Double?, _ places: Int) -> String { x.map { String(format: "%.\(places)f", $0) } ?? "" }
         func row(
-            _ section: String, _ unit: String, _ period: String, _ cat: String, _ f: Figure, rate: Double? = nil, rateMoe: Double? = nil,
-            share: Double? = nil
+            _ section: String, _ unit: String, _ unitName: String, _ period: String, _ cat: String, _ label: String, _ f: Figure,
+            rate: Double? = nil, rateMoe: Double? = nil, share: Double? = nil, change: Double? = nil, changeMoe: Double? = nil
         ) {
             w.write([
-                section, unit, period, cat, f.value.map(String.init) ?? "", f.moe95.map { String(format: "%.1f", $0) } ?? "", f.status,
-                f.lower.map(String.init) ?? "", f.upper.map(String.init) ?? "", rate.map { String(format: "%.3f", $0) } ?? "",
-                rateMoe.map { String(format: "%.3f", $0) } ?? "", share.map { String(format: "%.4f", $0) } ?? "",
+                section, unit, unitName, period, cat, label, f.value.map(String.init) ?? "", num(f.moe95, 1), f.status,
+                f.lower.map(String.init) ?? "", f.upper.map(String.init) ?? "", num(rate, 3), num(rateMoe, 3), num(share, 4),
+                num(change, 1), num(changeMoe, 1),
             ])
         }
+        let persons = s.text("column_value")
         for sr in [model.scope] + model.subunits {
-            for p in sr.points { row("trend", sr.code, p.period, "persons", p.persons, rate: p.rate, rateMoe: p.rateMoe95) }
+            for p in sr.points {
+                row("trend", sr.code, name(sr), p.period, "persons", persons, p.persons, rate: p.rate, rateMoe: p.rateMoe95)
+            }
         }
-        for c in model.changes {
-            w.write([
-                "change", model.scopeCode, latest, "against " + c.against, c.difference.map(String.init) ?? "",
-                c.moe95.map { String(format: "%.1f", $0) } ?? "",
-                c.verdict.rawValue, "", "", "", "", "",
-            ])
+        for (i, c) in model.changes.enumerated() {
+            row(
+                "change", model.scopeCode, scopeName, latest, "against " + c.against,
+                s.text(i == 0 ? "change_previous" : "change_year", ["quarter": s.quarter(c.against)]),
+                Figure(value: nil, moe95: nil, status: c.verdict.rawValue), change: c.difference.map(Double.init), changeMoe: c.moe95)
         }
         for b in model.breakdowns {
-            for c in b.categories { row(b.key, model.scopeCode, latest, c.code, c.figure, share: c.share) }
+            for c in b.categories { row(b.key, model.scopeCode, scopeName, latest, c.code, c.label, c.figure, share: c.share) }
         }
         for p in model.scope.points {
-            w.write([
-                "coverage", model.scopeCode, p.period, "reporting_share_percent", "", "", p.coverage.status.rawValue,
-                p.coverage.low.map(String.init) ?? "", p.coverage.high.map(String.init) ?? "", "", "",
-                p.coverage.rateShare.map { String(format: "%.4f", $0) } ?? "",
-            ])
+            w.write(
+                [
+                    "coverage", model.scopeCode, scopeName, p.period, "reporting_share_percent", s.text("column_reporting"), "", "",
+                    p.coverage.status.rawValue, p.coverage.low.map(String.init) ?? "", p.coverage.high.map(String.init) ?? "", "", "",
+                    num(p.coverage.rateShare, 4), "", "",
+                ])
         }
         for n in model.notable {
-            w.write([
-                "notable_rise", n.code, latest, "above_baseline", String(n.latest), String(format: "%.1f", n.moe95), "published", "", "",
-                "", "", "",
-            ])
+            row(
+                "notable_rise", n.code, n.code == model.scopeCode ? scopeName : n.name, latest, "above_baseline", s.text("notable"),
+                Figure(value: n.latest, moe95: nil, status: "published"), change: n.difference, changeMoe: n.moe95)
         }
         return w.text
     }

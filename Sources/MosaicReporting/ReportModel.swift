@@ -52,7 +52,14 @@ public struct ReportModel: Sendable, Codable {
         let codebook = try Codebook.bundled(version: latest.info.codebookVersion)
         let scopeLevel: Level = region == nil ? .country : .region
         let scopeUnit = latest.data.units.first { $0.level == scopeLevel && (region == nil || $0.geoCode == region) }
-        guard let scopeUnit else { throw QueryError.invalid("region '\(region ?? "")' is not in the releases") }
+        guard let scopeUnit else {
+            if let region, let province = latest.data.units.first(where: { $0.level == .province && $0.geoCode == region }) {
+                throw QueryError.invalid(
+                    "\(region) is a province (\(province.geoName)) of region \(province.parentCode): a report covers the whole country or one region (--region \(province.parentCode))"
+                )
+            }
+            throw QueryError.invalid("region '\(region ?? "")' is not in the releases")
+        }
         let childLevel: Level = region == nil ? .region : .province
         let children = latest.data.units.filter { $0.level == childLevel && $0.parentCode == scopeUnit.geoCode }
 
@@ -80,6 +87,17 @@ public struct ReportModel: Sendable, Codable {
                     period: r.info.period.description, persons: .from(row), registeredSchools: cov?.registeredSchools ?? 0,
                     registeredEnrolment: cov?.registeredEnrolment ?? 0, coverage: cov?.coverage ?? .withheld)
                 let pupils = Double(p.registeredEnrolment) * (rateShare(r.data, level, code) ?? 0)
+                if pupils > 0 { p.ratePupils = pupils }
+                // A withheld value's range, from what its status says (never more).
+                if p.persons.value == nil {
+                    switch p.persons.status {
+                    case "below_k", "suppressed":
+                        p.persons.lower = 1
+                        p.persons.upper = r.info.k - 1
+                    case "complementary": p.persons.lower = r.info.k
+                    default: break
+                    }
+                }
                 if let v = p.persons.value, pupils > 0 {
                     p.rate = Double(v) / pupils * 10_000
                     p.rateMoe95 = (p.persons.moe95 ?? 0) / pupils * 10_000
@@ -138,11 +156,14 @@ public struct ReportModel: Sendable, Codable {
             let answers = try engine.run(QuerySpec(table: table, by: by, filters: filters, level: level))
             return Breakdown(
                 key: key,
-                categories: answers.map { a in
-                    let label = zip(by, a.group).map { dim, code in codebook.dimension(dim)?.value(code)?.label.text(language) ?? code }
+                categories: sortedBySize(
+                    answers.map { a in
+                        let label = zip(by, a.group).map { dim, code in
+                            codebook.dimension(dim)?.value(code)?.label.text(language) ?? code
+                        }
                         .joined(separator: " · ")
-                    return Category(code: a.group.joined(separator: "."), label: label, figure: .from(a))
-                })
+                        return Category(code: a.group.joined(separator: "."), label: label, figure: .from(a))
+                    }))
         }
         var breakdowns = [
             try breakdown("kind", table: "incidents", by: ["kind"]),
@@ -158,6 +179,23 @@ public struct ReportModel: Sendable, Codable {
             }
         }
         return breakdowns
+    }
+
+    /// Categories by size, largest first (a withheld one by the lower end of its range); the
+    /// "other" and "unknown" categories last, in codebook order.
+    static func sortedBySize(_ categories: [Category]) -> [Category] {
+        func isResidual(_ c: Category) -> Bool {
+            c.code.split(separator: ".").contains { ["other", "unknown", "other_platform"].contains($0) }
+        }
+        func size(_ c: Category) -> Double { Double(c.figure.value ?? c.figure.lower ?? 0) }
+        let indexed = Array(categories.enumerated())
+        return indexed.sorted { a, b in
+            let (ra, rb) = (isResidual(a.element), isResidual(b.element))
+            if ra != rb { return !ra }
+            if ra { return a.offset < b.offset }
+            if size(a.element) != size(b.element) { return size(a.element) > size(b.element) }
+            return a.offset < b.offset
+        }.map(\.element)
     }
 
     /// Notable rises: the latest quarter against the mean of up to four earlier ones, beyond the margin.

@@ -23,6 +23,9 @@ public struct Point: Sendable, Equatable, Codable {
     public var rate: Double?
     /// The 95 % margin of the rate.
     public var rateMoe95: Double?
+    /// The pupils the rate divides by (nil when no reporting share is published up the
+    /// hierarchy): a withheld count's rate is shown as the range its count's range gives.
+    public var ratePupils: Double?
 }
 
 /// A unit's quarterly series.

@@ -111,7 +111,9 @@ struct KnownReleases {
             let md = r.markdown()
             #expect(md.contains(lang == "en" ? "fewer than 5" : "menos de 5"))
             #expect(r.html().contains(lang == "en" ? "fewer than 5" : "menos de 5"))
-            #expect(r.csv().contains("trend,RA,2026-Q3,persons,,,below_k"))
+            // Codes beside names, and a withheld value's range (1 to k − 1) in lower and upper.
+            #expect(r.csv().contains("trend,RA,Region A,2026-Q3,persons,"))
+            #expect(r.csv().contains(",,,below_k,1,4,"))
         }
     }
 
@@ -232,4 +234,98 @@ func ReleaseFile_total(_ path: String) throws -> ReleaseRow {
 
 extension ReportStrings {
     static func enNumber(_ n: Int) -> String { (try! ReportStrings(language: "en")).number(n) }
+}
+
+/// The issue-11 defects, each pinned as fixed.
+@Suite struct ReportChartTests {
+    func renderer(_ m: ReportModel, _ lang: String = "en") throws -> ReportRenderer {
+        ReportRenderer(model: m, strings: try ReportStrings(language: lang))
+    }
+
+    @Test func aRangeRowIsDrawnSolidToItsLowerEndAndHatchedToItsUpper() throws {
+        let m = try ReportModel.build(releases: try KnownReleases([(100, 60, 40), (100, 60, 40)]).files)
+        let r = try renderer(m)
+        let rows = [
+            ReportRenderer.BarRow(label: "range", value: nil, moe: 7, lower: 35, upper: 38, text: "35–38 ± 7"),
+            ReportRenderer.BarRow(label: "zero", value: 0, moe: 3, text: "0 ± 3"),
+            ReportRenderer.BarRow(label: "big", value: 40, moe: 3, text: "40 ± 3"),
+        ]
+        let html = r.barChart(id: "t", rows: rows, title: "t", decimals: 0)
+        #expect(html.components(separatedBy: "class=\"bar-row\"").count - 1 == 3, "every row is drawn")
+        #expect(html.contains("<span class=\"bar hatch\""), "a range has a hatched extension")
+        // The scale is shared: the zero row's whisker (±3) is as long as the big row's, never the full width.
+        let whiskers = html.components(separatedBy: "class=\"whisker\" style=\"").dropFirst().map { $0.prefix(while: { $0 != "\"" }) }
+        #expect(whiskers.count == 3)
+        #expect(!whiskers.contains { $0.contains("width:calc(100.00%") && $0.contains("left:0.00%") })
+        // Round ticks with gridlines.
+        #expect(html.contains("class=\"grid\""))
+        #expect(ReportRenderer.ticks(maximum: 47) == [0, 10, 20, 30, 40, 50])
+        #expect(ReportRenderer.ticks(maximum: 0.37, count: 4) == [0, 0.1, 0.2, 0.3, 0.4])
+    }
+
+    @Test func aHiddenCountHasARangeOfRatesNeverFewerThanK() throws {
+        let m = try ReportModel.build(releases: try KnownReleases([(100, 60, 40), (100, nil, 40)]).files)
+        let r = try renderer(m)
+        let ra = try #require(m.subunits.first { $0.code == "RA" }?.points.last)
+        #expect(ra.rate == nil)
+        let text = r.rate(ra)
+        #expect(!text.contains("fewer than"))
+        // 1 to 4 persons over 10,000 × 92.5 % pupils.
+        #expect(text == "\(r.s.decimal(1 / 9_250 * 10_000, places: 2))–\(r.s.decimal(4 / 9_250 * 10_000, places: 2))")
+        let es = try renderer(m, "es")
+        #expect(!es.rate(ra).contains("menos de"))
+        #expect(es.figure(Figure(value: nil, moe95: nil, status: "small_area")).hasPrefix("no se publica"))
+    }
+
+    @Test func everyRegionPanelSharesOneScaleInRatesWithTheCountryDashed() throws {
+        let m = try ReportModel.build(releases: try KnownReleases([(100, 90, 10), (120, 100, 20)]).files)
+        let html = try renderer(m).html()
+        let panels = html.components(separatedBy: "<svg class=\"multiple\"").dropFirst().map {
+            String($0.prefix(while: { $0 != "<" || true }).prefix(4000))
+        }
+        #expect(panels.count == 2)
+        func tickLabels(_ svg: String) -> [String] {
+            svg.components(separatedBy: "text-anchor=\"end\">").dropFirst().map { String($0.prefix(while: { $0 != "<" })) }
+        }
+        #expect(!tickLabels(panels[0]).isEmpty)
+        #expect(tickLabels(panels[0]) == tickLabels(panels[1]), "one shared axis")
+        #expect(panels.allSatisfy { $0.contains("stroke-dasharray") }, "the country's rate as a reference line")
+    }
+
+    @Test func breakdownsAreSortedBySizeWithUnknownLast() throws {
+        let cats = [("a", 5), ("unknown", 50), ("b", 30), ("c.other", 40), ("d", 30)].map {
+            Category(code: $0.0, label: $0.0, figure: Figure(value: $0.1, moe95: 1, status: "published"))
+        }
+        #expect(ReportModel.sortedBySize(cats).map(\.code) == ["b", "d", "a", "unknown", "c.other"])
+    }
+
+    @Test func labelsAreNeverCutAndSpanishReadsRight() throws {
+        let files = try KnownReleases([(100, 60, 40), (100, 60, 40)]).files
+        let m = try ReportModel.build(releases: files)
+        let es = try renderer(try ReportModel.build(releases: files, language: "es"), "es")
+        let html = es.html()
+        let codebook = try Codebook.bundled()
+        for cell in codebook.allCells where cell.table == "responses" {
+            #expect(html.contains(es.esc(codebook.label(of: cell, language: "es"))), "label in full: \(cell.code)")
+        }
+        #expect(html.contains("ε = 7,766"), "a Spanish decimal comma in ε")
+        #expect(!html.contains("7.766"))
+        #expect(html.contains("del 2T 2026 al 3T 2026"))
+        #expect(html.contains("Lo más destacado"))
+        #expect(!html.contains("All regions") && !html.contains(">All<"))
+        #expect(html.contains("Alumnado de 14-15 años"))
+        let en = try renderer(m).html()
+        #expect(en.contains("ε = 7.766 is a moderate privacy loss"))
+        #expect(!en.contains("almost equally likely"))
+    }
+
+    @Test func aProvinceCodeIsNamedAsSuch() throws {
+        let files = try KnownReleases([(100, 60, 40)]).files
+        #expect(
+            throws: QueryError.invalid(
+                "PA is a province (Province A) of region RA: a report covers the whole country or one region (--region RA)")
+        ) {
+            _ = try ReportModel.build(releases: files, region: "PA")
+        }
+    }
 }
