@@ -20,6 +20,7 @@ test: deps
 	swift build --build-tests
 	swift test --skip-build
 	/usr/bin/python3 Tests/form/form_test.py .build/debug/mosaic
+	/usr/bin/python3 Tests/reports/report_test.py .build/debug/mosaic
 	python3 Analysis/intake-fuzz.py --mutants 1000 --seed 1 --mosaic .build/debug/mosaic
 
 # Regenerates the example reports in Reports/ from a fresh demo run.

@@ -23,9 +23,9 @@ extension ReportRenderer {
                 "<h3>\(esc(s.text("small_multiples")))</h3><p class=\"small\">\(esc(s.text("small_multiples_text")))</p><div class=\"multiples\">"
             for (i, u) in model.subunits.enumerated() {
                 body +=
-                    "<div>"
+                    "<div><p class=\"panel-title\">\(esc(u.name))</p>"
                     + lineChart(
-                        id: "m\(i)", points: ratePoints(u), width: 220, height: 130, title: u.name, compact: true, maximum: shared,
+                        id: "m\(i)", points: ratePoints(u), width: 220, height: 110, title: u.name, compact: true, maximum: shared,
                         reference: national, decimals: 1) + "</div>"
             }
             body += "</div>"
@@ -107,6 +107,7 @@ extension ReportRenderer {
         svg .gridline { stroke: var(--gridline); }
         .multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: .5rem; }
         .multiples svg text { font-size: 13px; }
+        .panel-title { font-weight: 600; font-size: .85rem; margin: .25rem 0 0; line-height: 1.2; }
         .chart-title { font-weight: 600; margin: .5rem 0 .25rem; }
         .bars { margin: .5rem 0; }
         .bar-row { display: grid; grid-template-columns: minmax(7rem, 15rem) 1fr 8.5rem; gap: .5rem; align-items: center; min-height: 1.6rem; }
@@ -117,7 +118,7 @@ extension ReportRenderer {
         .bar { position: absolute; top: .15rem; height: .8rem; left: 0; }
         .bar.solid { background: var(--blue); min-width: 1px; }
         .bar.hatch { background: repeating-linear-gradient(135deg, var(--blue) 0 2px, #fff 2px 5px); border: 1px solid var(--blue); box-sizing: border-box; }
-        .bar.hatch.open { border-right: none; }
+        .bar.hatch.open { border-right: none; -webkit-mask-image: linear-gradient(to right, #000 40%, transparent); mask-image: linear-gradient(to right, #000 40%, transparent); }
         .whisker { position: absolute; top: .5rem; height: 0; border-top: 2px solid var(--orange); }
         .whisker::before, .whisker::after { content: ""; position: absolute; top: -.35rem; height: .6rem; border-left: 2px solid var(--orange); }
         .whisker::before { left: 0; } .whisker::after { right: 0; }
@@ -183,9 +184,9 @@ extension ReportRenderer {
         id: String, points pts: [LinePoint], width: Int, height: Int, title: String, compact: Bool = false, maximum: Double? = nil,
         reference: [LinePoint]? = nil, decimals: Int = 0
     ) -> String {
-        let left = compact ? 34.0 : 52.0
-        let right = compact ? 10.0 : 36.0
-        let top = compact ? 24.0 : 12.0
+        let left = compact ? 34.0 : 70.0
+        let right = compact ? 16.0 : 50.0
+        let top = compact ? 8.0 : 12.0
         let bottom = compact ? 10.0 : 30.0
         let reach = maximum ?? max(1, pts.compactMap { p in p.value.map { $0 + (p.moe ?? 0) } }.max() ?? 1)
         let ticks = Self.ticks(maximum: reach, count: compact ? 2 : 4)
@@ -194,11 +195,10 @@ extension ReportRenderer {
         let h = Double(height) - top - bottom
         func x(_ i: Int) -> Double { left + (pts.count > 1 ? w * Double(i) / Double(pts.count - 1) : w / 2) }
         func y(_ v: Double) -> Double { top + h - h * min(v, maxY) / maxY }
-        func label(_ v: Double) -> String { decimals == 0 ? s.number(Int(v.rounded())) : s.decimal(v, places: v < 1 && v > 0 ? 2 : 1) }
+        func label(_ v: Double) -> String { tickLabel(v) }
         let desc = s.text("chart_desc_trend", ["first": s.quarter(model.periods.first ?? ""), "last": s.quarter(latest)])
         var svg =
             "<svg class=\"\(compact ? "multiple" : "trend")\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-labelledby=\"\(id)-t \(id)-d\"><title id=\"\(id)-t\">\(esc(title))</title><desc id=\"\(id)-d\">\(esc(desc))</desc>"
-        if compact { svg += "<text x=\"2\" y=\"15\" font-weight=\"600\">\(esc(title))</text>" }
         for t in ticks {
             svg += "<line class=\"gridline\" x1=\"\(f(left))\" y1=\"\(f(y(t)))\" x2=\"\(f(left + w))\" y2=\"\(f(y(t)))\"/>"
             svg += "<text x=\"\(f(left - 4))\" y=\"\(f(y(t) + 4))\" text-anchor=\"end\">\(esc(label(t)))</text>"
@@ -311,7 +311,8 @@ extension ReportRenderer {
                         "<span class=\"whisker\" style=\"left:\(pct(max(0, v - m)));width:calc(\(pct(min(axisMax, v + m))) - \(pct(max(0, v - m))))\"></span>"
                 }
             } else if let lo = r.lower {
-                let hi = r.upper ?? axisMax
+                // An open range ("at least"): a short fading extension, never a bar to the axis end.
+                let hi = r.upper ?? min(axisMax, lo + 0.08 * axisMax)
                 out += "<span class=\"bar solid\" style=\"width:\(pct(lo))\"></span>"
                 out +=
                     "<span class=\"bar hatch\(r.upper == nil ? " open" : "")\" style=\"left:\(pct(lo));width:calc(\(pct(hi)) - \(pct(lo)))\"></span>"
@@ -328,10 +329,18 @@ extension ReportRenderer {
         for (i, t) in ticks.enumerated() {
             let edge = i == 0 ? " first" : i == ticks.count - 1 ? " last" : ""
             out +=
-                "<span class=\"tick\(edge)\" style=\"left:\(pct(t))\">\(esc(decimals == 0 ? s.number(Int(t.rounded())) : s.decimal(t, places: t < 1 ? 2 : 1)))</span>"
+                "<span class=\"tick\(edge)\" style=\"left:\(pct(t))\">\(esc(tickLabel(t)))</span>"
         }
         out += "</span><span class=\"bar-value\"></span></div>"
         return out + "</div>"
+    }
+
+    /// An axis tick: a whole number without decimals, else at most two, trailing zeros dropped.
+    func tickLabel(_ v: Double) -> String {
+        if abs(v - v.rounded()) < 1e-9 { return s.number(Int(v.rounded())) }
+        var text = s.decimal(v, places: 2)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text
     }
 
     func f(_ v: Double) -> String { String(format: "%.1f", v) }
