@@ -14,7 +14,7 @@ demo: release
 	.build/release/mosaic demo --out demo-output
 
 test: deps
-	@scripts/install-deps.sh chromium chromium-driver python3-selenium fonts-dejavu-core
+	@scripts/install-deps.sh chromium chromium-driver python3-selenium fonts-dejavu-core poppler-utils
 	python3 scripts/check-layers.py
 	swift format lint --strict -r Sources Tests Package.swift Analysis/PrivacyEval Analysis/SamplerBench Analysis/SealBench Analysis/SuppressionEval
 	swift build --build-tests

@@ -205,7 +205,9 @@ public struct QueryEngine {
                 }
             }
             let sorted = errors.map { abs($0) }.sorted()
-            moe = Double(sorted[min(b - 1, Int((0.95 * Double(b)).rounded(.up)) - 1)])
+            // Never below the margin the noise alone gives: near zero, clamping makes most
+            // replicates exact, and "0 ± 0" would claim a certainty no reader has.
+            moe = max(Double(sorted[min(b - 1, Int((0.95 * Double(b)).rounded(.up)) - 1)]), moe)
         }
         if rowsFound.count == 1, let only = rowsFound.first, only.status == .published {
             return QueryAnswer(

@@ -82,6 +82,7 @@ extension ReportRenderer {
             <title>\(esc(title))</title>
             <style>
             \(ReportRenderer.css)
+            \(printFrame)
             </style>
             </head>
             <body>
@@ -90,6 +91,31 @@ extension ReportRenderer {
             </body>
             </html>
 
+            """
+    }
+
+    /// The printed page's frame: title and release date at the foot of every page, and page
+    /// numbers (CSS page-margin boxes; the PDF is printed without the browser's own header).
+    var printFrame: String {
+        func cssString(_ t: String) -> String {
+            "\""
+                + t.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(
+                    of: "\n", with: " ")
+                + "\""
+        }
+        let foot = title + (model.releasedOn.map { " · " + s.text("released_on", ["date": $0]) } ?? "")
+        let page = s.text("page_of")
+        let parts = page.components(separatedBy: "{page}")
+        let before = parts.first ?? ""
+        let between = parts.count > 1 ? (parts[1].components(separatedBy: "{pages}").first ?? "") : " / "
+        let after = parts.count > 1 ? (parts[1].components(separatedBy: "{pages}").dropFirst().first ?? "") : ""
+        return """
+            @media print {
+              @page {
+                @bottom-left { content: \(cssString(foot)); font: 8pt system-ui, sans-serif; color: #5a5a5a; }
+                @bottom-right { content: \(cssString(before)) counter(page) \(cssString(between)) counter(pages) \(cssString(after)); font: 8pt system-ui, sans-serif; color: #5a5a5a; }
+              }
+            }
             """
     }
 
@@ -143,7 +169,9 @@ extension ReportRenderer {
         @media print {
           @page { size: A4; margin: 15mm; }
           body { font-size: 10.5pt; } main { max-width: none; padding: 0; }
-          details { display: block; overflow: visible; } details > summary { display: none; } details > table { display: table; }
+          details { display: block; overflow: visible; } details > summary { display: none; }
+          details::details-content { content-visibility: visible; display: block; }
+          .multiples { grid-template-columns: repeat(4, 1fr); }
           h2, h3, .chart-title { break-after: avoid; } .bar-row, tr, svg { break-inside: avoid; }
         }
         """

@@ -37,6 +37,8 @@ public struct ReportModel: Sendable, Codable {
     public var epsilon: String
     /// The releases the report is built from.
     public var releaseIDs: [String]
+    /// The day the latest release was made (`YYYY-MM-DD`), when its file says.
+    public var releasedOn: String?
 
     /// Builds the model from one release per quarter, for the country (`region` nil) or a region.
     public static func build(releases paths: [String], region: String? = nil, language: String = "en") throws -> ReportModel {
@@ -71,7 +73,8 @@ public struct ReportModel: Sendable, Codable {
             subunits: subunits, changes: changes(scope.points), ranking: ranking(subunits), breakdowns: breakdowns,
             notable: notableRises([scope] + subunits),
             k: latest.info.k, minimumSchools: latest.info.minimumSchools, rho: latest.info.rho, epsilon: latest.info.epsilon,
-            releaseIDs: loaded.map(\.info.releaseID))
+            releaseIDs: loaded.map(\.info.releaseID),
+            releasedOn: latest.data.metadata.first { $0.key == "created_at" }.map { String($0.value.prefix(10)) })
     }
 
     /// A unit's total of affected persons over the quarters, with its rate per 10,000 pupils of reporting schools.

@@ -90,8 +90,17 @@ public enum ReportWriter {
         guard p.terminationStatus == 0 else { throw ReportError.pdfFailed("exit \(p.terminationStatus)") }
     }
 
+    /// Prints the page in `html` to `pdf`. The browser decides how to read a file by its
+    /// extension, and temporary files have none: the page is copied to `report.html` in a
+    /// private temporary folder first (removed afterwards).
     static func printPDF(html: String, to pdf: String) throws {
-        try runChromium(["--print-to-pdf=\(pdf)", "--no-pdf-header-footer", URL(fileURLWithPath: html).absoluteString])
+        let folder = NSTemporaryDirectory() + "mosaic-print-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let page = folder + "/report.html"
+        guard let content = FileManager.default.contents(atPath: html), FileManager.default.createFile(atPath: page, contents: content)
+        else { throw ReportError.pdfFailed("the page could not be copied for printing") }
+        try runChromium(["--print-to-pdf=\(pdf)", "--no-pdf-header-footer", URL(fileURLWithPath: page).absoluteString])
         guard FileManager.default.fileExists(atPath: pdf) else { throw ReportError.pdfFailed("no file written") }
     }
 }

@@ -6,7 +6,9 @@ report in English and a regional one in Spanish, and checks at 390 px and 1280 p
 - no element is wider than the viewport, except inside a box that scrolls on its own;
 - every chart's text renders at 11 px or more (SVG text scaled by its viewBox);
 - every bar chart row is drawn (a bar, a hatched range, or a value text saying why);
-- the region panels share one scale.
+- the region panels share one scale;
+and prints the Spanish report to PDF: more than one page, no blank page, every page's footer
+numbered, and every number of every data table present in the PDF's text (pdftotext).
 Usage: Tests/reports/report_test.py [path to mosaic]   (default .build/debug/mosaic)
 """
 import os, subprocess, sys, tempfile, time
@@ -81,7 +83,7 @@ def main():
     run("report", *releases, "--out", reports, "--format", "html")
     region = subprocess.run(["sqlite3", releases[1], "SELECT geo_code FROM units WHERE level = 'region' ORDER BY geo_code LIMIT 1"],
                             capture_output=True, text=True).stdout.strip()
-    run("report", *releases, "--region", region, "--lang", "es", "--out", os.path.join(reports, "es"), "--format", "html")
+    run("report", *releases, "--region", region, "--lang", "es", "--out", os.path.join(reports, "es"), "--format", "html,pdf")
     pages = [os.path.join(dp, f) for dp, _, fs in os.walk(reports) for f in fs if f.endswith(".html")]
     check(len(pages) == 2, f"two reports written ({len(pages)})")
     o = Options()
@@ -103,8 +105,28 @@ def main():
                     check(len(set(m["panels"])) == 1, f"{name}: the region panels share one scale ({len(m['panels'])} panels)")
     finally:
         d.quit()
+    check_pdf(os.path.join(reports, "es"))
     print(f"report test: {len(failures)} failure(s)")
     sys.exit(1 if failures else 0)
+
+
+def check_pdf(folder):
+    import re
+    pdf = [os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".pdf")][0]
+    html = open(pdf[:-4] + ".html", encoding="utf-8").read()
+    info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    check(pages > 1, f"the PDF has {pages} pages")
+    texts = [subprocess.run(["pdftotext", "-layout", "-f", str(i), "-l", str(i), pdf, "-"], capture_output=True, text=True).stdout
+             for i in range(1, pages + 1)]
+    for i, t in enumerate(texts, 1):
+        body = [l for l in t.splitlines() if l.strip() and "página" not in l]
+        check(len(body) > 5, f"PDF page {i} is not blank ({len(body)} lines)")
+        check(f"página {i} de {pages}" in t, f"PDF page {i} is numbered in its footer")
+    whole = re.sub(r"\s+", " ", " ".join(texts))
+    cells = re.findall(r"<td>([^<]*\d[^<]*)</td>", html)
+    missing = [c for c in cells if re.sub(r"\s+", " ", c.replace("&amp;", "&")) not in whole]
+    check(len(cells) > 20 and not missing, f"every data table's numbers are in the PDF ({len(cells)} cells; missing {missing[:3]})")
 
 
 main()
