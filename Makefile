@@ -25,8 +25,10 @@ test: deps
 
 # Regenerates the example reports in Reports/ from a fresh demo run.
 reports: demo
-	rm -rf Reports/examples && mkdir -p Reports/examples
+	rm -rf Reports/examples && mkdir -p Reports/examples/screenshots
 	cp demo-output/reports/*.html demo-output/reports/*.md demo-output/reports/*.csv Reports/examples/
+	for f in demo-output/reports/*.html; do .build/release/mosaic report $$(ls demo-output/releases/*.sqlite | sed 's/^/--release /') $$(case $$f in *es-ex*) echo --region ES-EX;; esac) --lang $$(case $$f in *-es.html) echo es;; *) echo en;; esac) --format pdf --out Reports/examples/pdf-tmp >/dev/null && mv Reports/examples/pdf-tmp/*.pdf Reports/examples/ && rm -rf Reports/examples/pdf-tmp; done
+	/usr/bin/python3 scripts/report-screenshots.py Reports/examples
 
 bench: release
 	Analysis/ingest-benchmark.sh
