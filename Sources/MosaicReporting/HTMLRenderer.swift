@@ -9,7 +9,9 @@ extension ReportRenderer {
         for (i, c) in model.changes.enumerated() {
             body += "<li class=\"\(c.verdict.rawValue)\">\(esc(changeLine(c, index: i)))</li>"
         }
-        body += "</ul></section>\n"
+        body += "</ul>"
+        if let line = nationalLine { body += "<p>\(esc(line))</p>" }
+        body += "</section>\n"
         body += "<section><h2>\(esc(s.text("trend")))</h2><p>\(esc(s.text("trend_text")))</p>"
         body += lineChart(id: "trend", points: countPoints(model.scope), width: 640, height: 240, title: scopeName)
         body += dataTable(
@@ -37,14 +39,22 @@ extension ReportRenderer {
             "</section>\n<section><h2>\(esc(s.text("comparison")))</h2><h3>\(esc(comparisonTitle))</h3><p class=\"small\">\(esc(s.text("rate_note")))</p>"
         let rankingRows = model.ranking.map { u -> BarRow in
             let p = u.points.last
-            if let r = p?.rate { return BarRow(label: u.name, value: r, moe: p?.rateMoe95, text: rate(p, short: true)) }
+            let flag: String
+            switch ReportModel.againstNational(p, model.national.points.last) {
+            case .rise: flag = " ▲"
+            case .fall: flag = " ▼"
+            default: flag = ""
+            }
+            if let r = p?.rate { return BarRow(label: u.name, value: r, moe: p?.rateMoe95, text: rate(p, short: true) + flag) }
             let range = rateRange(p)
             return BarRow(label: u.name, value: nil, moe: nil, lower: range?.lower, upper: range?.upper, text: rate(p, short: true))
         }
         body += barChart(id: "ranking", rows: rankingRows, title: comparisonTitle, decimals: 2)
+        body +=
+            "<p class=\"small\">▲ \(esc(s.text("vs_national_above"))) · ▼ \(esc(s.text("vs_national_below"))). \(esc(s.text("vs_national_note")))</p>"
         body += dataTable(
-            [s.text("column_unit"), s.text("column_rate"), s.text("column_value")],
-            model.ranking.map { [$0.name, rate($0.points.last), figure($0.points.last!.persons)] })
+            [s.text("column_unit"), s.text("column_rate"), s.text("column_vs_national"), s.text("column_value")],
+            model.ranking.map { u in [u.name, rate(u.points.last), againstNational(u), u.points.last.map { figure($0.persons) } ?? "–"] })
         body +=
             "</section>\n<section><h2>\(esc(s.text("breakdowns", ["quarter": s.quarter(latest)])))</h2><p class=\"small\">\(esc(s.text("range_note")))</p><div class=\"grid\">"
         for b in model.breakdowns {

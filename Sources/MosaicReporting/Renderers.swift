@@ -65,6 +65,23 @@ public struct ReportRenderer {
         }
     }
 
+    /// A unit's latest rate against the national one, in words.
+    func againstNational(_ series: Series) -> String {
+        switch ReportModel.againstNational(series.points.last, model.national.points.last) {
+        case .rise: return s.text("vs_national_above")
+        case .fall: return s.text("vs_national_below")
+        case .within: return s.text("vs_national_within")
+        case .unknown: return s.text("vs_national_unknown")
+        }
+    }
+
+    /// In a regional report: the national rate, and where the region stands against it.
+    var nationalLine: String? {
+        guard model.scopeLevel != .country, let n = model.national.points.last, n.rate != nil else { return nil }
+        return s.text(
+            "national_line", ["quarter": s.quarter(latest), "rate": rate(n), "scope": scopeName, "verdict": againstNational(model.scope)])
+    }
+
     var title: String { s.text(model.scopeLevel == .country ? "title_country" : "title_region", ["scope": scopeName]) }
     var subtitle: String { s.text("subtitle", ["first": s.quarter(model.periods.first ?? ""), "last": s.quarter(latest)]) }
 
@@ -125,6 +142,7 @@ public struct ReportRenderer {
     public func markdown() -> String {
         var out = "# \(Markdown.escape(title))\n\n_\(Markdown.escape(subtitle))_\n\n## \(s.text("headline"))\n\n\(headline)\n\n"
         for (i, c) in model.changes.enumerated() { out += "- \(changeLine(c, index: i))\n" }
+        if let line = nationalLine { out += "\(line)\n\n" }
         out += "\n## \(s.text("trend"))\n\n\(s.text("trend_text"))\n\n"
         out += mdTable(
             [s.text("column_quarter"), s.text("column_value"), s.text("column_rate")],
@@ -137,8 +155,10 @@ public struct ReportRenderer {
         }
         out += "\n## \(s.text("comparison"))\n\n\(Markdown.escape(comparisonTitle))\n\n\(s.text("rate_note"))\n\n"
         out += mdTable(
-            [s.text("column_unit"), s.text("column_rate"), s.text("column_value")],
-            model.ranking.map { [Markdown.escape($0.name), rate($0.points.last), figure($0.points.last!.persons)] })
+            [s.text("column_unit"), s.text("column_rate"), s.text("column_vs_national"), s.text("column_value")],
+            model.ranking.map { u in
+                [Markdown.escape(u.name), rate(u.points.last), againstNational(u), u.points.last.map { figure($0.persons) } ?? "–"]
+            })
         out += "\n## \(s.text("breakdowns", ["quarter": s.quarter(latest)]))\n\n\(s.text("range_note"))\n"
         for b in model.breakdowns {
             out += "\n### \(s.text(b.key))\n\n"
@@ -223,6 +243,14 @@ public struct ReportRenderer {
         }
         for b in model.breakdowns {
             for c in b.categories { row(b.key, model.scopeCode, scopeName, latest, c.code, c.label, c.figure, share: c.share) }
+        }
+        // Each unit's latest rate against the national rate: status above, below, within or unknown.
+        for u in (model.scopeLevel == .country ? [] : [model.scope]) + model.subunits {
+            let verdict = ReportModel.againstNational(u.points.last, model.national.points.last)
+            let status = [Verdict.rise: "above", .fall: "below", .within: "within", .unknown: "unknown"][verdict] ?? "unknown"
+            row(
+                "vs_national", u.code, name(u), latest, "rate_per_10000", s.text("column_vs_national"),
+                Figure(value: nil, moe95: nil, status: status), rate: u.points.last?.rate, rateMoe: u.points.last?.rateMoe95)
         }
         for p in model.scope.points {
             w.write(

@@ -19,6 +19,9 @@ public struct ReportModel: Sendable, Codable {
     public var scope: Series
     /// Regions (for the country) or provinces (for a region).
     public var subunits: [Series]
+    /// The whole country over the quarters (the same as ``scope`` in a country report): what
+    /// every unit's rate is compared with.
+    public var national: Series
     /// The latest quarter against the previous one and a year earlier.
     public var changes: [Change]
     /// Sub-units of the latest quarter, highest rate first (unpublished ones last).
@@ -66,11 +69,13 @@ public struct ReportModel: Sendable, Codable {
         let children = latest.data.units.filter { $0.level == childLevel && $0.parentCode == scopeUnit.geoCode }
 
         let scope = series(loaded, scopeLevel, scopeUnit.geoCode, scopeUnit.geoName)
+        let country = latest.data.units.first { $0.level == .country }
+        let national = region == nil ? scope : series(loaded, .country, country?.geoCode ?? "", country?.geoName ?? "")
         let subunits = children.map { series(loaded, childLevel, $0.geoCode, $0.geoName) }
         let breakdowns = try Self.breakdowns(release: latest.path, codebook: codebook, region: region, language: language, scope: scope)
         return ReportModel(
             scopeLevel: scopeLevel, scopeCode: scopeUnit.geoCode, scopeName: scopeUnit.geoName, periods: periods, scope: scope,
-            subunits: subunits, changes: changes(scope.points), ranking: ranking(subunits), breakdowns: breakdowns,
+            subunits: subunits, national: national, changes: changes(scope.points), ranking: ranking(subunits), breakdowns: breakdowns,
             notable: notableRises([scope] + subunits),
             k: latest.info.k, minimumSchools: latest.info.minimumSchools, rho: latest.info.rho, epsilon: latest.info.epsilon,
             releaseIDs: loaded.map(\.info.releaseID),
@@ -136,6 +141,17 @@ public struct ReportModel: Sendable, Codable {
         if points.count >= 2 { changes.append(change(last, points[points.count - 2])) }
         if points.count >= 5 { changes.append(change(last, points[points.count - 5])) }
         return changes
+    }
+
+    /// A unit's rate against the national rate in the same quarter: above or below only when the
+    /// difference exceeds the 95 % margin of the difference (the two margins combined as for
+    /// independent estimates, which is wider than the truth for a unit inside the country).
+    public static func againstNational(_ p: Point?, _ n: Point?) -> Verdict {
+        guard let r = p?.rate, let m = p?.rateMoe95, let nr = n?.rate, let nm = n?.rateMoe95 else { return .unknown }
+        let margin = (m * m + nm * nm).squareRoot()
+        if r - nr > margin { return .rise }
+        if nr - r > margin { return .fall }
+        return .within
     }
 
     /// Subunits by their latest rate, highest first; those without a rate last, by code.

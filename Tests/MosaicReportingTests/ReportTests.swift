@@ -329,3 +329,39 @@ extension ReportStrings {
         }
     }
 }
+
+/// Every unit against the national rate, US Census style.
+@Suite struct NationalComparisonTests {
+    @Test func aUnitIsAboveOrBelowOnlyBeyondTheMarginOfTheDifference() {
+        func point(_ rate: Double?, _ moe: Double?) -> Point {
+            var p = Point(
+                period: "2026-Q3", persons: Figure(value: 1, moe95: 1, status: "published"), registeredSchools: 1, registeredEnrolment: 1,
+                coverage: PublishedCoverage(status: .complete, low: 100, high: 100))
+            p.rate = rate
+            p.rateMoe95 = moe
+            return p
+        }
+        let national = point(5, 0.3)
+        #expect(ReportModel.againstNational(point(6, 0.4), national) == .rise)  // 1 > √(0.16 + 0.09) = 0.5
+        #expect(ReportModel.againstNational(point(5.4, 0.4), national) == .within)
+        #expect(ReportModel.againstNational(point(4.4, 0.4), national) == .fall)
+        #expect(ReportModel.againstNational(point(nil, nil), national) == .unknown)
+    }
+
+    @Test func aRegionalReportSaysWhereTheRegionStandsAndFlagsItsProvinces() throws {
+        let files = try KnownReleases([(100, 90, 10), (100, 90, 10)], moe: 1).files
+        let m = try ReportModel.build(releases: files, region: "RA")
+        #expect(m.national.code == "ALL")
+        let r = ReportRenderer(model: m, strings: try ReportStrings(language: "en"))
+        // Every unit has 10,000 registered pupils and a 90–95 % band: Region A's 90 persons are
+        // 97.3 per 10,000 (± 1.08), the country's 100 are 108.1 (± 1.08): below, far beyond the margin.
+        let line = try #require(r.nationalLine)
+        #expect(line.contains("The national rate in Q3 2026 is 108.11 ± 1.08"), "\(line)")
+        #expect(line.contains("Region A is below the national rate"))
+        #expect(r.html().contains("Against the national rate"))
+        #expect(r.csv().contains("vs_national,RA,Region A,2026-Q3,rate_per_10000,"))
+        let country = ReportRenderer(model: try ReportModel.build(releases: files), strings: try ReportStrings(language: "es"))
+        #expect(country.nationalLine == nil)
+        #expect(country.html().contains("Frente a la tasa nacional"))
+    }
+}
