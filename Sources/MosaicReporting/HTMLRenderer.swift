@@ -4,7 +4,13 @@ import MosaicErrorModel
 extension ReportRenderer {
     /// One self-contained HTML page: inline CSS and SVG, no script, nothing fetched.
     public func html() -> String {
-        var body = "<header><h1>\(esc(title))</h1><p class=\"sub\">\(esc(subtitle))</p></header>\n"
+        var body = "<header><h1>\(esc(title))</h1><p class=\"sub\">\(esc(subtitle))</p>"
+        if !releaseLine.isEmpty { body += "<p class=\"sub\">\(esc(releaseLine))</p>" }
+        body += "</header>\n"
+        body += "<section class=\"main-points\"><h2>\(esc(s.text("main_points")))</h2><ul>"
+        body += mainPoints.map { "<li>\(esc($0))</li>" }.joined() + "</ul></section>\n"
+        body += "<section><h2>\(esc(s.text("need_to_know")))</h2><ul>" + thingsToKnow.map { "<li>\(esc($0))</li>" }.joined()
+        body += "</ul></section>\n"
         body += "<section><h2>\(esc(s.text("headline")))</h2><p class=\"headline\">\(esc(headline))</p><ul class=\"changes\">"
         for (i, c) in model.changes.enumerated() {
             body += "<li class=\"\(c.verdict.rawValue)\">\(esc(changeLine(c, index: i)))</li>"
@@ -81,6 +87,13 @@ extension ReportRenderer {
                     "<li><strong>\(esc($0.code == model.scopeCode ? scopeName : $0.name))</strong>: \(esc(notableText($0)))</li>"
                 }.joined() + "</ul>"
         }
+        body += "</section>\n<section><h2>\(esc(s.text("glossary")))</h2><dl class=\"glossary\">"
+        body += glossary.map { entry -> String in
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            return parts.count == 2
+                ? "<dt>\(esc(parts[0]))</dt><dd>\(esc(parts[1].trimmingCharacters(in: .whitespaces)))</dd>" : "<dd>\(esc(entry))</dd>"
+        }.joined()
+        body += "</dl>"
         body += "</section>\n<section><h2>\(esc(s.text("method")))</h2><p>\(esc(methodText))</p>"
         body += "<p class=\"small\">\(esc(s.text("generated", ["releases": model.releaseIDs.joined(separator: ", ")])))</p></section>\n"
         return """
@@ -137,6 +150,8 @@ extension ReportRenderer {
         h3 { font-size: 1.05rem; }
         .sub, .small { color: var(--muted); } .small { font-size: .85rem; }
         .headline { font-size: 1.2rem; font-weight: 600; }
+        .main-points ul { font-size: 1.05rem; } .main-points li { margin: .3rem 0; }
+        .glossary dt { font-weight: 600; margin-top: .5rem; } .glossary dd { margin: 0 0 .25rem 0; }
         .changes li.rise, .changes li.fall { font-weight: 600; color: var(--blue); }
         svg { max-width: 100%; height: auto; display: block; }
         svg text { font: 11px system-ui, sans-serif; fill: var(--ink); }

@@ -2,17 +2,34 @@ import Foundation
 import MosaicErrorModel
 import MosaicText
 
+/// What a report says about itself beyond the figures: when the next one comes and whom to ask.
+public struct ReportSettings: Sendable, Equatable {
+    /// The next release's date (`YYYY-MM-DD`), when announced.
+    public var nextRelease: String?
+    /// A contact for questions (a team's address or telephone; plain text, shown escaped).
+    public var contact: String?
+
+    /// Settings with the given parts (none by default).
+    public init(nextRelease: String? = nil, contact: String? = nil) {
+        self.nextRelease = nextRelease
+        self.contact = contact
+    }
+}
+
 /// Renders a report model in every format.
 public struct ReportRenderer {
     /// The release's error model.
     public let model: ReportModel
     /// The strings of the chosen language.
     public let s: ReportStrings
+    /// The next release and the contact.
+    public let settings: ReportSettings
 
     /// Renders `model` in the language of `strings`.
-    public init(model: ReportModel, strings: ReportStrings) {
+    public init(model: ReportModel, strings: ReportStrings, settings: ReportSettings = ReportSettings()) {
         self.model = model
         self.s = strings
+        self.settings = settings
     }
 
     var latest: String { model.periods.last ?? "" }
@@ -82,6 +99,77 @@ public struct ReportRenderer {
             "national_line", ["quarter": s.quarter(latest), "rate": rate(n), "scope": scopeName, "verdict": againstNational(model.scope)])
     }
 
+    /// Three to five plain sentences from the figures, each true under its margin: the level,
+    /// the change against a year earlier, a category that leads beyond the margins, and (for the
+    /// country) how many regions stand above or below the national rate.
+    var mainPoints: [String] {
+        var out: [String] = []
+        if let p = model.scope.points.last {
+            if let v = p.persons.value {
+                out.append(
+                    s.text(
+                        "mp_level",
+                        [
+                            "scope": scopeName, "value": s.number(v), "moe": s.decimal(p.persons.moe95 ?? 0), "quarter": s.quarter(latest),
+                            "rate": p.rate.map { s.decimal($0, places: 2) } ?? s.text("rate_withheld"),
+                        ]))
+            } else {
+                out.append(s.text("mp_level_withheld", ["scope": scopeName, "quarter": s.quarter(latest), "why": figure(p.persons)]))
+            }
+        }
+        if let c = model.changes.last, model.changes.count > 1 || model.periods.count >= 5, let d = c.difference, let m = c.moe95 {
+            let change = "\(d >= 0 ? "+" : "")\(s.number(d)) ± \(s.decimal(m))"
+            let key = c.verdict == .rise ? "mp_year_rise" : c.verdict == .fall ? "mp_year_fall" : "mp_year_within"
+            out.append(s.text(key, ["quarter": s.quarter(c.against), "change": change]))
+        }
+        for key in ["kind", "tools", "channels", "perpetrators"] where out.count < 4 {
+            guard let b = model.breakdowns.first(where: { $0.key == key }) else { continue }
+            // The leader's lowest plausible value above every other's highest plausible one.
+            func low(_ f: Figure) -> Double { Double(f.value ?? f.lower ?? 0) - (f.moe95 ?? 0) }
+            func high(_ f: Figure) -> Double? { (f.value ?? f.upper).map { Double($0) + (f.moe95 ?? 0) } }
+            let sorted = b.categories.sorted { low($0.figure) > low($1.figure) }
+            guard let top = sorted.first, sorted.count > 1, !top.code.contains("unknown"),
+                sorted.dropFirst().allSatisfy({ high($0.figure).map { low(top.figure) > $0 } ?? false })
+            else { continue }
+            out.append(s.text("mp_top", ["what": s.text("mp_what_" + key), "label": top.label, "figure": figure(top.figure)]))
+        }
+        if model.scopeLevel == .country, !model.subunits.isEmpty {
+            let verdicts = model.subunits.map { ReportModel.againstNational($0.points.last, model.national.points.last) }
+            out.append(
+                s.text(
+                    "mp_regions",
+                    [
+                        "above": String(verdicts.filter { $0 == .rise }.count), "below": String(verdicts.filter { $0 == .fall }.count),
+                        "n": String(model.subunits.count),
+                    ]))
+        }
+        return Array(out.prefix(5))
+    }
+
+    /// What a reader must know before using the figures.
+    var thingsToKnow: [String] {
+        ["ntk_counted", "ntk_rates", "ntk_margins"].map { s.text($0) }
+            + [s.text("ntk_withheld", ["k": String(model.k), "m": String(model.minimumSchools)])]
+    }
+
+    /// The release date, the next one and the contact, when known.
+    var releaseLine: String {
+        var parts: [String] = []
+        if let d = model.releasedOn { parts.append(s.text("published", ["date": d])) }
+        if let d = settings.nextRelease { parts.append(s.text("next_release", ["date": d])) }
+        if let c = settings.contact { parts.append(s.text("contact", ["contact": c])) }
+        return parts.joined(separator: " ")
+    }
+
+    /// The words a reader may not know.
+    var glossary: [String] {
+        ["gl_margin", "gl_range", "gl_rate", "gl_confident"].map { s.text($0) }
+            + [
+                s.text("gl_withheld", ["k": String(model.k), "kminus": String(model.k - 1), "m": String(model.minimumSchools)]),
+                s.text("gl_privacy"),
+            ]
+    }
+
     var title: String { s.text(model.scopeLevel == .country ? "title_country" : "title_region", ["scope": scopeName]) }
     var subtitle: String { s.text("subtitle", ["first": s.quarter(model.periods.first ?? ""), "last": s.quarter(latest)]) }
 
@@ -140,7 +228,11 @@ public struct ReportRenderer {
 
     /// The report as Markdown (place names escaped).
     public func markdown() -> String {
-        var out = "# \(Markdown.escape(title))\n\n_\(Markdown.escape(subtitle))_\n\n## \(s.text("headline"))\n\n\(headline)\n\n"
+        var out = "# \(Markdown.escape(title))\n\n_\(Markdown.escape(subtitle))_\n\n"
+        if !releaseLine.isEmpty { out += Markdown.escape(releaseLine) + "\n\n" }
+        out += "## \(s.text("main_points"))\n\n" + mainPoints.map { "- \(Markdown.escape($0))\n" }.joined() + "\n"
+        out += "## \(s.text("need_to_know"))\n\n" + thingsToKnow.map { "- \($0)\n" }.joined() + "\n"
+        out += "## \(s.text("headline"))\n\n\(headline)\n\n"
         for (i, c) in model.changes.enumerated() { out += "- \(changeLine(c, index: i))\n" }
         if let line = nationalLine { out += "\(line)\n\n" }
         out += "\n## \(s.text("trend"))\n\n\(s.text("trend_text"))\n\n"
@@ -178,6 +270,7 @@ public struct ReportRenderer {
             : model.notable.map {
                 "- \(Markdown.escape($0.code == model.scopeCode ? scopeName : $0.name)): \(notableText($0))"
             }.joined(separator: "\n") + "\n"
+        out += "\n## \(s.text("glossary"))\n\n" + glossary.map { "- \($0)\n" }.joined()
         out +=
             "\n## \(s.text("method"))\n\n\(methodText)\n\n_\(s.text("generated", ["releases": model.releaseIDs.joined(separator: ", ")]))_\n"
         return out

@@ -9,7 +9,10 @@ public enum ReportWriter {
     /// Builds the model from release files and writes `report-<scope>-<lang>.<ext>` files into
     /// `folder` (made if its parent exists), all or nothing: existing files are never replaced.
     @discardableResult
-    public static func write(releases: [String], region: String?, language: String, formats: [Format], folder: String) throws -> [String] {
+    public static func write(
+        releases: [String], region: String?, language: String, formats: [Format], folder: String,
+        settings: ReportSettings = ReportSettings()
+    ) throws -> [String] {
         let base = (folder as NSString).appendingPathComponent("report-\((region ?? "country").lowercased())-\(language)")
         let targets = formats.map { "\(base).\($0.rawValue)" }
         var isDir: ObjCBool = false
@@ -22,7 +25,7 @@ public enum ReportWriter {
         }
         let strings = try ReportStrings(language: language)
         let model = try ReportModel.build(releases: releases, region: region, language: language)
-        let r = ReportRenderer(model: model, strings: strings)
+        let r = ReportRenderer(model: model, strings: strings, settings: settings)
         if !folderExists { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false) }
         let batch = AtomicFile.Batch()
         var scratch: [String] = []

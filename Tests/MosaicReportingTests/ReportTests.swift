@@ -311,7 +311,7 @@ extension ReportStrings {
         #expect(html.contains("ε = 7,766"), "a Spanish decimal comma in ε")
         #expect(!html.contains("7.766"))
         #expect(html.contains("del 2T 2026 al 3T 2026"))
-        #expect(html.contains("Lo más destacado"))
+        #expect(html.contains("Puntos principales") && html.contains("El último trimestre") && !html.contains("Titular"))
         #expect(!html.contains("All regions") && !html.contains(">All<"))
         #expect(html.contains("Alumnado de 14-15 años"))
         let en = try renderer(m).html()
@@ -363,5 +363,39 @@ extension ReportStrings {
         let country = ReportRenderer(model: try ReportModel.build(releases: files), strings: try ReportStrings(language: "es"))
         #expect(country.nationalLine == nil)
         #expect(country.html().contains("Frente a la tasa nacional"))
+    }
+}
+
+/// The bulletin's frame: main points true under their margins, what to know, a glossary.
+@Suite struct BulletinFrameTests {
+    @Test func mainPointsSayOnlyWhatTheMarginsAllow() throws {
+        // A rise of 25 against a year earlier with margins of 5 each (difference margin 7.1): confident.
+        let rising = try ReportModel.build(
+            releases: try KnownReleases([(100, 60, 40), (100, 60, 40), (100, 60, 40), (100, 60, 40), (125, 85, 40)]).files)
+        let r = ReportRenderer(model: rising, strings: try ReportStrings(language: "en"))
+        let points = r.mainPoints
+        #expect(points.count >= 2 && points.count <= 5)
+        #expect(points[0].hasPrefix("Schools in the whole country reported 125 affected persons (± 5.0) in Q3 2026"))
+        #expect(points[1] == "That is more than in Q3 2025 (+25 ± 7.1): a rise we can be confident in.")
+        // Every category is 0 ± 2 in these files: no category leads beyond the margins, so none is named.
+        #expect(!points.contains { $0.contains("most common") })
+        // A change of 4 is within the margin: said so, never called a rise.
+        let flat = try ReportModel.build(
+            releases: try KnownReleases([(100, 60, 40), (100, 60, 40), (100, 60, 40), (100, 60, 40), (104, 64, 40)]).files)
+        let f = ReportRenderer(model: flat, strings: try ReportStrings(language: "es")).mainPoints
+        #expect(f[1].contains("dentro del margen de error"))
+    }
+
+    @Test func theFrameCarriesReleaseDateSettingsAndGlossary() throws {
+        let m = try ReportModel.build(releases: try KnownReleases([(100, 60, 40), (100, 60, 40)]).files)
+        let r = ReportRenderer(
+            model: m, strings: try ReportStrings(language: "en"),
+            settings: ReportSettings(nextRelease: "2027-02-15", contact: "stats <team>@example.org"))
+        let html = r.html()
+        #expect(html.contains("Next release: 2027-02-15."))
+        #expect(html.contains("Contact: stats &lt;team&gt;@example.org."), "the contact is text, escaped")
+        #expect(html.contains("Things you need to know") && html.contains("under-reporting"))
+        #expect(html.contains("<dt>Margin of error (± m)</dt>"))
+        #expect(r.markdown().contains("## Main points"))
     }
 }
