@@ -14,6 +14,9 @@ public struct Category: Sendable, Equatable, Codable {
     public var figure: Figure
     /// Share of affected persons (for responses), when known.
     public var share: Double?
+    /// The 95 % margin of the share (the delta method over the cell's and the total's margins,
+    /// taken as independent: wider than the truth, since the cell is part of the total).
+    public var shareMoe95: Double?
 }
 
 /// A breakdown of the latest quarter.

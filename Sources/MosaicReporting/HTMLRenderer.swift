@@ -20,6 +20,11 @@ extension ReportRenderer {
         body += "</section>\n"
         body += "<section><h2>\(esc(s.text("trend")))</h2><p>\(esc(s.text("trend_text")))</p>"
         body += lineChart(id: "trend", points: countPoints(model.scope), width: 640, height: 240, title: scopeName)
+        // The rate too, with the country's rate dashed in a regional report.
+        body += "<p>\(esc(s.text("trend_rate_text")))</p>"
+        body += lineChart(
+            id: "trend-rate", points: ratePoints(model.scope), width: 640, height: 200, title: scopeName,
+            reference: model.scopeLevel == .country ? nil : ratePoints(model.national), decimals: 2)
         body += dataTable(
             [s.text("column_quarter"), s.text("column_value"), s.text("column_rate")],
             model.scope.points.map { [s.quarter($0.period), figure($0.persons), rate($0)] })
@@ -61,12 +66,24 @@ extension ReportRenderer {
         body += dataTable(
             [s.text("column_unit"), s.text("column_rate"), s.text("column_vs_national"), s.text("column_value")],
             model.ranking.map { u in [u.name, rate(u.points.last), againstNational(u), u.points.last.map { figure($0.persons) } ?? "–"] })
+        if !model.pooled.isEmpty {
+            body += "</section>\n<section><h2>\(esc(s.text("pooled")))</h2><p>\(esc(pooledText))</p>"
+            let rows = model.pooled.map { p -> BarRow in
+                let name = p.code == model.scopeCode ? scopeName : p.name
+                if let r = p.rate {
+                    return BarRow(label: name, value: r, moe: p.rateMoe95, text: pooledRows.first { $0[0] == name }?[2] ?? "")
+                }
+                return BarRow(label: name, value: nil, moe: nil, text: figure(p.persons, short: true))
+            }
+            body += barChart(id: "pooled", rows: rows, title: s.text("column_pooled_rate"), decimals: 2)
+            body += dataTable(pooledHeader, pooledRows)
+        }
         body +=
             "</section>\n<section><h2>\(esc(s.text("breakdowns", ["quarter": s.quarter(latest)])))</h2><p class=\"small\">\(esc(s.text("range_note")))</p><div class=\"grid\">"
         for b in model.breakdowns {
             body += "<div><h3>\(esc(s.text(b.key)))</h3>"
             let rows = b.categories.map { c -> BarRow in
-                barRow(c.label, c.figure, text: figure(c.figure, short: true) + (c.share.map { " (\(s.percent($0)))" } ?? ""))
+                barRow(c.label, c.figure, text: figure(c.figure, short: true) + (shareText(c).map { " (\($0))" } ?? ""))
             }
             body += barChart(id: b.key, rows: rows, title: s.text(b.key), decimals: 0)
             body += dataTable([s.text("column_category"), s.text("column_value")], b.categories.map { [$0.label, figure($0.figure)] })

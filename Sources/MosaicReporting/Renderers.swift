@@ -54,6 +54,32 @@ public struct ReportRenderer {
         }
     }
 
+    /// The pooled section's rows: area, persons, rate, change in percent.
+    var pooledRows: [[String]] {
+        model.pooled.map { p in
+            let rate = p.rate.map { "\(s.decimal($0, places: 2)) ± \(s.decimal(p.rateMoe95 ?? 0, places: 2))" } ?? "–"
+            let change =
+                p.changePercent.map {
+                    "\($0 >= 0 ? "+" : "")\(s.decimal($0, places: 0)) % ± \(s.decimal(p.changePercentMoe95 ?? 0, places: 0))"
+                } ?? "–"
+            return [p.code == model.scopeCode ? scopeName : p.name, figure(p.persons), rate, change]
+        }
+    }
+
+    var pooledText: String {
+        s.text("pooled_text", ["first": s.quarter(model.pooled.first?.first ?? ""), "last": s.quarter(model.pooled.first?.last ?? "")])
+    }
+
+    var pooledHeader: [String] {
+        [s.text("column_unit"), s.text("column_pooled"), s.text("column_pooled_rate"), s.text("column_change_percent")]
+    }
+
+    /// A share with its margin, in percentage points ("82 % ± 2").
+    func shareText(_ c: Category) -> String? {
+        guard let share = c.share else { return nil }
+        return s.percent(share) + (c.shareMoe95.map { " ± " + s.decimal($0 * 100, places: 0) } ?? "")
+    }
+
     /// A rate in words: value ± margin; for a withheld count, the range its count's range gives
     /// (never the count's words: "fewer than 5" is not a rate), or "withheld".
     func rate(_ p: Point?, short: Bool = false) -> String {
@@ -251,12 +277,16 @@ public struct ReportRenderer {
             model.ranking.map { u in
                 [Markdown.escape(u.name), rate(u.points.last), againstNational(u), u.points.last.map { figure($0.persons) } ?? "–"]
             })
+        if !model.pooled.isEmpty {
+            out += "\n## \(s.text("pooled"))\n\n\(pooledText)\n\n"
+            out += mdTable(pooledHeader, pooledRows.map { [Markdown.escape($0[0])] + $0.dropFirst() })
+        }
         out += "\n## \(s.text("breakdowns", ["quarter": s.quarter(latest)]))\n\n\(s.text("range_note"))\n"
         for b in model.breakdowns {
             out += "\n### \(s.text(b.key))\n\n"
             out += mdTable(
                 [s.text("column_category"), s.text("column_value")] + (b.key == "responses" ? [s.text("column_share")] : []),
-                b.categories.map { c in [c.label, figure(c.figure)] + (b.key == "responses" ? [c.share.map { s.percent($0) } ?? "–"] : []) }
+                b.categories.map { c in [c.label, figure(c.figure)] + (b.key == "responses" ? [shareText(c) ?? "–"] : []) }
             )
         }
         out += "\n## \(s.text("coverage"))\n\n\(s.text("coverage_text"))\n\n"
@@ -344,6 +374,12 @@ public struct ReportRenderer {
             row(
                 "vs_national", u.code, name(u), latest, "rate_per_10000", s.text("column_vs_national"),
                 Figure(value: nil, moe95: nil, status: status), rate: u.points.last?.rate, rateMoe: u.points.last?.rateMoe95)
+        }
+        for p in model.pooled {
+            row(
+                "pooled_4q", p.code, p.code == model.scopeCode ? scopeName : p.name, p.first + ".." + p.last, "persons",
+                s.text("column_pooled"), p.persons, rate: p.rate, rateMoe: p.rateMoe95, change: p.changePercent,
+                changeMoe: p.changePercentMoe95)
         }
         for p in model.scope.points {
             w.write(

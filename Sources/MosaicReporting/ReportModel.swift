@@ -30,6 +30,9 @@ public struct ReportModel: Sendable, Codable {
     public var breakdowns: [Breakdown]
     /// Units whose latest quarter rose beyond the margin above their recent mean.
     public var notable: [NotableRise]
+    /// The last four quarters pooled, for the area and each sub-unit (empty with fewer than
+    /// four quarters).
+    public var pooled: [Pooled] = []
     /// Published values from 1 to k − 1 are suppressed.
     public var k: Int
     /// Units with fewer registered schools are not published on their own.
@@ -73,13 +76,15 @@ public struct ReportModel: Sendable, Codable {
         let national = region == nil ? scope : series(loaded, .country, country?.geoCode ?? "", country?.geoName ?? "")
         let subunits = children.map { series(loaded, childLevel, $0.geoCode, $0.geoName) }
         let breakdowns = try Self.breakdowns(release: latest.path, codebook: codebook, region: region, language: language, scope: scope)
-        return ReportModel(
+        var model = ReportModel(
             scopeLevel: scopeLevel, scopeCode: scopeUnit.geoCode, scopeName: scopeUnit.geoName, periods: periods, scope: scope,
             subunits: subunits, national: national, changes: changes(scope.points), ranking: ranking(subunits), breakdowns: breakdowns,
             notable: notableRises([scope] + subunits),
             k: latest.info.k, minimumSchools: latest.info.minimumSchools, rho: latest.info.rho, epsilon: latest.info.epsilon,
             releaseIDs: loaded.map(\.info.releaseID),
             releasedOn: latest.data.metadata.first { $0.key == "created_at" }.map { String($0.value.prefix(10)) })
+        model.pooled = ([scope] + subunits).compactMap(pooled)
+        return model
     }
 
     /// A unit's total of affected persons over the quarters, with its rate per 10,000 pupils of reporting schools.
@@ -192,12 +197,72 @@ public struct ReportModel: Sendable, Codable {
             try breakdown("perpetrators", table: "perpetrators", by: ["perpetrator"]),
             try breakdown("responses", table: "responses", by: ["response"]),
         ]
-        if let total = scope.points.last?.persons.value, total > 0 {
+        if let last = scope.points.last, let total = last.persons.value, total > 0 {
+            let t = Double(total)
+            let mt = last.persons.moe95 ?? 0
             for i in breakdowns[5].categories.indices {
-                breakdowns[5].categories[i].share = breakdowns[5].categories[i].figure.value.map { Double($0) / Double(total) }
+                let f = breakdowns[5].categories[i].figure
+                guard let v = f.value else { continue }
+                let share = Double(v) / t
+                breakdowns[5].categories[i].share = share
+                breakdowns[5].categories[i].shareMoe95 = (pow(f.moe95 ?? 0, 2) + pow(share * mt, 2)).squareRoot() / t
             }
         }
         return breakdowns
+    }
+
+    /// The last four quarters of a series pooled, and their change against the four before.
+    static func pooled(_ series: Series) -> Pooled? {
+        let pts = series.points
+        guard pts.count >= 4 else { return nil }
+        func sum(_ window: ArraySlice<Point>) -> Figure {
+            var value = 0
+            var lower = 0
+            var upper: Int? = 0
+            var variance = 0.0
+            var withheld = false
+            for p in window {
+                if let v = p.persons.value {
+                    value += v
+                    lower += v
+                    upper = upper.map { $0 + v }
+                    variance += pow(Margin.standardError(p.persons.moe95 ?? 0), 2)
+                } else if let lo = p.persons.lower {
+                    withheld = true
+                    lower += lo
+                    upper = zip2(upper, p.persons.upper).map { $0 + $1 }
+                } else {
+                    return Figure(value: nil, moe95: nil, status: "unavailable")
+                }
+            }
+            let moe = Margin.z95 * variance.squareRoot()
+            if withheld { return Figure(value: nil, moe95: moe, status: "bounded", lower: lower, upper: upper) }
+            return Figure(value: value, moe95: moe, status: "published")
+        }
+        let window = pts.suffix(4)
+        let persons = sum(window)
+        var out = Pooled(
+            code: series.code, name: series.name, first: window.first?.period ?? "", last: window.last?.period ?? "", persons: persons)
+        let pupils = window.compactMap(\.ratePupils)
+        if let v = persons.value, pupils.count == 4 {
+            let mean = pupils.reduce(0, +) / 4
+            out.rate = Double(v) / mean * 10_000
+            out.rateMoe95 = (persons.moe95 ?? 0) / mean * 10_000
+        }
+        if pts.count >= 8, let a = persons.value, let ma = persons.moe95 {
+            let before = sum(pts.dropLast(4).suffix(4))
+            if let b = before.value, let mb = before.moe95, b > 0 {
+                let ratio = Double(a) / Double(b)
+                out.changePercent = (ratio - 1) * 100
+                out.changePercentMoe95 = 100 * (ma * ma + ratio * ratio * mb * mb).squareRoot() / Double(b)
+            }
+        }
+        return out
+    }
+
+    static func zip2(_ a: Int?, _ b: Int?) -> (Int, Int)? {
+        guard let a, let b else { return nil }
+        return (a, b)
     }
 
     /// Categories by size, largest first (a withheld one by the lower end of its range); the

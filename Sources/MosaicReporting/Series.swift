@@ -37,3 +37,28 @@ public struct Series: Sendable, Equatable, Codable {
     /// One point per quarter, oldest first.
     public var points: [Point]
 }
+
+/// A unit's last four quarters pooled: the sum of four quarterly releases (independent noise,
+/// so the margin is the root of the summed squared margins), for small areas whose quarterly
+/// figures are mostly withheld or within their margins.
+public struct Pooled: Sendable, Equatable, Codable {
+    /// The unit's code.
+    public var code: String
+    /// The unit's name.
+    public var name: String
+    /// The first and last quarter pooled.
+    public var first: String
+    /// The last quarter pooled.
+    public var last: String
+    /// Affected persons over the four quarters: a value, a range when withheld quarters are
+    /// inside, or unavailable.
+    public var persons: Figure
+    /// Affected persons per 10,000 pupils over the four quarters (the pupils averaged).
+    public var rate: Double?
+    /// The rate's 95 % margin.
+    public var rateMoe95: Double?
+    /// The change against the four quarters before, in percent, when both are published.
+    public var changePercent: Double?
+    /// The change's 95 % margin, in percentage points.
+    public var changePercentMoe95: Double?
+}

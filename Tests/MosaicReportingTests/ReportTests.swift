@@ -399,3 +399,31 @@ extension ReportStrings {
         #expect(r.markdown().contains("## Main points"))
     }
 }
+
+/// The last four quarters pooled from four quarterly releases.
+@Suite struct PooledTests {
+    @Test func fourQuartersAddUpWithTheRootOfSummedSquaredMarginsAndAChangeInPercent() throws {
+        let quarters: [(Int?, Int?, Int?)] = [
+            (100, 60, 40), (100, 60, 40), (100, 60, 40), (100, 60, 40), (110, 70, 40), (110, 70, 40), (110, 70, 40), (110, 70, 40),
+        ]
+        let m = try ReportModel.build(releases: try KnownReleases(quarters).files)
+        let all = try #require(m.pooled.first { $0.code == "ALL" })
+        #expect(all.persons.value == 440)
+        #expect(abs(all.persons.moe95! - 10.0) < 1e-6, "√(4 × 5²) = 10")
+        #expect(all.first == "2025-Q4" && all.last == "2026-Q3")
+        #expect(abs(all.changePercent! - 10.0) < 1e-9)
+        // 100 × √(10² + 1.1² × 10²) / 400
+        #expect(abs(all.changePercentMoe95! - 100 * (100 + 1.21 * 100).squareRoot() / 400) < 1e-9)
+        #expect(abs(all.rate! - 440 / 9_250 * 10_000) < 1e-6)
+    }
+
+    @Test func aWithheldQuarterMakesTheSumARangeNeverAValue() throws {
+        let m = try ReportModel.build(releases: try KnownReleases([(100, 60, 40), (100, nil, 40), (100, 60, 40), (100, 60, 40)]).files)
+        let ra = try #require(m.pooled.first { $0.code == "RA" })
+        #expect(ra.persons.value == nil && ra.persons.status == "bounded")
+        #expect(ra.persons.lower == 181 && ra.persons.upper == 184)
+        #expect(ra.rate == nil)
+        let md = ReportRenderer(model: m, strings: try ReportStrings(language: "en")).markdown()
+        #expect(md.contains("| Region A | 181–184 ± "))
+    }
+}
