@@ -77,6 +77,8 @@ public struct ReportRenderer {
     /// A share with its margin, in percentage points ("82 % ± 2").
     func shareText(_ c: Category) -> String? {
         guard let share = c.share else { return nil }
+        // A share whose margin is as large as itself says nothing: not shown as a number.
+        if let m = c.shareMoe95, m >= share { return s.text("share_unreliable") }
         return s.percent(share) + (c.shareMoe95.map { " ± " + s.decimal($0 * 100, places: 0) } ?? "")
     }
 
@@ -166,7 +168,8 @@ public struct ReportRenderer {
                     "mp_regions",
                     [
                         "above": String(verdicts.filter { $0 == .rise }.count), "below": String(verdicts.filter { $0 == .fall }.count),
-                        "n": String(model.subunits.count),
+                        "within": String(verdicts.filter { $0 == .within }.count),
+                        "unknown": String(verdicts.filter { $0 == .unknown }.count), "n": String(model.subunits.count),
                     ]))
         }
         return Array(out.prefix(5))
@@ -181,8 +184,8 @@ public struct ReportRenderer {
     /// The release date, the next one and the contact, when known.
     var releaseLine: String {
         var parts: [String] = []
-        if let d = model.releasedOn { parts.append(s.text("published", ["date": d])) }
-        if let d = settings.nextRelease { parts.append(s.text("next_release", ["date": d])) }
+        if let d = model.releasedOn { parts.append(s.text("published", ["date": s.date(d)])) }
+        if let d = settings.nextRelease { parts.append(s.text("next_release", ["date": s.date(d)])) }
         if let c = settings.contact { parts.append(s.text("contact", ["contact": c])) }
         return parts.joined(separator: " ")
     }

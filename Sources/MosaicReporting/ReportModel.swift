@@ -105,7 +105,8 @@ public struct ReportModel: Sendable, Codable {
                 if p.persons.value == nil {
                     switch p.persons.status {
                     case "below_k", "suppressed":
-                        p.persons.lower = 1
+                        // 0 to k − 1: a zero withheld to protect another figure reads the same.
+                        p.persons.lower = 0
                         p.persons.upper = r.info.k - 1
                     case "complementary": p.persons.lower = r.info.k
                     default: break

@@ -46,6 +46,13 @@ public struct ReportStrings: Sendable {
         return (x < 0 && scaled > 0 ? "−" : "") + number(whole) + fracText
     }
 
+    /// A day (`YYYY-MM-DD`) in words: "27 November 2026", "27 de noviembre de 2026".
+    public func date(_ iso: String) -> String {
+        let parts = iso.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, (1...12).contains(parts[1]) else { return iso }
+        return text("date", ["day": String(parts[2]), "month": text("month_\(parts[1])"), "year": String(parts[0])])
+    }
+
     /// A share as a percentage.
     public func percent(_ x: Double) -> String { decimal(x * 100, places: 0) + " %" }
 

@@ -282,7 +282,7 @@ struct CLI {
         let report = try cli.run(
             "report", "--release", "q2.sqlite", "q3.sqlite", "--lang", "es", "--format", "html,md,csv,json", "--out", "rep")
         #expect(report.status == 0, "\(report.err)")
-        #expect(cli.read("rep/report-country-es.md").contains("## Titular"))
+        #expect(cli.read("rep/report-country-es.md").contains("## Puntos principales"))
         #expect(cli.read("rep/report-country-es.html").hasPrefix("<!DOCTYPE html>"))
         #expect(try cli.run("report", "--release", "q3.sqlite", "--lang", "fr", "--out", "rep").status == 64)
     }

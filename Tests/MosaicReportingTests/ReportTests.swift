@@ -111,9 +111,9 @@ struct KnownReleases {
             let md = r.markdown()
             #expect(md.contains(lang == "en" ? "fewer than 5" : "menos de 5"))
             #expect(r.html().contains(lang == "en" ? "fewer than 5" : "menos de 5"))
-            // Codes beside names, and a withheld value's range (1 to k − 1) in lower and upper.
+            // Codes beside names, and a withheld value's range (0 to k − 1) in lower and upper.
             #expect(r.csv().contains("trend,RA,Region A,2026-Q3,persons,"))
-            #expect(r.csv().contains(",,,below_k,1,4,"))
+            #expect(r.csv().contains(",,,below_k,0,4,"))
         }
     }
 
@@ -270,8 +270,8 @@ extension ReportStrings {
         #expect(ra.rate == nil)
         let text = r.rate(ra)
         #expect(!text.contains("fewer than"))
-        // 1 to 4 persons over 10,000 × 92.5 % pupils.
-        #expect(text == "\(r.s.decimal(1 / 9_250 * 10_000, places: 2))–\(r.s.decimal(4 / 9_250 * 10_000, places: 2))")
+        // 0 to 4 persons over 10,000 × 92.5 % pupils.
+        #expect(text == "\(r.s.decimal(0, places: 2))–\(r.s.decimal(4 / 9_250 * 10_000, places: 2))")
         let es = try renderer(m, "es")
         #expect(!es.rate(ra).contains("menos de"))
         #expect(es.figure(Figure(value: nil, moe95: nil, status: "small_area")).hasPrefix("no se publica"))
@@ -392,7 +392,7 @@ extension ReportStrings {
             model: m, strings: try ReportStrings(language: "en"),
             settings: ReportSettings(nextRelease: "2027-02-15", contact: "stats <team>@example.org"))
         let html = r.html()
-        #expect(html.contains("Next release: 2027-02-15."))
+        #expect(html.contains("Next release: 15 February 2027."))
         #expect(html.contains("Contact: stats &lt;team&gt;@example.org."), "the contact is text, escaped")
         #expect(html.contains("Things you need to know") && html.contains("under-reporting"))
         #expect(html.contains("<dt>Margin of error (± m)</dt>"))
@@ -421,9 +421,9 @@ extension ReportStrings {
         let m = try ReportModel.build(releases: try KnownReleases([(100, 60, 40), (100, nil, 40), (100, 60, 40), (100, 60, 40)]).files)
         let ra = try #require(m.pooled.first { $0.code == "RA" })
         #expect(ra.persons.value == nil && ra.persons.status == "bounded")
-        #expect(ra.persons.lower == 181 && ra.persons.upper == 184)
+        #expect(ra.persons.lower == 180 && ra.persons.upper == 184)
         #expect(ra.rate == nil)
         let md = ReportRenderer(model: m, strings: try ReportStrings(language: "en")).markdown()
-        #expect(md.contains("| Region A | 181–184 ± "))
+        #expect(md.contains("| Region A | 180–184 ± "))
     }
 }
