@@ -159,6 +159,7 @@ public struct QueryEngine {
         var lowest = 0
         var highest: Int? = 0
         var variance = 0.0
+        var largestCellMargin = 0.0
         var rowsFound: [ReleaseRow] = []
         for (ri, r) in releases.enumerated() {
             let mine = cells.filter { $0.release == ri }
@@ -170,6 +171,7 @@ public struct QueryEngine {
                 rowsFound.append(row)
                 if let v = row.value {
                     sum += v
+                    largestCellMargin = max(largestCellMargin, row.moe95 ?? 0)
                 } else {
                     suppressed += 1
                     // What the status says of the value: below_k 0 to k − 1 (a zero may be
@@ -205,9 +207,9 @@ public struct QueryEngine {
                 }
             }
             let sorted = errors.map { abs($0) }.sorted()
-            // Never below the margin the noise alone gives: near zero, clamping makes most
-            // replicates exact, and "0 ± 0" would claim a certainty no reader has.
-            moe = max(Double(sorted[min(b - 1, Int((0.95 * Double(b)).rounded(.up)) - 1)]), moe)
+            // Never below the largest margin of a published cell inside: near zero, clamping
+            // makes most replicates exact, and "0 ± 0" would claim a certainty no reader has.
+            moe = max(Double(sorted[min(b - 1, Int((0.95 * Double(b)).rounded(.up)) - 1)]), largestCellMargin)
         }
         if rowsFound.count == 1, let only = rowsFound.first, only.status == .published {
             return QueryAnswer(

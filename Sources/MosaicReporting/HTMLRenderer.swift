@@ -73,7 +73,13 @@ extension ReportRenderer {
                 if let r = p.rate {
                     return BarRow(label: name, value: r, moe: p.rateMoe95, text: pooledRows.first { $0[0] == name }?[2] ?? "")
                 }
-                return BarRow(label: name, value: nil, moe: nil, text: figure(p.persons, short: true))
+                if let range = p.rateRange {
+                    let text =
+                        range.upper.map { "\(s.decimal(range.lower, places: 2))–\(s.decimal($0, places: 2))" }
+                        ?? s.text("at_least", ["value": s.decimal(range.lower, places: 2)])
+                    return BarRow(label: name, value: nil, moe: nil, lower: range.lower, upper: range.upper, text: text)
+                }
+                return BarRow(label: name, value: nil, moe: nil, text: s.text("rate_withheld"))
             }
             body += barChart(id: "pooled", rows: rows, title: s.text("column_pooled_rate"), decimals: 2)
             body += dataTable(pooledHeader, pooledRows)
@@ -215,6 +221,7 @@ extension ReportRenderer {
           details::details-content { content-visibility: visible; display: block; }
           .multiples { grid-template-columns: repeat(4, 1fr); }
           h2, h3, .chart-title { break-after: avoid; } .bar-row, tr, svg { break-inside: avoid; }
+          section:last-of-type p { break-before: avoid; orphans: 3; }
         }
         """
 
@@ -269,6 +276,14 @@ extension ReportRenderer {
         let desc = s.text("chart_desc_trend", ["first": s.quarter(model.periods.first ?? ""), "last": s.quarter(latest)])
         var svg =
             "<svg class=\"\(compact ? "multiple" : "trend")\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-labelledby=\"\(id)-t \(id)-d\"><title id=\"\(id)-t\">\(esc(title))</title><desc id=\"\(id)-d\">\(esc(desc))</desc>"
+        // A withheld quarter: a light column the height of the plot (a gap, not a zero), drawn
+        // first so that gridlines and labels stay on top; its mark is written at its top below.
+        let half = min(10.0, pts.count > 1 ? w / Double(pts.count - 1) / 2.5 : 10)
+        for (i, p) in pts.enumerated() where p.value == nil {
+            let x0 = max(left, x(i) - half)
+            let x1 = min(left + w, x(i) + half)
+            svg += "<rect x=\"\(f(x0))\" y=\"\(f(top))\" width=\"\(f(x1 - x0))\" height=\"\(f(h))\" fill=\"#f0f0f0\"/>"
+        }
         for t in ticks {
             svg += "<line class=\"gridline\" x1=\"\(f(left))\" y1=\"\(f(y(t)))\" x2=\"\(f(left + w))\" y2=\"\(f(y(t)))\"/>"
             svg += "<text x=\"\(f(left - 4))\" y=\"\(f(y(t) + 4))\" text-anchor=\"end\">\(esc(label(t)))</text>"
@@ -306,7 +321,8 @@ extension ReportRenderer {
                 svg += "<circle cx=\"\(f(x(i)))\" cy=\"\(f(y(v)))\" r=\"\(compact ? 2.5 : 3)\" fill=\"var(--blue)\"/>"
             } else {
                 let mark = ["below_k", "suppressed"].contains(p.status) ? "&lt;\(model.k)" : "–"
-                svg += "<text x=\"\(f(x(i)))\" y=\"\(f(top + h - 3))\" text-anchor=\"middle\" fill=\"var(--muted)\">\(mark)</text>"
+                svg +=
+                    "<text x=\"\(f(x(i)))\" y=\"\(f(top + (compact ? 12 : 14)))\" text-anchor=\"middle\" fill=\"var(--muted)\">\(mark)</text>"
             }
         }
         svg += "<line x1=\"\(f(left))\" y1=\"\(f(top + h))\" x2=\"\(f(left + w))\" y2=\"\(f(top + h))\" stroke=\"#999\"/>"

@@ -245,6 +245,7 @@ public struct ReportModel: Sendable, Codable {
         var out = Pooled(
             code: series.code, name: series.name, first: window.first?.period ?? "", last: window.last?.period ?? "", persons: persons)
         let pupils = window.compactMap(\.ratePupils)
+        if pupils.count == 4 { out.ratePupils = pupils.reduce(0, +) / 4 }
         if let v = persons.value, pupils.count == 4 {
             let mean = pupils.reduce(0, +) / 4
             out.rate = Double(v) / mean * 10_000

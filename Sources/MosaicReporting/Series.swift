@@ -61,4 +61,12 @@ public struct Pooled: Sendable, Equatable, Codable {
     public var changePercent: Double?
     /// The change's 95 % margin, in percentage points.
     public var changePercentMoe95: Double?
+    /// The pupils the four-quarter rate divides by (their mean over the quarters).
+    public var ratePupils: Double?
+
+    /// The range a pooled count's range gives its rate (nil when it has no range or no pupils).
+    public var rateRange: (lower: Double, upper: Double?)? {
+        guard rate == nil, let pupils = ratePupils, pupils > 0, let lo = persons.lower else { return nil }
+        return (Double(lo) / pupils * 10_000, persons.upper.map { Double($0) / pupils * 10_000 })
+    }
 }
