@@ -344,7 +344,7 @@ struct CSVCountsParser {
         var emptyCountLines: [Int] = []
         while true {
             let record: CSVRecord?
-            do { record = try nextRecord() } catch let e as IntakeError { throw problems.combined(with: e) ?? e }
+            do { record = try nextRecord() } catch let e as IntakeError { throw problems.ending(with: e) }
             guard let r = record else { break }
             rowCount += 1
             guard r.fields.count == c.count else {
@@ -426,7 +426,7 @@ struct CSVCountsParser {
                 attempted.insert(index)
             }
         }
-        guard rowCount > 0 else { throw problems.combined(with: fail(c.line + 1, nil, "the file has no counts")) ?? fail(nil, nil, "") }
+        guard rowCount > 0 else { throw problems.ending(with: fail(c.line + 1, nil, "the file has no counts")) }
         if emptyCountLines.count == rowCount {
             // An untouched blank template: one problem, with the way to say "nothing happened".
             let blank = Set(emptyCountLines)
@@ -436,7 +436,9 @@ struct CSVCountsParser {
                     nil, "count",
                     CountsFile.untouchedTemplateMessage))
         }
-        guard let school, let period else { throw problems.combined() ?? fail(c.line + 1, nil, "the file has no counts") }
+        guard let school, let period else {
+            throw problems.combined() ?? problems.ending(with: fail(c.line + 1, nil, "the file has no counts"))
+        }
         let submission = Submission(schoolID: school, period: period, codebookVersion: version, counts: counts)
         let parsed = ParsedCounts(submission: submission, format: "csv", cellLines: lines, schoolLine: schoolLine)
         if emptyCountLines.count < rowCount {

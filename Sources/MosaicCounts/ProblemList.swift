@@ -13,9 +13,17 @@ struct ProblemList {
     /// Removes the problems `drop` selects (to replace them with one that says more).
     mutating func remove(where drop: (IntakeError) -> Bool) { problems.removeAll(where: drop) }
 
-    /// Every problem as one error (with `last` after them, when a fatal problem ends the reading).
-    func combined(with last: IntakeError? = nil) -> IntakeError? {
-        IntakeError(problems: problems + (last.map { [$0] } ?? []), unlisted: unlisted)
+    /// Every problem as one error; nil when there is none.
+    func combined() -> IntakeError? { IntakeError(problems: problems, unlisted: unlisted) }
+
+    /// Every problem as one error, `last` after them: a fatal problem that ends the reading.
+    func ending(with last: IntakeError) -> IntakeError {
+        var all = problems + [last]
+        let first = all.removeFirst()
+        var e = first
+        e.others = all
+        e.unlisted = unlisted
+        return e
     }
 
     func throwIfAny() throws {

@@ -25,6 +25,13 @@ public struct Figure: Sendable, Equatable, Codable {
         return Figure(value: row.value, moe95: row.moe95, status: row.status.rawValue)
     }
 
+    /// The range of rates per 10,000 `pupils` this withheld figure's range gives (nil without a
+    /// range or pupils).
+    public func rateRange(pupils: Double?) -> (lower: Double, upper: Double?)? {
+        guard value == nil, let pupils, pupils > 0, let lo = lower else { return nil }
+        return (Double(lo) / pupils * 10_000, upper.map { Double($0) / pupils * 10_000 })
+    }
+
     /// The figure of a query answer (a range when withheld cells are inside).
     public static func from(_ a: QueryAnswer) -> Figure {
         // One withheld cell says why, as in the release.

@@ -74,10 +74,7 @@ extension ReportRenderer {
                     return BarRow(label: name, value: r, moe: p.rateMoe95, text: pooledRows.first { $0[0] == name }?[2] ?? "")
                 }
                 if let range = p.rateRange {
-                    let text =
-                        range.upper.map { "\(s.decimal(range.lower, places: 2))–\(s.decimal($0, places: 2))" }
-                        ?? s.text("at_least", ["value": s.decimal(range.lower, places: 2)])
-                    return BarRow(label: name, value: nil, moe: nil, lower: range.lower, upper: range.upper, text: text)
+                    return BarRow(label: name, value: nil, moe: nil, lower: range.lower, upper: range.upper, text: rangeText(range))
                 }
                 return BarRow(label: name, value: nil, moe: nil, text: s.text("rate_withheld"))
             }

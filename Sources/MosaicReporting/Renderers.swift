@@ -87,18 +87,21 @@ public struct ReportRenderer {
     func rate(_ p: Point?, short: Bool = false) -> String {
         guard let p else { return "–" }
         if let r = p.rate { return "\(s.decimal(r, places: 2)) ± \(s.decimal(p.rateMoe95 ?? 0, places: 2))" }
-        if let range = rateRange(p) {
-            if let hi = range.upper { return "\(s.decimal(range.lower, places: 2))–\(s.decimal(hi, places: 2))" }
-            return s.text("at_least", ["value": s.decimal(range.lower, places: 2)])
-        }
+        if let range = rateRange(p) { return rangeText(range) }
         return s.text(short ? "withheld_short" : "rate_withheld")
     }
 
     /// The range a withheld count's rate lies in, from the count's range (nil when the count has
     /// none, or no reporting share is published).
     func rateRange(_ p: Point?) -> (lower: Double, upper: Double?)? {
-        guard let p, p.rate == nil, let pupils = p.ratePupils, pupils > 0, let lo = p.persons.lower else { return nil }
-        return (Double(lo) / pupils * 10_000, p.persons.upper.map { Double($0) / pupils * 10_000 })
+        guard let p, p.rate == nil else { return nil }
+        return p.persons.rateRange(pupils: p.ratePupils)
+    }
+
+    /// A range of rates in words: "0.27–1.06", or "at least 1.78" when it has no upper end.
+    func rangeText(_ range: (lower: Double, upper: Double?)) -> String {
+        if let hi = range.upper { return "\(s.decimal(range.lower, places: 2))–\(s.decimal(hi, places: 2))" }
+        return s.text("at_least", ["value": s.decimal(range.lower, places: 2)])
     }
 
     func verdict(_ c: Change) -> String {

@@ -231,7 +231,7 @@ public struct ReportModel: Sendable, Codable {
                 } else if let lo = p.persons.lower {
                     withheld = true
                     lower += lo
-                    upper = zip2(upper, p.persons.upper).map { $0 + $1 }
+                    if let u = upper, let pu = p.persons.upper { upper = u + pu } else { upper = nil }
                 } else {
                     return Figure(value: nil, moe95: nil, status: "unavailable")
                 }
@@ -260,11 +260,6 @@ public struct ReportModel: Sendable, Codable {
             }
         }
         return out
-    }
-
-    static func zip2(_ a: Int?, _ b: Int?) -> (Int, Int)? {
-        guard let a, let b else { return nil }
-        return (a, b)
     }
 
     /// Categories by size, largest first (a withheld one by the lower end of its range); the

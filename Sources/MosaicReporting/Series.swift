@@ -65,8 +65,5 @@ public struct Pooled: Sendable, Equatable, Codable {
     public var ratePupils: Double?
 
     /// The range a pooled count's range gives its rate (nil when it has no range or no pupils).
-    public var rateRange: (lower: Double, upper: Double?)? {
-        guard rate == nil, let pupils = ratePupils, pupils > 0, let lo = persons.lower else { return nil }
-        return (Double(lo) / pupils * 10_000, persons.upper.map { Double($0) / pupils * 10_000 })
-    }
+    public var rateRange: (lower: Double, upper: Double?)? { rate == nil ? persons.rateRange(pupils: ratePupils) : nil }
 }
