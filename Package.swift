@@ -125,7 +125,7 @@ let package = Package(
         .target(
             name: "MosaicQuery",
             dependencies: [
-                "MosaicCodebook", "MosaicErrorModel", "MosaicReleaseFile", "MosaicText", "MosaicFiles",
+                "MosaicCodebook", "MosaicErrorModel", "MosaicReleaseFile", "MosaicText", "MosaicFiles", "MosaicDisclosure",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

@@ -5,6 +5,12 @@ public struct DerivedInterval: Sendable, Equatable {
     public var lower: Double
     /// The greatest value consistent with everything published.
     public var upper: Double
+
+    /// An interval from its ends.
+    public init(lower: Double, upper: Double) {
+        self.lower = lower
+        self.upper = upper
+    }
 }
 
 /// The attacker's linear program around one withheld value: the withheld values connected to it
@@ -219,13 +225,22 @@ public struct IntervalAudit: Sendable {
     }
 
     /// The intervals a reader derives for the values withheld by the threshold or the
-    /// small-area rule, from the published values alone (nil: withheld) and the reasons, as
-    /// anyone holding the release file can compute them.
-    public func derivedIntervals(published: [Int?], reasons: [SuppressionReason?]) throws -> [Int: DerivedInterval] {
+    /// small-area rule (and, with `includingComplementary`, for complementary ones too), from
+    /// the published values alone (nil: withheld) and the reasons, as anyone holding the
+    /// release file can compute them.
+    ///
+    /// - Parameter only: when given, the values whose intervals are wanted (others are not
+    ///   solved for: each interval is two linear programs).
+    public func derivedIntervals(
+        published: [Int?], reasons: [SuppressionReason?], includingComplementary: Bool = false, only: Set<Int>? = nil
+    ) throws -> [Int: DerivedInterval] {
+        func wanted(_ v: Int) -> Bool {
+            reasons[v] != nil && (includingComplementary || reasons[v] != .complementary) && (only?.contains(v) ?? true)
+        }
         var out: [Int: DerivedInterval] = [:]
-        for v in published.indices where reasons[v] != nil && reasons[v] != .complementary && out[v] == nil {
+        for v in published.indices where wanted(v) && out[v] == nil {
             let program = AttackerProgram(relations: relations, rule: rule, values: published, reasons: reasons, around: v)
-            for m in program.members where reasons[m] != .complementary && out[m] == nil { out[m] = try program.interval(of: m) }
+            for m in program.members where wanted(m) && out[m] == nil { out[m] = try program.interval(of: m) }
         }
         return out
     }

@@ -1,5 +1,6 @@
 import Foundation
 import MosaicCodebook
+import MosaicDisclosure
 import MosaicErrorModel
 import MosaicReleaseFile
 
@@ -60,12 +61,19 @@ public struct QueryEngine {
         var unitIndex: [String: Int]
         /// (level|code|table|cell) → row
         var rows: [String: ReleaseRow]
+        /// What a reader derives for each withheld value from the file (empty unless asked for).
+        var derived: [ValueKey: DerivedInterval] = [:]
     }
 
     let releases: [Loaded]
 
     /// Loads release files (read-only).
-    public init(paths: [String]) throws {
+    ///
+    /// - Parameter readerRanges: bound the withheld cells it selects by the range a reader derives for it
+    ///   from the whole file (``ReleaseData/readerIntervals(codebook:k:)``: the relations between
+    ///   published values), not by its status alone. Tighter, and still post-processing of the
+    ///   file; it solves a linear program per connected group of withheld values.
+    public init(paths: [String], readerRanges: ((ValueKey) -> Bool)? = nil) throws {
         releases = try paths.map { path in
             // The reader has checked the file: every unit's level and parent, every group's noise.
             let (data, info) = try ReleaseReader.readChecked(path)
@@ -84,10 +92,13 @@ public struct QueryEngine {
             }
             var rows: [String: ReleaseRow] = [:]
             for r in data.rows { rows["\(r.level.rawValue)|\(r.geoCode)|\(r.tableName)|\(r.cell)"] = r }
+            // A file whose published values admit no solution keeps the statuses' ranges.
+            let derived =
+                readerRanges.map { wanted in (try? data.readerIntervals(codebook: codebook, k: info.k, for: wanted)) ?? [:] } ?? [:]
             return Loaded(
                 data: data, info: info, period: info.period.description, codebook: codebook, geography: geography,
                 model: model, k: info.k,
-                unitIndex: index, rows: rows)
+                unitIndex: index, rows: rows, derived: derived)
         }
     }
 
@@ -177,15 +188,22 @@ public struct QueryEngine {
                     // What the status says of the value: below_k 0 to k − 1 (a zero may be
                     // withheld to protect another value), complementary k or more, older files'
                     // "suppressed" 1 to k − 1.
+                    var low = 0
+                    var high: Int? = r.k - 1
                     switch row.status {
-                    case .complementary:
-                        lowest += r.k
-                        highest = nil
-                    case .suppressed:
-                        lowest += 1
-                        highest = highest.map { $0 + r.k - 1 }
-                    default: highest = highest.map { $0 + r.k - 1 }
+                    case .complementary: (low, high) = (r.k, nil)
+                    case .suppressed: low = 1
+                    case .smallArea: high = nil
+                    default: break
                     }
+                    // Narrowed to what the file's other values imply (never widened).
+                    if let d = r.derived[ValueKey(level: row.level, geoCode: row.geoCode, tableName: row.tableName, cell: row.cell)] {
+                        if d.lower.isFinite { low = max(low, Int((d.lower - 1e-6).rounded(.up))) }
+                        if d.upper.isFinite { high = min(high ?? .max, Int((d.upper + 1e-6).rounded(.down))) }
+                        if let h = high, h < low { high = low }
+                    }
+                    lowest += low
+                    highest = highest.flatMap { sum in high.map { sum + $0 } }
                     let total = r.rows["\(u.level.rawValue)|\(u.code)|total|persons"]
                     if total?.status.isSuppressed == true, u.isSmallArea(minimumSchools: r.info.minimumSchools) { smallArea = true }
                 }

@@ -1,5 +1,6 @@
 import Foundation
 import MosaicCodebook
+import MosaicDisclosure
 import MosaicErrorModel
 import MosaicQuery
 import MosaicReleaseFile
@@ -25,11 +26,30 @@ public struct Figure: Sendable, Equatable, Codable {
         return Figure(value: row.value, moe95: row.moe95, status: row.status.rawValue)
     }
 
+    /// Narrows a withheld figure's range to a reader's derived interval (rounded inwards to
+    /// whole numbers; never widened; an open upper end stays open only when both are open).
+    public mutating func narrow(to d: DerivedInterval) {
+        guard value == nil else { return }
+        // Nothing learnt (0 or more): keep what the status says.
+        if d.lower <= 0, !d.upper.isFinite { return }
+        if d.lower.isFinite {
+            let lo = Int((d.lower - 1e-6).rounded(.up))
+            lower = max(lower ?? 0, lo)
+        }
+        if d.upper.isFinite {
+            let hi = Int((d.upper + 1e-6).rounded(.down))
+            upper = upper.map { min($0, hi) } ?? hi
+        }
+        if let lo = lower, let hi = upper, hi < lo { upper = lo }
+    }
+
     /// The range of rates per 10,000 `pupils` this withheld figure's range gives (nil without a
     /// range or pupils).
-    public func rateRange(pupils: Double?) -> (lower: Double, upper: Double?)? {
+    /// `relative`: how far the pupils may be off (the reporting band), which widens the range.
+    public func rateRange(pupils: Double?, relative: Double = 0) -> (lower: Double, upper: Double?)? {
         guard value == nil, let pupils, pupils > 0, let lo = lower else { return nil }
-        return (Double(lo) / pupils * 10_000, upper.map { Double($0) / pupils * 10_000 })
+        let r = min(max(relative, 0), 0.99)
+        return (Double(lo) / pupils * 10_000 * (1 - r), upper.map { Double($0) / pupils * 10_000 * (1 + r) })
     }
 
     /// The figure of a query answer (a range when withheld cells are inside).

@@ -27,7 +27,7 @@ extension ReportRenderer {
             reference: model.scopeLevel == .country ? nil : ratePoints(model.national), decimals: 2)
         body += dataTable(
             [s.text("column_quarter"), s.text("column_value"), s.text("column_rate")],
-            model.scope.points.map { [s.quarter($0.period), figure($0.persons), rate($0)] })
+            model.scope.points.map { [s.quarter($0.period), flagged($0.persons), rate($0)] })
         if model.scopeLevel == .country {
             // Every region on one scale, in rates, with the whole country's rate dashed.
             let national = ratePoints(model.scope)
@@ -44,7 +44,7 @@ extension ReportRenderer {
             body += "</div>"
             body += dataTable(
                 [s.text("column_unit")] + model.periods.map { s.quarter($0) },
-                model.subunits.map { u in [u.name] + u.points.map { figure($0.persons, margin: false) } })
+                model.subunits.map { u in [u.name] + u.points.map { flagged($0.persons, margin: false) } })
         }
         body +=
             "</section>\n<section><h2>\(esc(s.text("comparison")))</h2><h3>\(esc(comparisonTitle))</h3><p class=\"small\">\(esc(s.text("rate_note")))</p>"
@@ -65,11 +65,11 @@ extension ReportRenderer {
             "<p class=\"small\">▲ \(esc(s.text("vs_national_above"))) · ▼ \(esc(s.text("vs_national_below"))). \(esc(s.text("vs_national_note")))</p>"
         body += dataTable(
             [s.text("column_unit"), s.text("column_rate"), s.text("column_vs_national"), s.text("column_value")],
-            model.ranking.map { u in [u.name, rate(u.points.last), againstNational(u), u.points.last.map { figure($0.persons) } ?? "–"] })
+            model.ranking.map { u in [u.name, rate(u.points.last), againstNational(u), u.points.last.map { flagged($0.persons) } ?? "–"] })
         if !model.pooled.isEmpty {
             body += "</section>\n<section><h2>\(esc(s.text("pooled")))</h2><p>\(esc(pooledText))</p>"
             let rows = model.pooled.map { p -> BarRow in
-                let name = p.code == model.scopeCode ? scopeName : p.name
+                let name = p.code == model.scopeCode ? rowName : p.name
                 if let r = p.rate {
                     return BarRow(label: name, value: r, moe: p.rateMoe95, text: pooledRows.first { $0[0] == name }?[2] ?? "")
                 }
@@ -89,7 +89,7 @@ extension ReportRenderer {
                 barRow(c.label, c.figure, text: figure(c.figure, short: true) + (shareText(c).map { " (\($0))" } ?? ""))
             }
             body += barChart(id: b.key, rows: rows, title: s.text(b.key), decimals: 0)
-            body += dataTable([s.text("column_category"), s.text("column_value")], b.categories.map { [$0.label, figure($0.figure)] })
+            body += dataTable([s.text("column_category"), s.text("column_value")], b.categories.map { [$0.label, flagged($0.figure)] })
             body += "</div>"
         }
         body += "</div></section>\n"
@@ -104,7 +104,7 @@ extension ReportRenderer {
             body +=
                 "<ul>"
                 + model.notable.map {
-                    "<li><strong>\(esc($0.code == model.scopeCode ? scopeName : $0.name))</strong>: \(esc(notableText($0)))</li>"
+                    "<li><strong>\(esc($0.code == model.scopeCode ? rowName : $0.name))</strong>: \(esc(notableText($0)))</li>"
                 }.joined() + "</ul>"
         }
         body += "</section>\n<section><h2>\(esc(s.text("glossary")))</h2><dl class=\"glossary\">"
@@ -168,7 +168,7 @@ extension ReportRenderer {
         main { max-width: 60rem; margin: 0 auto; padding: 1rem; }
         h1 { font-size: 1.6rem; line-height: 1.25; } h2 { font-size: 1.3rem; border-bottom: 2px solid var(--blue); margin-top: 2rem; }
         h3 { font-size: 1.05rem; }
-        .sub, .small { color: var(--muted); } .small { font-size: .85rem; }
+        .sub, .small { color: var(--muted); } abbr.flag { text-decoration: none; color: var(--muted); cursor: help; } .small { font-size: .85rem; }
         .headline { font-size: 1.2rem; font-weight: 600; }
         .main-points ul { font-size: 1.05rem; } .main-points li { margin: .3rem 0; }
         .glossary dt { font-weight: 600; margin-top: .5rem; } .glossary dd { margin: 0 0 .25rem 0; }
@@ -227,10 +227,24 @@ extension ReportRenderer {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
+    /// A data table under its chart (folded on screen, printed open), each flag marked with its
+    /// meaning and the legend of the flags used under it.
     func dataTable(_ header: [String], _ rows: [[String]]) -> String {
         "<details><summary>\(esc(s.text("data_table")))</summary><table><thead><tr>" + header.map { "<th>\(esc($0))</th>" }.joined()
-            + "</tr></thead><tbody>" + rows.map { "<tr>" + $0.map { "<td>\(esc($0))</td>" }.joined() + "</tr>" }.joined()
-            + "</tbody></table></details>"
+            + "</tr></thead><tbody>" + rows.map { "<tr>" + $0.map { "<td>\(cell($0))</td>" }.joined() + "</tr>" }.joined()
+            + "</tbody></table>" + (flagLegend(rows).map { "<p class=\"small\">\(esc($0))</p>" } ?? "") + "</details>"
+    }
+
+    /// A table cell's text, its trailing flag (if any) marked with its meaning.
+    func cell(_ text: String) -> String {
+        for f in Flag.allCases {
+            let suffix = Self.flagSeparator + "(" + letter(f) + ")"
+            if text.hasSuffix(suffix) {
+                return esc(String(text.dropLast(suffix.count))) + Self.flagSeparator
+                    + "<abbr class=\"flag\" title=\"\(esc(flagMeaning(f)))\">(\(esc(letter(f))))</abbr>"
+            }
+        }
+        return esc(text)
     }
 
     /// A point of a line chart: its value and margin, or why it is missing.

@@ -37,32 +37,92 @@ public struct ReportRenderer {
 
     /// A figure in words: value ± margin, "fewer than k", bounds, or not published.
     /// `short`: the chart labels' form ("withheld" rather than the reason in full).
+    ///
+    /// A value withheld to protect another figure, or a small area's, reads as the range a
+    /// reader can derive for it from the published figures (with the noise's margin); tables
+    /// add its flag (see ``flagged(_:margin:)``) rather than repeating the reason in every cell.
     func figure(_ f: Figure, margin: Bool = true, short: Bool = false) -> String {
-        if let v = f.value { return margin && f.moe95 != nil ? "\(s.number(v)) ± \(s.decimal(f.moe95!))" : s.number(v) }
+        func withMargin(_ t: String) -> String { margin ? t + (f.moe95.map { " ± \(s.decimal($0))" } ?? "") : t }
+        if let v = f.value { return withMargin(s.number(v)) }
         switch f.status {
         case "suppressed", "below_k": return s.text("suppressed", ["k": String(model.k)])
-        case "complementary": return s.text(short ? "withheld_short" : "withheld_complementary")
-        case "small_area", "unavailable":
-            return short ? s.text("withheld_short") : s.text("withheld_small_area", ["m": String(model.minimumSchools)])
-        case "bounded":
-            if let lo = f.lower, let hi = f.upper {
-                return "\(s.number(lo))–\(s.number(hi))" + (f.moe95.map { " ± \(s.decimal($0))" } ?? "")
+        case "complementary", "small_area", "bounded":
+            if let lo = f.lower, let hi = f.upper { return withMargin("\(s.number(lo))–\(s.number(hi))") }
+            if let lo = f.lower, f.status != "small_area" || lo > 0 { return withMargin(s.text("at_least", ["value": s.number(lo)])) }
+            if f.status == "complementary" { return s.text(short ? "withheld_short" : "withheld_complementary") }
+            if f.status == "small_area" {
+                return short ? s.text("not_published_short") : s.text("withheld_small_area", ["m": String(model.minimumSchools)])
             }
-            if let lo = f.lower { return s.text("at_least", ["value": s.number(lo)]) + (f.moe95.map { " ± \(s.decimal($0))" } ?? "") }
             return s.text("suppressed", ["k": String(model.k)])
+        case "unavailable":
+            return short ? s.text("not_published_short") : s.text("withheld_small_area", ["m": String(model.minimumSchools)])
         default: return s.text("not_published")
+        }
+    }
+
+    /// The standard flags statistics offices print beside a figure.
+    enum Flag: String, CaseIterable {
+        /// Withheld to protect another figure (confidential); the range shown is what the published figures imply.
+        case complementary
+        /// Not published on its own: a unit of fewer than m schools.
+        case smallArea
+        /// Low reliability: the margin of error is as large as the value or larger.
+        case unreliable
+    }
+
+    /// A figure's flag, if it has one.
+    func flag(_ f: Figure) -> Flag? {
+        if let v = f.value { return (f.moe95 ?? 0) >= Double(max(v, 1)) ? .unreliable : nil }
+        switch f.status {
+        case "complementary": return .complementary
+        case "small_area", "unavailable": return .smallArea
+        default: return nil
+        }
+    }
+
+    /// The letter of a flag in the report's language.
+    func letter(_ flag: Flag) -> String { s.text("flag_" + flag.rawValue) }
+
+    /// A table cell: the figure and, after a no-break space, its flag in brackets ("42–52 ± 6.2 (c)").
+    func flagged(_ f: Figure, margin: Bool = true) -> String {
+        let text = figure(f, margin: margin, short: flag(f) == .complementary || flag(f) == .smallArea)
+        guard let flag = flag(f) else { return text }
+        return text + Self.flagSeparator + "(" + letter(flag) + ")"
+    }
+
+    /// What separates a figure from its flag (a no-break space).
+    static let flagSeparator = "\u{00A0}"
+
+    /// The flags used in some table cells, as a legend ("c: withheld to protect …"), or nil.
+    func flagLegend(_ rows: [[String]]) -> String? {
+        let used = Flag.allCases.filter { f in rows.contains { $0.contains { $0.hasSuffix(Self.flagSeparator + "(" + letter(f) + ")") } } }
+        guard !used.isEmpty else { return nil }
+        return used.map { letter($0) + ": " + flagMeaning($0) }.joined(separator: " · ")
+    }
+
+    /// A flag's meaning in words.
+    func flagMeaning(_ flag: Flag) -> String {
+        switch flag {
+        case .complementary: return s.text("flag_complementary_text")
+        case .smallArea:
+            return s.text(
+                "flag_smallArea_text",
+                ["m": String(model.minimumSchools), "parent": model.scopeLevel == .country ? s.text("country_name") : scopeName])
+        case .unreliable: return s.text("flag_unreliable_text")
         }
     }
 
     /// The pooled section's rows: area, persons, rate, change in percent.
     var pooledRows: [[String]] {
         model.pooled.map { p in
-            let rate = p.rate.map { "\(s.decimal($0, places: 2)) ± \(s.decimal(p.rateMoe95 ?? 0, places: 2))" } ?? "–"
+            let rate =
+                p.rate.map { "\(s.decimal($0, places: 2)) ± \(s.decimal(p.rateMoe95 ?? 0, places: 2))" } ?? p.rateRange.map(rangeText)
+                ?? "–"
             let change =
                 p.changePercent.map {
                     "\($0 >= 0 ? "+" : "")\(s.decimal($0, places: 0)) % ± \(s.decimal(p.changePercentMoe95 ?? 0, places: 0))"
                 } ?? "–"
-            return [p.code == model.scopeCode ? scopeName : p.name, figure(p.persons), rate, change]
+            return [p.code == model.scopeCode ? rowName : p.name, flagged(p.persons), rate, change]
         }
     }
 
@@ -95,7 +155,7 @@ public struct ReportRenderer {
     /// none, or no reporting share is published).
     func rateRange(_ p: Point?) -> (lower: Double, upper: Double?)? {
         guard let p, p.rate == nil else { return nil }
-        return p.persons.rateRange(pupils: p.ratePupils)
+        return p.rateRange
     }
 
     /// A range of rates in words: "0.27–1.06", or "at least 1.78" when it has no upper end.
@@ -168,7 +228,7 @@ public struct ReportRenderer {
             let verdicts = model.subunits.map { ReportModel.againstNational($0.points.last, model.national.points.last) }
             out.append(
                 s.text(
-                    "mp_regions",
+                    verdicts.contains(.unknown) ? "mp_regions_unknown" : "mp_regions",
                     [
                         "above": String(verdicts.filter { $0 == .rise }.count), "below": String(verdicts.filter { $0 == .fall }.count),
                         "within": String(verdicts.filter { $0 == .within }.count),
@@ -247,7 +307,10 @@ public struct ReportRenderer {
 
     /// A series' name: the report's own area by its name in the report's language (the release
     /// names the country in English).
-    func name(_ series: Series) -> String { series.code == model.scopeCode ? scopeName : series.name }
+    func name(_ series: Series) -> String { series.code == model.scopeCode ? rowName : series.name }
+
+    /// The report's own area as a table row ("Whole country", or the region's name).
+    var rowName: String { model.scopeLevel == .country ? s.text("country_row") : model.scopeName }
 
     /// A notable rise in words: the latest value and how far above its own recent average.
     func notableText(_ n: NotableRise) -> String {
@@ -270,18 +333,18 @@ public struct ReportRenderer {
         out += "\n## \(s.text("trend"))\n\n\(s.text("trend_text"))\n\n"
         out += mdTable(
             [s.text("column_quarter"), s.text("column_value"), s.text("column_rate")],
-            model.scope.points.map { [s.quarter($0.period), figure($0.persons), rate($0)] })
+            model.scope.points.map { [s.quarter($0.period), flagged($0.persons), rate($0)] })
         if model.scopeLevel == .country {
             out += "\n### \(s.text("small_multiples"))\n\n"
             out += mdTable(
                 [s.text("column_unit")] + model.periods.map { s.quarter($0) },
-                model.subunits.map { u in [Markdown.escape(u.name)] + u.points.map { figure($0.persons, margin: false) } })
+                model.subunits.map { u in [Markdown.escape(u.name)] + u.points.map { flagged($0.persons, margin: false) } })
         }
         out += "\n## \(s.text("comparison"))\n\n\(Markdown.escape(comparisonTitle))\n\n\(s.text("rate_note"))\n\n"
         out += mdTable(
             [s.text("column_unit"), s.text("column_rate"), s.text("column_vs_national"), s.text("column_value")],
             model.ranking.map { u in
-                [Markdown.escape(u.name), rate(u.points.last), againstNational(u), u.points.last.map { figure($0.persons) } ?? "–"]
+                [Markdown.escape(u.name), rate(u.points.last), againstNational(u), u.points.last.map { flagged($0.persons) } ?? "–"]
             })
         if !model.pooled.isEmpty {
             out += "\n## \(s.text("pooled"))\n\n\(pooledText)\n\n"
@@ -292,7 +355,7 @@ public struct ReportRenderer {
             out += "\n### \(s.text(b.key))\n\n"
             out += mdTable(
                 [s.text("column_category"), s.text("column_value")] + (b.key == "responses" ? [s.text("column_share")] : []),
-                b.categories.map { c in [c.label, figure(c.figure)] + (b.key == "responses" ? [shareText(c) ?? "–"] : []) }
+                b.categories.map { c in [c.label, flagged(c.figure)] + (b.key == "responses" ? [shareText(c) ?? "–"] : []) }
             )
         }
         out += "\n## \(s.text("coverage"))\n\n\(s.text("coverage_text"))\n\n"
@@ -304,7 +367,7 @@ public struct ReportRenderer {
             model.notable.isEmpty
             ? s.text("notable_none") + "\n"
             : model.notable.map {
-                "- \(Markdown.escape($0.code == model.scopeCode ? scopeName : $0.name)): \(notableText($0))"
+                "- \(Markdown.escape($0.code == model.scopeCode ? rowName : $0.name)): \(notableText($0))"
             }.joined(separator: "\n") + "\n"
         out += "\n## \(s.text("glossary"))\n\n" + glossary.map { "- \($0)\n" }.joined()
         out +=
@@ -328,9 +391,11 @@ public struct ReportRenderer {
         }
     }
 
+    /// A Markdown table, with the legend of the flags its cells use under it.
     func mdTable(_ header: [String], _ rows: [[String]]) -> String {
         "| " + header.joined(separator: " | ") + " |\n|" + header.map { _ in "---|" }.joined() + "\n"
             + rows.map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n") + "\n"
+            + (flagLegend(rows).map { "\n_\(Markdown.escape($0))_\n" } ?? "")
     }
 
     // MARK: CSV and JSON
@@ -366,12 +431,12 @@ public struct ReportRenderer {
         }
         for (i, c) in model.changes.enumerated() {
             row(
-                "change", model.scopeCode, scopeName, latest, "against " + c.against,
+                "change", model.scopeCode, rowName, latest, "against " + c.against,
                 s.text(i == 0 ? "change_previous" : "change_year", ["quarter": s.quarter(c.against)]),
                 Figure(value: nil, moe95: nil, status: c.verdict.rawValue), change: c.difference.map(Double.init), changeMoe: c.moe95)
         }
         for b in model.breakdowns {
-            for c in b.categories { row(b.key, model.scopeCode, scopeName, latest, c.code, c.label, c.figure, share: c.share) }
+            for c in b.categories { row(b.key, model.scopeCode, rowName, latest, c.code, c.label, c.figure, share: c.share) }
         }
         // Each unit's latest rate against the national rate: status above, below, within or unknown.
         for u in (model.scopeLevel == .country ? [] : [model.scope]) + model.subunits {
@@ -383,21 +448,21 @@ public struct ReportRenderer {
         }
         for p in model.pooled {
             row(
-                "pooled_4q", p.code, p.code == model.scopeCode ? scopeName : p.name, p.first + ".." + p.last, "persons",
+                "pooled_4q", p.code, p.code == model.scopeCode ? rowName : p.name, p.first + ".." + p.last, "persons",
                 s.text("column_pooled"), p.persons, rate: p.rate, rateMoe: p.rateMoe95, change: p.changePercent,
                 changeMoe: p.changePercentMoe95)
         }
         for p in model.scope.points {
             w.write(
                 [
-                    "coverage", model.scopeCode, scopeName, p.period, "reporting_share_percent", s.text("column_reporting"), "", "",
+                    "coverage", model.scopeCode, rowName, p.period, "reporting_share_percent", s.text("column_reporting"), "", "",
                     p.coverage.status.rawValue, p.coverage.low.map(String.init) ?? "", p.coverage.high.map(String.init) ?? "", "", "",
                     num(p.coverage.rateShare, 4), "", "",
                 ])
         }
         for n in model.notable {
             row(
-                "notable_rise", n.code, n.code == model.scopeCode ? scopeName : n.name, latest, "above_baseline", s.text("notable"),
+                "notable_rise", n.code, n.code == model.scopeCode ? rowName : n.name, latest, "above_baseline", s.text("notable"),
                 Figure(value: n.latest, moe95: nil, status: "published"), change: n.difference, changeMoe: n.moe95)
         }
         return w.text

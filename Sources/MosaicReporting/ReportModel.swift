@@ -71,10 +71,25 @@ public struct ReportModel: Sendable, Codable {
         let childLevel: Level = region == nil ? .region : .province
         let children = latest.data.units.filter { $0.level == childLevel && $0.parentCode == scopeUnit.geoCode }
 
-        let scope = series(loaded, scopeLevel, scopeUnit.geoCode, scopeUnit.geoName)
+        // What a reader can derive for each withheld value from each file (post-processing of
+        // the file alone). A file whose published values admit no solution keeps the ranges its
+        // statuses give.
+        let derived = loaded.map { r -> [ValueKey: DerivedInterval] in
+            guard let cb = try? Codebook.bundled(version: r.info.codebookVersion) else { return [:] }
+            // Only the totals the report shows: the area's and its sub-units'.
+            return
+                (try? r.data.readerIntervals(codebook: cb, k: r.info.k) { key in
+                    key.tableName == "total" && (key.level == scopeLevel ? key.geoCode == scopeUnit.geoCode : key.level == childLevel)
+                }) ?? [:]
+        }
+        let margins = loaded.map(Self.withheldTotalMargins)
+        func series(_ level: Level, _ code: String, _ name: String) -> Series {
+            Self.series(loaded, derived: derived, margins: margins, level, code, name)
+        }
+        let scope = series(scopeLevel, scopeUnit.geoCode, scopeUnit.geoName)
         let country = latest.data.units.first { $0.level == .country }
-        let national = region == nil ? scope : series(loaded, .country, country?.geoCode ?? "", country?.geoName ?? "")
-        let subunits = children.map { series(loaded, childLevel, $0.geoCode, $0.geoName) }
+        let national = region == nil ? scope : series(.country, country?.geoCode ?? "", country?.geoName ?? "")
+        let subunits = children.map { series(childLevel, $0.geoCode, $0.geoName) }
         let breakdowns = try Self.breakdowns(release: latest.path, codebook: codebook, region: region, language: language, scope: scope)
         var model = ReportModel(
             scopeLevel: scopeLevel, scopeCode: scopeUnit.geoCode, scopeName: scopeUnit.geoName, periods: periods, scope: scope,
@@ -89,18 +104,23 @@ public struct ReportModel: Sendable, Codable {
 
     /// A unit's total of affected persons over the quarters, with its rate per 10,000 pupils of reporting schools.
     static func series(
-        _ loaded: [(path: String, data: ReleaseData, info: ReleaseMetadata)], _ level: Level, _ code: String, _ name: String
+        _ loaded: [(path: String, data: ReleaseData, info: ReleaseMetadata)], derived: [[ValueKey: DerivedInterval]] = [],
+        margins: [[String: Double]] = [], _ level: Level, _ code: String, _ name: String
     ) -> Series {
         Series(
             code: code, name: name,
-            points: loaded.map { r in
+            points: zip(loaded.indices, loaded).map { i, r in
                 let row = r.data.rows.first { $0.level == level && $0.geoCode == code && $0.tableName == "total" }
                 let cov = r.data.coverage.first { $0.level == level && $0.geoCode == code }
                 var p = Point(
                     period: r.info.period.description, persons: .from(row), registeredSchools: cov?.registeredSchools ?? 0,
                     registeredEnrolment: cov?.registeredEnrolment ?? 0, coverage: cov?.coverage ?? .withheld)
-                let pupils = Double(p.registeredEnrolment) * (rateShare(r.data, level, code) ?? 0)
-                if pupils > 0 { p.ratePupils = pupils }
+                let share = rateShare(r.data, level, code)
+                let pupils = Double(p.registeredEnrolment) * (share?.share ?? 0)
+                if pupils > 0 {
+                    p.ratePupils = pupils
+                    p.shareUncertainty = share?.relativeHalfWidth ?? 0
+                }
                 // A withheld value's range, from what its status says (never more).
                 if p.persons.value == nil {
                     switch p.persons.status {
@@ -111,21 +131,67 @@ public struct ReportModel: Sendable, Codable {
                     case "complementary": p.persons.lower = r.info.k
                     default: break
                     }
+                    // Narrowed to what the file's other figures imply (never widened).
+                    if i < derived.count, let d = derived[i][.total(level, code)] {
+                        p.persons.narrow(to: d)
+                    }
+                    // The noise on the withheld value, from the release's public parameters.
+                    if p.persons.lower != nil, i < margins.count { p.persons.moe95 = margins[i][level.rawValue + "|" + code] }
                 }
                 if let v = p.persons.value, pupils > 0 {
-                    p.rate = Double(v) / pupils * 10_000
-                    p.rateMoe95 = (p.persons.moe95 ?? 0) / pupils * 10_000
+                    let rate = Double(v) / pupils * 10_000
+                    p.rate = rate
+                    p.rateMoe95 = rateMargin(rate: rate, noise: (p.persons.moe95 ?? 0) / pupils * 10_000, share: p.shareUncertainty ?? 0)
                 }
                 return p
             })
     }
 
-    /// The reporting share a unit's rate divides by: its own published share, else the nearest
-    /// published one up the hierarchy (nil when none is).
-    static func rateShare(_ data: ReleaseData, _ level: Level, _ code: String) -> Double? {
+    /// The 95 % margin of each withheld unit total (`level|code`), from the release's noise
+    /// table and hierarchy alone (public parameters): the noise on the withheld value, which
+    /// comes on top of the range a reader derives for it.
+    static func withheldTotalMargins(_ r: (path: String, data: ReleaseData, info: ReleaseMetadata)) -> [String: Double] {
+        guard let codebook = try? Codebook.bundled(version: r.info.codebookVersion) else { return [:] }
+        let geography = Geography(release: r.data)
+        var sigma2: [String: [Level: Double]] = [:]
+        for n in r.data.noise where n.sigma2Den > 0 {
+            sigma2[n.tableName, default: [:]][n.level] = Double(n.sigma2Num) / Double(n.sigma2Den)
+        }
+        guard let model = try? ErrorModel(codebook: codebook, geography: geography, sigma2: sigma2) else { return [:] }
+        var out: [String: Double] = [:]
+        for (u, unit) in geography.units.enumerated() {
+            let key = unit.level.rawValue + "|" + unit.code
+            guard
+                r.data.rows.contains(where: {
+                    $0.tableName == "total" && $0.status.isSuppressed && $0.level == unit.level && $0.geoCode == unit.code
+                })
+            else { continue }
+            out[key] = Margin.of(variance: model.totalCovariance(u, u))
+        }
+        return out
+    }
+
+    /// A rate's 95 % margin: the noise's margin and the reporting share's uncertainty (the share
+    /// is published only as a band, so the pupils a rate divides by are known to within the
+    /// band's half-width relative to its midpoint), combined as independent errors. The band's
+    /// half-width is a bound, not a standard error, so this is the wider, safer reading.
+    public static func rateMargin(rate: Double, noise: Double, share relativeHalfWidth: Double) -> Double {
+        let band = abs(rate) * relativeHalfWidth
+        return (noise * noise + band * band).squareRoot()
+    }
+
+    /// The reporting share a unit's rate divides by, with the relative half-width of its band
+    /// (0 when complete): its own published share, else the nearest published one up the
+    /// hierarchy (nil when none is).
+    static func rateShare(_ data: ReleaseData, _ level: Level, _ code: String) -> (share: Double, relativeHalfWidth: Double)? {
         var current: (Level, String)? = (level, code)
         while let (l, c) = current {
-            if let share = data.coverage.first(where: { $0.level == l && $0.geoCode == c })?.coverage.rateShare { return share }
+            if let published = data.coverage.first(where: { $0.level == l && $0.geoCode == c })?.coverage,
+                let share = published.rateShare, share > 0
+            {
+                let half = published.status == .band ? Double((published.high ?? 0) - (published.low ?? 0)) / 200 : 0
+                return (share, half / share)
+            }
             guard let unit = data.units.first(where: { $0.level == l && $0.geoCode == c }), !unit.parentCode.isEmpty else { return nil }
             current = (l == .province ? .region : .country, unit.parentCode)
         }
@@ -140,7 +206,15 @@ public struct ReportModel: Sendable, Codable {
             }
             let d = va - vb
             let moe = (ma * ma + mb * mb).squareRoot()
-            return Change(against: b.period, difference: d, moe95: moe, verdict: Double(abs(d)) > moe ? (d > 0 ? .rise : .fall) : .within)
+            var verdict: Verdict = Double(abs(d)) > moe ? (d > 0 ? .rise : .fall) : .within
+            // A change in counts that more (or fewer) schools reporting could explain is not
+            // one to be confident in: the rates, with the reporting bands' uncertainty, must
+            // move the same way beyond their margin too.
+            if verdict != .within, let ra = a.rate, let rb = b.rate, let rma = a.rateMoe95, let rmb = b.rateMoe95 {
+                let rateMoe = (rma * rma + rmb * rmb).squareRoot()
+                if abs(ra - rb) <= rateMoe || (ra - rb > 0) != (d > 0) { verdict = .within }
+            }
+            return Change(against: b.period, difference: d, moe95: moe, verdict: verdict)
         }
         guard let last = points.last else { return [] }
         var changes: [Change] = []
@@ -153,17 +227,35 @@ public struct ReportModel: Sendable, Codable {
     /// difference exceeds the 95 % margin of the difference (the two margins combined as for
     /// independent estimates, which is wider than the truth for a unit inside the country).
     public static func againstNational(_ p: Point?, _ n: Point?) -> Verdict {
-        guard let r = p?.rate, let m = p?.rateMoe95, let nr = n?.rate, let nm = n?.rateMoe95 else { return .unknown }
+        guard let nr = n?.rate, let nm = n?.rateMoe95, let p else { return .unknown }
+        // A withheld count with a closed range: above (below) only if its whole range is.
+        if p.rate == nil, let range = p.rateRange, let hi = range.upper, let pupils = p.ratePupils {
+            // The range is already widened by the reporting band: the noise's margin remains.
+            let m = (p.persons.moe95 ?? 0) / pupils * 10_000
+            let margin = (m * m + nm * nm).squareRoot()
+            if range.lower - nr > margin { return .rise }
+            if nr - hi > margin { return .fall }
+            return .within
+        }
+        guard let r = p.rate, let m = p.rateMoe95 else { return .unknown }
         let margin = (m * m + nm * nm).squareRoot()
         if r - nr > margin { return .rise }
         if nr - r > margin { return .fall }
         return .within
     }
 
-    /// Subunits by their latest rate, highest first; those without a rate last, by code.
+    /// Subunits by their latest rate, highest first; a withheld one placed by the middle of its
+    /// rate range when that range is closed (it is comparable); those with an open range or no
+    /// rate last, by code.
     static func ranking(_ subunits: [Series]) -> [Series] {
-        subunits.sorted { a, b in
-            switch (a.points.last?.rate, b.points.last?.rate) {
+        func key(_ s: Series) -> Double? {
+            guard let p = s.points.last else { return nil }
+            if let r = p.rate { return r }
+            if let range = p.rateRange, let hi = range.upper { return (range.lower + hi) / 2 }
+            return nil
+        }
+        return subunits.sorted { a, b in
+            switch (key(a), key(b)) {
             case (let x?, let y?): return x > y
             case (_?, nil): return true
             case (nil, _?): return false
@@ -174,9 +266,11 @@ public struct ReportModel: Sendable, Codable {
 
     /// Breakdowns of the latest quarter, with the query engine's sums and margins.
     static func breakdowns(release: String, codebook: Codebook, region: String?, language: String, scope: Series) throws -> [Breakdown] {
-        let engine = try QueryEngine(paths: [release])
-        let filters: [String: Set<String>] = region.map { ["region": [$0]] } ?? [:]
         let level: Level = region == nil ? .country : .region
+        // Withheld cells of the area bounded by what the file implies (not by their status alone).
+        let engine = try QueryEngine(
+            paths: [release], readerRanges: { $0.level == level && (region == nil || $0.geoCode == region) && $0.tableName != "total" })
+        let filters: [String: Set<String>] = region.map { ["region": [$0]] } ?? [:]
         func breakdown(_ key: String, table: String, by: [String]) throws -> Breakdown {
             let answers = try engine.run(QuerySpec(table: table, by: by, filters: filters, level: level))
             return Breakdown(
@@ -231,6 +325,7 @@ public struct ReportModel: Sendable, Codable {
                 } else if let lo = p.persons.lower {
                     withheld = true
                     lower += lo
+                    variance += pow(Margin.standardError(p.persons.moe95 ?? 0), 2)
                     if let u = upper, let pu = p.persons.upper { upper = u + pu } else { upper = nil }
                 } else {
                     return Figure(value: nil, moe95: nil, status: "unavailable")
@@ -246,10 +341,13 @@ public struct ReportModel: Sendable, Codable {
             code: series.code, name: series.name, first: window.first?.period ?? "", last: window.last?.period ?? "", persons: persons)
         let pupils = window.compactMap(\.ratePupils)
         if pupils.count == 4 { out.ratePupils = pupils.reduce(0, +) / 4 }
+        let band = window.map { $0.shareUncertainty ?? 0 }.reduce(0, +) / 4
+        out.shareUncertainty = band
         if let v = persons.value, pupils.count == 4 {
             let mean = pupils.reduce(0, +) / 4
-            out.rate = Double(v) / mean * 10_000
-            out.rateMoe95 = (persons.moe95 ?? 0) / mean * 10_000
+            let rate = Double(v) / mean * 10_000
+            out.rate = rate
+            out.rateMoe95 = rateMargin(rate: rate, noise: (persons.moe95 ?? 0) / mean * 10_000, share: band)
         }
         if pts.count >= 8, let a = persons.value, let ma = persons.moe95 {
             let before = sum(pts.dropLast(4).suffix(4))

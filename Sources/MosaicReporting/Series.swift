@@ -26,6 +26,16 @@ public struct Point: Sendable, Equatable, Codable {
     /// The pupils the rate divides by (nil when no reporting share is published up the
     /// hierarchy): a withheld count's rate is shown as the range its count's range gives.
     public var ratePupils: Double?
+    /// How far the pupils a rate divides by may be off, relative (half the reporting band's
+    /// width over its midpoint; 0 when every school reported).
+    public var shareUncertainty: Double?
+
+    /// The range a withheld count's range gives its rate, widened by the reporting band (nil
+    /// without a range or pupils).
+    public var rateRange: (lower: Double, upper: Double?)? {
+        guard rate == nil else { return nil }
+        return persons.rateRange(pupils: ratePupils, relative: shareUncertainty ?? 0)
+    }
 }
 
 /// A unit's quarterly series.
@@ -63,7 +73,11 @@ public struct Pooled: Sendable, Equatable, Codable {
     public var changePercentMoe95: Double?
     /// The pupils the four-quarter rate divides by (their mean over the quarters).
     public var ratePupils: Double?
+    /// The reporting bands' relative uncertainty, averaged over the four quarters.
+    public var shareUncertainty: Double?
 
     /// The range a pooled count's range gives its rate (nil when it has no range or no pupils).
-    public var rateRange: (lower: Double, upper: Double?)? { rate == nil ? persons.rateRange(pupils: ratePupils) : nil }
+    public var rateRange: (lower: Double, upper: Double?)? {
+        rate == nil ? persons.rateRange(pupils: ratePupils, relative: shareUncertainty ?? 0) : nil
+    }
 }

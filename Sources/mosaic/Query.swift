@@ -81,7 +81,8 @@ extension Mosaic {
                 parsed[String(kv[0]), default: []].formUnion(kv[1].split(separator: "|").map(String.init))
             }
             let spec = QuerySpec(table: table!, by: by.split(separator: ",").map(String.init), filters: parsed, level: level)
-            let answers = try QueryEngine(paths: releases).run(spec)
+            // Withheld cells bounded by what the files imply, not by their status alone.
+            let answers = try QueryEngine(paths: releases, readerRanges: { $0.tableName == spec.table }).run(spec)
             let columns = spec.by + ["value", "moe95", "lower", "upper", "cells", "suppressed", "status"]
             let rows = answers.map { a in
                 a.group + [
@@ -97,7 +98,7 @@ extension Mosaic {
                     ("complementary", "complementary: withheld to protect another figure from subtraction; it is k or more."),
                     (
                         "bounded",
-                        "bounded: withheld cells are inside; the sum lies between lower and upper (± moe95; no upper when a complementary cell is inside), never read them as zero."
+                        "bounded: withheld cells are inside; the sum lies between lower and upper (± moe95; each withheld cell bounded by what the published figures imply, no upper when nothing bounds one), never read them as zero."
                     ),
                     ("unavailable", "unavailable: a small area not published on its own is inside; query its parent level."),
                 ]

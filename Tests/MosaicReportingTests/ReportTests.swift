@@ -19,7 +19,9 @@ struct KnownReleases {
     var files: [String] = []
 
     /// totals[q] = (country, region A, region B) as (value, moe); nil value = suppressed.
-    init(_ totals: [(Int?, Int?, Int?)], moe: Double = 5.0) throws {
+    /// `withheld`: the status of a nil total (below_k by default); `cells`: when given, every
+    /// codebook cell is withheld with this status (unknown to a reader) instead of published as 0.
+    init(_ totals: [(Int?, Int?, Int?)], moe: Double = 5.0, withheld: CellStatus = .belowK, cells: CellStatus? = nil) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("mosaic-report-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let codebook = try Codebook.bundled()
@@ -44,12 +46,12 @@ struct KnownReleases {
                 rows.append(
                     ReleaseRow(
                         period: p, level: u.level, geoCode: u.geoCode, geoName: u.geoName, tableName: "total", cell: "persons",
-                        value: v, moe95: v == nil ? nil : moe, status: v == nil ? .belowK : .published))
+                        value: v, moe95: v == nil ? nil : moe, status: v == nil ? withheld : .published))
                 for cell in codebook.allCells {
                     rows.append(
                         ReleaseRow(
                             period: p, level: u.level, geoCode: u.geoCode, geoName: u.geoName, tableName: cell.table, cell: cell.code,
-                            value: 0, moe95: 2.0, status: .published))
+                            value: cells == nil ? 0 : nil, moe95: cells == nil ? 2.0 : nil, status: cells ?? .published))
                 }
             }
             let coverage = units.map {
@@ -92,7 +94,10 @@ struct KnownReleases {
         let p = try #require(m.scope.points.last)
         // 10,000 registered pupils, 90–95 % of schools reporting: 9,250 pupils; 90 per 9,250.
         #expect(abs(p.rate! - 90.0 / 9_250 * 10_000) < 1e-9)
-        #expect(abs(p.rateMoe95! - 5.0 / 9_250 * 10_000) < 1e-9)
+        // The margin: the noise's (5 persons) and the band's (± 2.5 points around 92.5 %), combined.
+        let noise = 5.0 / 9_250 * 10_000
+        let band = p.rate! * 2.5 / 92.5
+        #expect(abs(p.rateMoe95! - (noise * noise + band * band).squareRoot()) < 1e-9)
         #expect(m.ranking.map(\.code) == ["RA", "RB"])
     }
 
@@ -113,7 +118,9 @@ struct KnownReleases {
             #expect(r.html().contains(lang == "en" ? "fewer than 5" : "menos de 5"))
             // Codes beside names, and a withheld value's range (0 to k − 1) in lower and upper.
             #expect(r.csv().contains("trend,RA,Region A,2026-Q3,persons,"))
-            #expect(r.csv().contains(",,,below_k,0,4,"))
+            // The margin of the noise on the withheld value (public parameters) stays beside it.
+            #expect(r.csv().contains(",below_k,0,4,"))
+            #expect(!r.csv().contains(",,,below_k,"))
         }
     }
 
@@ -270,8 +277,8 @@ extension ReportStrings {
         #expect(ra.rate == nil)
         let text = r.rate(ra)
         #expect(!text.contains("fewer than"))
-        // 0 to 4 persons over 10,000 × 92.5 % pupils.
-        #expect(text == "\(r.s.decimal(0, places: 2))–\(r.s.decimal(4 / 9_250 * 10_000, places: 2))")
+        // 0 to 4 persons over 10,000 × 92.5 % pupils, widened by the reporting band (± 2.5 points).
+        #expect(text == "\(r.s.decimal(0, places: 2))–\(r.s.decimal(4 / 9_250 * 10_000 * (1 + 2.5 / 92.5), places: 2))")
         let es = try renderer(m, "es")
         #expect(!es.rate(ra).contains("menos de"))
         #expect(es.figure(Figure(value: nil, moe95: nil, status: "small_area")).hasPrefix("no se publica"))
@@ -354,9 +361,10 @@ extension ReportStrings {
         #expect(m.national.code == "ALL")
         let r = ReportRenderer(model: m, strings: try ReportStrings(language: "en"))
         // Every unit has 10,000 registered pupils and a 90–95 % band: Region A's 90 persons are
-        // 97.3 per 10,000 (± 1.08), the country's 100 are 108.1 (± 1.08): below, far beyond the margin.
+        // 97.3 per 10,000, the country's 100 are 108.1, each ± 1.08 for the noise and ± 2.7 % for
+        // the band (± 3.12 for the country): below, beyond the margin.
         let line = try #require(r.nationalLine)
-        #expect(line.contains("The national rate in Q3 2026 is 108.11 ± 1.08"), "\(line)")
+        #expect(line.contains("The national rate in Q3 2026 is 108.11 ± 3.12"), "\(line)")
         #expect(line.contains("Region A is below the national rate"))
         #expect(r.html().contains("Against the national rate"))
         #expect(r.csv().contains("vs_national,RA,Region A,2026-Q3,rate_per_10000,"))

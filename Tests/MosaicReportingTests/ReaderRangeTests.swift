@@ -1,0 +1,105 @@
+import Foundation
+import MosaicCodebook
+import MosaicDisclosure
+import MosaicErrorModel
+import MosaicReleaseFile
+import Testing
+
+@testable import MosaicReporting
+
+/// Withheld values read as what the published figures imply, tables carry flags, and rates
+/// carry the reporting band's uncertainty.
+@Suite struct ReaderRangeTests {
+    /// The country's 100 and region B's 20 are published; region A (and its one province) is
+    /// withheld to protect another figure: a reader knows it is 80.
+    func release() throws -> [String] {
+        try KnownReleases([(100, nil, 20)], withheld: .complementary, cells: .smallArea).files
+    }
+
+    @Test func aWithheldValueReadsAsTheRangeTheFileImplies() throws {
+        let file = try #require(try release().first)
+        let (data, info) = try ReleaseReader.readChecked(file)
+        let ranges = try data.readerIntervals(codebook: try Codebook.bundled(), k: info.k)
+        let ra = try #require(ranges[.total(.region, "RA")])
+        #expect(ra.lower == 80 && ra.upper == 80)
+        // Region A's cells are bounded by its total (each table counts a person once).
+        let cell = try #require(
+            ranges[
+                ValueKey(level: .region, geoCode: "RA", tableName: "incidents", cell: Codebook.bundled().table("incidents")!.cells[0].code)]
+        )
+        #expect(cell.lower == 0 && cell.upper == 80)
+    }
+
+    @Test func aWithheldUnitIsRankedWhereItsRangePutsItNotLast() throws {
+        let m = try ReportModel.build(releases: try release())
+        let ra = try #require(m.subunits.first { $0.code == "RA" }?.points.last)
+        #expect(ra.persons.value == nil && ra.persons.lower == 80 && ra.persons.upper == 80)
+        #expect(ra.persons.moe95 ?? 0 > 0, "the noise's margin from the public parameters")
+        // Before: "at least 5", ranked last under region B's 20. Now first.
+        #expect(m.ranking.map(\.code) == ["RA", "RB"])
+        let r = ReportRenderer(model: m, strings: try ReportStrings(language: "en"))
+        let md = r.markdown()
+        #expect(md.contains("80–80 ± "))
+        #expect(md.contains("(c)") && md.contains("_c: withheld to protect another figure"))
+        #expect(!md.contains("| withheld to protect another figure |"), "a flag, not the reason in every cell")
+        let html = r.html()
+        #expect(html.contains("<abbr class=\"flag\" title=\"withheld to protect another figure"))
+        // Every unit has 10,000 registered pupils: region A's 80 are 86.5 per 10,000 against the
+        // country's 108.1, below beyond the margin of its whole range.
+        #expect(ReportModel.againstNational(ra, m.national.points.last) == .fall)
+    }
+
+    @Test func smallAreasReadNotPublishedWithTheirOwnFlag() throws {
+        let m = try ReportModel.build(releases: try KnownReleases([(100, nil, 20)], withheld: .smallArea, cells: .smallArea).files)
+        let r = ReportRenderer(model: m, strings: try ReportStrings(language: "en"))
+        let f = Figure(value: nil, moe95: nil, status: "small_area")
+        #expect(r.flagged(f) == "not published\u{00A0}(s)")
+        #expect(
+            r.flagLegend([[r.flagged(f)]])?.contains("not published on its own: fewer than 5 schools (counted in the whole country)")
+                == true)
+        let es = ReportRenderer(model: m, strings: try ReportStrings(language: "es"))
+        #expect(es.flagged(f) == "no publicado\u{00A0}(a)")
+    }
+
+    @Test func aTinyFigureIsFlaggedLowReliability() throws {
+        let m = try ReportModel.build(releases: try KnownReleases([(100, 60, 40)]).files)
+        let r = ReportRenderer(model: m, strings: try ReportStrings(language: "en"))
+        #expect(r.flagged(Figure(value: 0, moe95: 3.0, status: "published")) == "0 ± 3.0\u{00A0}(u)")
+        #expect(r.flagged(Figure(value: 3, moe95: 3.0, status: "published")) == "3 ± 3.0\u{00A0}(u)")
+        #expect(r.flagged(Figure(value: 9, moe95: 3.1, status: "published")) == "9 ± 3.1")
+    }
+
+    @Test func narrowingNeverWidensAndRoundsInwards() {
+        var f = Figure(value: nil, moe95: nil, status: "below_k", lower: 0, upper: 4)
+        f.narrow(to: DerivedInterval(lower: 1.2, upper: 9))
+        #expect(f.lower == 2 && f.upper == 4)
+        var open = Figure(value: nil, moe95: nil, status: "small_area")
+        open.narrow(to: DerivedInterval(lower: 0, upper: .infinity))
+        #expect(open.lower == nil && open.upper == nil, "nothing learnt: nothing shown")
+        open.narrow(to: DerivedInterval(lower: 13.9999999, upper: 17.0000001))
+        #expect(open.lower == 14 && open.upper == 17)
+    }
+
+    @Test func aRiseThatMoreSchoolsReportingCouldExplainIsNotConfident() {
+        func point(_ v: Int, rate: Double, rateMoe: Double) -> Point {
+            var p = Point(
+                period: "2026-Q3", persons: Figure(value: v, moe95: 3, status: "published"), registeredSchools: 100,
+                registeredEnrolment: 10_000, coverage: .withheld)
+            p.rate = rate
+            p.rateMoe95 = rateMoe
+            return p
+        }
+        // +20 persons (margin 4.2) but the rates, with the bands, move within their margin.
+        let changes = ReportModel.changes([point(100, rate: 110, rateMoe: 4), point(120, rate: 112, rateMoe: 4)])
+        #expect(changes.first?.verdict == .within)
+        let real = ReportModel.changes([point(100, rate: 110, rateMoe: 4), point(120, rate: 130, rateMoe: 4)])
+        #expect(real.first?.verdict == .rise)
+    }
+
+    @Test func aRateMarginCarriesTheReportingBand() {
+        // A 5-point band around 92.5 %: ± 2.7 % of the rate, combined with the noise's margin.
+        let m = ReportModel.rateMargin(rate: 100, noise: 0, share: 2.5 / 92.5)
+        #expect(abs(m - 2.7027) < 1e-3)
+        #expect(abs(ReportModel.rateMargin(rate: 100, noise: 3, share: 0.04) - 5) < 1e-9)
+    }
+}
