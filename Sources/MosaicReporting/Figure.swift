@@ -56,7 +56,9 @@ public struct Figure: Sendable, Equatable, Codable {
     public static func from(_ a: QueryAnswer) -> Figure {
         // One withheld cell says why, as in the release.
         if a.cells == 1, a.suppressed == 1 {
-            return Figure(value: nil, moe95: nil, status: a.status == "bounded" ? "suppressed" : a.status, lower: a.lower, upper: a.upper)
+            // With the noise's margin from the public parameters, as for a range.
+            return Figure(
+                value: nil, moe95: a.moe95, status: a.status == "bounded" ? "suppressed" : a.status, lower: a.lower, upper: a.upper)
         }
         return Figure(
             value: a.value, moe95: a.moe95, status: a.value != nil ? "published" : (a.status == "unavailable" ? "unavailable" : "bounded"),

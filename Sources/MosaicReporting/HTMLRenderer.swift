@@ -31,9 +31,10 @@ extension ReportRenderer {
         if model.scopeLevel == .country {
             // Every region on one scale, in rates, with the whole country's rate dashed.
             let national = ratePoints(model.scope)
-            let shared = (model.subunits.flatMap(ratePoints) + national).compactMap { p in p.value.map { $0 + (p.moe ?? 0) } }.max() ?? 1
+            let shared =
+                (model.subunits.flatMap(ratePoints) + national).compactMap { p in p.value.map { $0 + (p.moe ?? 0) } ?? p.upper }.max() ?? 1
             body +=
-                "<h3>\(esc(s.text("small_multiples")))</h3><p class=\"small\">\(esc(s.text("small_multiples_text")))</p><div class=\"multiples\">"
+                "<h3>\(esc(s.text("small_multiples")))</h3><p class=\"small\">\(esc(s.text("small_multiples_text", ["k": String(model.k)])))</p><div class=\"multiples\">"
             for (i, u) in model.subunits.enumerated() {
                 body +=
                     "<div><p class=\"panel-title\">\(esc(u.name))</p>"
@@ -44,7 +45,7 @@ extension ReportRenderer {
             body += "</div>"
             body += dataTable(
                 [s.text("column_unit")] + model.periods.map { s.quarter($0) },
-                model.subunits.map { u in [u.name] + u.points.map { flagged($0.persons, margin: false) } })
+                model.subunits.map { u in [u.name] + u.points.map { flagged($0.persons, margin: false, short: true) } })
         }
         body +=
             "</section>\n<section><h2>\(esc(s.text("comparison")))</h2><h3>\(esc(comparisonTitle))</h3><p class=\"small\">\(esc(s.text("rate_note")))</p>"
@@ -115,7 +116,10 @@ extension ReportRenderer {
         }.joined()
         body += "</dl>"
         body += "</section>\n<section><h2>\(esc(s.text("method")))</h2><p>\(esc(methodText))</p>"
+        if let c = cumulativeText { body += "<p>\(esc(c))</p>" }
         body += "<p class=\"small\">\(esc(s.text("generated", ["releases": model.releaseIDs.joined(separator: ", ")])))</p></section>\n"
+        // A figure and its margin, or a number and its unit, never split across lines.
+        body = body.replacingOccurrences(of: " ± ", with: "\u{00A0}±\u{00A0}").replacingOccurrences(of: " %", with: "\u{00A0}%")
         return """
             <!DOCTYPE html>
             <html lang="\(s.code)">
@@ -199,7 +203,7 @@ extension ReportRenderer {
         .bars, .bar, .whisker { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
         .grid2 { display: block; }
         table { border-collapse: collapse; font-size: .9rem; margin: .5rem 0; }
-        th, td { border-bottom: 1px solid #ddd; padding: .2rem .5rem; text-align: left; } td:not(:first-child) { text-align: right; }
+        th, td { border-bottom: 1px solid #ddd; padding: .2rem .5rem; text-align: left; } td:not(:first-child) { text-align: right; white-space: nowrap; }
         details { margin: .25rem 0 1rem; max-width: 100%; overflow-x: auto; } summary { cursor: pointer; color: var(--blue); }
         @media (max-width: 40rem) {
           main { padding: .6rem; }
@@ -218,7 +222,8 @@ extension ReportRenderer {
           details::details-content { content-visibility: visible; display: block; }
           .multiples { grid-template-columns: repeat(4, 1fr); }
           h2, h3, .chart-title { break-after: avoid; } .bar-row, tr, svg { break-inside: avoid; }
-          section:last-of-type p { break-before: avoid; orphans: 3; }
+          p, li, dd { orphans: 3; widows: 3; } .glossary dt { break-after: avoid; }
+          section:last-of-type p { break-before: avoid; orphans: 3; widows: 4; }
         }
         """
 
@@ -252,16 +257,31 @@ extension ReportRenderer {
         var value: Double?
         var moe: Double?
         var status: String
+        /// A withheld quarter's closed range (what the published figures imply), drawn in its gap.
+        var lower: Double? = nil
+        var upper: Double? = nil
     }
 
-    /// The counts of a series as line points.
+    /// The counts of a series as line points (a withheld one with its range when closed; a
+    /// below-k one stays a marked gap).
     func countPoints(_ series: Series) -> [LinePoint] {
-        series.points.map { LinePoint(value: $0.persons.value.map(Double.init), moe: $0.persons.moe95, status: $0.persons.status) }
+        series.points.map { p in
+            let ranged = p.persons.value == nil && !["below_k", "suppressed"].contains(p.persons.status) && p.persons.upper != nil
+            return LinePoint(
+                value: p.persons.value.map(Double.init), moe: p.persons.moe95, status: p.persons.status,
+                lower: ranged ? p.persons.lower.map(Double.init) : nil, upper: ranged ? p.persons.upper.map(Double.init) : nil)
+        }
     }
 
-    /// The rates of a series as line points (a withheld count has no rate: a gap).
+    /// The rates of a series as line points (a withheld count has no rate: a gap, with the
+    /// range of rates its count's range gives when that range is closed).
     func ratePoints(_ series: Series) -> [LinePoint] {
-        series.points.map { LinePoint(value: $0.rate, moe: $0.rateMoe95, status: $0.rate == nil ? $0.persons.status : "published") }
+        series.points.map { p in
+            let range = ["below_k", "suppressed"].contains(p.persons.status) ? nil : p.rateRange
+            return LinePoint(
+                value: p.rate, moe: p.rateMoe95, status: p.rate == nil ? p.persons.status : "published",
+                lower: range?.upper == nil ? nil : range?.lower, upper: range?.upper)
+        }
     }
 
     /// A line chart with its 95 % band, round ticks and light gridlines; withheld quarters leave
@@ -276,7 +296,7 @@ extension ReportRenderer {
         let right = compact ? 16.0 : 50.0
         let top = compact ? 8.0 : 12.0
         let bottom = compact ? 10.0 : 30.0
-        let reach = maximum ?? max(1, pts.compactMap { p in p.value.map { $0 + (p.moe ?? 0) } }.max() ?? 1)
+        let reach = maximum ?? max(1, pts.compactMap { p in p.value.map { $0 + (p.moe ?? 0) } ?? p.upper }.max() ?? 1)
         let ticks = Self.ticks(maximum: reach, count: compact ? 2 : 4)
         let maxY = ticks.last ?? reach
         let w = Double(width) - left - right
@@ -330,6 +350,11 @@ extension ReportRenderer {
         for (i, p) in pts.enumerated() {
             if let v = p.value {
                 svg += "<circle cx=\"\(f(x(i)))\" cy=\"\(f(y(v)))\" r=\"\(compact ? 2.5 : 3)\" fill=\"var(--blue)\"/>"
+            } else if let lo = p.lower, let hi = p.upper {
+                // The range the published figures imply: a hollow bar in the gap.
+                let bw = compact ? 4.0 : 6.0
+                svg +=
+                    "<rect class=\"range\" x=\"\(f(x(i) - bw / 2))\" y=\"\(f(y(hi)))\" width=\"\(f(bw))\" height=\"\(f(max(1.5, y(lo) - y(hi))))\" fill=\"#fff\" stroke=\"var(--blue)\" stroke-width=\"1.5\"/>"
             } else {
                 let mark = ["below_k", "suppressed"].contains(p.status) ? "&lt;\(model.k)" : "–"
                 svg +=

@@ -84,7 +84,9 @@ public struct ReportRenderer {
     func letter(_ flag: Flag) -> String { s.text("flag_" + flag.rawValue) }
 
     /// A table cell: the figure and, after a no-break space, its flag in brackets ("42–52 ± 6.2 (c)").
-    func flagged(_ f: Figure, margin: Bool = true) -> String {
+    /// `short`: "<5" for a value below k (a wide table of quarters).
+    func flagged(_ f: Figure, margin: Bool = true, short: Bool = false) -> String {
+        if short, f.value == nil, ["below_k", "suppressed"].contains(f.status) { return "<\(model.k)" }
         let text = figure(f, margin: margin, short: flag(f) == .complementary || flag(f) == .smallArea)
         guard let flag = flag(f) else { return text }
         return text + Self.flagSeparator + "(" + letter(flag) + ")"
@@ -240,7 +242,7 @@ public struct ReportRenderer {
 
     /// What a reader must know before using the figures.
     var thingsToKnow: [String] {
-        ["ntk_counted", "ntk_rates", "ntk_margins"].map { s.text($0) }
+        ["ntk_counted", "ntk_rates", "ntk_margins", "ntk_seasons"].map { s.text($0) }
             + [s.text("ntk_withheld", ["k": String(model.k), "m": String(model.minimumSchools)])]
     }
 
@@ -258,6 +260,7 @@ public struct ReportRenderer {
         ["gl_margin", "gl_range", "gl_rate", "gl_confident"].map { s.text($0) }
             + [
                 s.text("gl_withheld", ["k": String(model.k), "kminus": String(model.k - 1), "m": String(model.minimumSchools)]),
+                s.text("gl_flags", ["m": String(model.minimumSchools)]),
                 s.text("gl_privacy"),
             ]
     }
@@ -299,6 +302,16 @@ public struct ReportRenderer {
             ])
     }
 
+    /// The privacy loss of all the report's releases together (nil for one quarter).
+    var cumulativeText: String? {
+        guard let total = model.totalRho, model.periods.count > 1 else { return nil }
+        // Rounded up: a stated privacy loss is never understated.
+        let eps = (ReportModel.epsilonBound(rho: total) * 10).rounded(.up) / 10
+        return s.text(
+            "method_cumulative",
+            ["n": String(model.periods.count), "rho": localDecimal(String(format: "%g", total)), "epsilon": s.decimal(eps, places: 1)])
+    }
+
     /// A decimal written by the release (`7.766`) with the language's decimal separator
     /// (`7,766` in Spanish, where `7.766` reads as seven thousand).
     func localDecimal(_ text: String) -> String {
@@ -315,7 +328,7 @@ public struct ReportRenderer {
     /// A notable rise in words: the latest value and how far above its own recent average.
     func notableText(_ n: NotableRise) -> String {
         s.text(
-            "notable_change",
+            n.code == model.national.code ? "notable_change_country" : "notable_change",
             ["value": s.number(n.latest), "difference": s.decimal(n.difference), "moe": s.decimal(n.moe95)])
     }
 
@@ -338,7 +351,7 @@ public struct ReportRenderer {
             out += "\n### \(s.text("small_multiples"))\n\n"
             out += mdTable(
                 [s.text("column_unit")] + model.periods.map { s.quarter($0) },
-                model.subunits.map { u in [Markdown.escape(u.name)] + u.points.map { flagged($0.persons, margin: false) } })
+                model.subunits.map { u in [Markdown.escape(u.name)] + u.points.map { flagged($0.persons, margin: false, short: true) } })
         }
         out += "\n## \(s.text("comparison"))\n\n\(Markdown.escape(comparisonTitle))\n\n\(s.text("rate_note"))\n\n"
         out += mdTable(
@@ -371,7 +384,7 @@ public struct ReportRenderer {
             }.joined(separator: "\n") + "\n"
         out += "\n## \(s.text("glossary"))\n\n" + glossary.map { "- \($0)\n" }.joined()
         out +=
-            "\n## \(s.text("method"))\n\n\(methodText)\n\n_\(s.text("generated", ["releases": model.releaseIDs.joined(separator: ", ")]))_\n"
+            "\n## \(s.text("method"))\n\n\(methodText)\n\n\(cumulativeText.map { $0 + "\n\n" } ?? "")_\(s.text("generated", ["releases": model.releaseIDs.joined(separator: ", ")]))_\n"
         return out
     }
 
@@ -403,8 +416,39 @@ public struct ReportRenderer {
     /// The CSV's columns (codes; the header row is in the report's language).
     static let csvColumns = [
         "section", "unit", "unit_name", "period", "category", "category_label", "value", "moe95", "status", "lower", "upper",
-        "rate_per_10000", "rate_moe95", "share", "change", "change_moe95",
+        "rate_per_10000", "rate_moe95", "share", "change", "change_moe95", "section_label", "status_label",
     ]
+
+    /// A CSV section code in words, in the report's language.
+    func sectionLabel(_ code: String) -> String {
+        switch code {
+        case "trend": return s.text("trend")
+        case "change": return s.text("change")
+        case "vs_national": return s.text("column_vs_national")
+        case "pooled_4q": return s.text("pooled")
+        case "coverage": return s.text("coverage")
+        case "notable_rise": return s.text("notable")
+        default: return s.text(code)
+        }
+    }
+
+    /// A CSV status code in words, in the report's language.
+    func statusLabel(_ code: String, section: String) -> String {
+        switch (section, code) {
+        case ("change", "rise"): return s.text("rise_confident")
+        case ("change", "fall"): return s.text("fall_confident")
+        case ("change", "within"): return s.text("within_margin")
+        case ("change", _): return s.text("change_unknown")
+        case ("vs_national", "above"): return s.text("vs_national_above")
+        case ("vs_national", "below"): return s.text("vs_national_below")
+        case ("vs_national", "within"): return s.text("vs_national_within")
+        case ("vs_national", _): return s.text("vs_national_unknown")
+        case ("coverage", let c): return s.text("status_" + c)
+        case (_, "published"): return s.text("status_published")
+        case (_, "bounded"): return s.text("status_range")
+        default: return figure(Figure(value: nil, moe95: nil, status: code))
+        }
+    }
 
     /// Every figure the report shows, one per row: codes beside names and labels in the
     /// report's language, a withheld value's range in `lower`/`upper`, numbers with `.` decimals
@@ -420,7 +464,7 @@ public struct ReportRenderer {
             w.write([
                 section, unit, unitName, period, cat, label, f.value.map(String.init) ?? "", num(f.moe95, 1), f.status,
                 f.lower.map(String.init) ?? "", f.upper.map(String.init) ?? "", num(rate, 3), num(rateMoe, 3), num(share, 4),
-                num(change, 1), num(changeMoe, 1),
+                num(change, 1), num(changeMoe, 1), sectionLabel(section), statusLabel(f.status, section: section),
             ])
         }
         let persons = s.text("column_value")
@@ -457,7 +501,8 @@ public struct ReportRenderer {
                 [
                     "coverage", model.scopeCode, rowName, p.period, "reporting_share_percent", s.text("column_reporting"), "", "",
                     p.coverage.status.rawValue, p.coverage.low.map(String.init) ?? "", p.coverage.high.map(String.init) ?? "", "", "",
-                    num(p.coverage.rateShare, 4), "", "",
+                    num(p.coverage.rateShare, 4), "", "", sectionLabel("coverage"),
+                    statusLabel(p.coverage.status.rawValue, section: "coverage"),
                 ])
         }
         for n in model.notable {

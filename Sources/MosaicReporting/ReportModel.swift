@@ -45,6 +45,15 @@ public struct ReportModel: Sendable, Codable {
     public var releaseIDs: [String]
     /// The day the latest release was made (`YYYY-MM-DD`), when its file says.
     public var releasedOn: String?
+    /// ρ of all the releases together (nil when a file does not state it): what protects a
+    /// child counted in every quarter of the report.
+    public var totalRho: Double?
+
+    /// An upper bound on ε at δ for `rho` (ρ-zCDP implies (ρ + 2√(ρ ln(1/δ)), δ)-DP): simple
+    /// and never understated; the releases state the tighter figure for one quarter.
+    public static func epsilonBound(rho: Double, delta: Double = 1e-6) -> Double {
+        rho + 2 * (rho * log(1 / delta)).squareRoot()
+    }
 
     /// Builds the model from one release per quarter, for the country (`region` nil) or a region.
     public static func build(releases paths: [String], region: String? = nil, language: String = "en") throws -> ReportModel {
@@ -94,11 +103,13 @@ public struct ReportModel: Sendable, Codable {
         var model = ReportModel(
             scopeLevel: scopeLevel, scopeCode: scopeUnit.geoCode, scopeName: scopeUnit.geoName, periods: periods, scope: scope,
             subunits: subunits, national: national, changes: changes(scope.points), ranking: ranking(subunits), breakdowns: breakdowns,
-            notable: notableRises([scope] + subunits),
+            notable: notableRises([scope] + subunits, national: national),
             k: latest.info.k, minimumSchools: latest.info.minimumSchools, rho: latest.info.rho, epsilon: latest.info.epsilon,
             releaseIDs: loaded.map(\.info.releaseID),
             releasedOn: latest.data.metadata.first { $0.key == "created_at" }.map { String($0.value.prefix(10)) })
         model.pooled = ([scope] + subunits).compactMap(pooled)
+        let rhos = loaded.compactMap { Double($0.info.rho) }
+        if rhos.count == loaded.count { model.totalRho = rhos.reduce(0, +) }
         return model
     }
 
@@ -271,6 +282,7 @@ public struct ReportModel: Sendable, Codable {
         let engine = try QueryEngine(
             paths: [release], readerRanges: { $0.level == level && (region == nil || $0.geoCode == region) && $0.tableName != "total" })
         let filters: [String: Set<String>] = region.map { ["region": [$0]] } ?? [:]
+        let strings = try? ReportStrings(language: language)
         func breakdown(_ key: String, table: String, by: [String]) throws -> Breakdown {
             let answers = try engine.run(QuerySpec(table: table, by: by, filters: filters, level: level))
             return Breakdown(
@@ -278,7 +290,7 @@ public struct ReportModel: Sendable, Codable {
                 categories: sortedBySize(
                     answers.map { a in
                         let label = zip(by, a.group).map { dim, code in
-                            codebook.dimension(dim)?.value(code)?.label.text(language) ?? code
+                            strings?.label(dimension: dim, code: code) ?? codebook.dimension(dim)?.value(code)?.label.text(language) ?? code
                         }
                         .joined(separator: " · ")
                         return Category(code: a.group.joined(separator: "."), label: label, figure: .from(a))
@@ -377,8 +389,23 @@ public struct ReportModel: Sendable, Codable {
         }.map(\.element)
     }
 
-    /// Notable rises: the latest quarter against the mean of up to four earlier ones, beyond the margin.
-    static func notableRises(_ all: [Series]) -> [NotableRise] {
+    /// Notable rises: the latest quarter against the mean of up to four earlier ones, beyond the
+    /// margin. A unit inside the country (every one but the country itself) is measured against
+    /// the national trend: its baseline is scaled by the country's own rise over the same
+    /// quarters, so that a country-wide rise does not make every unit "notable".
+    static func notableRises(_ all: [Series], national: Series? = nil) -> [NotableRise] {
+        // The country's latest quarter over the mean of the same earlier quarters.
+        func nationalGrowth(_ window: Int) -> (ratio: Double, relativeVariance: Double)? {
+            guard let n = national, let last = n.points.last?.persons.value, let m = n.points.last?.persons.moe95 else { return nil }
+            let earlier = n.points.dropLast().suffix(window)
+            let values = earlier.compactMap(\.persons.value)
+            guard values.count == earlier.count, !values.isEmpty else { return nil }
+            let base = Double(values.reduce(0, +)) / Double(values.count)
+            guard base > 0, last > 0 else { return nil }
+            let varBase =
+                earlier.compactMap(\.persons.moe95).reduce(0.0) { $0 + pow(Margin.standardError($1), 2) } / pow(Double(values.count), 2)
+            return (Double(last) / base, pow(Margin.standardError(m), 2) / pow(Double(last), 2) + varBase / (base * base))
+        }
         var notable: [NotableRise] = []
         for s in all {
             guard let last = s.points.last, let v = last.persons.value, let m = last.persons.moe95 else { continue }
@@ -387,8 +414,14 @@ public struct ReportModel: Sendable, Codable {
             let margins = earlier.compactMap(\.persons.moe95)
             guard earlier.count >= 2, values.count == earlier.count, margins.count == earlier.count else { continue }
             let n = Double(earlier.count)
-            let baseline = values.reduce(0.0) { $0 + Double($1) } / n
-            let varBaseline = margins.reduce(0.0) { $0 + pow(Margin.standardError($1), 2) } / (n * n)
+            var baseline = values.reduce(0.0) { $0 + Double($1) } / n
+            var varBaseline = margins.reduce(0.0) { $0 + pow(Margin.standardError($1), 2) } / (n * n)
+            // Against the national trend, for a unit inside the country.
+            if s.code != national?.code, let g = nationalGrowth(earlier.count) {
+                let scaled = baseline * g.ratio
+                varBaseline = g.ratio * g.ratio * varBaseline + scaled * scaled * g.relativeVariance
+                baseline = scaled
+            }
             let moe = Margin.z95 * (pow(Margin.standardError(m), 2) + varBaseline).squareRoot()
             let d = Double(v) - baseline
             if d > moe { notable.append(NotableRise(code: s.code, name: s.name, latest: v, baseline: baseline, difference: d, moe95: moe)) }

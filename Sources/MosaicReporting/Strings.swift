@@ -26,6 +26,11 @@ public struct ReportStrings: Sendable {
         return s
     }
 
+    /// The report's own wording of a dimension value, where the codebook's (written for the
+    /// school's form) reads badly in a table of published figures: image kinds said as such,
+    /// responses as nouns, gender after an age group in lower case. Nil: use the codebook's.
+    public func label(dimension: String, code: String) -> String? { table["label.\(dimension).\(code)"] }
+
     /// A whole number with the language's grouping separator.
     public func number(_ n: Int) -> String {
         let digits = String(abs(n))

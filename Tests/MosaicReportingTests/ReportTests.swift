@@ -313,8 +313,12 @@ extension ReportStrings {
         let html = es.html()
         let codebook = try Codebook.bundled()
         for cell in codebook.allCells where cell.table == "responses" {
-            #expect(html.contains(es.esc(codebook.label(of: cell, language: "es"))), "label in full: \(cell.code)")
+            // The report's own wording (responses as nouns) where it has one, else the codebook's; in full.
+            let label = es.s.label(dimension: "response", code: cell.values[0]) ?? codebook.label(of: cell, language: "es")
+            #expect(html.contains(es.esc(label)), "label in full: \(cell.code)")
         }
+        #expect(html.contains("Solicitud de retirada a una plataforma o a un servicio de huella digital"))
+        #expect(html.contains("Alumnado de 14-15 años · mujeres"), "gender agrees with the group")
         #expect(html.contains("ε = 7,766"), "a Spanish decimal comma in ε")
         #expect(!html.contains("7.766"))
         #expect(html.contains("del 2T 2026 al 3T 2026"))
