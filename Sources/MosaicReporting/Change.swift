@@ -5,7 +5,12 @@ import MosaicQuery
 import MosaicReleaseFile
 
 /// Whether a change is larger than the noise.
-public enum Verdict: String, Sendable, Codable { case rise, fall, within, unknown }
+public enum Verdict: String, Sendable, Codable {
+    case rise, fall, within, unknown
+    /// A change in counts beyond its margin that the rates do not confirm: more (or fewer)
+    /// schools reporting, within the published reporting bands, could explain it.
+    case reporting
+}
 
 /// A change between two quarters of the scope.
 public struct Change: Sendable, Equatable, Codable {

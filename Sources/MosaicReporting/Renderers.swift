@@ -171,6 +171,7 @@ public struct ReportRenderer {
         case .rise: return s.text("rise_confident")
         case .fall: return s.text("fall_confident")
         case .within: return s.text("within_margin")
+        case .reporting: return s.text("change_reporting")
         case .unknown: return s.text("change_unknown")
         }
     }
@@ -180,7 +181,7 @@ public struct ReportRenderer {
         switch ReportModel.againstNational(series.points.last, model.national.points.last) {
         case .rise: return s.text("vs_national_above")
         case .fall: return s.text("vs_national_below")
-        case .within: return s.text("vs_national_within")
+        case .within, .reporting: return s.text("vs_national_within")
         case .unknown: return s.text("vs_national_unknown")
         }
     }
@@ -212,7 +213,9 @@ public struct ReportRenderer {
         }
         if let c = model.changes.last, model.changes.count > 1 || model.periods.count >= 5, let d = c.difference, let m = c.moe95 {
             let change = "\(d >= 0 ? "+" : "")\(s.number(d)) ± \(s.decimal(m))"
-            let key = c.verdict == .rise ? "mp_year_rise" : c.verdict == .fall ? "mp_year_fall" : "mp_year_within"
+            let key =
+                c.verdict == .rise
+                ? "mp_year_rise" : c.verdict == .fall ? "mp_year_fall" : c.verdict == .reporting ? "mp_year_reporting" : "mp_year_within"
             out.append(s.text(key, ["quarter": s.quarter(c.against), "change": change]))
         }
         for key in ["kind", "tools", "channels", "perpetrators"] where out.count < 4 {
@@ -438,6 +441,7 @@ public struct ReportRenderer {
         case ("change", "rise"): return s.text("rise_confident")
         case ("change", "fall"): return s.text("fall_confident")
         case ("change", "within"): return s.text("within_margin")
+        case ("change", "reporting"): return s.text("change_reporting")
         case ("change", _): return s.text("change_unknown")
         case ("vs_national", "above"): return s.text("vs_national_above")
         case ("vs_national", "below"): return s.text("vs_national_below")

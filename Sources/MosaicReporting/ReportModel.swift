@@ -223,7 +223,7 @@ public struct ReportModel: Sendable, Codable {
             // move the same way beyond their margin too.
             if verdict != .within, let ra = a.rate, let rb = b.rate, let rma = a.rateMoe95, let rmb = b.rateMoe95 {
                 let rateMoe = (rma * rma + rmb * rmb).squareRoot()
-                if abs(ra - rb) <= rateMoe || (ra - rb > 0) != (d > 0) { verdict = .within }
+                if abs(ra - rb) <= rateMoe || (ra - rb > 0) != (d > 0) { verdict = .reporting }
             }
             return Change(against: b.period, difference: d, moe95: moe, verdict: verdict)
         }
