@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The privacy engine's evaluation, reproducible with one command:
 #   1. utility: mean absolute error per level against rho, consistent release vs. each level alone,
-#      and candidate budget splits (how the default weights were chosen);
+#      candidate budget splits (how the default weights were chosen), and the split chosen by
+#      optimisation (release create --weights optimised) against them;
 #   2. calibration: share of true values inside the stated 95 % interval over 200 releases, by
 #      level and true value, with the least an honest interval can reach; margins of sums;
 #      (about 12 minutes on two cores, most of it the bootstrap runs of 2b and 2c)
@@ -16,7 +17,10 @@ echo
 echo "== 1b. Budget splits (how the default weights were chosen)"
 .build/release/privacy-eval weights "${1:-100}"
 echo
-echo "== 1c. Top-down against bottom-up (DESIGN.md's warning)"
+echo "== 1c. Weights by optimisation (PlanOptimizer) against the standard grid-chosen weights, at rho = 0.5, 1, 2"
+.build/release/privacy-eval plan "${1:-100}"
+echo
+echo "== 1d. Top-down against bottom-up (DESIGN.md's warning)"
 .build/release/privacy-eval bottomup "${1:-100}"
 echo
 echo "== 2. Calibration of the stated margins, by level and by true value"

@@ -146,6 +146,64 @@ case "weights":
                     String(format: "%6.3f (%5.2f)   ", err[l]! / n[l]!, totalErr[l]! / totalN[l]!)
                 }.joined())
     }
+case "plan":
+    // The default weights against the optimised ones (PlanOptimizer): the objective (mean
+    // variance per level of every released estimate, relative to the default plan), then the
+    // mean absolute error per cell and of the total per level, at ρ = 0.5, 1 and 2.
+    let base = ReleasePlan.defaults(codebook: codebook, rho: Rho("1")!)
+    let optimizer = PlanOptimizer(codebook: codebook, geography: geography)
+    let result = optimizer.optimize(base: base)
+    let names = codebook.tables.map(\.name) + [ReleasePlan.totalName]
+    print(
+        "Default weights:   tables \(names.map { "\($0)=\(base.tableWeights[$0]!)" }.joined(separator: " ")); levels \(Level.allCases.map { "\($0.rawValue)=\(base.levelWeights[$0]!)" }.joined(separator: " "))"
+    )
+    print(
+        "Optimised weights: tables \(names.map { "\($0)=\(result.plan.tableWeights[$0]!)" }.joined(separator: " ")); levels \(Level.allCases.map { "\($0.rawValue)=\(result.plan.levelWeights[$0]!)" }.joined(separator: " ")) (\(result.steps) gradient steps)"
+    )
+    print(
+        String(
+            format: "Objective (sum over tables and levels of mean variance relative to the default): default %.3f, optimised %.3f",
+            result.defaultObjective, result.objective))
+    print("Mean variance of the released estimates, optimised against default (change in %):")
+    print("table          " + Level.allCases.map { $0.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined())
+    for t in names {
+        print(
+            t.padding(toLength: 15, withPad: " ", startingAt: 0)
+                + Level.allCases.map { l in
+                    let k = PlanOptimizer.Key(table: t, level: l)
+                    return String(
+                        format: "%7.2f → %7.2f (%+5.1f)  ", result.defaultVariances[k]!, result.variances[k]!,
+                        100 * (result.variances[k]! / result.defaultVariances[k]! - 1))
+                }.joined())
+    }
+    print("Mean absolute error per cell (and of the total) per level over \(releases) releases:")
+    print("rho   plan        country          region           province")
+    let values = ReleaseEngine(codebook: codebook, geography: geography, plan: base).aggregate(truth)
+    for rho in ["0.5", "1", "2"] {
+        for (name, weights) in [("default", base), ("optimised", result.plan)] {
+            var plan = weights
+            plan.rho = Rho(rho)!
+            let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan)
+            var err: [Level: Double] = [:]
+            var n: [Level: Double] = [:]
+            var totalErr: [Level: Double] = [:]
+            var totalN: [Level: Double] = [:]
+            for _ in 0..<releases {
+                let e = engine.estimate(engine.measure(truth, entropy: entropy))
+                for (i, u) in geography.units.enumerated() {
+                    for j in 0..<codebook.allCells.count {
+                        err[u.level, default: 0] += Swift.abs(Double(e.integerCells[i][j] - values[i][j]))
+                        n[u.level, default: 0] += 1
+                    }
+                    totalErr[u.level, default: 0] += Swift.abs(Double(e.integerTotals[i] - codebook.total(of: "incidents", in: values[i])))
+                    totalN[u.level, default: 0] += 1
+                }
+            }
+            print(
+                rho.padding(toLength: 6, withPad: " ", startingAt: 0) + name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + Level.allCases.map { l in String(format: "%6.3f (%5.2f)   ", err[l]! / n[l]!, totalErr[l]! / totalN[l]!) }.joined())
+        }
+    }
 case "sums":
     // Coverage of sums as `mosaic query` states them: female victims per region (18 cells of one
     // unit) and WhatsApp over each region's provinces. Margins from the release's bootstrap

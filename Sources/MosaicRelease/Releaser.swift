@@ -10,6 +10,28 @@ import MosaicReleaseFile
 import MosaicSamplers
 import MosaicStore
 
+/// A release plan as `--plan-only` prints it.
+public struct PlanSummary: Sendable {
+    /// The plan (weights, ρ, k, minimum schools).
+    public var plan: ReleasePlan
+    /// Every measurement group with its exact noise and ρ.
+    public var groups: [ReleasePlan.Group]
+    /// The ρ the release would spend.
+    public var spent: Rho
+    /// ε at δ = 10⁻⁶, as the release would state it.
+    public var epsilon: String
+    /// The mean 95 % margin of one released value per (table, level), after least squares.
+    public var margins: [PlanOptimizer.Key: Double]
+    /// The same under the standard weights.
+    public var standardMargins: [PlanOptimizer.Key: Double]
+    /// Units per level.
+    public var units: [Level: Int]
+    /// The workload objective of this plan (``PlanOptimizer``; lower is better).
+    public var objective: Double
+    /// The standard weights' objective.
+    public var standardObjective: Double
+}
+
 /// What an authority asks for in a release.
 public struct ReleaseRequest: Sendable {
     /// The quarter, `YYYY-Qn`.
@@ -24,6 +46,17 @@ public struct ReleaseRequest: Sendable {
     public var replicates: Int = 100
     /// A withheld small area stays uncertain by max(k, this percentage of its value) either way.
     public var smallAreaPercent: Int = 20
+    /// How ρ is split over the measurement groups.
+    public var weights: Weights = .standard
+
+    /// How ρ is split over the measurement groups.
+    public enum Weights: String, Sendable, CaseIterable {
+        /// The weights chosen from the utility evaluation's grid (``ReleasePlan/defaults(codebook:rho:)``).
+        case standard
+        /// The weights that minimise the workload objective for this registry's hierarchy
+        /// (``PlanOptimizer``): public parameters only (registered schools per unit).
+        case optimised
+    }
 
     /// The default ρ of one release.
     public static let defaultRho = Rho(nano: 1_000_000_000)
@@ -238,14 +271,7 @@ public struct Releaser: Sendable {
             throw ReleaseError.invalidRequest("ρ must be above 0 and at most 1000")
         }
         let codebook = try Codebook.bundled()
-        let schools = try store.schools()
-        let open = Set(try store.schoolFacts().filter(\.value.isOpen).keys)
-        let geography = Geography(schools: schools, open: open)
-        let defaults = ReleasePlan.defaults(codebook: codebook, rho: request.rho)
-        var plan = ReleasePlan(
-            rho: request.rho, tableWeights: defaults.tableWeights, levelWeights: defaults.levelWeights,
-            k: request.k, minimumSchools: request.minimumSchools)
-        plan.smallAreaPercent = request.smallAreaPercent
+        let (geography, plan) = try self.plan(request, codebook: codebook)
         let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan)
         let asked = plan.spent(codebook: codebook)
         let created = timestampUTC(now)
@@ -300,6 +326,40 @@ public struct Releaser: Sendable {
     }
 
     /// The stored release `id`, exactly as it was first written.
+    /// The hierarchy of the registry's open schools and the plan `request` asks for (no count
+    /// read, nothing spent).
+    func plan(_ request: ReleaseRequest, codebook: Codebook) throws -> (Geography, ReleasePlan) {
+        let schools = try store.schools()
+        let open = Set(try store.schoolFacts().filter(\.value.isOpen).keys)
+        let geography = Geography(schools: schools, open: open)
+        let defaults = ReleasePlan.defaults(codebook: codebook, rho: request.rho)
+        var plan = ReleasePlan(
+            rho: request.rho, tableWeights: defaults.tableWeights, levelWeights: defaults.levelWeights,
+            k: request.k, minimumSchools: request.minimumSchools)
+        plan.smallAreaPercent = request.smallAreaPercent
+        if request.weights == .optimised {
+            plan = PlanOptimizer(codebook: codebook, geography: geography).optimize(base: plan).plan
+        }
+        return (geography, plan)
+    }
+
+    /// What a release would measure, with how much noise, and the margins that follow: printed by
+    /// `mosaic release create --plan-only`. Reads the registry only; spends nothing.
+    public func planOnly(_ request: ReleaseRequest) throws -> PlanSummary {
+        let codebook = try Codebook.bundled()
+        let (geography, plan) = try self.plan(request, codebook: codebook)
+        let optimizer = PlanOptimizer(codebook: codebook, geography: geography)
+        let variances = optimizer.tableVariances(plan)
+        let standard = optimizer.tableVariances(ReleasePlan.defaults(codebook: codebook, rho: request.rho))
+        let units = Dictionary(grouping: geography.units, by: \.level).mapValues(\.count)
+        return PlanSummary(
+            plan: plan, groups: plan.groups(codebook: codebook), spent: plan.spent(codebook: codebook),
+            epsilon: Accounting.formatEpsilon(Accounting.epsilon(rho: plan.rho.value, delta: 1e-6)),
+            margins: variances.mapValues { Margin.of(variance: $0) }, standardMargins: standard.mapValues { Margin.of(variance: $0) },
+            units: units, objective: optimizer.objective(plan, reference: standard),
+            standardObjective: optimizer.objective(ReleasePlan.defaults(codebook: codebook, rho: request.rho), reference: standard))
+    }
+
     public func data(ofRelease id: String) throws -> ReleaseData {
         guard let stored = try store.storedRelease(id: id) else { throw ReleaseError.unknownRelease(id) }
         func damaged(_ what: String) -> ReleaseError {
@@ -478,7 +538,7 @@ public struct Releaser: Sendable {
             ("level_weights", Level.allCases.map { "\($0.rawValue)=\(plan.levelWeights[$0]!)" }.joined(separator: ", ")),
             (
                 "guarantee",
-                "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(Accounting.formatEpsilon(epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, every figure here is almost equally likely, so the figures reveal very little about any one child or staff member. The guarantee covers everything in this file; spending more budget on the same quarter adds up (budget_spent_rho is the quarter's total when this release was made; 'mosaic budget' tells the total now). Each incident is counted in the quarter the school learned of it: a late report or a correction of a quarter already released reaches only later releases, and an incident counted in two quarters costs the ρ of both. Which schools reported is treated as an administrative fact (every school files a full file, zeros included), not as data about incidents: the coverage table shows it only as shares in 5-point bands, and never so that a school that did not report can be singled out."
+                "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(Accounting.formatEpsilon(epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, the probability of any set of figures here changes by at most a factor e^epsilon (plus delta). At the default epsilon of about 7.8 that factor is loose: this is a moderate privacy loss, not a tiny one, and the protection of small numbers rests as much on the k-threshold, the small-area rule and complementary suppression as on the noise. The guarantee covers everything in this file; spending more budget on the same quarter adds up (budget_spent_rho is the quarter's total when this release was made; 'mosaic budget' tells the total now). Each incident is counted in the quarter the school learned of it: a late report or a correction of a quarter already released reaches only later releases, and an incident counted in two quarters costs the ρ of both. Which schools reported is treated as an administrative fact (every school files a full file, zeros included), not as data about incidents: the coverage table shows it only as shares in 5-point bands, and never so that a school that did not report can be singled out."
             ),
             (
                 "replicates",

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import MosaicCodebook
+import MosaicEngine
+import MosaicErrorModel
 import MosaicFiles
 import MosaicPrivacy
 import MosaicRelease
@@ -34,15 +36,29 @@ extension Mosaic.ReleaseCommand {
         @Option(help: "Privacy budget of this release, ρ (zCDP).") var rho: Rho = ReleaseRequest.defaultRho
         @Option(help: "Values from 1 to k-1 are withheld (below_k).") var k: Int = 5
         @Option(help: "Regions and provinces with fewer registered schools are not published on their own.") var minSchools: Int = 5
-        @Option(help: "The release file to write (SQLite).") var out: String
+        @Option(help: "The release file to write (SQLite).") var out: String?
         @Option(help: "Also write cells.csv, metadata.csv and coverage.csv into this folder.") var csv: String?
         @Option(help: "Bootstrap replicates stored for margins of sums (post-processing; 0 to omit).") var replicates: Int = 100
+        @Option(
+            help: ArgumentHelp(
+                "How ρ is split over the measurement groups: standard (the evaluated defaults) or optimised (the split that minimises the report workload's variance for this registry's hierarchy; see --plan-only).",
+                valueName: "standard|optimised"))
+        var weights: String = "standard"
+        @Flag(
+            help:
+                "Print what the release would measure, its noise and expected margins, and stop: no count read, no budget spent, no file written."
+        )
+        var planOnly = false
         @Option(
             help:
                 "A withheld small area's value stays uncertain to a reader by at least max(k, this percentage of the value) either way.")
         var smallAreaMargin: Int = 20
 
         func validate() throws {
+            guard ReleaseRequest.Weights(rawValue: weights) != nil else {
+                throw ValidationError("--weights must be standard or optimised")
+            }
+            guard planOnly || out != nil else { throw ValidationError("--out is required (the release file to write), unless --plan-only") }
             guard (0...1000).contains(replicates) else { throw ValidationError("--replicates must be from 0 to 1000") }
             guard rho.nano > 0, rho.nano <= 1000 * Rho.scale else { throw ValidationError("--rho must be above 0 and at most 1000") }
             guard (1...1000).contains(k) else { throw ValidationError("--k must be from 1 to 1000") }
@@ -53,13 +69,19 @@ extension Mosaic.ReleaseCommand {
         }
 
         func run() throws {
+            var request = ReleaseRequest(period: period, rho: rho, k: k, minimumSchools: minSchools)
+            request.replicates = replicates
+            request.smallAreaPercent = smallAreaMargin
+            request.weights = ReleaseRequest.Weights(rawValue: weights) ?? .standard
+            if planOnly {
+                print(Self.describe(try Releaser(store: try store.open()).planOnly(request), request: request))
+                return
+            }
+            guard let out else { throw ValidationError("--out is required") }
             let outputs = ReleaseOutputs(sqlite: out, csvFolder: csv)
             // Check the destination before the store is touched and any budget is spent.
             try outputs.check(forbidden: [store.path])
             let releaser = Releaser(store: try store.open())
-            var request = ReleaseRequest(period: period, rho: rho, k: k, minimumSchools: minSchools)
-            request.replicates = replicates
-            request.smallAreaPercent = smallAreaMargin
             let data = try releaser.create(request, outputs: outputs)
             let published = data.rows.filter { $0.status == .published }.count
             let m = { (key: String) in data.metadata(key) ?? "?" }
@@ -71,6 +93,31 @@ extension Mosaic.ReleaseCommand {
                 "Wrote \(out)\(csv.map { " and CSV files in \($0)" } ?? ""): \(data.rows.count) values, \(published) published, \(data.rows.count - published) withheld: \(count(.belowK)) fewer than \(k) (below_k), \(count(.smallArea)) in small areas (small_area), \(count(.complementary)) to protect them from subtraction (complementary); the interval audit passed."
             )
             print("Budget for \(period): \(m("budget_spent_rho")) of \(m("budget_cap_rho")) spent, \(m("budget_remaining_rho")) left.")
+        }
+        /// The plan in words and a table: groups, noise, ρ, and the margins that follow.
+        static func describe(_ p: PlanSummary, request: ReleaseRequest) -> String {
+            let tables = p.groups.map(\.table).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            var out =
+                "Plan for \(request.period) (nothing read, nothing spent): ρ = \(p.plan.rho) (ε = \(p.epsilon), δ = 1e-6), k = \(p.plan.k), min. schools = \(p.plan.minimumSchools), \(request.weights.rawValue) weights.\n"
+            out +=
+                "Hierarchy: \(Level.allCases.map { "\(p.units[$0] ?? 0) \($0.rawValue)\(p.units[$0] == 1 ? "" : $0 == .country ? "" : "s")" }.joined(separator: ", ")).\n"
+            out +=
+                "Weights: tables \(tables.map { "\($0)=\(p.plan.tableWeights[$0] ?? 0)" }.joined(separator: " ")); levels \(Level.allCases.map { "\($0.rawValue)=\(p.plan.levelWeights[$0] ?? 0)" }.joined(separator: " ")).\n\n"
+            func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+            out += pad("group", 24) + pad("Δ²", 4) + pad("σ", 9) + pad("ρ", 14) + "95 % margin of a released value (standard weights)\n"
+            for g in p.groups {
+                let key = PlanOptimizer.Key(table: g.table, level: g.level)
+                out +=
+                    pad("\(g.table)/\(g.level.rawValue)", 24) + pad(String(g.sensitivitySquared), 4)
+                    + pad(String(format: "%.3f", g.sigma2.squareRoot()), 9) + pad(g.rho.description, 14)
+                    + String(format: "± %.1f", p.margins[key] ?? 0) + String(format: " (± %.1f)", p.standardMargins[key] ?? 0) + "\n"
+            }
+            out += "\nTotal ρ of the groups: \(p.spent) (each group's ρ is rounded up to a nano-ρ)."
+            out += String(
+                format:
+                    "\nWorkload objective (mean variance of each table and level relative to the standard weights; total ×3, incidents ×2): %.3f (standard: %.3f).",
+                p.objective, p.standardObjective)
+            return out
         }
     }
 

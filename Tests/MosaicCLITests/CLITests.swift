@@ -201,6 +201,18 @@ struct CLI {
         #expect(cli.read("r-csv/metadata.csv") == cli.read("again-csv/metadata.csv"))
         #expect(!cli.read("r-csv/cells.csv").isEmpty)
 
+        // The plan alone: nothing read, nothing spent, nothing written; --out not needed.
+        let budgetBefore = try cli.run("budget").out
+        let filesBefore = try FileManager.default.contentsOfDirectory(atPath: cli.folder).sorted()
+        let plan = try cli.run("release", "create", "--period", "2026-Q3", "--plan-only", "--weights", "optimised")
+        #expect(plan.status == 0, "\(plan.err)")
+        #expect(plan.out.contains("nothing read, nothing spent") && plan.out.contains("total/province"))
+        #expect(plan.out.contains("Total ρ of the groups: 1 "))
+        #expect(try cli.run("budget").out == budgetBefore)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cli.folder).sorted() == filesBefore)
+        #expect(try cli.run("release", "create", "--period", "2026-Q3", "--weights", "best", "--plan-only").status != 0)
+        #expect(try cli.run("release", "create", "--period", "2026-Q3").status != 0, "--out is required for a release")
+
         let over = try cli.run("release", "create", "--period", "2026-Q3", "--rho", "1.5", "--out", "over.sqlite")
         #expect(over.status == 1)
         #expect(

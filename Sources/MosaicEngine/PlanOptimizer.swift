@@ -1,0 +1,245 @@
+import Foundation
+import MosaicCodebook
+import MosaicErrorModel
+import MosaicPrivacy
+
+/// Chooses a release plan's weights by optimisation rather than from a grid of candidates.
+///
+/// The plan's budget split has a product form: group (table t, level l) gets the share
+/// p_t · q_l of ρ, so its noise is σ²_{t,l} = Δ²_t / (2ρ p_t q_l) (the error model and the
+/// least-squares estimator rely on this form: one table's noise is the same multiple of the
+/// total's at every level). The objective is the workload's accuracy after least squares:
+///
+///     F(p, q) = Σ_l Σ_t  λ_l · μ_t · V_{t,l}(p, q) / V_{t,l}(default plan)
+///
+/// where V_{t,l} is the mean variance, over every unit of level l, of the released estimates
+/// of table t (its cells; the total of affected persons counts as a table of its own), from
+/// ``ErrorModel`` — exact variances of the least-squares estimates for this geography, not a
+/// proxy — λ_l the level's weight (1 each by default) and μ_t the table's (the report's
+/// workload by default: the total 3, `incidents` 2, others 1). Each group counts relative to
+/// today's plan, so the objective is scale-free: a group of large variances cannot drown the
+/// others.
+/// F is smooth and convex along each coordinate in the log-shares; the search is gradient descent
+/// on the log-shares (softmax keeps them positive and summing to 1) with a backtracking line
+/// search, then the shares are written as whole-number weights out of 100 (each at least 1), and
+/// the rounded plan is kept only if it is no worse than the default.
+///
+/// It reads only the public geography (registered schools per unit) and the codebook: no count,
+/// no noise, no budget.
+public struct PlanOptimizer: Sendable {
+    /// The codebook the plan measures.
+    public let codebook: Codebook
+    /// The published hierarchy.
+    public let geography: Geography
+    /// Each level's weight in the objective (λ_l).
+    public var levelImportance: [Level: Double] = [.country: 1, .region: 1, .province: 1]
+    /// Each table's weight in the objective (μ_t; 1 when not listed). By default the report's
+    /// workload: the total of affected persons is the headline of every section (level, trend,
+    /// ranking, pooled figures, notable rises) and weighs 3; `incidents` feeds two breakdowns
+    /// (kind, victims) and weighs 2; every other table 1.
+    public var tableImportance: [String: Double] = [ReleasePlan.totalName: 3, "incidents": 2]
+
+    /// An optimiser for one codebook and hierarchy.
+    public init(codebook: Codebook, geography: Geography) {
+        self.codebook = codebook
+        self.geography = geography
+    }
+
+    /// The tables of a plan, the total last.
+    var tables: [String] { codebook.tables.map(\.name) + [ReleasePlan.totalName] }
+
+    /// The mean variance of the released estimates per (table, level) under `plan` (the total
+    /// of affected persons as the table `total`), and per level over every estimate.
+    public func levelVariances(_ plan: ReleasePlan) -> [Level: Double] {
+        meanPerLevel(tableVariances(plan))
+    }
+
+    /// The mean variance of the released estimates of each table (and the total) per level.
+    public func tableVariances(_ plan: ReleasePlan) -> [Key: Double] {
+        var sigma2: [String: [Level: Double]] = [:]
+        for g in plan.groups(codebook: codebook) { sigma2[g.table, default: [:]][g.level] = g.sigma2 }
+        return tableVariances(sigma2: sigma2)
+    }
+
+    /// A (table, level) pair.
+    public struct Key: Sendable, Hashable {
+        /// The table, or `total`.
+        public var table: String
+        /// The level.
+        public var level: Level
+
+        /// A key from its parts.
+        public init(table: String, level: Level) {
+            self.table = table
+            self.level = level
+        }
+    }
+
+    /// The mean variance per (table, level) for noise variances σ² per (table, level) (empty
+    /// when a group is missing).
+    func tableVariances(sigma2: [String: [Level: Double]]) -> [Key: Double] {
+        guard let model = try? ErrorModel(codebook: codebook, geography: geography, sigma2: sigma2) else { return [:] }
+        var sum: [Key: Double] = [:]
+        var n: [Key: Double] = [:]
+        for (u, unit) in geography.units.enumerated() {
+            for cell in codebook.allCells {
+                let key = Key(table: cell.table, level: unit.level)
+                sum[key, default: 0] += model.variance(table: cell.table, unit: u, cell: cell.index)
+                n[key, default: 0] += 1
+            }
+            let key = Key(table: ReleasePlan.totalName, level: unit.level)
+            sum[key, default: 0] += model.totalCovariance(u, u)
+            n[key, default: 0] += 1
+        }
+        var out: [Key: Double] = [:]
+        for (k, s) in sum { out[k] = s / (n[k] ?? 1) }
+        return out
+    }
+
+    /// The mean over the tables of each level.
+    func meanPerLevel(_ v: [Key: Double]) -> [Level: Double] {
+        var sum: [Level: Double] = [:]
+        var n: [Level: Double] = [:]
+        for (k, x) in v {
+            sum[k.level, default: 0] += x
+            n[k.level, default: 0] += 1
+        }
+        var out: [Level: Double] = [:]
+        for (l, x) in sum { out[l] = x / (n[l] ?? 1) }
+        return out
+    }
+
+    /// The objective of `plan` against a reference plan's variances: each (table, level)
+    /// group's mean variance relative to the reference's, weighted by its level's importance.
+    public func objective(_ plan: ReleasePlan, reference: [Key: Double]) -> Double {
+        objective(variances: tableVariances(plan), reference: reference)
+    }
+
+    func objective(variances v: [Key: Double], reference: [Key: Double]) -> Double {
+        var f = 0.0
+        for (k, ref) in reference where ref > 0 {
+            f += (levelImportance[k.level] ?? 0) * (tableImportance[k.table] ?? 1) * (v[k] ?? .infinity) / ref
+        }
+        return f
+    }
+
+    /// Shares as whole-number weights that sum to exactly `total`, each at least 1 (largest
+    /// remainders): with both sums 100, every group's ρ is ρ·w·v/10⁴, exact in nano-ρ for any ρ
+    /// that is a multiple of 10⁻⁵, so the groups add up to exactly the ρ asked for.
+    static func weights(_ shares: [Double], total: Int) -> [UInt64] {
+        let n = shares.count
+        guard n > 0, total >= n else { return [UInt64](repeating: 1, count: n) }
+        let sum = shares.reduce(0, +)
+        let free = Double(total - n)
+        let exact = shares.map { sum > 0 ? $0 / sum * free : free / Double(n) }
+        var w = exact.map { Int($0.rounded(.down)) }
+        var left = total - n - w.reduce(0, +)
+        for i in exact.indices.sorted(by: { exact[$0] - Double(w[$0]) > exact[$1] - Double(w[$1]) }) where left > 0 {
+            w[i] += 1
+            left -= 1
+        }
+        return w.map { UInt64($0 + 1) }
+    }
+
+    /// A plan with real-valued shares, written as whole-number weights summing to `resolution`.
+    func plan(tableShares: [Double], levelShares: [Double], like base: ReleasePlan, resolution: Int) -> ReleasePlan {
+        var tw: [String: UInt64] = [:]
+        for (t, w) in zip(tables, Self.weights(tableShares, total: resolution)) { tw[t] = w }
+        var lw: [Level: UInt64] = [:]
+        for (l, w) in zip(Level.allCases, Self.weights(levelShares, total: resolution)) { lw[l] = w }
+        var p = ReleasePlan(rho: base.rho, tableWeights: tw, levelWeights: lw, k: base.k, minimumSchools: base.minimumSchools)
+        p.smallAreaPercent = base.smallAreaPercent
+        return p
+    }
+
+    /// The result of an optimisation.
+    public struct Result: Sendable {
+        /// The optimised plan (whole-number weights out of 100).
+        public var plan: ReleasePlan
+        /// Its objective (the number of (table, level) groups at the default plan, with level
+        /// weights 1; lower is better).
+        public var objective: Double
+        /// The default plan's objective.
+        public var defaultObjective: Double
+        /// Mean variance per (table, level): the optimised plan's.
+        public var variances: [Key: Double]
+        /// Mean variance per (table, level): the default plan's.
+        public var defaultVariances: [Key: Double]
+        /// Gradient steps taken.
+        public var steps: Int
+    }
+
+    /// The weights that minimise the objective for `base`'s ρ, k and minimum schools.
+    public func optimize(base: ReleasePlan, maxSteps: Int = 60) -> Result {
+        let reference = tableVariances(base)
+        let nt = tables.count
+        let nl = Level.allCases.count
+        func softmax(_ x: ArraySlice<Double>) -> [Double] {
+            let m = x.max() ?? 0
+            let e = x.map { exp($0 - m) }
+            let s = e.reduce(0, +)
+            return e.map { $0 / s }
+        }
+        // Start from the default weights.
+        let tw = tables.map { Double(base.tableWeights[$0] ?? 1) }
+        let lw = Level.allCases.map { Double(base.levelWeights[$0] ?? 1) }
+        var x = tw.map { log($0 / tw.reduce(0, +)) } + lw.map { log($0 / lw.reduce(0, +)) }
+        // Squared sensitivity per table: the number of cells of a multi-valued table, else 1.
+        let d2 = codebook.tables.map { $0.multiValued ? Double($0.cells.count) : 1 } + [1]
+        let rho = base.rho.value
+        func f(_ x: [Double]) -> Double {
+            let p = softmax(x[0..<nt])
+            let q = softmax(x[nt..<(nt + nl)])
+            var sigma2: [String: [Level: Double]] = [:]
+            for (i, t) in tables.enumerated() {
+                for (j, l) in Level.allCases.enumerated() { sigma2[t, default: [:]][l] = d2[i] / (2 * rho * p[i] * q[j]) }
+            }
+            return objective(variances: tableVariances(sigma2: sigma2), reference: reference)
+        }
+        var fx = f(x)
+        var step = 1.0
+        var steps = 0
+        for _ in 0..<maxSteps {
+            // Central differences in the log-shares.
+            let h = 1e-4
+            var g = [Double](repeating: 0, count: x.count)
+            for i in x.indices {
+                var a = x
+                var b = x
+                a[i] += h
+                b[i] -= h
+                g[i] = (f(a) - f(b)) / (2 * h)
+            }
+            let norm = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            guard norm > 1e-7 else { break }
+            // Backtracking: halve the step until the objective falls.
+            var improved = false
+            var t = step
+            while t > 1e-4 {
+                let candidate = zip(x, g).map { $0 - t * $1 / norm }
+                let fc = f(candidate)
+                if fc < fx - 1e-9 {
+                    x = candidate
+                    fx = fc
+                    improved = true
+                    step = min(2, t * 1.5)
+                    break
+                }
+                t /= 2
+            }
+            steps += 1
+            if !improved { break }
+        }
+        // Whole-number weights out of 100, each at least 1.
+        var best = plan(tableShares: softmax(x[0..<nt]), levelShares: softmax(x[nt..<(nt + nl)]), like: base, resolution: 100)
+        var bestF = objective(best, reference: reference)
+        let defaultF = objective(base, reference: reference)
+        if bestF > defaultF {
+            best = base
+            bestF = defaultF
+        }
+        return Result(
+            plan: best, objective: bestF, defaultObjective: defaultF, variances: tableVariances(best), defaultVariances: reference,
+            steps: steps)
+    }
+}
