@@ -325,7 +325,6 @@ public struct Releaser: Sendable {
         return data
     }
 
-    /// The stored release `id`, exactly as it was first written.
     /// The hierarchy of the registry's open schools and the plan `request` asks for (no count
     /// read, nothing spent).
     func plan(_ request: ReleaseRequest, codebook: Codebook) throws -> (Geography, ReleasePlan) {
@@ -360,6 +359,7 @@ public struct Releaser: Sendable {
             standardObjective: optimizer.objective(ReleasePlan.defaults(codebook: codebook, rho: request.rho), reference: standard))
     }
 
+    /// The stored release `id`, exactly as it was first written.
     public func data(ofRelease id: String) throws -> ReleaseData {
         guard let stored = try store.storedRelease(id: id) else { throw ReleaseError.unknownRelease(id) }
         func damaged(_ what: String) -> ReleaseError {
