@@ -26,6 +26,13 @@ public struct Figure: Sendable, Equatable, Codable {
         return Figure(value: row.value, moe95: row.moe95, status: row.status.rawValue)
     }
 
+    /// Low reliability, as statistics offices flag it: a 95 % margin of 40 % of the value or
+    /// more (a coefficient of variation of about 20 % or more); every zero with a margin.
+    public static func isUnreliable(value: Int, moe95: Double?) -> Bool {
+        guard let m = moe95, m > 0 else { return false }
+        return m >= 0.4 * Double(max(value, 0))
+    }
+
     /// Narrows a withheld figure's range to a reader's derived interval (rounded inwards to
     /// whole numbers; never widened; an open upper end stays open only when both are open).
     public mutating func narrow(to d: DerivedInterval) {

@@ -21,7 +21,7 @@ extension ReportRenderer {
         body += "<section><h2>\(esc(s.text("trend")))</h2><p>\(esc(s.text("trend_text")))</p>"
         body += lineChart(id: "trend", points: countPoints(model.scope), width: 640, height: 240, title: scopeName)
         // The rate too, with the country's rate dashed in a regional report.
-        body += "<p>\(esc(s.text("trend_rate_text")))</p>"
+        body += "<p>\(esc(s.text(model.scopeLevel == .country ? "trend_rate_text" : "trend_rate_text_region")))</p>"
         body += lineChart(
             id: "trend-rate", points: ratePoints(model.scope), width: 640, height: 200, title: scopeName,
             reference: model.scopeLevel == .country ? nil : ratePoints(model.national), decimals: 2)
@@ -43,6 +43,7 @@ extension ReportRenderer {
                         reference: national, decimals: 1) + "</div>"
             }
             body += "</div>"
+            body += "<p class=\"small\">\(esc(s.text("small_multiples_table")))</p>"
             body += dataTable(
                 [s.text("column_unit")] + model.periods.map { s.quarter($0) },
                 model.subunits.map { u in [u.name] + u.points.map { flagged($0.persons, margin: false, short: true) } })
@@ -59,7 +60,9 @@ extension ReportRenderer {
             }
             if let r = p?.rate { return BarRow(label: u.name, value: r, moe: p?.rateMoe95, text: rate(p, short: true) + flag) }
             let range = rateRange(p)
-            return BarRow(label: u.name, value: nil, moe: nil, lower: range?.lower, upper: range?.upper, text: rate(p, short: true))
+            let noise = range?.upper == nil ? nil : (p?.persons.moe95).map { $0 / (p?.ratePupils ?? 1) * 10_000 }
+            return BarRow(
+                label: u.name, value: nil, moe: noise, lower: range?.lower, upper: range?.upper, text: rate(p, short: true) + flag)
         }
         body += barChart(id: "ranking", rows: rankingRows, title: comparisonTitle, decimals: 2)
         body +=
@@ -150,7 +153,10 @@ extension ReportRenderer {
                     of: "\n", with: " ")
                 + "\""
         }
-        let foot = title + (model.releasedOn.map { " · " + s.text("released_on", ["date": $0]) } ?? "")
+        // Short enough for one line beside the page number: the area and the release date in words.
+        let foot =
+            scopeName.prefix(1).uppercased() + scopeName.dropFirst()
+            + (model.releasedOn.map { " · " + s.text("released_on", ["date": s.date($0)]) } ?? "")
         let page = s.text("page_of")
         let parts = page.components(separatedBy: "{page}")
         let before = parts.first ?? ""
@@ -203,7 +209,7 @@ extension ReportRenderer {
         .bars, .bar, .whisker { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
         .grid2 { display: block; }
         table { border-collapse: collapse; font-size: .9rem; margin: .5rem 0; }
-        th, td { border-bottom: 1px solid #ddd; padding: .2rem .5rem; text-align: left; } td:not(:first-child) { text-align: right; white-space: nowrap; }
+        th, td { border-bottom: 1px solid #ddd; padding: .2rem .5rem; text-align: left; } td.num { text-align: right; white-space: nowrap; }
         details { margin: .25rem 0 1rem; max-width: 100%; overflow-x: auto; } summary { cursor: pointer; color: var(--blue); }
         @media (max-width: 40rem) {
           main { padding: .6rem; }
@@ -221,7 +227,8 @@ extension ReportRenderer {
           details { display: block; overflow: visible; } details > summary { display: none; }
           details::details-content { content-visibility: visible; display: block; }
           .multiples { grid-template-columns: repeat(4, 1fr); }
-          h2, h3, .chart-title { break-after: avoid; } .bar-row, tr, svg { break-inside: avoid; }
+          h2, h3, .chart-title, .panel-title { break-after: avoid; } .bar-row, tr, svg, .multiples > div { break-inside: avoid; }
+          table { break-before: avoid; } p.small { break-after: avoid; }
           p, li, dd { orphans: 3; widows: 3; } .glossary dt { break-after: avoid; }
           section:last-of-type p { break-before: avoid; orphans: 3; widows: 4; }
         }
@@ -236,8 +243,16 @@ extension ReportRenderer {
     /// meaning and the legend of the flags used under it.
     func dataTable(_ header: [String], _ rows: [[String]]) -> String {
         "<details><summary>\(esc(s.text("data_table")))</summary><table><thead><tr>" + header.map { "<th>\(esc($0))</th>" }.joined()
-            + "</tr></thead><tbody>" + rows.map { "<tr>" + $0.map { "<td>\(cell($0))</td>" }.joined() + "</tr>" }.joined()
+            + "</tr></thead><tbody>"
+            + rows.map { "<tr>" + $0.map { "<td\(Self.isNumeric($0) ? " class=\"num\"" : "")>\(cell($0))</td>" }.joined() + "</tr>" }
+            .joined()
             + "</tbody></table>" + (flagLegend(rows).map { "<p class=\"small\">\(esc($0))</p>" } ?? "") + "</details>"
+    }
+
+    /// Whether a cell holds a figure (right-aligned) rather than words (left-aligned).
+    static func isNumeric(_ text: String) -> Bool {
+        guard let c = text.unicodeScalars.first else { return false }
+        return CharacterSet.decimalDigits.contains(c) || ["<", "+", "−", "–"].contains(Character(c))
     }
 
     /// A table cell's text, its trailing flag (if any) marked with its meaning.

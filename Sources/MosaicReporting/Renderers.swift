@@ -72,7 +72,7 @@ public struct ReportRenderer {
 
     /// A figure's flag, if it has one.
     func flag(_ f: Figure) -> Flag? {
-        if let v = f.value { return (f.moe95 ?? 0) >= Double(max(v, 1)) ? .unreliable : nil }
+        if let v = f.value { return Figure.isUnreliable(value: v, moe95: f.moe95) ? .unreliable : nil }
         switch f.status {
         case "complementary": return .complementary
         case "small_area", "unavailable": return .smallArea
@@ -149,7 +149,11 @@ public struct ReportRenderer {
     func rate(_ p: Point?, short: Bool = false) -> String {
         guard let p else { return "–" }
         if let r = p.rate { return "\(s.decimal(r, places: 2)) ± \(s.decimal(p.rateMoe95 ?? 0, places: 2))" }
-        if let range = rateRange(p) { return rangeText(range) }
+        if let range = rateRange(p) {
+            // With the noise's margin, in rate units: the range alone would look surer than it is.
+            let noise = (p.persons.moe95 ?? 0) / (p.ratePupils ?? 1) * 10_000
+            return rangeText(range) + (range.upper != nil && noise > 0 ? " ± \(s.decimal(noise, places: 2))" : "")
+        }
         return s.text(short ? "withheld_short" : "rate_withheld")
     }
 
@@ -171,7 +175,7 @@ public struct ReportRenderer {
         case .rise: return s.text("rise_confident")
         case .fall: return s.text("fall_confident")
         case .within: return s.text("within_margin")
-        case .reporting: return s.text("change_reporting")
+        case .reporting: return s.text((c.difference ?? 0) < 0 ? "change_reporting_fall" : "change_reporting")
         case .unknown: return s.text("change_unknown")
         }
     }
@@ -345,13 +349,13 @@ public struct ReportRenderer {
         out += "## \(s.text("need_to_know"))\n\n" + thingsToKnow.map { "- \($0)\n" }.joined() + "\n"
         out += "## \(s.text("headline"))\n\n\(headline)\n\n"
         for (i, c) in model.changes.enumerated() { out += "- \(changeLine(c, index: i))\n" }
-        if let line = nationalLine { out += "\(line)\n\n" }
+        if let line = nationalLine { out += "\n\(line)\n\n" }
         out += "\n## \(s.text("trend"))\n\n\(s.text("trend_text"))\n\n"
         out += mdTable(
             [s.text("column_quarter"), s.text("column_value"), s.text("column_rate")],
             model.scope.points.map { [s.quarter($0.period), flagged($0.persons), rate($0)] })
         if model.scopeLevel == .country {
-            out += "\n### \(s.text("small_multiples"))\n\n"
+            out += "\n### \(s.text("small_multiples"))\n\n\(s.text("small_multiples_table"))\n\n"
             out += mdTable(
                 [s.text("column_unit")] + model.periods.map { s.quarter($0) },
                 model.subunits.map { u in [Markdown.escape(u.name)] + u.points.map { flagged($0.persons, margin: false, short: true) } })
@@ -419,7 +423,7 @@ public struct ReportRenderer {
     /// The CSV's columns (codes; the header row is in the report's language).
     static let csvColumns = [
         "section", "unit", "unit_name", "period", "category", "category_label", "value", "moe95", "status", "lower", "upper",
-        "rate_per_10000", "rate_moe95", "share", "change", "change_moe95", "section_label", "status_label",
+        "rate_per_10000", "rate_moe95", "share", "change", "change_moe95", "section_label", "status_label", "flag",
     ]
 
     /// A CSV section code in words, in the report's language.
@@ -469,6 +473,7 @@ public struct ReportRenderer {
                 section, unit, unitName, period, cat, label, f.value.map(String.init) ?? "", num(f.moe95, 1), f.status,
                 f.lower.map(String.init) ?? "", f.upper.map(String.init) ?? "", num(rate, 3), num(rateMoe, 3), num(share, 4),
                 num(change, 1), num(changeMoe, 1), sectionLabel(section), statusLabel(f.status, section: section),
+                flag(f).map { ["complementary": "c", "smallArea": "s", "unreliable": "u"][$0.rawValue] ?? "" } ?? "",
             ])
         }
         let persons = s.text("column_value")
@@ -506,7 +511,7 @@ public struct ReportRenderer {
                     "coverage", model.scopeCode, rowName, p.period, "reporting_share_percent", s.text("column_reporting"), "", "",
                     p.coverage.status.rawValue, p.coverage.low.map(String.init) ?? "", p.coverage.high.map(String.init) ?? "", "", "",
                     num(p.coverage.rateShare, 4), "", "", sectionLabel("coverage"),
-                    statusLabel(p.coverage.status.rawValue, section: "coverage"),
+                    statusLabel(p.coverage.status.rawValue, section: "coverage"), "",
                 ])
         }
         for n in model.notable {

@@ -289,10 +289,15 @@ public struct ReportModel: Sendable, Codable {
                 key: key,
                 categories: sortedBySize(
                     answers.map { a in
-                        let label = zip(by, a.group).map { dim, code in
-                            strings?.label(dimension: dim, code: code) ?? codebook.dimension(dim)?.value(code)?.label.text(language) ?? code
-                        }
-                        .joined(separator: " · ")
+                        // The report's own wording of the whole combination (Spanish "Alumnas de 14 a
+                        // 15 años"), else of each value, else the codebook's.
+                        let label =
+                            strings?.label(dimension: key, code: a.group.joined(separator: "."))
+                            ?? zip(by, a.group).map { dim, code in
+                                strings?.label(dimension: dim, code: code) ?? codebook.dimension(dim)?.value(code)?.label.text(language)
+                                    ?? code
+                            }
+                            .joined(separator: " · ")
                         return Category(code: a.group.joined(separator: "."), label: label, figure: .from(a))
                     }))
         }
@@ -309,7 +314,8 @@ public struct ReportModel: Sendable, Codable {
             let mt = last.persons.moe95 ?? 0
             for i in breakdowns[5].categories.indices {
                 let f = breakdowns[5].categories[i].figure
-                guard let v = f.value else { continue }
+                // No share of a figure of low reliability: "100 % ± 60" reads as "all".
+                guard let v = f.value, !Figure.isUnreliable(value: v, moe95: f.moe95) else { continue }
                 let share = Double(v) / t
                 breakdowns[5].categories[i].share = share
                 breakdowns[5].categories[i].shareMoe95 = (pow(f.moe95 ?? 0, 2) + pow(share * mt, 2)).squareRoot() / t

@@ -67,6 +67,10 @@ import Testing
         #expect(r.flagged(Figure(value: 0, moe95: 3.0, status: "published")) == "0 ± 3.0\u{00A0}(u)")
         #expect(r.flagged(Figure(value: 3, moe95: 3.0, status: "published")) == "3 ± 3.0\u{00A0}(u)")
         #expect(r.flagged(Figure(value: 9, moe95: 3.1, status: "published")) == "9 ± 3.1")
+        // 40 % of the value or more (a coefficient of variation of about 20 %), as offices flag.
+        #expect(r.flagged(Figure(value: 6, moe95: 5.5, status: "published")) == "6 ± 5.5\u{00A0}(u)")
+        #expect(r.flagged(Figure(value: 28, moe95: 15.6, status: "published")) == "28 ± 15.6\u{00A0}(u)")
+        #expect(r.flagged(Figure(value: 19, moe95: 4.1, status: "published")) == "19 ± 4.1")
     }
 
     @Test func narrowingNeverWidensAndRoundsInwards() {
