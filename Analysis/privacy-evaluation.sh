@@ -20,7 +20,10 @@ echo
 echo "== 1c. Weights by optimisation (PlanOptimizer) against the standard grid-chosen weights, at rho = 0.5, 1, 2"
 .build/release/privacy-eval plan "${1:-100}"
 echo
-echo "== 1d. Top-down against bottom-up (DESIGN.md's warning)"
+echo "== 1d. A pooled release of four quarters against four quarterly releases summed"
+.build/release/privacy-eval pooled "${1:-100}"
+echo
+echo "== 1e. Top-down against bottom-up (DESIGN.md's warning)"
 .build/release/privacy-eval bottomup "${1:-100}"
 echo
 echo "== 2. Calibration of the stated margins, by level and by true value"

@@ -146,6 +146,55 @@ case "weights":
                     String(format: "%6.3f (%5.2f)   ", err[l]! / n[l]!, totalErr[l]! / totalN[l]!)
                 }.joined())
     }
+case "pooled":
+    // A pooled release of the last four quarters (one measurement of their sum) against the sum
+    // of four quarterly releases, at the same ρ per release: mean absolute error of the four
+    // quarters' total per cell and of the total, per level.
+    let quarters = Array(country.config.periods.suffix(4))
+    func truthOf(_ q: Period) -> TrueCounts {
+        var byP: [String: [Int]] = [:]
+        for s in country.submissions(for: q) {
+            let p = provinceOf[s.schoolID]!
+            var v = byP[p] ?? [Int](repeating: 0, count: codebook.allCells.count)
+            for i in v.indices { v[i] += s.counts[i] }
+            byP[p] = v
+        }
+        return TrueCounts(byProvince: byP)
+    }
+    let truths = quarters.map(truthOf)
+    var pooledTruth: [String: [Int]] = [:]
+    for t in truths {
+        for (p, v) in t.byProvince { pooledTruth[p] = zip(pooledTruth[p] ?? [Int](repeating: 0, count: v.count), v).map { $0 + $1 } }
+    }
+    let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: ReleasePlan.defaults(codebook: codebook, rho: Rho("1")!))
+    let values = engine.aggregate(TrueCounts(byProvince: pooledTruth))
+    var err: [String: [Level: Double]] = [:]
+    var totalErr: [String: [Level: Double]] = [:]
+    var n: [Level: Double] = [:]
+    var tn: [Level: Double] = [:]
+    for _ in 0..<releases {
+        let pooled = engine.estimate(engine.measure(TrueCounts(byProvince: pooledTruth), entropy: entropy))
+        let summed = truths.map { engine.estimate(engine.measure($0, entropy: entropy)) }
+        for (i, u) in geography.units.enumerated() {
+            let total = codebook.total(of: "incidents", in: values[i])
+            for j in 0..<codebook.allCells.count {
+                err["pooled", default: [:]][u.level, default: 0] += Swift.abs(Double(pooled.integerCells[i][j] - values[i][j]))
+                err["summed", default: [:]][u.level, default: 0] += Swift.abs(Double(summed.reduce(0) { $0 + $1.integerCells[i][j] } - values[i][j]))
+                n[u.level, default: 0] += 1
+            }
+            totalErr["pooled", default: [:]][u.level, default: 0] += Swift.abs(Double(pooled.integerTotals[i] - total))
+            totalErr["summed", default: [:]][u.level, default: 0] += Swift.abs(Double(summed.reduce(0) { $0 + $1.integerTotals[i] } - total))
+            tn[u.level, default: 0] += 1
+        }
+    }
+    print("Four quarters \(quarters.first!)..\(quarters.last!) over \(releases) draws, ρ = 1 per release: mean absolute error per cell (and of the total) per level.")
+    print("                         country          region           province")
+    for name in ["summed", "pooled"] {
+        print((name == "pooled" ? "one pooled release       " : "four quarterly, summed    ")
+            + Level.allCases.map { l in String(format: "%6.3f (%5.2f)   ", err[name]![l]! / n[l]!, totalErr[name]![l]! / tn[l]!) }.joined())
+    }
+    print("ratio pooled/summed      " + Level.allCases.map { l in
+        String(format: "%6.2f (%5.2f)   ", err["pooled"]![l]! / err["summed"]![l]!, totalErr["pooled"]![l]! / totalErr["summed"]![l]!) }.joined())
 case "plan":
     // The default weights against the optimised ones (PlanOptimizer): the objective (mean
     // variance per level of every released estimate, relative to the default plan), then the

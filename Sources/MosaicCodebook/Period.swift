@@ -72,6 +72,79 @@ public struct Period: Sendable, Hashable, Comparable, Codable, CustomStringConve
     }
 }
 
+/// The quarters a release covers: one quarter (`2026-Q3`) or consecutive quarters pooled
+/// (`2025-Q4..2026-Q3`), as release files and queries write them.
+public struct PeriodSpan: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// The first quarter covered.
+    public let first: Period
+    /// The last quarter covered.
+    public let last: Period
+
+    /// The most quarters one release may pool (ten years).
+    public static let maxQuarters = 40
+
+    /// One quarter.
+    public init(_ period: Period) {
+        first = period
+        last = period
+    }
+
+    /// The quarters from `first` to `last` (nil when `last` comes first or the span is longer
+    /// than ``maxQuarters``).
+    public init?(first: Period, last: Period) {
+        guard first <= last else { return nil }
+        self.first = first
+        self.last = last
+        guard quarterCount <= Self.maxQuarters else { return nil }
+    }
+
+    /// Parses `YYYY-Qn` or `YYYY-Qn..YYYY-Qn`.
+    public init?(_ text: some StringProtocol) {
+        let parts = text.components(separatedBy: "..")
+        if parts.count == 1, let p = Period(parts[0]) {
+            self.init(p)
+        } else if parts.count == 2, let a = Period(parts[0]), let b = Period(parts[1]), a < b {
+            self.init(first: a, last: b)
+        } else {
+            return nil
+        }
+    }
+
+    /// How many quarters the span covers.
+    public var quarterCount: Int { (last.year - first.year) * 4 + last.quarter - first.quarter + 1 }
+
+    /// Every quarter covered, oldest first.
+    public var quarters: [Period] { last.trailing(quarterCount) }
+
+    /// Whether the span is one quarter.
+    public var isSingle: Bool { first == last }
+
+    /// Whether the two spans share a quarter.
+    public func overlaps(_ other: PeriodSpan) -> Bool { first <= other.last && other.first <= last }
+
+    /// `2026-Q3`, or `2025-Q4..2026-Q3` for several quarters.
+    public var description: String { isSingle ? first.description : "\(first)..\(last)" }
+
+    /// By the last quarter, then the longer span first.
+    public static func < (a: PeriodSpan, b: PeriodSpan) -> Bool { (a.last, b.first) < (b.last, a.first) }
+
+    /// Decodes the value from its JSON form.
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let p = PeriodSpan(text) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not a period YYYY-Qn or YYYY-Qn..YYYY-Qn"))
+        }
+        self = p
+    }
+
+    /// Encodes the value in its JSON form.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
 /// Times as Mosaic records them: ISO 8601 in UTC to the second (`2026-11-27T15:30:00Z`).
 public enum Timestamp {
     /// `date` as an ISO 8601 UTC string.

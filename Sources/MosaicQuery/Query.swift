@@ -96,9 +96,17 @@ public struct QueryEngine {
             let derived =
                 readerRanges.map { wanted in (try? data.readerIntervals(codebook: codebook, k: info.k, for: wanted)) ?? [:] } ?? [:]
             return Loaded(
-                data: data, info: info, period: info.period.description, codebook: codebook, geography: geography,
+                data: data, info: info, period: info.span.description, codebook: codebook, geography: geography,
                 model: model, k: info.k,
                 unitIndex: index, rows: rows, derived: derived)
+        }
+        // A quarter in two releases would be counted twice in any sum across them.
+        for (i, a) in releases.enumerated() {
+            for b in releases[(i + 1)...] where a.info.span.overlaps(b.info.span) {
+                throw QueryError.invalid(
+                    "releases \(a.info.releaseID) (\(a.period)) and \(b.info.releaseID) (\(b.period)) cover the same quarter: a sum across them would count it twice; give one release per quarter, or a pooled release alone"
+                )
+            }
         }
     }
 

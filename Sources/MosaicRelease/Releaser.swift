@@ -34,8 +34,14 @@ public struct PlanSummary: Sendable {
 
 /// What an authority asks for in a release.
 public struct ReleaseRequest: Sendable {
-    /// The quarter, `YYYY-Qn`.
+    /// The quarter, `YYYY-Qn` (the last quarter of a pooled release).
     public var period: Period
+    /// The first quarter of a pooled release (nil: one quarter). A pooled release measures the
+    /// sum over its quarters directly and spends its ρ on every one of them.
+    public var firstPeriod: Period?
+
+    /// The quarters the release covers.
+    public var span: PeriodSpan? { firstPeriod.map { PeriodSpan(first: $0, last: period) } ?? PeriodSpan(period) }
     /// ρ (zero-concentrated differential privacy).
     public var rho: Rho
     /// Published values from 1 to k − 1 are suppressed.
@@ -270,6 +276,10 @@ public struct Releaser: Sendable {
         guard request.rho.nano > 0, request.rho.nano <= 1000 * Rho.scale else {
             throw ReleaseError.invalidRequest("ρ must be above 0 and at most 1000")
         }
+        guard let span = request.span else {
+            throw ReleaseError.invalidRequest(
+                "the first quarter must come before the last, and a pooled release covers at most \(PeriodSpan.maxQuarters) quarters")
+        }
         let codebook = try Codebook.bundled()
         let (geography, plan) = try self.plan(request, codebook: codebook)
         let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan)
@@ -278,24 +288,47 @@ public struct Releaser: Sendable {
         var data: ReleaseData?
         do {
             _ = try store.recordRelease(
-                period: request.period, askingNano: asked.nano, codebook: codebook, k: request.k, minimumSchools: request.minimumSchools,
+                span: span, askingNano: asked.nano, codebook: codebook, k: request.k, minimumSchools: request.minimumSchools,
                 createdAt: created, pendingToken: pendingToken,
                 make: { ledger in
                     let spent = Rho(nano: ledger.spentNano)
                     let cap = Rho(nano: ledger.capNano)
-                    let coverage = try Releaser.coverage(
-                        period: request.period, geography: geography, byProvince: ledger.coverageByProvince,
-                        minimumSchools: request.minimumSchools)
+                    let coverage =
+                        span.isSingle
+                        ? try Releaser.coverage(
+                            period: request.period, geography: geography, byProvince: ledger.coverageByProvince,
+                            minimumSchools: request.minimumSchools)
+                        : try Releaser.pooledCoverage(
+                            span: span, geography: geography, byPeriod: ledger.coverageByPeriod, minimumSchools: request.minimumSchools)
                     let measurements = engine.measure(TrueCounts(byProvince: ledger.truth), entropy: entropy)
                     let published = try engine.publish(engine.estimate(measurements))
                     let replicates = engine.replicateErrors(published: published, count: request.replicates, entropy: entropy)
-                    let metadata = Releaser.metadata(
+                    var metadata = Releaser.metadata(
                         id: ledger.releaseID, request: request, created: created, codebook: codebook, plan: plan,
                         engine: engine, spentAfter: spent + asked, cap: cap)
+                    if !span.isSingle {
+                        // Every covered quarter's budget, and what the release measured.
+                        func each(_ f: (UInt64, UInt64) -> Rho) -> String {
+                            ledger.budgets.map { "\($0.period)=\(f($0.spentNano, $0.capNano))" }.joined(separator: "; ")
+                        }
+                        for (i, entry) in metadata.enumerated() {
+                            switch entry.key {
+                            case "period": metadata[i].value = span.description
+                            case "budget_cap_rho": metadata[i].value = each { _, cap in Rho(nano: cap) }
+                            case "budget_spent_rho": metadata[i].value = each { spent, _ in Rho(nano: spent) + asked }
+                            case "budget_remaining_rho":
+                                metadata[i].value = each { spent, cap in Rho(nano: cap) - (Rho(nano: spent) + asked) }
+                            case "privacy_unit":
+                                metadata[i].value +=
+                                    "; this release pools \(span.quarterCount) quarters (\(span)): it measures their sum directly (one person in one incident in one quarter changes each pooled cell by at most 1, as in a quarterly release) and spends its rho on every covered quarter"
+                            default: break
+                            }
+                        }
+                    }
                     let rows = published.map { v in
                         let u = geography.units[v.unit]
                         return ReleaseRow(
-                            period: request.period.description, level: u.level, geoCode: u.code, geoName: u.name,
+                            period: span.description, level: u.level, geoCode: u.code, geoName: u.name,
                             tableName: v.table, cell: v.cell, value: v.value, moe95: v.moe95,
                             status: v.reason.map(CellStatus.init(reason:)) ?? .published)
                     }
@@ -315,13 +348,12 @@ public struct Releaser: Sendable {
                 })
         } catch let e as LedgerError {
             switch e {
-            case .overBudget(let spent, let asked, let cap):
-                throw ReleaseError.overBudget(
-                    period: request.period.description, spent: Rho(nano: spent), asked: Rho(nano: asked), cap: Rho(nano: cap))
-            case .noSubmissions: throw ReleaseError.noSubmissions(request.period.description)
+            case .overBudget(let spent, let asked, let cap, let period):
+                throw ReleaseError.overBudget(period: period, spent: Rho(nano: spent), asked: Rho(nano: asked), cap: Rho(nano: cap))
+            case .noSubmissions: throw ReleaseError.noSubmissions(span.description)
             }
         }
-        guard let data else { throw ReleaseError.noSubmissions(request.period.description) }
+        guard let data else { throw ReleaseError.noSubmissions(span.description) }
         return data
     }
 
@@ -476,6 +508,39 @@ public struct Releaser: Sendable {
                 period: period.description, level: u.level, geoCode: u.code, geoName: u.name,
                 registeredSchools: perUnit[i].registeredSchools, registeredEnrolment: perUnit[i].registeredEnrolment,
                 coverage: published[i])
+        }
+    }
+
+    /// The coverage of a pooled release: each quarter's published by ``CoverageRule`` (the rule
+    /// that keeps a school that did not report from being singled out), then combined — every
+    /// quarter complete: complete; every quarter published: the band from the mean of the
+    /// quarters' lower ends (rounded down to 5 points) to the mean of their upper ends (rounded
+    /// up); any quarter withheld: withheld. A function of values the rule allows to publish, so
+    /// it singles out no school either. Registered schools and pupils are the last quarter's.
+    static func pooledCoverage(
+        span: PeriodSpan, geography: Geography, byPeriod: [(period: Period, byProvince: [String: ProvinceCoverage])],
+        minimumSchools: Int
+    ) throws -> [CoverageRow] {
+        let quarters = try byPeriod.map {
+            try coverage(period: $0.period, geography: geography, byProvince: $0.byProvince, minimumSchools: minimumSchools)
+        }
+        guard let last = quarters.last else { return [] }
+        return last.indices.map { i in
+            var row = last[i]
+            row.period = span.description
+            let all = quarters.map { $0[i].coverage }
+            if all.allSatisfy({ $0.status == .complete }) {
+                row.coverage = PublishedCoverage(status: .complete, low: 100, high: 100)
+            } else if all.allSatisfy({ $0.status != .withheld }) {
+                let lows = all.map { $0.status == .complete ? 100 : ($0.low ?? 0) }
+                let highs = all.map { $0.status == .complete ? 100 : ($0.high ?? 100) }
+                let low = lows.reduce(0, +) / lows.count / 5 * 5
+                let high = min(100, (highs.reduce(0, +) + highs.count - 1) / highs.count)
+                row.coverage = PublishedCoverage(status: .band, low: low, high: min(100, (high + 4) / 5 * 5))
+            } else {
+                row.coverage = .withheld
+            }
+            return row
         }
     }
 

@@ -208,7 +208,6 @@ struct ReleaseChecker {
             .invalidFile(path, table: table, column: column, why: why)
         }
         let info = try ReleaseMetadata(data, file: path)
-        let period = info.period
         let version = info.codebookVersion
         let codebook = try Codebook.bundled(version: version)
 
@@ -245,7 +244,7 @@ struct ReleaseChecker {
         }
         var seen = Set<String>()
         for (i, r) in data.rows.enumerated() {
-            guard r.period == period.description else { throw fail("cells", "period", "row \(i + 1): not the release's quarter") }
+            guard r.period == info.span.description else { throw fail("cells", "period", "row \(i + 1): not the release's quarter") }
             let key = "\(r.level.rawValue)|\(r.geoCode)|\(r.tableName)|\(r.cell)"
             guard expected.contains(key) else { throw fail("cells", "cell", "row \(i + 1): not a unit and cell of this release") }
             guard seen.insert(key).inserted else { throw fail("cells", "cell", "row \(i + 1): appears twice") }

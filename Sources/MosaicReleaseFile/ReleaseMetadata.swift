@@ -10,8 +10,10 @@ import MosaicCodebook
 public struct ReleaseMetadata: Sendable, Equatable {
     /// For example `2026-Q3-R1`.
     public var releaseID: String
-    /// The quarter the release covers.
+    /// The quarter the release covers (the last one of a pooled release).
     public var period: Period
+    /// The quarters the release covers: one, or several pooled (`2025-Q4..2026-Q3`).
+    public var span: PeriodSpan
     /// The codebook version of its tables.
     public var codebookVersion: Int
     /// Published values from 1 to k − 1 are suppressed.
@@ -31,7 +33,9 @@ public struct ReleaseMetadata: Sendable, Equatable {
             .invalidFile(file, table: "metadata", column: "value", why: "key \(key): \(why)")
         }
         guard let id = data.metadata("release_id"), !id.isEmpty else { throw fail("release_id", "missing") }
-        guard let period = data.metadata("period").flatMap({ Period($0) }) else { throw fail("period", "expected a quarter YYYY-Qn") }
+        guard let span = data.metadata("period").flatMap({ PeriodSpan($0) }) else {
+            throw fail("period", "expected a quarter YYYY-Qn, or quarters pooled YYYY-Qn..YYYY-Qn")
+        }
         guard let version = data.metadata("codebook_version").flatMap({ Int($0) }), (try? Codebook.bundled(version: version)) != nil else {
             throw fail("codebook_version", "not a codebook this Mosaic knows")
         }
@@ -40,7 +44,8 @@ public struct ReleaseMetadata: Sendable, Equatable {
             throw fail("min_schools", "expected a whole number of 1 or more")
         }
         self.releaseID = id
-        self.period = period
+        self.period = span.last
+        self.span = span
         self.codebookVersion = version
         self.k = k
         self.minimumSchools = m

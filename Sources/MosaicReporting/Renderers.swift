@@ -129,7 +129,12 @@ public struct ReportRenderer {
     }
 
     var pooledText: String {
-        s.text("pooled_text", ["first": s.quarter(model.pooled.first?.first ?? ""), "last": s.quarter(model.pooled.first?.last ?? "")])
+        s.text(
+            model.pooledRelease == nil ? "pooled_text" : "pooled_text_release",
+            [
+                "first": s.quarter(model.pooled.first?.first ?? ""), "last": s.quarter(model.pooled.first?.last ?? ""),
+                "release": model.pooledRelease ?? "",
+            ])
     }
 
     var pooledHeader: [String] {

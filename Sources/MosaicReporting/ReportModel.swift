@@ -48,6 +48,8 @@ public struct ReportModel: Sendable, Codable {
     /// ρ of all the releases together (nil when a file does not state it): what protects a
     /// child counted in every quarter of the report.
     public var totalRho: Double?
+    /// The pooled release whose figures the pooled section shows (nil: sums of quarterly releases).
+    public var pooledRelease: String?
 
     /// An upper bound on ε at δ for `rho` (ρ-zCDP implies (ρ + 2√(ρ ln(1/δ)), δ)-DP): simple
     /// and never understated; the releases state the tighter figure for one quarter.
@@ -57,11 +59,24 @@ public struct ReportModel: Sendable, Codable {
 
     /// Builds the model from one release per quarter, for the country (`region` nil) or a region.
     public static func build(releases paths: [String], region: String? = nil, language: String = "en") throws -> ReportModel {
-        let loaded = try paths.map { p -> (path: String, data: ReleaseData, info: ReleaseMetadata) in
+        let all = try paths.map { p -> (path: String, data: ReleaseData, info: ReleaseMetadata) in
             let (data, info) = try ReleaseReader.readChecked(p)
             return (p, data, info)
         }.sorted { $0.info.period < $1.info.period }
-        guard let latest = loaded.last else { throw QueryError.invalid("no release given") }
+        // Quarterly releases make the series; a pooled one, the figures for the last quarters together.
+        let loaded = all.filter { $0.info.span.isSingle }
+        let pooledReleases = all.filter { !$0.info.span.isSingle }
+        guard let latest = loaded.last else {
+            throw QueryError.invalid(
+                all.isEmpty ? "no release given" : "give the quarterly releases too: a pooled release alone has no trend")
+        }
+        guard pooledReleases.count <= 1 else { throw QueryError.invalid("give at most one pooled release (the last four quarters)") }
+        let expectedSpan = PeriodSpan(first: latest.info.period.trailing(4).first ?? latest.info.period, last: latest.info.period)
+        if let p = pooledReleases.first, p.info.span != expectedSpan {
+            throw QueryError.invalid(
+                "the pooled release \(p.info.releaseID) covers \(p.info.span); a report uses one covering the four quarters to its latest (\(expectedSpan.map(\.description) ?? "")): make it with 'mosaic release create --periods \(expectedSpan.map(\.description) ?? "")'"
+            )
+        }
         let periods = loaded.map { $0.info.period.description }
         guard Set(periods).count == periods.count else {
             throw QueryError.invalid("give one release per quarter (a quarter appears twice)")
@@ -105,11 +120,48 @@ public struct ReportModel: Sendable, Codable {
             subunits: subunits, national: national, changes: changes(scope.points), ranking: ranking(subunits), breakdowns: breakdowns,
             notable: notableRises([scope] + subunits, national: national),
             k: latest.info.k, minimumSchools: latest.info.minimumSchools, rho: latest.info.rho, epsilon: latest.info.epsilon,
-            releaseIDs: loaded.map(\.info.releaseID),
+            releaseIDs: all.map(\.info.releaseID),
             releasedOn: latest.data.metadata.first { $0.key == "created_at" }.map { String($0.value.prefix(10)) })
         model.pooled = ([scope] + subunits).compactMap(pooled)
-        let rhos = loaded.compactMap { Double($0.info.rho) }
-        if rhos.count == loaded.count { model.totalRho = rhos.reduce(0, +) }
+        // A pooled release measured the four quarters' sum directly: one draw of noise, about
+        // half the error of four quarterly releases added up. Its figures replace the sums.
+        if let p = pooledReleases.first {
+            let cb = try? Codebook.bundled(version: p.info.codebookVersion)
+            let d =
+                (try? cb.map { c in
+                    try p.data.readerIntervals(codebook: c, k: p.info.k) { key in
+                        key.tableName == "total" && (key.level == scopeLevel ? key.geoCode == scopeUnit.geoCode : key.level == childLevel)
+                    }
+                }) ?? nil
+            let m = Self.withheldTotalMargins(p)
+            for i in model.pooled.indices {
+                let code = model.pooled[i].code
+                let level = code == scopeUnit.geoCode ? scopeLevel : childLevel
+                guard let point = Self.series([p], derived: [d ?? [:]], margins: [m], level, code, model.pooled[i].name).points.first else {
+                    continue
+                }
+                model.pooled[i].persons = point.persons
+                model.pooled[i].rate = point.rate
+                model.pooled[i].rateMoe95 = point.rateMoe95
+                model.pooled[i].ratePupils = point.ratePupils
+                model.pooled[i].shareUncertainty = point.shareUncertainty
+                // The change against the four quarters before, from their quarterly releases.
+                if let a = point.persons.value, let ma = point.persons.moe95, let before = model.pooled[i].before, let b = before.value,
+                    let mb = before.moe95, b > 0
+                {
+                    let ratio = Double(a) / Double(b)
+                    model.pooled[i].changePercent = (ratio - 1) * 100
+                    model.pooled[i].changePercentMoe95 = 100 * (ma * ma + ratio * ratio * mb * mb).squareRoot() / Double(b)
+                } else {
+                    model.pooled[i].changePercent = nil
+                    model.pooled[i].changePercentMoe95 = nil
+                }
+            }
+            model.pooledRelease = p.info.releaseID
+        }
+        // A person-quarter covered by a pooled release is in it too: its ρ adds to every quarter's.
+        let rhos = all.compactMap { Double($0.info.rho) }
+        if rhos.count == all.count { model.totalRho = rhos.reduce(0, +) }
         return model
     }
 
@@ -367,6 +419,7 @@ public struct ReportModel: Sendable, Codable {
             out.rate = rate
             out.rateMoe95 = rateMargin(rate: rate, noise: (persons.moe95 ?? 0) / mean * 10_000, share: band)
         }
+        if pts.count >= 8 { out.before = sum(pts.dropLast(4).suffix(4)) }
         if pts.count >= 8, let a = persons.value, let ma = persons.moe95 {
             let before = sum(pts.dropLast(4).suffix(4))
             if let b = before.value, let mb = before.moe95, b > 0 {

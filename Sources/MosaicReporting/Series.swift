@@ -75,6 +75,8 @@ public struct Pooled: Sendable, Equatable, Codable {
     public var ratePupils: Double?
     /// The reporting bands' relative uncertainty, averaged over the four quarters.
     public var shareUncertainty: Double?
+    /// The four quarters before, summed from their quarterly releases (what the change is against).
+    public var before: Figure?
 
     /// The range a pooled count's range gives its rate (nil when it has no range or no pupils).
     public var rateRange: (lower: Double, upper: Double?)? {

@@ -43,10 +43,11 @@ extension Store {
             ?? Store.defaultCapNano
     }
 
-    /// The ρ already spent on a quarter by its releases (nano-ρ).
+    /// The ρ already spent on a quarter by the releases that cover it, quarterly and pooled (nano-ρ).
     static func spentNano(period: Period, db: Database) throws -> UInt64 {
         UInt64(
-            try Int64.fetchOne(db, sql: "SELECT coalesce(sum(rho_nano), 0) FROM release WHERE period = ?", arguments: [period.description])
+            try Int64.fetchOne(
+                db, sql: "SELECT coalesce(sum(rho_nano), 0) FROM release_spend WHERE period = ?", arguments: [period.description])
                 ?? 0)
     }
 

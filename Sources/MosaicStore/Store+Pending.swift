@@ -137,7 +137,7 @@ extension Store {
     /// their names): its noise was never shown, so its budget returns.
     public func withdrawUnpublishedRelease(_ id: String) throws {
         try database.write { db in
-            for table in ["release_measurement", "release_replicate", "release_row"] {
+            for table in ["release_measurement", "release_replicate", "release_row", "release_spend"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE release_id = ?", arguments: [id])
             }
             try db.execute(sql: "DELETE FROM release WHERE id = ?", arguments: [id])

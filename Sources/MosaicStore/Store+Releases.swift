@@ -17,6 +17,8 @@ struct ReleaseRecord: Codable, FetchableRecord, PersistableRecord {
     var k: Int
     var minSchools: Int
     var metadataJson: String
+    /// The first quarter of a pooled release (nil for one quarter; `period` is the last).
+    var firstPeriod: String? = nil
 }
 
 /// A row of `release_measurement`: one noisy measurement, drawn once (never released itself).
@@ -104,10 +106,14 @@ public struct StoredRelease: Sendable {
 
 /// What the ledger hands the engine inside the release transaction.
 public struct LedgerView: Sendable {
-    /// ρ already spent on the quarter, and its cap (nano-ρ).
+    /// ρ already spent on the (last) quarter, and its cap (nano-ρ).
     public var spentNano: UInt64
-    /// The quarter's cap of total ρ, in nano-units.
+    /// The (last) quarter's cap of total ρ, in nano-units.
     public var capNano: UInt64
+    /// Every covered quarter with the ρ spent on it before this release, and its cap (nano-ρ).
+    public var budgets: [(period: Period, spentNano: UInt64, capNano: UInt64)] = []
+    /// Per covered quarter, its coverage by province (a pooled release combines them).
+    public var coverageByPeriod: [(period: Period, byProvince: [String: ProvinceCoverage])] = []
     /// The id the release will have (`2026-Q3-R2`).
     public var releaseID: String
     /// True counts per province over current submissions: the engine's only input. Never print them.
@@ -157,8 +163,8 @@ public struct NewRelease: Sendable {
 
 /// Why the ledger refused a release.
 public enum LedgerError: Error, Equatable {
-    /// The quarter's cap would be exceeded: (spent, asked, cap) in nano-ρ.
-    case overBudget(spent: UInt64, asked: UInt64, cap: UInt64)
+    /// A covered quarter's cap would be exceeded: (spent, asked, cap) in nano-ρ.
+    case overBudget(spent: UInt64, asked: UInt64, cap: UInt64, period: String)
     /// No current submission for the quarter.
     case noSubmissions
 }
@@ -172,27 +178,71 @@ extension Store {
         period: Period, askingNano: UInt64, codebook: Codebook, k: Int, minimumSchools: Int, createdAt: String, pendingToken: String? = nil,
         make: (LedgerView) throws -> NewRelease, beforeCommit: (String) throws -> Void
     ) throws -> NewRelease {
+        try recordRelease(
+            span: PeriodSpan(period), askingNano: askingNano, codebook: codebook, k: k, minimumSchools: minimumSchools,
+            createdAt: createdAt, pendingToken: pendingToken, make: make, beforeCommit: beforeCommit)
+    }
+
+    /// The ledger for a release of one quarter or of several pooled: the release spends
+    /// `askingNano` on every quarter of `span` (one person-quarter touches each pooled cell once,
+    /// and its quarter's cap bounds every release that uses it), so it is refused when any
+    /// covered quarter's cap would be exceeded; the truth is the sum of the quarters' current
+    /// submissions.
+    public func recordRelease(
+        span: PeriodSpan, askingNano: UInt64, codebook: Codebook, k: Int, minimumSchools: Int, createdAt: String,
+        pendingToken: String? = nil, make: (LedgerView) throws -> NewRelease, beforeCommit: (String) throws -> Void
+    ) throws -> NewRelease {
         try database.writeWithoutTransaction { db in
             var made: NewRelease?
             try db.inTransaction(.immediate) {
-                let spent = try Store.spentNano(period: period, db: db)
-                let cap = try Store.capNano(period: period, db: db)
-                guard spent <= UInt64.max - askingNano, spent + askingNano <= cap else {
-                    throw LedgerError.overBudget(spent: spent, asked: askingNano, cap: cap)
+                var budgets: [(period: Period, spentNano: UInt64, capNano: UInt64)] = []
+                for q in span.quarters {
+                    let spent = try Store.spentNano(period: q, db: db)
+                    let cap = try Store.capNano(period: q, db: db)
+                    guard spent <= UInt64.max - askingNano, spent + askingNano <= cap else {
+                        throw LedgerError.overBudget(spent: spent, asked: askingNano, cap: cap, period: q.description)
+                    }
+                    budgets.append((q, spent, cap))
                 }
-                let truth = try Store.provinceTotals(period: period, codebook: codebook, db: db)
-                guard truth.submissions > 0 else { throw LedgerError.noSubmissions }
-                let n = try ReleaseRecord.filter(Column("period") == period.description).fetchCount(db) + 1
-                let id = "\(period)-R\(n)"
-                let release = try make(
-                    LedgerView(
-                        spentNano: spent, capNano: cap, releaseID: id, truth: truth.byProvince, submissions: truth.submissions,
-                        coverageByProvince: try Store.coverageByProvince(period: period, db: db)))
+                var byProvince: [String: [Int]] = [:]
+                var submissions = 0
+                var coverage: [(period: Period, byProvince: [String: ProvinceCoverage])] = []
+                for q in span.quarters {
+                    let truth = try Store.provinceTotals(period: q, codebook: codebook, db: db)
+                    // Every pooled quarter must have been reported: a sum over a quarter nobody
+                    // reported would read as a fall.
+                    guard truth.submissions > 0 else { throw LedgerError.noSubmissions }
+                    submissions += truth.submissions
+                    for (p, v) in truth.byProvince {
+                        var sum = byProvince[p] ?? [Int](repeating: 0, count: v.count)
+                        for i in v.indices where i < sum.count { sum[i] += v[i] }
+                        byProvince[p] = sum
+                    }
+                    coverage.append((q, try Store.coverageByProvince(period: q, db: db)))
+                }
+                let sameSpan =
+                    span.isSingle
+                    ? ReleaseRecord.filter(Column("period") == span.last.description && Column("first_period") == nil)
+                    : ReleaseRecord.filter(Column("period") == span.last.description && Column("first_period") == span.first.description)
+                let n = try sameSpan.fetchCount(db) + 1
+                let id = "\(span)-R\(n)"
+                var view = LedgerView(
+                    spentNano: budgets.last?.spentNano ?? 0, capNano: budgets.last?.capNano ?? 0, releaseID: id, truth: byProvince,
+                    submissions: submissions, coverageByProvince: coverage.last?.byProvince ?? [:])
+                view.budgets = budgets
+                view.coverageByPeriod = coverage
+                let release = try make(view)
                 let json = String(decoding: try JSONEncoder().encode(release.parts), as: UTF8.self)
                 try ReleaseRecord(
-                    id: id, period: period.description, createdAt: createdAt, codebookVersion: codebook.version, rhoNano: Int64(askingNano),
-                    k: k, minSchools: minimumSchools, metadataJson: json
+                    id: id, period: span.last.description, createdAt: createdAt, codebookVersion: codebook.version,
+                    rhoNano: Int64(askingNano), k: k, minSchools: minimumSchools, metadataJson: json,
+                    firstPeriod: span.isSingle ? nil : span.first.description
                 ).insert(db)
+                for q in span.quarters {
+                    try db.execute(
+                        sql: "INSERT INTO release_spend (release_id, period, rho_nano) VALUES (?, ?, ?)",
+                        arguments: [id, q.description, Int64(askingNano)])
+                }
                 for (unit, row) in release.cells.enumerated() {
                     try ReleaseMeasurementRecord(releaseId: id, unit: unit, cellIndex: -1, noisy: release.totals[unit]).insert(db)
                     for (j, noisy) in row.enumerated() {
@@ -221,7 +271,9 @@ extension Store {
     /// The stored release `id`, or nil. A stored part that cannot be read is an error, never a trap.
     public func storedRelease(id: String) throws -> StoredRelease? {
         try database.read { db in
-            guard let r = try ReleaseRecord.fetchOne(db, key: id) else { return nil }
+            guard var r = try ReleaseRecord.fetchOne(db, key: id) else { return nil }
+            // A pooled release's period is its span, as its file writes it.
+            if let first = r.firstPeriod { r.period = "\(first)..\(r.period)" }
             let parts = try JSONDecoder().decode(StoredReleaseParts.self, from: Data(r.metadataJson.utf8))
             let rows = try ReleaseRowRecord.filter(Column("release_id") == id).order(Column("ordinal")).fetchAll(db).map {
                 ReleaseRow(
@@ -237,12 +289,14 @@ extension Store {
         }
     }
 
-    /// Every release's parameters, oldest first (parts and rows left empty).
+    /// Every release's parameters, oldest first (parts and rows left empty); a pooled release's
+    /// period is its span (`2025-Q4..2026-Q3`).
     public func releaseSummaries() throws -> [(id: String, period: String, createdAt: String, rhoNano: UInt64, k: Int, minimumSchools: Int)]
     {
         try database.read { db in
-            try ReleaseRecord.order(Column("created_at"), Column("id")).fetchAll(db).map {
-                ($0.id, $0.period, $0.createdAt, UInt64(max(0, $0.rhoNano)), $0.k, $0.minSchools)
+            try ReleaseRecord.order(Column("created_at"), Column("id")).fetchAll(db).map { r in
+                let span: String = r.firstPeriod.map { "\($0)..\(r.period)" } ?? r.period
+                return (r.id, span, r.createdAt, UInt64(max(0, r.rhoNano)), r.k, r.minSchools)
             }
         }
     }

@@ -150,7 +150,7 @@ extension Store {
             sql: """
                 INSERT INTO submission (id, school_id, period, codebook_version, received_at, source_name, source_format, sealed, persons,
                   key_fingerprint, sealed_at, package_digest, late)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, EXISTS (SELECT 1 FROM release WHERE period = ?))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, EXISTS (SELECT 1 FROM release_spend WHERE period = ?))
                 """
         ).execute(arguments: [
             id, s.schoolID, s.period.description, s.codebookVersion, now, item.sourceName, item.sourceFormat, item.sealed, persons,

@@ -313,6 +313,24 @@ public final class Store: Sendable {
                     ALTER TABLE release_row_new RENAME TO release_row;
                     """)
         }
+        m.registerMigration("createReleaseSpendForPooledReleases") { db in
+            // The ledger per quarter: a release spends its ρ on every quarter it covers (one for a
+            // quarterly release, several for a pooled one). A pooled release keeps its last
+            // quarter in release.period and its first in release.first_period.
+            try db.execute(
+                sql: """
+                    CREATE TABLE release_spend (
+                      release_id TEXT NOT NULL REFERENCES release(id),
+                      period TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),
+                      rho_nano INTEGER NOT NULL CHECK (rho_nano > 0),
+                      PRIMARY KEY (release_id, period)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX release_spend_period ON release_spend (period);
+                    INSERT INTO release_spend (release_id, period, rho_nano) SELECT id, period, rho_nano FROM release;
+                    ALTER TABLE release ADD COLUMN first_period TEXT
+                      CHECK (first_period IS NULL OR first_period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]');
+                    """)
+        }
         return m
     }
 

@@ -84,6 +84,15 @@ func parsePeriod(_ text: String) throws -> Period {
     return p
 }
 
+func parseSpan(_ text: String) throws -> PeriodSpan {
+    guard let p = PeriodSpan(text), !p.isSingle else {
+        throw ValidationError(
+            "pooled quarters are written FIRST..LAST, for example 2025-Q4..2026-Q3 (the first before the last, at most \(PeriodSpan.maxQuarters) quarters); one quarter is --period"
+        )
+    }
+    return p
+}
+
 extension Period: ExpressibleByArgument {
     /// Parses a command-line argument.
     public init?(argument: String) { self.init(argument) }

@@ -32,7 +32,12 @@ extension Mosaic.ReleaseCommand {
         )
 
         @OptionGroup var store: StoreOptions
-        @Option(help: "The quarter, YYYY-Qn.", transform: parsePeriod) var period: Period
+        @Option(help: "The quarter, YYYY-Qn.", transform: parsePeriod) var period: Period?
+        @Option(
+            help: ArgumentHelp(
+                "Consecutive quarters pooled in one release, FIRST..LAST (for example 2025-Q4..2026-Q3): their sum measured directly, with about half the relative error of four quarterly releases added up; spends ρ on every quarter covered.",
+                valueName: "YYYY-Qn..YYYY-Qn"), transform: parseSpan)
+        var periods: PeriodSpan?
         @Option(help: "Privacy budget of this release, ρ (zCDP).") var rho: Rho = ReleaseRequest.defaultRho
         @Option(help: "Values from 1 to k-1 are withheld (below_k).") var k: Int = 5
         @Option(help: "Regions and provinces with fewer registered schools are not published on their own.") var minSchools: Int = 5
@@ -55,6 +60,9 @@ extension Mosaic.ReleaseCommand {
         var smallAreaMargin: Int = 20
 
         func validate() throws {
+            guard (period == nil) != (periods == nil) else {
+                throw ValidationError("give either --period YYYY-Qn (one quarter) or --periods FIRST..LAST (quarters pooled)")
+            }
             guard ReleaseRequest.Weights(rawValue: weights) != nil else {
                 throw ValidationError("--weights must be standard or optimised")
             }
@@ -69,7 +77,9 @@ extension Mosaic.ReleaseCommand {
         }
 
         func run() throws {
-            var request = ReleaseRequest(period: period, rho: rho, k: k, minimumSchools: minSchools)
+            guard let span = periods ?? period.map(PeriodSpan.init) else { throw ValidationError("give --period or --periods") }
+            var request = ReleaseRequest(period: span.last, rho: rho, k: k, minimumSchools: minSchools)
+            if !span.isSingle { request.firstPeriod = span.first }
             request.replicates = replicates
             request.smallAreaPercent = smallAreaMargin
             request.weights = ReleaseRequest.Weights(rawValue: weights) ?? .standard
@@ -86,19 +96,25 @@ extension Mosaic.ReleaseCommand {
             let published = data.rows.filter { $0.status == .published }.count
             let m = { (key: String) in data.metadata(key) ?? "?" }
             print(
-                "Release \(m("release_id")) for \(period): ρ = \(m("rho")) (ε = \(m("epsilon")), δ = 1e-6), k = \(k), min. schools = \(minSchools)."
+                "Release \(m("release_id")) for \(span): ρ = \(m("rho")) (ε = \(m("epsilon")), δ = 1e-6), k = \(k), min. schools = \(minSchools)."
             )
             let count = { (s: CellStatus) in data.rows.filter { $0.status == s }.count }
             print(
                 "Wrote \(out)\(csv.map { " and CSV files in \($0)" } ?? ""): \(data.rows.count) values, \(published) published, \(data.rows.count - published) withheld: \(count(.belowK)) fewer than \(k) (below_k), \(count(.smallArea)) in small areas (small_area), \(count(.complementary)) to protect them from subtraction (complementary); the interval audit passed."
             )
-            print("Budget for \(period): \(m("budget_spent_rho")) of \(m("budget_cap_rho")) spent, \(m("budget_remaining_rho")) left.")
+            if span.isSingle {
+                print("Budget for \(span): \(m("budget_spent_rho")) of \(m("budget_cap_rho")) spent, \(m("budget_remaining_rho")) left.")
+            } else {
+                print(
+                    "Budget, every quarter covered: spent \(m("budget_spent_rho")); caps \(m("budget_cap_rho")); left \(m("budget_remaining_rho"))."
+                )
+            }
         }
         /// The plan in words and a table: groups, noise, ρ, and the margins that follow.
         static func describe(_ p: PlanSummary, request: ReleaseRequest) -> String {
             let tables = p.groups.map(\.table).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             var out =
-                "Plan for \(request.period) (nothing read, nothing spent): ρ = \(p.plan.rho) (ε = \(p.epsilon), δ = 1e-6), k = \(p.plan.k), min. schools = \(p.plan.minimumSchools), \(request.weights.rawValue) weights.\n"
+                "Plan for \(request.span.map(\.description) ?? request.period.description) (nothing read, nothing spent): ρ = \(p.plan.rho) (ε = \(p.epsilon), δ = 1e-6), k = \(p.plan.k), min. schools = \(p.plan.minimumSchools), \(request.weights.rawValue) weights.\n"
             out +=
                 "Hierarchy: \(Level.allCases.map { "\(p.units[$0] ?? 0) \($0.rawValue)\(p.units[$0] == 1 ? "" : $0 == .country ? "" : "s")" }.joined(separator: ", ")).\n"
             out +=
@@ -135,7 +151,8 @@ extension Mosaic.ReleaseCommand {
             var table = TextTable(
                 ["release", "period", "created", "rho", "k", "min schools", "quarter spent/cap"], rightAligned: [3, 4, 5])
             for r in releases {
-                guard let period = Period(r.period) else { continue }
+                // A pooled release: its last quarter's budget (every covered quarter is in 'mosaic budget').
+                guard let period = PeriodSpan(r.period)?.last else { continue }
                 let b = try releaser.budget(period: period)
                 table.add([r.id, r.period, r.createdAt, r.rho.description, "\(r.k)", "\(r.minimumSchools)", "\(b.spent)/\(b.cap)"])
             }

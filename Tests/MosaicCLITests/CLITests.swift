@@ -213,6 +213,11 @@ struct CLI {
         #expect(try cli.run("release", "create", "--period", "2026-Q3", "--weights", "best", "--plan-only").status != 0)
         #expect(try cli.run("release", "create", "--period", "2026-Q3").status != 0, "--out is required for a release")
 
+        // Either one quarter or quarters pooled, never both, and a span written FIRST..LAST.
+        #expect(try cli.run("release", "create", "--period", "2026-Q3", "--periods", "2026-Q2..2026-Q3", "--plan-only").status != 0)
+        let backwards = try cli.run("release", "create", "--periods", "2026-Q3..2026-Q2", "--plan-only")
+        #expect(backwards.status != 0 && backwards.err.contains("FIRST..LAST"))
+
         let over = try cli.run("release", "create", "--period", "2026-Q3", "--rho", "1.5", "--out", "over.sqlite")
         #expect(over.status == 1)
         #expect(

@@ -146,3 +146,22 @@ struct QueryFixture {
         #expect(try String(contentsOfFile: out + "/data_dictionary.md", encoding: .utf8).contains("victim_group"))
     }
 }
+
+/// A pooled release in queries: its span is its period; mixing it with a quarter it covers is refused.
+@Suite struct PooledQueryTests {
+    @Test func aPooledReleaseIsItsOwnPeriodAndNeverAddedToAQuarterItCovers() throws {
+        let f = try QueryFixture()
+        var request = ReleaseRequest(period: Period("2026-Q3")!)
+        request.firstPeriod = Period("2026-Q2")!
+        request.replicates = 0
+        let data = try Releaser(store: f.store).create(request, entropy: SeededEntropy(seed: 9))
+        let path = f.folder + "/pooled.sqlite"
+        try ReleaseFile.write(data, to: path)
+        let alone = try QueryEngine(paths: [path]).run(QuerySpec(table: "channels", by: ["period"]))
+        #expect(alone.map(\.group) == [["2026-Q2..2026-Q3"]])
+        #expect(throws: QueryError.self) { _ = try QueryEngine(paths: [path, f.files[1]]) }
+        #expect(throws: QueryError.self) { _ = try QueryEngine(paths: [f.files[1], f.files[1]]) }
+        // Two quarters that do not overlap still add up.
+        #expect(try QueryEngine(paths: f.files).run(QuerySpec(table: "channels", by: ["period"])).count == 2)
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import MosaicCodebook
 import MosaicDisclosure
 import MosaicErrorModel
+import MosaicQuery
 import MosaicReleaseFile
 import Testing
 
@@ -105,5 +106,49 @@ import Testing
         let m = ReportModel.rateMargin(rate: 100, noise: 0, share: 2.5 / 92.5)
         #expect(abs(m - 2.7027) < 1e-3)
         #expect(abs(ReportModel.rateMargin(rate: 100, noise: 3, share: 0.04) - 5) < 1e-9)
+    }
+}
+
+/// A pooled release given to a report replaces the sums of four quarterly releases.
+@Suite struct PooledReportTests {
+    /// A copy of `file` as a pooled release over `span` whose totals are `totals` (country, A, B).
+    func pooled(from file: String, span: String, totals: (Int, Int, Int), moe: Double) throws -> String {
+        var data = try ReleaseReader.read(file)
+        let values = ["ALL": totals.0, "RA": totals.1, "RB": totals.2, "PA": totals.1, "PB": totals.2]
+        for (i, m) in data.metadata.enumerated() {
+            if m.key == "period" { data.metadata[i].value = span }
+            if m.key == "release_id" { data.metadata[i].value = span + "-R1" }
+        }
+        for i in data.rows.indices {
+            data.rows[i].period = span
+            if data.rows[i].tableName == "total", let v = values[data.rows[i].geoCode] {
+                data.rows[i].value = v
+                data.rows[i].moe95 = moe
+                data.rows[i].status = .published
+            }
+        }
+        for i in data.coverage.indices { data.coverage[i].period = span }
+        let path = file + "-pooled.sqlite"
+        try ReleaseFile.write(data, to: path)
+        return path
+    }
+
+    @Test func aPooledReleaseReplacesTheSumsAndIsNamed() throws {
+        let files = try KnownReleases([(100, 60, 40), (100, 60, 40), (100, 60, 40), (100, 60, 40)]).files
+        let path = try pooled(from: files[3], span: "2025-Q4..2026-Q3", totals: (410, 250, 160), moe: 4)
+        let m = try ReportModel.build(releases: files + [path])
+        #expect(m.pooledRelease == "2025-Q4..2026-Q3-R1")
+        #expect(m.periods.count == 4, "the pooled release is not a quarter of the trend")
+        let country = try #require(m.pooled.first { $0.code == "ALL" })
+        #expect(country.persons.value == 410 && country.persons.moe95 == 4, "the release's own figure, not 4 × 100 ± 10")
+        let r = ReportRenderer(model: m, strings: try ReportStrings(language: "en"))
+        #expect(r.markdown().contains("Pooled figures from the release 2025-Q4..2026-Q3-R1"))
+        // Without it, the four quarterly releases are summed: 400 ± 10.
+        let summed = try ReportModel.build(releases: files)
+        #expect(summed.pooled.first { $0.code == "ALL" }?.persons.value == 400 && summed.pooledRelease == nil)
+        // A pooled release over other quarters is refused with what to make instead.
+        let other = try pooled(from: files[2], span: "2025-Q3..2026-Q2", totals: (1, 1, 0), moe: 4)
+        #expect(throws: QueryError.self) { _ = try ReportModel.build(releases: files + [other]) }
+        #expect(throws: QueryError.self) { _ = try ReportModel.build(releases: [path]) }
     }
 }
