@@ -83,8 +83,9 @@ public struct Demo {
             "8. Status for \(latest): \(sub) of \(reg) open schools submitted; \(reg - sub) missing (see 'mosaic status --period \(latest) --store \(store.path)')."
         )
         let releases = try makeReleases(store: store)
+        let pooled = try makePooledRelease(store: store)
         try showBudgetAndQuery(store: store, releases: releases)
-        try writeReports(country: country, releases: releases)
+        try writeReports(country: country, releases: releases + (pooled.map { [$0] } ?? []))
         return Outcome(
             storePath: store.path, schools: country.schools.count, files: files.allCounts.count, ingest: summary,
             correction: fates.correction, repeat_: fates.again, rejected: fates.rejected, latestStatus: status, releases: releases,
@@ -273,6 +274,22 @@ public struct Demo {
             "   Withheld in \(latest): \(count(.belowK)) values fewer than 5 (below_k), \(count(.smallArea)) of small areas (small_area), \(count(.complementary)) more so that none can be computed by subtraction (complementary), of \(last.rows.count); the interval audit passed before each file was written."
         )
         return releases
+    }
+
+    /// Step 9b: the last four quarters pooled in one release (their sum measured once, about half
+    /// the error of four quarterly releases added up), spending ρ on each of them.
+    private func makePooledRelease(store: Store) throws -> String? {
+        guard config.periods.count >= 4, let last = config.periods.last else { return nil }
+        var request = ReleaseRequest(period: last)
+        request.firstPeriod = last.trailing(4).first
+        request.replicates = replicates
+        guard let span = request.span else { return nil }
+        let file = path("releases/\(span).sqlite")
+        let data = try Releaser(store: store).create(request, outputs: ReleaseOutputs(sqlite: file))
+        say(
+            "9b. Pooled release \(data.metadata("release_id") ?? "?"): the four quarters \(span) measured together (ρ = \(ReleaseRequest.defaultRho), spent on each of them), for small areas (mosaic release create --periods \(span))."
+        )
+        return file
     }
 
     /// Steps 10 and 11: the ledger refuses an overspend; a researcher's query.
