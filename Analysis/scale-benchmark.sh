@@ -28,6 +28,7 @@ step() {
   shift 4
   /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" > "$work/$name.log" 2>&1 || { cat "$work/$name.log" >&2; exit 1; }
   read -r secs kb < "$work/time.txt"
+  echo "$secs $kb" >> "$work/raw.txt"
   printf "%-28s %10.1f %10.0f %14s %9.1f\n" "$name" "$secs" "$(awk -v u="$units" -v s="$secs" 'BEGIN { print (s > 0 ? u / s : 0) }')" "$unit/s" \
     "$(awk -v k="$kb" 'BEGIN { print k / 1024 }')" | tee -a "$results"
 }
@@ -40,15 +41,15 @@ rows=$(find "$work/data/counts" -name '*.csv' -print0 | xargs -0 cat | wc -l)
 step init 1 stores -- "$mosaic" init --store "$store"
 step registry-import "$schools" schools -- "$mosaic" registry import --store "$store" "$work/data/registry.csv"
 step ingest "$files" files -- "$mosaic" ingest --unsealed --store "$store" "$work/data/counts"
-awk -v f="$files" -v r="$rows" -v s="$(tail -1 "$results" | awk '{print $2}')" 'BEGIN { printf "%-28s %10s %10.0f %14s\n", "  (ingest rows)", "", r / s, "rows/s" }' | tee -a "$results"
+awk -v f="$files" -v r="$rows" -v s="$(tail -1 "$work/raw.txt" | awk '{print $1}')" 'BEGIN { printf "%-28s %10s %10.0f %14s\n", "  (ingest rows)", "", r / s, "rows/s" }' | tee -a "$results"
 for q in 2025-Q4 2026-Q1 2026-Q2 2026-Q3; do
   step "release $q" "$schools" schools -- "$mosaic" release create --store "$store" --period "$q" --out "$work/r-$q.sqlite"
 done
 step "release pooled" "$schools" schools -- "$mosaic" release create --store "$store" --periods 2025-Q4..2026-Q3 --out "$work/r-pooled.sqlite"
 step report 1 reports -- "$mosaic" report --release "$work/r-2025-Q4.sqlite" --release "$work/r-2026-Q1.sqlite" --release "$work/r-2026-Q2.sqlite" \
   --release "$work/r-2026-Q3.sqlite" --release "$work/r-pooled.sqlite" --format html,md,csv --out "$work/reports"
-total=$(awk '{ s += $2 } END { print s }' "$results")
-peak=$(awk '{ if ($5 + 0 > p) p = $5 + 0 } END { print p }' "$results")
+total=$(awk '{ s += $1 } END { print s }' "$work/raw.txt")
+peak=$(awk '{ if ($2 / 1024 > p) p = $2 / 1024 } END { printf "%.0f", p }' "$work/raw.txt")
 echo
 echo "Files: $files counts files, $rows lines. Store: $(du -m "$store" | cut -f1) MB. Whole run: ${total} s; highest peak memory: ${peak} MB."
 awk -v s="$schools" -v t="$total" 'BEGIN { printf "Per 1,000 schools: %.2f s for the whole run.\n", 1000 * t / s }'
