@@ -199,7 +199,7 @@ public enum CountsFile {
 
     /// Parses a count: digits only, at most ``maximumCount``.
     static func parseCount(_ raw: String, fail: (String) -> IntakeError) throws -> Int {
-        let text = raw.trimmingCharacters(in: .whitespaces)
+        let text = raw.trimmingWhitespace()
         let u = Array(text.utf8)
         if u.isEmpty { throw fail("is empty (write 0 for none)") }
         if u.allSatisfy({ (48...57).contains($0) }) {
@@ -278,7 +278,7 @@ struct CSVCountsParser {
     mutating func nextRecord() throws -> CSVRecord? {
         do {
             // Blank lines and the rows of empty fields that spreadsheets add are skipped.
-            while let r = try reader.next() { if !r.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { return r } }
+            while let r = try reader.next() { if !r.fields.allSatisfy(\.isBlank) { return r } }
             return nil
         } catch let e as CSVError { throw fail(e.line, nil, e.message) }
     }
@@ -417,7 +417,7 @@ struct CSVCountsParser {
                         ))
                 }
             }
-            if r.fields[c.value].trimmingCharacters(in: .whitespaces).isEmpty { emptyCountLines.append(r.line) }
+            if r.fields[c.value].isBlank { emptyCountLines.append(r.line) }
             do {
                 counts[index] = try CountsFile.parseCount(r.fields[c.value], fail: { fail(r.line, "count", $0) })
                 lines[index] = r.line
