@@ -189,7 +189,8 @@ public struct Releaser: Sendable {
     {
         let finals = outputs.paths
         try outputs.check(forbidden: [store.path])
-        let unfinished = try store.unfinishedReleases(period: request.period.description)
+        let unfinished = try store.unfinishedReleases(
+            periods: (request.span?.quarters ?? [request.period]).map(\.description))
         if let id = unfinished.first { throw ReleaseError.unfinished(id) }
         let token = UUID().uuidString
         let owner = ProcessIdentity.current

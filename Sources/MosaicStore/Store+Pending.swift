@@ -123,13 +123,18 @@ extension Store {
     }
 
     /// Releases of a quarter whose files are still pending (an interrupted `release create`).
-    public func unfinishedReleases(period: String) throws -> [String] {
+    public func unfinishedReleases(period: String) throws -> [String] { try unfinishedReleases(periods: [period]) }
+
+    /// Releases covering any of `periods` (quarterly or pooled) whose files are still pending.
+    public func unfinishedReleases(periods: [String]) throws -> [String] {
         try database.read { db in
             try String.fetchAll(
                 db,
-                sql:
-                    "SELECT DISTINCT p.ref FROM pending_output p JOIN release r ON r.id = p.ref WHERE p.kind = 'release' AND r.period = ? ORDER BY p.ref",
-                arguments: [period])
+                sql: """
+                    SELECT DISTINCT p.ref FROM pending_output p JOIN release_spend s ON s.release_id = p.ref
+                    WHERE p.kind = 'release' AND s.period IN (\(periods.map { _ in "?" }.joined(separator: ", "))) ORDER BY p.ref
+                    """,
+                arguments: StatementArguments(periods))
         }
     }
 
