@@ -35,6 +35,28 @@ for s in country.submissions(for: period) {
 let truth = TrueCounts(byProvince: byProvince)
 let entropy = SystemEntropy()
 
+/// Mean absolute error per level over `releases` releases of `plan`: per cell, and of the total,
+/// formatted as "cells (total)" per level.
+@MainActor func maeLine(_ plan: ReleasePlan, values: [[Int]]) -> String {
+    let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan)
+    var err: [Level: Double] = [:]
+    var n: [Level: Double] = [:]
+    var totalErr: [Level: Double] = [:]
+    var totalN: [Level: Double] = [:]
+    for _ in 0..<releases {
+        let e = engine.estimate(engine.measure(truth, entropy: entropy))
+        for (i, u) in geography.units.enumerated() {
+            for j in 0..<codebook.allCells.count {
+                err[u.level, default: 0] += Swift.abs(Double(e.integerCells[i][j] - values[i][j]))
+                n[u.level, default: 0] += 1
+            }
+            totalErr[u.level, default: 0] += Swift.abs(Double(e.integerTotals[i] - codebook.total(of: "incidents", in: values[i])))
+            totalN[u.level, default: 0] += 1
+        }
+    }
+    return Level.allCases.map { l in String(format: "%6.3f (%5.2f)   ", err[l]! / n[l]!, totalErr[l]! / totalN[l]!) }.joined()
+}
+
 /// Mean absolute error per level over `releases` releases: the consistent release's whole numbers
 /// and each level's own noisy measurement (clipped at 0), per cell and of the total.
 @MainActor func run(rho: Rho, releases: Int) -> (
@@ -121,30 +143,10 @@ case "weights":
         var weights: [String: UInt64] = [:]
         for (t, w) in zip(codebook.tables.map(\.name) + [ReleasePlan.totalName], tw) { weights[t] = w }
         let plan = ReleasePlan(rho: Rho("1")!, tableWeights: weights, levelWeights: levels, k: 5, minimumSchools: 5)
-        let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan)
-        var err: [Level: Double] = [:]
-        var n: [Level: Double] = [:]
-        var totalErr: [Level: Double] = [:]
-        var totalN: [Level: Double] = [:]
-        for _ in 0..<releases {
-            let e = engine.estimate(engine.measure(truth, entropy: entropy))
-            for (i, u) in geography.units.enumerated() {
-                for j in 0..<codebook.allCells.count {
-                    err[u.level, default: 0] += Swift.abs(Double(e.integerCells[i][j] - values[i][j]))
-                    n[u.level, default: 0] += 1
-                }
-                totalErr[u.level, default: 0] += Swift.abs(Double(e.integerTotals[i] - codebook.total(of: "incidents", in: values[i])))
-                totalN[u.level, default: 0] += 1
-            }
-        }
         let label =
             "\(levels[.country]!)/\(levels[.region]!)/\(levels[.province]!)".padding(toLength: 13, withPad: " ", startingAt: 0)
             + tw.map(String.init).joined(separator: "/").padding(toLength: 28, withPad: " ", startingAt: 0)
-        print(
-            label
-                + Level.allCases.map { l in
-                    String(format: "%6.3f (%5.2f)   ", err[l]! / n[l]!, totalErr[l]! / totalN[l]!)
-                }.joined())
+        print(label + maeLine(plan, values: values))
     }
 case "pooled":
     // A pooled release of the last four quarters (one measurement of their sum) against the sum
@@ -179,22 +181,32 @@ case "pooled":
             let total = codebook.total(of: "incidents", in: values[i])
             for j in 0..<codebook.allCells.count {
                 err["pooled", default: [:]][u.level, default: 0] += Swift.abs(Double(pooled.integerCells[i][j] - values[i][j]))
-                err["summed", default: [:]][u.level, default: 0] += Swift.abs(Double(summed.reduce(0) { $0 + $1.integerCells[i][j] } - values[i][j]))
+                err["summed", default: [:]][u.level, default: 0] += Swift.abs(
+                    Double(summed.reduce(0) { $0 + $1.integerCells[i][j] } - values[i][j]))
                 n[u.level, default: 0] += 1
             }
             totalErr["pooled", default: [:]][u.level, default: 0] += Swift.abs(Double(pooled.integerTotals[i] - total))
-            totalErr["summed", default: [:]][u.level, default: 0] += Swift.abs(Double(summed.reduce(0) { $0 + $1.integerTotals[i] } - total))
+            totalErr["summed", default: [:]][u.level, default: 0] += Swift.abs(
+                Double(summed.reduce(0) { $0 + $1.integerTotals[i] } - total))
             tn[u.level, default: 0] += 1
         }
     }
-    print("Four quarters \(quarters.first!)..\(quarters.last!) over \(releases) draws, ρ = 1 per release: mean absolute error per cell (and of the total) per level.")
+    print(
+        "Four quarters \(quarters.first!)..\(quarters.last!) over \(releases) draws, ρ = 1 per release: mean absolute error per cell (and of the total) per level."
+    )
     print("                         country          region           province")
     for name in ["summed", "pooled"] {
-        print((name == "pooled" ? "one pooled release       " : "four quarterly, summed    ")
-            + Level.allCases.map { l in String(format: "%6.3f (%5.2f)   ", err[name]![l]! / n[l]!, totalErr[name]![l]! / tn[l]!) }.joined())
+        print(
+            (name == "pooled" ? "one pooled release       " : "four quarterly, summed    ")
+                + Level.allCases.map { l in String(format: "%6.3f (%5.2f)   ", err[name]![l]! / n[l]!, totalErr[name]![l]! / tn[l]!) }
+                .joined())
     }
-    print("ratio pooled/summed      " + Level.allCases.map { l in
-        String(format: "%6.2f (%5.2f)   ", err["pooled"]![l]! / err["summed"]![l]!, totalErr["pooled"]![l]! / totalErr["summed"]![l]!) }.joined())
+    print(
+        "ratio pooled/summed      "
+            + Level.allCases.map { l in
+                String(
+                    format: "%6.2f (%5.2f)   ", err["pooled"]![l]! / err["summed"]![l]!, totalErr["pooled"]![l]! / totalErr["summed"]![l]!)
+            }.joined())
 case "plan":
     // The default weights against the optimised ones (PlanOptimizer): the objective (mean
     // variance per level of every released estimate, relative to the default plan), then the
@@ -232,25 +244,9 @@ case "plan":
         for (name, weights) in [("default", base), ("optimised", result.plan)] {
             var plan = weights
             plan.rho = Rho(rho)!
-            let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan)
-            var err: [Level: Double] = [:]
-            var n: [Level: Double] = [:]
-            var totalErr: [Level: Double] = [:]
-            var totalN: [Level: Double] = [:]
-            for _ in 0..<releases {
-                let e = engine.estimate(engine.measure(truth, entropy: entropy))
-                for (i, u) in geography.units.enumerated() {
-                    for j in 0..<codebook.allCells.count {
-                        err[u.level, default: 0] += Swift.abs(Double(e.integerCells[i][j] - values[i][j]))
-                        n[u.level, default: 0] += 1
-                    }
-                    totalErr[u.level, default: 0] += Swift.abs(Double(e.integerTotals[i] - codebook.total(of: "incidents", in: values[i])))
-                    totalN[u.level, default: 0] += 1
-                }
-            }
             print(
                 rho.padding(toLength: 6, withPad: " ", startingAt: 0) + name.padding(toLength: 10, withPad: " ", startingAt: 0)
-                    + Level.allCases.map { l in String(format: "%6.3f (%5.2f)   ", err[l]! / n[l]!, totalErr[l]! / totalN[l]!) }.joined())
+                    + maeLine(plan, values: values))
         }
     }
 case "sums":
