@@ -111,6 +111,14 @@ extension ReportRenderer {
                     "<li><strong>\(esc($0.code == model.scopeCode ? rowName : $0.name))</strong>: \(esc(notableText($0)))</li>"
                 }.joined() + "</ul>"
         }
+        body += "<h3>\(esc(s.text("notable_falls")))</h3>"
+        body +=
+            model.notableFalls.isEmpty
+            ? "<p>\(esc(s.text("notable_falls_none")))</p>"
+            : "<ul>"
+                + model.notableFalls.map {
+                    "<li><strong>\(esc($0.code == model.scopeCode ? rowName : $0.name))</strong>: \(esc(notableText($0)))</li>"
+                }.joined() + "</ul>"
         body += "</section>\n<section><h2>\(esc(s.text("glossary")))</h2><dl class=\"glossary\">"
         body += glossary.map { entry -> String in
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)

@@ -339,9 +339,20 @@ public struct ReportRenderer {
 
     /// A notable rise in words: the latest value and how far above its own recent average.
     func notableText(_ n: NotableRise) -> String {
-        s.text(
-            n.code == model.national.code ? "notable_change_country" : "notable_change",
-            ["value": s.number(n.latest), "difference": s.decimal(n.difference), "moe": s.decimal(n.moe95)])
+        let country = n.code == model.national.code
+        let key =
+            n.difference < 0 ? (country ? "notable_fall_country" : "notable_fall") : (country ? "notable_change_country" : "notable_change")
+        return s.text(key, ["value": s.number(n.latest), "difference": s.decimal(abs(n.difference)), "moe": s.decimal(n.moe95)])
+    }
+
+    /// The notable falls in Markdown (a line each, or a sentence when there are none).
+    var notableFallsMarkdown: String {
+        "\n### \(s.text("notable_falls"))\n\n"
+            + (model.notableFalls.isEmpty
+                ? s.text("notable_falls_none") + "\n"
+                : model.notableFalls.map { "- \(Markdown.escape($0.code == model.scopeCode ? rowName : $0.name)): \(notableText($0))" }
+                    .joined(
+                        separator: "\n") + "\n")
     }
 
     // MARK: Markdown
@@ -394,6 +405,7 @@ public struct ReportRenderer {
             : model.notable.map {
                 "- \(Markdown.escape($0.code == model.scopeCode ? rowName : $0.name)): \(notableText($0))"
             }.joined(separator: "\n") + "\n"
+        out += notableFallsMarkdown
         out += "\n## \(s.text("glossary"))\n\n" + glossary.map { "- \($0)\n" }.joined()
         out +=
             "\n## \(s.text("method"))\n\n\(methodText)\n\n\(cumulativeText.map { $0 + "\n\n" } ?? "")_\(s.text("generated", ["releases": model.releaseIDs.joined(separator: ", ")]))_\n"
@@ -440,6 +452,7 @@ public struct ReportRenderer {
         case "pooled_4q": return s.text("pooled")
         case "coverage": return s.text("coverage")
         case "notable_rise": return s.text("notable")
+        case "notable_fall": return s.text("notable_falls")
         default: return s.text(code)
         }
     }
@@ -522,6 +535,11 @@ public struct ReportRenderer {
         for n in model.notable {
             row(
                 "notable_rise", n.code, n.code == model.scopeCode ? rowName : n.name, latest, "above_baseline", s.text("notable"),
+                Figure(value: n.latest, moe95: nil, status: "published"), change: n.difference, changeMoe: n.moe95)
+        }
+        for n in model.notableFalls {
+            row(
+                "notable_fall", n.code, n.code == model.scopeCode ? rowName : n.name, latest, "below_expected", s.text("notable_falls"),
                 Figure(value: n.latest, moe95: nil, status: "published"), change: n.difference, changeMoe: n.moe95)
         }
         return w.text

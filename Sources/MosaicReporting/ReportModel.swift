@@ -30,6 +30,9 @@ public struct ReportModel: Sendable, Codable {
     public var breakdowns: [Breakdown]
     /// Units whose latest quarter rose beyond the margin above their recent mean.
     public var notable: [NotableRise]
+    /// Units whose latest quarter fell beyond the margin below what their recent quarters (and,
+    /// inside the country, the national trend) lead one to expect.
+    public var notableFalls: [NotableRise] = []
     /// The last four quarters pooled, for the area and each sub-unit (empty with fewer than
     /// four quarters).
     public var pooled: [Pooled] = []
@@ -123,6 +126,7 @@ public struct ReportModel: Sendable, Codable {
             releaseIDs: all.map(\.info.releaseID),
             releasedOn: latest.data.metadata.first { $0.key == "created_at" }.map { String($0.value.prefix(10)) })
         model.pooled = ([scope] + subunits).compactMap(pooled)
+        model.notableFalls = notableRises([scope] + subunits, national: national, falls: true)
         // A pooled release measured the four quarters' sum directly: one draw of noise, about
         // half the error of four quarterly releases added up. Its figures replace the sums.
         if let p = pooledReleases.first {
@@ -452,7 +456,9 @@ public struct ReportModel: Sendable, Codable {
     /// margin. A unit inside the country (every one but the country itself) is measured against
     /// the national trend: its baseline is scaled by the country's own rise over the same
     /// quarters, so that a country-wide rise does not make every unit "notable".
-    static func notableRises(_ all: [Series], national: Series? = nil) -> [NotableRise] {
+    /// `falls`: the units below their expected level by more than the margin instead (the
+    /// difference is then negative).
+    static func notableRises(_ all: [Series], national: Series? = nil, falls: Bool = false) -> [NotableRise] {
         // The country's latest quarter over the mean of the same earlier quarters.
         func nationalGrowth(_ window: Int) -> (ratio: Double, relativeVariance: Double)? {
             guard let n = national, let last = n.points.last?.persons.value, let m = n.points.last?.persons.moe95 else { return nil }
@@ -483,9 +489,11 @@ public struct ReportModel: Sendable, Codable {
             }
             let moe = Margin.z95 * (pow(Margin.standardError(m), 2) + varBaseline).squareRoot()
             let d = Double(v) - baseline
-            if d > moe { notable.append(NotableRise(code: s.code, name: s.name, latest: v, baseline: baseline, difference: d, moe95: moe)) }
+            if falls ? -d > moe : d > moe {
+                notable.append(NotableRise(code: s.code, name: s.name, latest: v, baseline: baseline, difference: d, moe95: moe))
+            }
         }
-        notable.sort { ($0.difference / $0.moe95, $1.code) > ($1.difference / $1.moe95, $0.code) }
+        notable.sort { (abs($0.difference) / $0.moe95, $1.code) > (abs($1.difference) / $1.moe95, $0.code) }
         return notable
     }
 }

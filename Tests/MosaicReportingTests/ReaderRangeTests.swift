@@ -152,3 +152,21 @@ import Testing
         #expect(throws: QueryError.self) { _ = try ReportModel.build(releases: [path]) }
     }
 }
+
+/// Falls are notable as rises are, against the same expectation.
+@Suite struct NotableFallTests {
+    @Test func aFallBeyondTheMarginIsNotableAndAFlatUnitInAFallingCountryRises() throws {
+        // The country falls from 100 to 70; region A from 50 to 20 (below the 35 the national
+        // trend leads one to expect); region B stays at 50 (above it).
+        let m = try ReportModel.build(
+            releases: try KnownReleases([(100, 50, 50), (100, 50, 50), (100, 50, 50), (100, 50, 50), (70, 20, 50)]).files)
+        #expect(m.notableFalls.map(\.code) == ["ALL", "RA"] || m.notableFalls.map(\.code) == ["RA", "ALL"])
+        #expect(m.notable.map(\.code) == ["RB"])
+        let r = ReportRenderer(model: m, strings: try ReportStrings(language: "en"))
+        #expect(r.markdown().contains("### Notable falls") && r.markdown().contains("Whole country: 70 (−30.0 ±"))
+        #expect(r.csv().contains("notable_fall,RA,Region A,"))
+        let flat = try ReportModel.build(releases: try KnownReleases([(100, 50, 50), (100, 50, 50), (100, 50, 50), (98, 49, 49)]).files)
+        #expect(flat.notableFalls.isEmpty)
+        #expect(ReportRenderer(model: flat, strings: try ReportStrings(language: "es")).html().contains("Ninguna zona quedó por debajo"))
+    }
+}
