@@ -142,8 +142,8 @@ public struct IntervalAudit: Sendable {
 
     /// The same slot's value in the parent unit (nil for the country).
     func parentValue(_ v: Int, _ values: [Int]) -> Int? {
-        guard let p = relations.geography.units[relations.unit(of: v)].parent else { return nil }
-        return values[relations.index(unit: p, slot: relations.slot(of: v))]
+        guard let whole = relations.whole(of: v) else { return nil }
+        return values[whole]
     }
 
     /// Audits withheld values of `values` (every value, withheld ones included, so that the

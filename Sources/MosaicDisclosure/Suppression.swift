@@ -123,6 +123,8 @@ public struct Suppressor: Sendable {
     public let rule: SuppressionRule
     /// Units under the small-area rule.
     public let smallUnits: [Bool]
+    /// Values under the small-area rule (their unit's, or their domain part's).
+    public let smallValues: [Bool]
     /// Where the search for complementary values looks.
     public var search: Search = .wholeHierarchy
     /// How much more withholding a unit's total of affected persons costs than a cell of the
@@ -143,6 +145,7 @@ public struct Suppressor: Sendable {
         self.relations = relations
         self.rule = rule
         self.smallUnits = relations.geography.units.map { $0.isSmallArea(minimumSchools: minimumSchools) }
+        self.smallValues = (0..<relations.valueCount).map { relations.isSmallArea($0, minimumSchools: minimumSchools) }
     }
 
     /// Audit-and-protect rounds before giving up.
@@ -168,7 +171,7 @@ public struct Suppressor: Sendable {
     /// Primary suppression: the k-threshold and the small-area rule.
     public func primary(_ values: [Int]) -> [SuppressionReason?] {
         values.indices.map { v in
-            if smallUnits[relations.unit(of: v)] { return .smallArea }
+            if smallValues[v] { return .smallArea }
             return values[v] >= 1 && values[v] < rule.k ? .belowK : nil
         }
     }
@@ -331,7 +334,7 @@ final class PerturbationProgram {
     /// Value → its y⁺ column (y⁻ is the next one); absent when the value cannot move.
     var column: [Int: Int] = [:]
 
-    let slots: Int
+    let relations: TableRelations
     let totalWeight: Double
 
     init(
@@ -340,14 +343,14 @@ final class PerturbationProgram {
     ) {
         self.rule = rule
         self.values = values
-        self.slots = relations.slotsPerUnit
+        self.relations = relations
         self.totalWeight = totalWeight
         lp.dual = true
         var bounds: [(lower: Double, upper: Double)] = []
         var costs: [Double] = []
-        for u in units ?? Array(relations.geography.units.indices) {
-            for s in 0..<relations.slotsPerUnit {
-                let v = relations.index(unit: u, slot: s)
+        for v in relations.values(ofUnits: units ?? Array(relations.geography.units.indices)) {
+            do {
+                let s = relations.slot(of: v)
                 guard let m = PerturbationProgram.movement(values[v], reasons[v], rule) else { continue }
                 column[v] = bounds.count
                 bounds.append((0, m.up))
@@ -397,7 +400,7 @@ final class PerturbationProgram {
         guard let c = column[v], let m = PerturbationProgram.movement(values[v], reason, rule) else { return }
         lp.setColumnBounds(c, lower: 0, upper: m.up)
         lp.setColumnBounds(c + 1, lower: 0, upper: m.down)
-        let cost = m.cost * (v % slots == TableRelations.totalSlot && reason == nil ? totalWeight : 1)
+        let cost = m.cost * (relations.slot(of: v) == TableRelations.totalSlot && reason == nil ? totalWeight : 1)
         lp.setObjective(c, cost)
         lp.setObjective(c + 1, cost)
     }

@@ -7,8 +7,12 @@ import MosaicErrorModel
 /// persons), and the tables bounded by that total (each cell at most the total).
 ///
 /// Values are numbered unit by unit: slot 0 is the unit's total of affected persons, slot
-/// `1 + i` the codebook cell `allCells[i]`. Together with non-negativity these are the
-/// constraints of the attacker's linear program in ``IntervalAudit``.
+/// `1 + i` the codebook cell `allCells[i]`. After every unit's values come the domain parts'
+/// (``Domains``): part by part, one value per slot of ``domainSlots``. A part is a piece of its
+/// unit's partition by stage or sector: the parts of a unit add up to the unit, value by value;
+/// the regions' parts add up to the country's part of the same value; and within a part the
+/// cells of a table that counts each person once add up to the part's total. Together with
+/// non-negativity these are the constraints of the attacker's linear program in ``IntervalAudit``.
 public struct TableRelations: Sendable {
     /// One term of a relation: `coefficient × value`.
     public struct Term: Sendable, Hashable {
@@ -32,29 +36,94 @@ public struct TableRelations: Sendable {
     public let slotsPerUnit: Int
     /// Every relation a reader knows.
     public let relations: [Relation]
+    /// The breakdowns by stage and sector (``Domains/none`` when the release has none).
+    public let domains: Domains
+    /// The slots each domain part has (0 for the total, `1 + i` for the cell `allCells[i]`).
+    public let domainSlots: [Int]
+    /// The number of values of the units (before the domain parts').
+    public let unitValueCount: Int
     /// For each value, the relations it appears in.
     public let relationsOf: [[Int]]
 
     /// The slot of a unit's total of affected persons.
     public static let totalSlot = 0
 
-    /// The number of values: units × slots.
-    public var valueCount: Int { geography.units.count * slotsPerUnit }
+    /// The number of values: units × slots, then parts × domain slots.
+    public var valueCount: Int { unitValueCount + domains.parts.count * domainSlots.count }
 
     /// The index of a unit's value in slot `slot`.
     public func index(unit: Int, slot: Int) -> Int { unit * slotsPerUnit + slot }
 
-    /// The unit a value belongs to.
-    public func unit(of value: Int) -> Int { value / slotsPerUnit }
+    /// The index of a domain part's value in slot `slot`; nil when parts have no such slot.
+    public func index(part: Int, slot: Int) -> Int? {
+        domainSlots.firstIndex(of: slot).map { unitValueCount + part * domainSlots.count + $0 }
+    }
+
+    /// The domain part a value belongs to; nil for a unit's own value.
+    public func part(of value: Int) -> Int? {
+        value < unitValueCount ? nil : (value - unitValueCount) / domainSlots.count
+    }
+
+    /// The unit a value belongs to (for a part's value, the unit it is part of).
+    public func unit(of value: Int) -> Int {
+        if let p = part(of: value) { return domains.parts[p].unit }
+        return value / slotsPerUnit
+    }
 
     /// The slot of a value within its unit (0 the total, `1 + i` the cell `allCells[i]`).
-    public func slot(of value: Int) -> Int { value % slotsPerUnit }
+    public func slot(of value: Int) -> Int {
+        if value >= unitValueCount { return domainSlots[(value - unitValueCount) % domainSlots.count] }
+        return value % slotsPerUnit
+    }
 
-    /// The relations of a release of `codebook` over `geography`.
-    public init(codebook: Codebook, geography: Geography) {
+    /// The value a value is a part of: the parent unit's same value for a unit's, the unit's
+    /// same value for a domain part's; nil for the country's own values.
+    public func whole(of value: Int) -> Int? {
+        if part(of: value) != nil { return index(unit: unit(of: value), slot: slot(of: value)) }
+        return geography.units[unit(of: value)].parent.map { index(unit: $0, slot: slot(of: value)) }
+    }
+
+    /// Whether a value falls under the small-area rule: its unit has fewer than
+    /// `minimumSchools` registered schools (not the country), or, for a domain part, the part has.
+    public func isSmallArea(_ value: Int, minimumSchools: Int) -> Bool {
+        if let p = part(of: value) {
+            return domains.parts[p].schools < minimumSchools || geography.units[domains.parts[p].unit].isSmallArea(minimumSchools: minimumSchools)
+        }
+        return geography.units[unit(of: value)].isSmallArea(minimumSchools: minimumSchools)
+    }
+
+    /// Every value of the given units, their domain parts' included.
+    public func values(ofUnits units: [Int]) -> [Int] {
+        let wanted = Set(units)
+        var out: [Int] = []
+        for u in units { for s in 0..<slotsPerUnit { out.append(index(unit: u, slot: s)) } }
+        for (p, part) in domains.parts.enumerated() where wanted.contains(part.unit) {
+            for s in domainSlots { if let v = index(part: p, slot: s) { out.append(v) } }
+        }
+        return out
+    }
+
+    /// The slots of the domain tables: the total, and the cells of the codebook tables broken down.
+    public static func domainSlots(codebook: Codebook, domains: Domains) -> [Int] {
+        guard !domains.isEmpty else { return [] }
+        var slots = [totalSlot]
+        for name in domains.tables {
+            guard let t = codebook.tableIndex(name) else { continue }
+            slots += codebook.tableRanges[t].map { 1 + $0 }
+        }
+        return slots
+    }
+
+    /// The relations of a release of `codebook` over `geography`, with its domain parts.
+    public init(codebook: Codebook, geography: Geography, domains: Domains = .none) {
         self.geography = geography
         let slots = codebook.allCells.count + 1
         self.slotsPerUnit = slots
+        self.domains = domains
+        let domainSlots = TableRelations.domainSlots(codebook: codebook, domains: domains)
+        self.domainSlots = domainSlots
+        let unitValues = geography.units.count * slots
+        self.unitValueCount = unitValues
         var relations: [Relation] = []
         let units = geography.units
         func at(_ u: Int, _ s: Int) -> Int { u * slots + s }
@@ -95,8 +164,47 @@ public struct TableRelations: Sendable {
                 }
             }
         }
+        // Domain parts: each dimension partitions its unit; regions' parts add up to the
+        // country's; within a part, a table that counts each person once adds up to its total.
+        func partValue(_ p: Int, _ s: Int) -> Int {
+            unitValues + p * domainSlots.count + (domainSlots.firstIndex(of: s) ?? 0)
+        }
+        for u in units.indices where Domains.levels.contains(units[u].level) {
+            for d in domains.dimensions.indices {
+                let parts = domains.parts(unit: u, dimension: d)
+                guard !parts.isEmpty else { continue }
+                for s in domainSlots {
+                    relations.append(
+                        Relation(
+                            isEquality: true,
+                            terms: [Term(value: at(u, s), coefficient: 1)] + parts.map { Term(value: partValue($0, s), coefficient: -1) }))
+                }
+                guard units[u].level == .country else { continue }
+                for value in domains.dimensions[d].values.indices {
+                    guard let whole = domains.part(unit: u, dimension: d, value: value) else { continue }
+                    let pieces = units[u].children.compactMap { domains.part(unit: $0, dimension: d, value: value) }
+                    for s in domainSlots {
+                        relations.append(
+                            Relation(
+                                isEquality: true,
+                                terms: [Term(value: partValue(whole, s), coefficient: 1)]
+                                    + pieces.map { Term(value: partValue($0, s), coefficient: -1) }))
+                    }
+                }
+            }
+        }
+        for (p, _) in domains.parts.enumerated() {
+            for name in domains.tables {
+                guard let t = codebook.tableIndex(name), linked.contains(t) else { continue }
+                relations.append(
+                    Relation(
+                        isEquality: true,
+                        terms: codebook.tableRanges[t].map { Term(value: partValue(p, 1 + $0), coefficient: 1) }
+                            + [Term(value: partValue(p, TableRelations.totalSlot), coefficient: -1)]))
+            }
+        }
         self.relations = relations
-        var of = [[Int]](repeating: [], count: units.count * slots)
+        var of = [[Int]](repeating: [], count: unitValues + domains.parts.count * domainSlots.count)
         for (r, relation) in relations.enumerated() { for t in relation.terms { of[t.value].append(r) } }
         self.relationsOf = of
     }

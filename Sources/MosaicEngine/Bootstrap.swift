@@ -23,7 +23,7 @@ extension ReleaseEngine {
         let cellCount = codebook.allCells.count
         let cellIndex = Dictionary(uniqueKeysWithValues: codebook.allCells.map { ("\($0.table)|\($0.code)", $0.index) })
         var known = [[Int?]](repeating: [Int?](repeating: nil, count: cellCount), count: units.count)
-        for v in published where v.table != ReleasePlan.totalName {
+        for v in published where v.table != ReleasePlan.totalName && v.part == nil {
             guard let j = cellIndex["\(v.table)|\(v.cell)"], !isSmallArea(v.unit) else { continue }
             known[v.unit][j] = v.value ?? (v.reason == .complementary ? plan.k : suppressedStandIn)
         }
@@ -60,7 +60,7 @@ extension ReleaseEngine {
         let trueTotals = truth.map { codebook.total(of: totalTable, in: $0) }
         let width = codebook.allCells.count + 1
         return (0..<count).map { _ in
-            let r = estimate(measure(simulated, entropy: entropy))
+            let r = estimateUnits(measure(simulated, entropy: entropy, includeDomains: false))
             var out = [Int16](repeating: 0, count: geography.units.count * width)
             for i in geography.units.indices {
                 out[i * width] = Int16(clamping: r.integerTotals[i] - trueTotals[i])

@@ -57,7 +57,7 @@ public struct PlanOptimizer: Sendable {
     /// The mean variance of the released estimates of each table (and the total) per level.
     public func tableVariances(_ plan: ReleasePlan) -> [Key: Double] {
         var sigma2: [String: [Level: Double]] = [:]
-        for g in plan.groups(codebook: codebook) { sigma2[g.table, default: [:]][g.level] = g.sigma2 }
+        for g in plan.groups(codebook: codebook) where g.dimension == nil { sigma2[g.table, default: [:]][g.level] = g.sigma2 }
         return tableVariances(sigma2: sigma2)
     }
 

@@ -10,8 +10,14 @@ import MosaicSamplers
 public struct TrueCounts: Sendable {
     /// Per province code: counts indexed like `Codebook.allCells`.
     public var byProvince: [String: [Int]]
-    /// True counts per province code, indexed like `Codebook.allCells`.
-    public init(byProvince: [String: [Int]]) { self.byProvince = byProvince }
+    /// Per domain dimension (`stage`), province code and value (`secondary`): counts indexed
+    /// like `Codebook.allCells` (empty for a release without domains).
+    public var byDomain: [String: [String: [String: [Int]]]]
+    /// True counts per province code, indexed like `Codebook.allCells`, and per domain value.
+    public init(byProvince: [String: [Int]], byDomain: [String: [String: [String: [Int]]]] = [:]) {
+        self.byProvince = byProvince
+        self.byDomain = byDomain
+    }
 }
 
 /// The noisy measurements of one release: for every unit, every cell and the total of affected
@@ -21,6 +27,8 @@ public struct Measurements: Sendable, Equatable {
     public var cells: [[Int64]]
     /// [unit]
     public var totals: [Int64]
+    /// [domain part][position in ``TableRelations/domainSlots``]
+    public var domainCells: [[Int64]] = []
 }
 
 /// The post-processed, consistent release before thresholds: whole numbers and the variances
@@ -38,6 +46,12 @@ public struct Estimates: Sendable {
     public var cellVariances: [[Double]]
     /// Variance of each unit's total estimate.
     public var totalVariances: [Double]
+    /// Per domain part and domain slot: least-squares estimates, whole numbers, variances.
+    public var domainCells: [[Double]] = []
+    /// Whole numbers of the domain parts, consistent with the units' and with each other.
+    public var domainIntegers: [[Int]] = []
+    /// Variances of the domain parts' least-squares estimates.
+    public var domainVariances: [[Double]] = []
 }
 
 /// A published (or suppressed) value of a release.
@@ -54,6 +68,9 @@ public struct ReleasedValue: Sendable, Hashable {
     public var moe95: Double?
     /// Why the value is withheld; nil when published.
     public var reason: SuppressionReason?
+    /// The domain part (index into ``Domains/parts``) for a breakdown by stage or sector; nil
+    /// for the unit's own value.
+    public var part: Int? = nil
     /// Whether the value is withheld.
     public var suppressed: Bool { value == nil }
 
@@ -82,22 +99,36 @@ public struct ReleaseEngine: Sendable {
     public let groups: [ReleasePlan.Group]
     /// The covariances of the estimates (and the tree estimator they share).
     public let errorModel: ErrorModel
+    /// The breakdowns by stage and sector (``Domains/none`` without).
+    public let domains: Domains
+    /// The variance of every domain part's estimate per slot (public parameters only).
+    public private(set) var domainVarianceTable: [[Double]] = []
 
     /// The z-value of a two-sided 95 % interval.
     public static let z95 = Margin.z95
 
     /// An engine for one codebook, hierarchy and plan; it draws no noise until `measure`.
-    public init(codebook: Codebook, geography: Geography, plan: ReleasePlan) {
+    ///
+    /// - Precondition: `domains` breaks down the plan's dimensions and tables, or is empty when
+    ///   the plan has none.
+    public init(codebook: Codebook, geography: Geography, plan: ReleasePlan, domains: Domains = .none) {
+        precondition(
+            plan.hasDomains ? domains.dimensions.map(\.name) == plan.domainDimensions && domains.tables == plan.domainTables : domains.isEmpty,
+            "the domains must match the plan")
         self.codebook = codebook
         self.geography = geography
         self.plan = plan
+        self.domains = domains
         self.groups = plan.groups(codebook: codebook)
         self.errorModel = ErrorModel(codebook: codebook, geography: geography, groups: groups)
+        if !domains.isEmpty { self.domainVarianceTable = domainVariances() }
     }
 
-    func group(_ table: String, _ level: Level) -> ReleasePlan.Group {
-        groups.first { $0.table == table && $0.level == level }!
+    func group(_ table: String, _ level: Level, dimension: String? = nil) -> ReleasePlan.Group {
+        groups.first { $0.table == table && $0.level == level && $0.dimension == dimension }!
     }
+
+    static func samplerKey(_ g: ReleasePlan.Group) -> String { "\(g.table)/\(g.level)/\(g.dimension ?? "")" }
 
     /// True values of every unit: provinces from `truth`, summed upward.
     public func aggregate(_ truth: TrueCounts) -> [[Int]] {
@@ -105,30 +136,53 @@ public struct ReleaseEngine: Sendable {
         return geography.sumUp(truth.byProvince, zero: zero) { a, b in zip(a, b).map { $0 + $1 } }
     }
 
-    /// Draws the noisy measurements: discrete Gaussian noise on every cell and total of every unit.
+    /// Draws the noisy measurements: discrete Gaussian noise on every cell and total of every
+    /// unit, and on every domain part's values.
     public func measure<E: EntropySource>(_ truth: TrueCounts, entropy: E) -> Measurements {
+        measure(truth, entropy: entropy, includeDomains: true)
+    }
+
+    func measure<E: EntropySource>(_ truth: TrueCounts, entropy: E, includeDomains: Bool) -> Measurements {
         let values = aggregate(truth)
         let totalTable = codebook.rules.equalTotals.first ?? codebook.tables[0].name
         var cells = [[Int64]]()
         var totals = [Int64]()
         let samplers = Dictionary(
             uniqueKeysWithValues: groups.map {
-                ("\($0.table)/\($0.level)", DiscreteGaussian(sigma2Num: $0.sigma2Num, sigma2Den: $0.sigma2Den))
+                (ReleaseEngine.samplerKey($0), DiscreteGaussian(sigma2Num: $0.sigma2Num, sigma2Den: $0.sigma2Den))
             })
         for (i, u) in geography.units.enumerated() {
             var row = [Int64](repeating: 0, count: codebook.allCells.count)
             for cell in codebook.allCells {
-                row[cell.index] = Int64(values[i][cell.index]) + samplers["\(cell.table)/\(u.level)"]!.sample(entropy)
+                row[cell.index] = Int64(values[i][cell.index]) + samplers["\(cell.table)/\(u.level)/"]!.sample(entropy)
             }
             cells.append(row)
             let total = codebook.total(of: totalTable, in: values[i])
-            totals.append(Int64(total) + samplers["\(ReleasePlan.totalName)/\(u.level)"]!.sample(entropy))
+            totals.append(Int64(total) + samplers["\(ReleasePlan.totalName)/\(u.level)/"]!.sample(entropy))
         }
-        return Measurements(cells: cells, totals: totals)
+        var m = Measurements(cells: cells, totals: totals)
+        if includeDomains && !domains.isEmpty {
+            let truths = domainTruth(truth)
+            m.domainCells = domains.parts.enumerated().map { p, part in
+                let dimension = domains.dimensionName(part)
+                let level = geography.units[part.unit].level
+                return zip(domainSlots, truths[p]).map { slot, value in
+                    let table = slot == TableRelations.totalSlot ? ReleasePlan.totalName : codebook.allCells[slot - 1].table
+                    return Int64(value) + samplers["\(table)/\(level)/\(dimension)"]!.sample(entropy)
+                }
+            }
+        }
+        return m
     }
 
     /// Consistent estimates and whole numbers from the measurements (post-processing only).
     public func estimate(_ m: Measurements) -> Estimates {
+        var e = estimateUnits(m)
+        if !domains.isEmpty && m.domainCells.count == domains.parts.count { estimateDomains(m.domainCells, into: &e) }
+        return e
+    }
+
+    func estimateUnits(_ m: Measurements) -> Estimates {
         let units = geography.units
         let n = units.count
         let tree = errorModel.tree
@@ -213,19 +267,25 @@ public struct ReleaseEngine: Sendable {
     }
 
     /// The relations a reader of this release knows (hierarchy, table sums, bounds).
-    public var relations: TableRelations { TableRelations(codebook: codebook, geography: geography) }
+    public var relations: TableRelations { TableRelations(codebook: codebook, geography: geography, domains: domains) }
+
+    /// The slots each domain part has (see ``TableRelations/domainSlots``).
+    public var domainSlots: [Int] { TableRelations.domainSlots(codebook: codebook, domains: domains) }
 
     /// The suppression rule of the plan.
     public var suppressionRule: SuppressionRule { SuppressionRule(k: plan.k, smallAreaPercent: plan.smallAreaPercent) }
 
     /// The consistent whole numbers as one vector indexed like ``TableRelations`` (slot 0 the
-    /// unit's total, slot 1 + i the cell `allCells[i]`).
+    /// unit's total, slot 1 + i the cell `allCells[i]`, then the domain parts').
     public func valueVector(_ e: Estimates) -> [Int] {
         var out: [Int] = []
         out.reserveCapacity(geography.units.count * (codebook.allCells.count + 1))
         for i in geography.units.indices {
             out.append(e.integerTotals[i])
             out.append(contentsOf: e.integerCells[i])
+        }
+        if !domains.isEmpty {
+            for row in e.domainIntegers { out.append(contentsOf: row) }
         }
         return out
     }
@@ -265,6 +325,24 @@ public struct ReleaseEngine: Sendable {
             out.append(value(TableRelations.totalSlot, ReleasePlan.totalName, "persons", e.integerTotals[i], e.totalVariances[i]))
             for cell in codebook.allCells {
                 out.append(value(1 + cell.index, cell.table, cell.code, e.integerCells[i][cell.index], e.cellVariances[i][cell.index]))
+            }
+        }
+        let slots = domainSlots
+        for (p, part) in domains.parts.enumerated() where e.domainIntegers.count == domains.parts.count {
+            for (q, slot) in slots.enumerated() {
+                let cell = slot == TableRelations.totalSlot ? nil : codebook.allCells[slot - 1]
+                var v: ReleasedValue
+                if let reason = outcome.reasons[relations.index(part: p, slot: slot)!] {
+                    v = ReleasedValue(
+                        unit: part.unit, table: cell?.table ?? ReleasePlan.totalName, cell: cell?.code ?? "persons", value: nil, moe95: nil,
+                        reason: reason)
+                } else {
+                    v = ReleasedValue(
+                        unit: part.unit, table: cell?.table ?? ReleasePlan.totalName, cell: cell?.code ?? "persons",
+                        value: e.domainIntegers[p][q], moe95: ReleaseEngine.margin(e.domainVariances[p][q]))
+                }
+                v.part = p
+                out.append(v)
             }
         }
         return (out, outcome)

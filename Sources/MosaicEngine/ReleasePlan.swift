@@ -27,6 +27,30 @@ public struct ReleasePlan: Sendable, Equatable {
     /// A withheld small area's value stays uncertain to a reader by at least max(k, this
     /// percentage of the value) either way (complementary suppression).
     public var smallAreaPercent: Int = 20
+    /// The registry attributes the release breaks the country and regions down by (`stage`,
+    /// `sector`); empty for none.
+    public var domainDimensions: [String] = []
+    /// The tables broken down by ``domainDimensions``: `total`, and at most one table that counts
+    /// each person once (see ``Domains``).
+    public var domainTables: [String] = []
+    /// The weight of each dimension's groups against ``geographyWeight``.
+    public var domainWeights: [String: UInt64] = [:]
+    /// The weight of the geographic groups against the domain dimensions' (only read when the
+    /// plan has domains: without them the geographic groups share all of ρ).
+    public var geographyWeight: UInt64 = 1
+
+    /// Default domain settings: `stage` and `sector`, for the total and `incidents`, each
+    /// dimension with weight 1 against the geography's 8 (the domain groups get 5·2·2 shares
+    /// against the geography's 8·10·4, about 6 % of ρ: see Analysis/privacy-evaluation.sh).
+    public mutating func addDefaultDomains() {
+        domainDimensions = ["stage", "sector"]
+        domainTables = [ReleasePlan.totalName, "incidents"]
+        domainWeights = ["stage": 1, "sector": 1]
+        geographyWeight = 8
+    }
+
+    /// Whether the plan breaks units down by stage or sector.
+    public var hasDomains: Bool { !domainDimensions.isEmpty && !domainTables.isEmpty }
 
     /// A plan with explicit weights (each from 1 to 100).
     public init(rho: Rho, tableWeights: [String: UInt64], levelWeights: [Level: UInt64], k: Int, minimumSchools: Int) {
@@ -51,10 +75,13 @@ public struct ReleasePlan: Sendable, Equatable {
             k: 5, minimumSchools: 5)
     }
 
-    /// One measurement group: a table (or the total) at a level.
+    /// One measurement group: a table (or the total) at a level, or its breakdown by a domain
+    /// dimension at that level.
     public struct Group: Sendable, Equatable {
         /// The codebook table.
         public var table: String
+        /// The domain dimension (`stage`, `sector`) of a breakdown group; nil for the geography.
+        public var dimension: String? = nil
         /// The level: country, region or province.
         public var level: Level
         /// Squared L2 sensitivity.
@@ -79,7 +106,19 @@ public struct ReleasePlan: Sendable, Equatable {
         }
     }
 
-    /// The measurement groups with their exact noise and ρ.
+    /// The measurement groups with their exact noise and ρ: every (table, level) of the
+    /// geography, then, with domains, every (domain table, dimension, level) for the country and
+    /// the regions.
+    ///
+    /// Shares: a geographic group gets G·w_t·v_l and a domain group u_d·w_t·v_l out of
+    /// S = G·W·V + Σ_d u_d·W_D·V_D (W_D the domain tables' weights, V_D the country's and the
+    /// regions' level weights), so ρ_g = ρ·share/S and the groups add up to ρ (up to rounding
+    /// each up to a nano-ρ). Without domains, S = W·V and G = 1: the plan of a release without
+    /// domains is unchanged.
+    ///
+    /// Sensitivity of a domain group: one person at one school in one quarter is in exactly one
+    /// part of each dimension per unit, so a single-valued table's breakdown changes one cell by 1
+    /// at each level (Δ² = 1), like the table itself.
     ///
     /// - Precondition: ρ > 0 and every weight positive.
     public func groups(codebook: Codebook) -> [Group] {
@@ -88,19 +127,32 @@ public struct ReleasePlan: Sendable, Equatable {
             codebook.tables.map { ($0.name, $0.multiValued ? UInt64($0.cells.count) : 1) } + [(ReleasePlan.totalName, 1)]
         let w: UInt64 = tables.reduce(0) { $0 + tableWeights[$1.0]! }
         let v: UInt64 = Level.allCases.reduce(0) { $0 + levelWeights[$1]! }
+        let broken = hasDomains ? tables.filter { self.domainTables.contains($0.0) } : []
+        let g0: UInt64 = broken.isEmpty ? 1 : geographyWeight
+        let wd: UInt64 = broken.reduce(0) { $0 + tableWeights[$1.0]! }
+        let vd: UInt64 = Domains.levels.reduce(0) { $0 + levelWeights[$1]! }
+        let s: UInt64 =
+            g0 * w * v + (broken.isEmpty ? 0 : domainDimensions.reduce(0) { $0 + domainWeights[$1, default: 1] * wd * vd })
+        func group(_ table: String, _ d2: UInt64, _ level: Level, _ weight: UInt64, _ dimension: String?) -> Group {
+            // σ² = Δ²·S·10⁹ / (2·weight·w·v·nano), reduced.
+            var num = d2 * s * Rho.scale
+            var den = 2 * weight * tableWeights[table]! * levelWeights[level]! * rho.nano
+            let g = gcd(num, den)
+            num /= g
+            den /= g
+            var out = Group(
+                table: table, level: level, sensitivitySquared: d2, sigma2Num: num, sigma2Den: den,
+                rho: Accounting.gaussianRho(sensitivitySquared: d2, sigma2Num: num, sigma2Den: den))
+            out.dimension = dimension
+            return out
+        }
         var out: [Group] = []
         for (table, d2) in tables {
-            for level in Level.allCases {
-                // σ² = Δ²·W·V·10⁹ / (2·w·v·nano), reduced.
-                var num = d2 * w * v * Rho.scale
-                var den = 2 * tableWeights[table]! * levelWeights[level]! * rho.nano
-                let g = gcd(num, den)
-                num /= g
-                den /= g
-                out.append(
-                    Group(
-                        table: table, level: level, sensitivitySquared: d2, sigma2Num: num, sigma2Den: den,
-                        rho: Accounting.gaussianRho(sensitivitySquared: d2, sigma2Num: num, sigma2Den: den)))
+            for level in Level.allCases { out.append(group(table, d2, level, g0, nil)) }
+        }
+        for dimension in broken.isEmpty ? [] : domainDimensions {
+            for (table, d2) in broken {
+                for level in Domains.levels { out.append(group(table, d2, level, domainWeights[dimension, default: 1], dimension)) }
             }
         }
         return out
