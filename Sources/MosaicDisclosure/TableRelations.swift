@@ -87,7 +87,8 @@ public struct TableRelations: Sendable {
     /// `minimumSchools` registered schools (not the country), or, for a domain part, the part has.
     public func isSmallArea(_ value: Int, minimumSchools: Int) -> Bool {
         if let p = part(of: value) {
-            return domains.parts[p].schools < minimumSchools || geography.units[domains.parts[p].unit].isSmallArea(minimumSchools: minimumSchools)
+            return domains.parts[p].schools < minimumSchools
+                || geography.units[domains.parts[p].unit].isSmallArea(minimumSchools: minimumSchools)
         }
         return geography.units[unit(of: value)].isSmallArea(minimumSchools: minimumSchools)
     }

@@ -90,7 +90,10 @@ extension Domains {
         }
         self.init(
             dimensions: dims, tables: tables,
-            parts: found.map { Domains.Part(unit: $0.key.unit, dimension: $0.key.dimension, value: $0.key.value, schools: $0.value.schools, pupils: $0.value.pupils) })
+            parts: found.map {
+                Domains.Part(
+                    unit: $0.key.unit, dimension: $0.key.dimension, value: $0.key.value, schools: $0.value.schools, pupils: $0.value.pupils)
+            })
     }
 }
 

@@ -113,7 +113,8 @@ public struct ReleaseEngine: Sendable {
     ///   the plan has none.
     public init(codebook: Codebook, geography: Geography, plan: ReleasePlan, domains: Domains = .none) {
         precondition(
-            plan.hasDomains ? domains.dimensions.map(\.name) == plan.domainDimensions && domains.tables == plan.domainTables : domains.isEmpty,
+            plan.hasDomains
+                ? domains.dimensions.map(\.name) == plan.domainDimensions && domains.tables == plan.domainTables : domains.isEmpty,
             "the domains must match the plan")
         self.codebook = codebook
         self.geography = geography

@@ -39,14 +39,14 @@ public struct ReleasePlan: Sendable, Equatable {
     /// plan has domains: without them the geographic groups share all of ρ).
     public var geographyWeight: UInt64 = 1
 
-    /// Default domain settings: `stage` and `sector`, for the total and `incidents`, each
-    /// dimension with weight 1 against the geography's 8 (the domain groups get 5·2·2 shares
-    /// against the geography's 8·10·4, about 6 % of ρ: see Analysis/privacy-evaluation.sh).
+    /// Default domain settings: `stage` and `sector`, for the total of affected persons, each
+    /// dimension with weight 1 against the geography's 4 (the domain groups get 2·2·2 = 8 shares
+    /// against the geography's 4·10·4 = 160, about 5 % of ρ: see Analysis/privacy-evaluation.sh).
     public mutating func addDefaultDomains() {
         domainDimensions = ["stage", "sector"]
-        domainTables = [ReleasePlan.totalName, "incidents"]
+        domainTables = [ReleasePlan.totalName]
         domainWeights = ["stage": 1, "sector": 1]
-        geographyWeight = 8
+        geographyWeight = 4
     }
 
     /// Whether the plan breaks units down by stage or sector.
@@ -158,8 +158,49 @@ public struct ReleasePlan: Sendable, Equatable {
         return out
     }
 
-    /// The total ρ of the groups (equal to ``rho`` up to rounding each group up to a nano-ρ).
-    public func spent(codebook: Codebook) -> Rho { groups(codebook: codebook).reduce(.zero) { $0 + $1.rho } }
+    /// The total ρ of the groups, exactly: group g's ρ is Δ²_g/(2σ²_g) = ρ·share_g/S with the
+    /// exact rational σ² of ``groups(codebook:)``, and the shares add up to S, so the sum is ρ
+    /// itself. (Each group's ``Group/rho`` is rounded up to a nano-ρ for display; adding those
+    /// would overstate the total by up to a nano-ρ per group.) Checked exactly here with 128-bit
+    /// arithmetic; if the check ever failed the rounded-up sum would be charged instead.
+    public func spent(codebook: Codebook) -> Rho {
+        let groups = groups(codebook: codebook)
+        // Σ Δ²·den/(2·num) == nano/10⁹  ⇔  Σ over groups of the fractions equals it; each term is
+        // share·nano/(S·10⁹), so check Δ²·den·S·10⁹ == 2·num·share·nano group by group via the
+        // common form: the term times 2·num equals Δ²·den.
+        var exact = true
+        var sum = (numerator: UInt64(0), denominator: UInt64(1))
+        for g in groups {
+            // term = Δ²·den / (2·num), added as a fraction with overflow checks.
+            let (n1, o1) = g.sensitivitySquared.multipliedReportingOverflow(by: g.sigma2Den)
+            let (d1, o2) = g.sigma2Num.multipliedReportingOverflow(by: 2)
+            guard !o1, !o2 else {
+                exact = false
+                break
+            }
+            let l = lcm(sum.denominator, d1)
+            guard let l, let a = mul(sum.numerator, l / sum.denominator), let b = mul(n1, l / d1), a <= UInt64.max - b else {
+                exact = false
+                break
+            }
+            let g0 = gcd(a + b, l)
+            sum = ((a + b) / g0, l / g0)
+        }
+        if exact, let scaled = mul(sum.numerator, Rho.scale), scaled % sum.denominator == 0, scaled / sum.denominator == rho.nano {
+            return rho
+        }
+        return groups.reduce(.zero) { $0 + $1.rho }
+    }
+
+    private func mul(_ a: UInt64, _ b: UInt64) -> UInt64? {
+        let (p, o) = a.multipliedReportingOverflow(by: b)
+        return o ? nil : p
+    }
+
+    private func lcm(_ a: UInt64, _ b: UInt64) -> UInt64? {
+        let g = gcd(a, b)
+        return mul(a / g, b)
+    }
 }
 
 func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 {

@@ -63,7 +63,12 @@ public struct QueryEngine {
         var rows: [String: ReleaseRow]
         /// What a reader derives for each withheld value from the file (empty unless asked for).
         var derived: [ValueKey: DerivedInterval] = [:]
+        /// (level|code|dimension|domain|table|cell) → a breakdown's row.
+        var domainRows: [String: ReleaseRow] = [:]
     }
+
+    /// The breakdown dimensions a release may carry (registry attributes).
+    public static let domainDimensions = ["stage", "sector"]
 
     let releases: [Loaded]
 
@@ -95,10 +100,14 @@ public struct QueryEngine {
             // A file whose published values admit no solution keeps the statuses' ranges.
             let derived =
                 readerRanges.map { wanted in (try? data.readerIntervals(codebook: codebook, k: info.k, for: wanted)) ?? [:] } ?? [:]
+            var domainRows: [String: ReleaseRow] = [:]
+            for d in data.domainRows {
+                domainRows["\(d.row.level.rawValue)|\(d.row.geoCode)|\(d.dimension)|\(d.domain)|\(d.row.tableName)|\(d.row.cell)"] = d.row
+            }
             return Loaded(
                 data: data, info: info, period: info.span.description, codebook: codebook, geography: geography,
                 model: model, k: info.k,
-                unitIndex: index, rows: rows, derived: derived)
+                unitIndex: index, rows: rows, derived: derived, domainRows: domainRows)
         }
         // A quarter in two releases would be counted twice in any sum across them.
         for (i, a) in releases.enumerated() {
@@ -113,6 +122,8 @@ public struct QueryEngine {
     /// Answers a query: one row per group, sorted by group.
     public func run(_ spec: QuerySpec) throws -> [QueryAnswer] {
         guard let first = releases.first else { throw QueryError.invalid("no release given") }
+        let domainKeys = Set(spec.by + Array(spec.filters.keys)).intersection(QueryEngine.domainDimensions)
+        if !domainKeys.isEmpty { return try runBreakdown(spec, dimensions: domainKeys) }
         guard let table = first.codebook.table(spec.table) else {
             throw QueryError.invalid("unknown table '\(spec.table)' (tables: \(first.codebook.tables.map(\.name).joined(separator: ", ")))")
         }
@@ -168,6 +179,127 @@ public struct QueryEngine {
         }
         return groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
             answer(group: key, cells: groups[key]!.cells, table: table.name)
+        }
+    }
+
+    /// A query on the breakdowns by stage or sector (the release's `domain_cells`): one published
+    /// value per release and group, summed over releases (their noise is independent, so the
+    /// margins add in quadrature). Within one release a group must be one part's value: sums of
+    /// parts are published themselves (the country's part, the part's total), and their
+    /// covariances are not in the file.
+    func runBreakdown(_ spec: QuerySpec, dimensions: Set<String>) throws -> [QueryAnswer] {
+        guard dimensions.count == 1, let dimension = dimensions.first else {
+            throw QueryError.invalid(
+                "stage and sector are separate breakdowns (each a partition of its unit, not crossed): use one of them per query")
+        }
+        let first = releases[0]
+        let isTotal = spec.table == "total"
+        let table = first.codebook.table(spec.table)
+        guard isTotal || table != nil else {
+            throw QueryError.invalid("unknown table '\(spec.table)' (for a breakdown: total, or a table the release breaks down)")
+        }
+        let dims = table?.dimensions ?? []
+        let allowed = Set(dims + ["period", "country", "region", dimension])
+        for b in spec.by where !allowed.contains(b) {
+            throw QueryError.invalid(
+                "cannot group a breakdown by '\(b)': use period, country, region, \(dimension)\(dims.isEmpty ? "" : " or a dimension of \(spec.table)") (provinces are not broken down)"
+            )
+        }
+        for key in spec.filters.keys where !(dims + ["period", "region", dimension]).contains(key) {
+            throw QueryError.invalid(
+                "cannot filter a breakdown on '\(key)': use period, region, \(dimension) or a dimension of \(spec.table)")
+        }
+        let byLevels = spec.by.compactMap { Level(rawValue: $0) }
+        guard byLevels.count <= 1 else { throw QueryError.invalid("group by at most one of country, region") }
+        let level = spec.level ?? byLevels.first ?? .country
+        guard level != .province else { throw QueryError.invalid("breakdowns by \(dimension) exist for the country and the regions only") }
+        var parts: [[String]: [(release: Int, row: ReleaseRow)]] = [:]
+        var anyBreakdown = false
+        for (ri, r) in releases.enumerated() {
+            if let periods = spec.filters["period"], !periods.contains(r.period) { continue }
+            let values = Set(r.data.domainUnits.filter { $0.dimension == dimension }.map(\.domain))
+            if let wanted = spec.filters[dimension], let bad = wanted.first(where: { !values.contains($0) && !values.isEmpty }) {
+                throw QueryError.invalid(
+                    "'\(bad)' is not a value of \(dimension) in release \(r.info.releaseID) (values: \(values.sorted().joined(separator: ", ")))"
+                )
+            }
+            var perGroup: [[String]: Int] = [:]
+            for d in r.data.domainRows where d.dimension == dimension && d.row.level == level && d.row.tableName == spec.table {
+                anyBreakdown = true
+                if let regions = spec.filters["region"], !(level == .region && regions.contains(d.row.geoCode)) { continue }
+                if let wanted = spec.filters[dimension], !wanted.contains(d.domain) { continue }
+                var cellValues: [String] = []
+                if let table {
+                    guard let cell = table.cells.first(where: { $0.code == d.row.cell }) else { continue }
+                    var keep = true
+                    for (i, name) in dims.enumerated() {
+                        if let v = spec.filters[name], !v.contains(cell.values[i]) { keep = false }
+                    }
+                    guard keep else { continue }
+                    cellValues = cell.values
+                }
+                let key = spec.by.map { b -> String in
+                    if b == "period" { return r.period }
+                    if b == dimension { return d.domain }
+                    if Level(rawValue: b) != nil { return d.row.geoCode }
+                    return cellValues[dims.firstIndex(of: b)!]
+                }
+                perGroup[key, default: 0] += 1
+                parts[key, default: []].append((ri, d.row))
+            }
+            if let (key, n) = perGroup.first(where: { $0.value > 1 }) {
+                throw QueryError.invalid(
+                    "group \(key.isEmpty ? "(all)" : key.joined(separator: ", ")) would add \(n) values of one release's breakdown: group by \(dimension)\(level == .region ? " and region" : "")\(dims.isEmpty ? "" : " and every dimension of \(spec.table) you do not filter on"), or ask --table total for a part's total (sums of parts are published themselves)"
+                )
+            }
+        }
+        guard anyBreakdown else {
+            throw QueryError.invalid(
+                "the releases given have no breakdown of \(spec.table) by \(dimension) at the \(level.rawValue) level (see their domain_cells table; 'mosaic release create --domains' makes them)"
+            )
+        }
+        return parts.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
+            let rows = parts[key]!
+            if rows.count == 1, let only = rows.first?.row, only.status == .published {
+                return QueryAnswer(
+                    group: key, value: only.value, moe95: only.moe95, lower: nil, upper: nil, cells: 1, suppressed: 0, status: "exact")
+            }
+            var sum = 0
+            var lowest = 0
+            var highest: Int? = 0
+            var variance = 0.0
+            var withheld = 0
+            var unavailable = false
+            for (ri, row) in rows {
+                if let v = row.value {
+                    sum += v
+                    variance += Margin.standardError(row.moe95 ?? 0) * Margin.standardError(row.moe95 ?? 0)
+                } else {
+                    withheld += 1
+                    let k = releases[ri].k
+                    switch row.status {
+                    case .complementary:
+                        highest = nil
+                        lowest += k
+                    case .smallArea: unavailable = true
+                    default: highest = highest.map { $0 + k - 1 }
+                    }
+                }
+            }
+            if unavailable {
+                return QueryAnswer(
+                    group: key, value: nil, moe95: nil, lower: sum, upper: nil, cells: rows.count, suppressed: withheld,
+                    status: "unavailable")
+            }
+            let moe: Double? = variance > 0 ? Margin.of(variance: variance) : nil
+            if withheld > 0 {
+                let status = rows.count == 1 ? (rows[0].row.status.reason?.rawValue ?? "bounded") : "bounded"
+                return QueryAnswer(
+                    group: key, value: nil, moe95: moe, lower: sum + lowest, upper: highest.map { sum + $0 }, cells: rows.count,
+                    suppressed: withheld, status: status)
+            }
+            return QueryAnswer(
+                group: key, value: sum, moe95: moe ?? 0, lower: nil, upper: nil, cells: rows.count, suppressed: 0, status: "sum")
         }
     }
 

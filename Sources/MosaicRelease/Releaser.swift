@@ -54,6 +54,11 @@ public struct ReleaseRequest: Sendable {
     public var smallAreaPercent: Int = 20
     /// How ρ is split over the measurement groups.
     public var weights: Weights = .standard
+    /// The registry attributes the country and regions are broken down by (`stage`, `sector`);
+    /// empty for none.
+    public var domains: [String] = ["stage", "sector"]
+    /// The tables broken down: `total` and at most one table that counts each person once.
+    public var domainTables: [String] = [ReleasePlan.totalName]
 
     /// How ρ is split over the measurement groups.
     public enum Weights: String, Sendable, CaseIterable {
@@ -282,8 +287,8 @@ public struct Releaser: Sendable {
                 "the first quarter must come before the last, and a pooled release covers at most \(PeriodSpan.maxQuarters) quarters")
         }
         let codebook = try Codebook.bundled()
-        let (geography, plan) = try self.plan(request, codebook: codebook)
-        let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan)
+        let (geography, plan, domains) = try self.plan(request, codebook: codebook)
+        let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains)
         let asked = plan.spent(codebook: codebook)
         let created = timestampUTC(now)
         var data: ReleaseData?
@@ -301,7 +306,8 @@ public struct Releaser: Sendable {
                             minimumSchools: request.minimumSchools)
                         : try Releaser.pooledCoverage(
                             span: span, geography: geography, byPeriod: ledger.coverageByPeriod, minimumSchools: request.minimumSchools)
-                    let measurements = engine.measure(TrueCounts(byProvince: ledger.truth), entropy: entropy)
+                    let measurements = engine.measure(
+                        TrueCounts(byProvince: ledger.truth, byDomain: ledger.truthByDomain), entropy: entropy)
                     let published = try engine.publish(engine.estimate(measurements))
                     let replicates = engine.replicateErrors(published: published, count: request.replicates, entropy: entropy)
                     var metadata = Releaser.metadata(
@@ -326,21 +332,33 @@ public struct Releaser: Sendable {
                             }
                         }
                     }
-                    let rows = published.map { v in
+                    func row(_ v: ReleasedValue) -> ReleaseRow {
                         let u = geography.units[v.unit]
                         return ReleaseRow(
                             period: span.description, level: u.level, geoCode: u.code, geoName: u.name,
                             tableName: v.table, cell: v.cell, value: v.value, moe95: v.moe95,
                             status: v.reason.map(CellStatus.init(reason:)) ?? .published)
                     }
+                    let rows = published.filter { $0.part == nil }.map(row)
                     var made = ReleaseData(
                         metadata: metadata, rows: rows, tables: Releaser.shapes(codebook), coverage: coverage,
-                        units: Releaser.units(geography), noise: Releaser.noise(engine.groups))
+                        units: Releaser.units(geography), noise: Releaser.noise(engine.groups.filter { $0.dimension == nil }))
                     made.replicates = replicates
+                    made.domainRows = published.compactMap { v in
+                        v.part.map { p in
+                            DomainRow(
+                                row: row(v), dimension: domains.dimensionName(domains.parts[p]), domain: domains.valueCode(domains.parts[p])
+                            )
+                        }
+                    }
+                    made.domainUnits = Releaser.domainUnits(domains, geography: geography)
+                    made.domainNoise = engine.groups.compactMap { g in
+                        g.dimension.map { DomainNoiseRow(dimension: $0, noise: Releaser.noise([g])[0]) }
+                    }
                     data = made
                     return NewRelease(
                         parts: Releaser.parts(made), rows: rows, totals: measurements.totals,
-                        cells: measurements.cells,
+                        cells: measurements.cells, domainCells: measurements.domainCells,
                         replicates: replicates.map(ReleaseFile.encode))
                 },
                 beforeCommit: { id in
@@ -360,10 +378,27 @@ public struct Releaser: Sendable {
 
     /// The hierarchy of the registry's open schools and the plan `request` asks for (no count
     /// read, nothing spent).
-    func plan(_ request: ReleaseRequest, codebook: Codebook) throws -> (Geography, ReleasePlan) {
+    func plan(_ request: ReleaseRequest, codebook: Codebook) throws -> (Geography, ReleasePlan, Domains) {
         let schools = try store.schools()
         let open = Set(try store.schoolFacts().filter(\.value.isOpen).keys)
         let geography = Geography(schools: schools, open: open)
+        let domainTables = request.domains.isEmpty ? [] : request.domainTables
+        for d in request.domains where Domains.knownDimensions[d] == nil {
+            throw ReleaseError.invalidRequest("unknown breakdown '\(d)': the registry has stage and sector")
+        }
+        guard Set(request.domains).count == request.domains.count else {
+            throw ReleaseError.invalidRequest("a breakdown is named twice")
+        }
+        if !request.domains.isEmpty {
+            let others = domainTables.filter { $0 != ReleasePlan.totalName }
+            guard domainTables.contains(ReleasePlan.totalName), Set(domainTables).count == domainTables.count, others.count <= 1,
+                others.allSatisfy({ codebook.rules.equalTotals.contains($0) })
+            else {
+                throw ReleaseError.invalidRequest(
+                    "the tables broken down by \(request.domains.joined(separator: " and ")) must be total and at most one of \(codebook.rules.equalTotals.joined(separator: ", ")) (tables that count each person once: their cells then add up to each part's total; breaking down two of them at once, or responses, has no guaranteed consistent whole-number solution)"
+                )
+            }
+        }
         let defaults = ReleasePlan.defaults(codebook: codebook, rho: request.rho)
         var plan = ReleasePlan(
             rho: request.rho, tableWeights: defaults.tableWeights, levelWeights: defaults.levelWeights,
@@ -371,15 +406,23 @@ public struct Releaser: Sendable {
         plan.smallAreaPercent = request.smallAreaPercent
         if request.weights == .optimised {
             plan = PlanOptimizer(codebook: codebook, geography: geography).optimize(base: plan).plan
+            plan.smallAreaPercent = request.smallAreaPercent
         }
-        return (geography, plan)
+        var domains = Domains.none
+        if !request.domains.isEmpty {
+            plan.addDefaultDomains()
+            plan.domainDimensions = request.domains
+            plan.domainTables = domainTables
+            domains = Domains(schools: schools, geography: geography, dimensions: request.domains, tables: domainTables, open: open)
+        }
+        return (geography, plan, domains)
     }
 
     /// What a release would measure, with how much noise, and the margins that follow: printed by
     /// `mosaic release create --plan-only`. Reads the registry only; spends nothing.
     public func planOnly(_ request: ReleaseRequest) throws -> PlanSummary {
         let codebook = try Codebook.bundled()
-        let (geography, plan) = try self.plan(request, codebook: codebook)
+        let (geography, plan, _) = try self.plan(request, codebook: codebook)
         let optimizer = PlanOptimizer(codebook: codebook, geography: geography)
         let variances = optimizer.tableVariances(plan)
         let standard = optimizer.tableVariances(ReleasePlan.defaults(codebook: codebook, rho: request.rho))
@@ -457,6 +500,31 @@ public struct Releaser: Sendable {
             tables: Releaser.shapes(try Codebook.bundled(version: stored.codebookVersion)), coverage: coverage,
             units: units, noise: noise)
         data.replicates = stored.replicates.map(ReleaseFile.decode)
+        for r in p.domainRows ?? [] {
+            guard r.count == 11, let level = Level(rawValue: r[1]), let status = CellStatus(rawValue: r[10]) else {
+                throw damaged("breakdowns")
+            }
+            data.domainRows.append(
+                DomainRow(
+                    row: ReleaseRow(
+                        period: r[0], level: level, geoCode: r[2], geoName: r[3], tableName: r[6], cell: r[7], value: Int(r[8]),
+                        moe95: Double(r[9]), status: status), dimension: r[4], domain: r[5]))
+        }
+        for u in p.domainUnits ?? [] {
+            guard u.count == 6, let level = Level(rawValue: u[0]), let schools = Int(u[4]), let pupils = Int(u[5]) else {
+                throw damaged("breakdowns")
+            }
+            data.domainUnits.append(
+                DomainUnitRow(
+                    level: level, geoCode: u[1], dimension: u[2], domain: u[3], registeredSchools: schools, registeredEnrolment: pupils))
+        }
+        for n in p.domainNoise ?? [] {
+            guard n.count == 6, let level = Level(rawValue: n[2]), let num = UInt64(n[3]), let den = UInt64(n[4]), let rho = UInt64(n[5])
+            else { throw damaged("breakdowns") }
+            data.domainNoise.append(
+                DomainNoiseRow(
+                    dimension: n[0], noise: NoiseRow(tableName: n[1], level: level, sigma2Num: num, sigma2Den: den, rhoNano: rho)))
+        }
         return data
     }
 
@@ -485,6 +553,21 @@ public struct Releaser: Sendable {
                 [
                     $0.period, $0.level.rawValue, $0.geoCode, $0.geoName, String($0.registeredSchools), String($0.registeredEnrolment),
                     $0.coverage.status.rawValue, $0.coverage.low.map(String.init) ?? "", $0.coverage.high.map(String.init) ?? "",
+                ]
+            },
+            domainRows: d.domainRows.map { r in
+                [
+                    r.row.period, r.row.level.rawValue, r.row.geoCode, r.row.geoName, r.dimension, r.domain, r.row.tableName, r.row.cell,
+                    r.row.value.map(String.init) ?? "", r.row.moe95.map { String($0) } ?? "", r.row.status.rawValue,
+                ]
+            },
+            domainUnits: d.domainUnits.map {
+                [$0.level.rawValue, $0.geoCode, $0.dimension, $0.domain, String($0.registeredSchools), String($0.registeredEnrolment)]
+            },
+            domainNoise: d.domainNoise.map {
+                [
+                    $0.dimension, $0.noise.tableName, $0.noise.level.rawValue, String($0.noise.sigma2Num), String($0.noise.sigma2Den),
+                    String($0.noise.rhoNano),
                 ]
             })
     }
@@ -545,6 +628,15 @@ public struct Releaser: Sendable {
         }
     }
 
+    static func domainUnits(_ domains: Domains, geography: Geography) -> [DomainUnitRow] {
+        domains.parts.map { p in
+            let u = geography.units[p.unit]
+            return DomainUnitRow(
+                level: u.level, geoCode: u.code, dimension: domains.dimensionName(p), domain: domains.valueCode(p),
+                registeredSchools: p.schools, registeredEnrolment: p.pupils)
+        }
+    }
+
     static func units(_ geography: Geography) -> [UnitRow] {
         geography.units.map { u in
             UnitRow(level: u.level, geoCode: u.code, geoName: u.name, parentCode: u.parent.map { geography.units[$0].code } ?? "")
@@ -573,7 +665,7 @@ public struct Releaser: Sendable {
         let delta = 1e-6
         let epsilon = Accounting.epsilon(rho: plan.rho.value, delta: delta)
         let noise = engine.groups.map { g in
-            "\(g.table)/\(g.level.rawValue): sigma^2 = \(g.sigma2Num)/\(g.sigma2Den) (sigma = \(String(format: "%.3f", g.sigma2.squareRoot()))), rho = \(g.rho)"
+            "\(g.table)/\(g.level.rawValue)\(g.dimension.map { " by " + $0 } ?? ""): sigma^2 = \(g.sigma2Num)/\(g.sigma2Den) (sigma = \(String(format: "%.3f", g.sigma2.squareRoot()))), rho = \(g.rho)"
         }.joined(separator: "; ")
         return [
             ("release_id", id),
@@ -602,6 +694,12 @@ public struct Releaser: Sendable {
                     separator: ", ")
             ),
             ("level_weights", Level.allCases.map { "\($0.rawValue)=\(plan.levelWeights[$0]!)" }.joined(separator: ", ")),
+            (
+                "domains",
+                plan.hasDomains
+                    ? "the country and every region broken down by \(plan.domainDimensions.joined(separator: " and ")) for \(plan.domainTables.joined(separator: " and ")) (table domain_cells; registry facts per part in domain_units): each is measured with its own noise (domain_noise; one person is in one part of each breakdown, so each breakdown's group has the table's own sensitivity, and its rho counts in the total above); the parts of a unit add up to the unit, the regions' parts to the country's, and within a part the cells to its total. Weights: geography=\(plan.geographyWeight), \(plan.domainDimensions.map { "\($0)=\(plan.domainWeights[$0, default: 1])" }.joined(separator: ", ")). A part with fewer than \(plan.minimumSchools) registered schools is withheld (small_area)."
+                    : "none"
+            ),
             (
                 "guarantee",
                 "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(Accounting.formatEpsilon(epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, the probability of any set of figures here changes by at most a factor e^epsilon (plus delta). At the default epsilon of about 7.8 that factor is loose: this is a moderate privacy loss, not a tiny one, and the protection of small numbers rests as much on the k-threshold, the small-area rule and complementary suppression as on the noise. The guarantee covers everything in this file; spending more budget on the same quarter adds up (budget_spent_rho is the quarter's total when this release was made; 'mosaic budget' tells the total now). Each incident is counted in the quarter the school learned of it: a late report or a correction of a quarter already released reaches only later releases, and an incident counted in two quarters costs the ρ of both. Which schools reported is treated as an administrative fact (every school files a full file, zeros included), not as data about incidents: the coverage table shows it only as shares in 5-point bands, and never so that a school that did not report can be singled out."

@@ -72,7 +72,68 @@ struct ReleaseChecker {
             metadata: try readMetadata(), rows: try readCells(), tables: [], coverage: hasCoverage ? try readCoverage() : [],
             units: try readUnits(), noise: try readNoise())
         if hasReplicates { data.replicates = try readReplicates() }
+        // Breakdowns by stage and sector (files made before them have none).
+        let hasDomainCells = try requireTable(
+            "domain_cells",
+            ["period", "level", "geo_code", "geo_name", "dimension", "domain", "table_name", "cell", "value", "moe95", "status"],
+            optional: true)
+        let hasDomainUnits = try requireTable(
+            "domain_units", ["level", "geo_code", "dimension", "domain", "registered_schools", "registered_enrolment"], optional: true)
+        let hasDomainNoise = try requireTable(
+            "domain_noise", ["dimension", "table_name", "level", "sigma2_num", "sigma2_den", "rho_nano"], optional: true)
+        if hasDomainCells { data.domainRows = try readDomainCells() }
+        if hasDomainUnits { data.domainUnits = try readDomainUnits() }
+        if hasDomainNoise { data.domainNoise = try readDomainNoise() }
         return data
+    }
+
+    func readDomainCells() throws -> [DomainRow] {
+        var rows: [DomainRow] = []
+        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM domain_cells ORDER BY rowid")
+        var line = 0
+        while let r = try cursor.next() {
+            line += 1
+            guard rows.count < ReleaseReader.maxDomainRows else {
+                throw fail("domain_cells", nil, "more than \(ReleaseReader.maxDomainRows) rows")
+            }
+            let row = try cell(r, table: "domain_cells", line: line)
+            rows.append(
+                DomainRow(
+                    row: row, dimension: try string(r, "dimension", "domain_cells", line, max: 40),
+                    domain: try string(r, "domain", "domain_cells", line, max: 40)))
+        }
+        return rows
+    }
+
+    func readDomainUnits() throws -> [DomainUnitRow] {
+        var units: [DomainUnitRow] = []
+        for (i, r) in try Row.fetchAll(db, sql: "SELECT * FROM domain_units ORDER BY rowid").enumerated() {
+            guard units.count < ReleaseReader.maxDomainRows else { throw fail("domain_units", nil, "too many rows") }
+            units.append(
+                DomainUnitRow(
+                    level: try level(r, "domain_units", i + 1), geoCode: try string(r, "geo_code", "domain_units", i + 1),
+                    dimension: try string(r, "dimension", "domain_units", i + 1, max: 40),
+                    domain: try string(r, "domain", "domain_units", i + 1, max: 40),
+                    registeredSchools: Int(try integer(r, "registered_schools", "domain_units", i + 1, 0...100_000_000)),
+                    registeredEnrolment: Int(try integer(r, "registered_enrolment", "domain_units", i + 1, 0...10_000_000_000))))
+        }
+        return units
+    }
+
+    func readDomainNoise() throws -> [DomainNoiseRow] {
+        var noise: [DomainNoiseRow] = []
+        for (i, r) in try Row.fetchAll(db, sql: "SELECT * FROM domain_noise ORDER BY rowid").enumerated() {
+            guard noise.count < 10_000 else { throw fail("domain_noise", nil, "too many rows") }
+            noise.append(
+                DomainNoiseRow(
+                    dimension: try string(r, "dimension", "domain_noise", i + 1, max: 40),
+                    noise: NoiseRow(
+                        tableName: try string(r, "table_name", "domain_noise", i + 1), level: try level(r, "domain_noise", i + 1),
+                        sigma2Num: UInt64(try integer(r, "sigma2_num", "domain_noise", i + 1, 1...(1 << 62))),
+                        sigma2Den: UInt64(try integer(r, "sigma2_den", "domain_noise", i + 1, 1...(1 << 62))),
+                        rhoNano: UInt64(try integer(r, "rho_nano", "domain_noise", i + 1, 0...(1 << 62))))))
+        }
+        return noise
     }
 
     func readMetadata() throws -> [(key: String, value: String)] {
@@ -93,32 +154,36 @@ struct ReleaseChecker {
         var line = 0
         while let r = try cursor.next() {
             line += 1
-            guard let status = CellStatus(rawValue: try string(r, "status", "cells", line)) else {
-                throw fail("cells", "status", "row \(line): must be published, below_k, small_area or complementary")
-            }
-            let level = try level(r, "cells", line)
-            var value: Int?
-            var margin: Double?
-            let v = (r["value"] as DatabaseValue).storage
-            let m = (r["moe95"] as DatabaseValue).storage
-            if status == .published {
-                value = Int(try integer(r, "value", "cells", line, 0...ReleaseReader.maxValue))
-                switch m {
-                case .double(let d) where d.isFinite && d >= 0 && d <= ReleaseReader.maxMargin: margin = d
-                case .int64(let i) where i >= 0 && Double(i) <= ReleaseReader.maxMargin: margin = Double(i)
-                default: throw fail("cells", "moe95", "row \(line): expected a number from 0 to \(Int(ReleaseReader.maxMargin))")
-                }
-            } else {
-                guard case .null = v else { throw fail("cells", "value", "row \(line): a suppressed value must be empty") }
-                guard case .null = m else { throw fail("cells", "moe95", "row \(line): a suppressed value has no margin") }
-            }
-            rows.append(
-                ReleaseRow(
-                    period: try string(r, "period", "cells", line), level: level, geoCode: try string(r, "geo_code", "cells", line),
-                    geoName: try string(r, "geo_name", "cells", line), tableName: try string(r, "table_name", "cells", line),
-                    cell: try string(r, "cell", "cells", line), value: value, moe95: margin, status: status))
+            rows.append(try cell(r, table: "cells", line: line))
         }
         return rows
+    }
+
+    /// One row of `cells` or `domain_cells`: its status, value and margin checked together.
+    func cell(_ r: Row, table: String, line: Int) throws -> ReleaseRow {
+        guard let status = CellStatus(rawValue: try string(r, "status", table, line)) else {
+            throw fail(table, "status", "row \(line): must be published, below_k, small_area or complementary")
+        }
+        let level = try level(r, table, line)
+        var value: Int?
+        var margin: Double?
+        let v = (r["value"] as DatabaseValue).storage
+        let m = (r["moe95"] as DatabaseValue).storage
+        if status == .published {
+            value = Int(try integer(r, "value", table, line, 0...ReleaseReader.maxValue))
+            switch m {
+            case .double(let d) where d.isFinite && d >= 0 && d <= ReleaseReader.maxMargin: margin = d
+            case .int64(let i) where i >= 0 && Double(i) <= ReleaseReader.maxMargin: margin = Double(i)
+            default: throw fail(table, "moe95", "row \(line): expected a number from 0 to \(Int(ReleaseReader.maxMargin))")
+            }
+        } else {
+            guard case .null = v else { throw fail(table, "value", "row \(line): a suppressed value must be empty") }
+            guard case .null = m else { throw fail(table, "moe95", "row \(line): a suppressed value has no margin") }
+        }
+        return ReleaseRow(
+            period: try string(r, "period", table, line), level: level, geoCode: try string(r, "geo_code", table, line),
+            geoName: try string(r, "geo_name", table, line), tableName: try string(r, "table_name", table, line),
+            cell: try string(r, "cell", table, line), value: value, moe95: margin, status: status)
     }
 
     func readUnits() throws -> [UnitRow] {
@@ -269,6 +334,31 @@ struct ReleaseChecker {
 
         for (i, c) in data.coverage.enumerated() where index[c.level.rawValue + "|" + c.geoCode] == nil {
             throw fail("coverage", "geo_code", "row \(i + 1): not a unit of this release")
+        }
+        // Domain parts: of a country or region of this release, listed in domain_units, each
+        // (part, table, cell) once, for a table and cell of the codebook (or the total).
+        var parts = Set<String>()
+        for (i, u) in data.domainUnits.enumerated() {
+            guard u.level == .country || u.level == .region, index[u.level.rawValue + "|" + u.geoCode] != nil else {
+                throw fail("domain_units", "geo_code", "row \(i + 1): not a country or region of this release")
+            }
+            guard parts.insert("\(u.level.rawValue)|\(u.geoCode)|\(u.dimension)|\(u.domain)").inserted else {
+                throw fail("domain_units", nil, "row \(i + 1): a part appears twice")
+            }
+        }
+        let cellKeys = Set(cells.map { "\($0.0)|\($0.1)" })
+        var seenDomain = Set<String>()
+        for (i, d) in data.domainRows.enumerated() {
+            let r = d.row
+            guard r.period == info.span.description else { throw fail("domain_cells", "period", "row \(i + 1): not the release's quarter") }
+            let part = "\(r.level.rawValue)|\(r.geoCode)|\(d.dimension)|\(d.domain)"
+            guard parts.contains(part) else { throw fail("domain_cells", "domain", "row \(i + 1): not a part listed in domain_units") }
+            guard cellKeys.contains("\(r.tableName)|\(r.cell)") else {
+                throw fail("domain_cells", "cell", "row \(i + 1): not a table and cell of codebook \(version)")
+            }
+            guard seenDomain.insert(part + "|\(r.tableName)|\(r.cell)").inserted else {
+                throw fail("domain_cells", "cell", "row \(i + 1): appears twice")
+            }
         }
         let width = data.units.count * (codebook.allCells.count + 1)
         for (i, r) in data.replicates.enumerated() where r.count != width {

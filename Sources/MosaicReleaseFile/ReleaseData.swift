@@ -173,6 +173,12 @@ public struct ReleaseData: Sendable, Equatable {
     /// Bootstrap replicates of the errors, for margins of sums: per replicate, for every unit in
     /// ``units`` order, the total then every codebook cell, simulated minus published.
     public var replicates: [[Int16]] = []
+    /// The breakdowns by stage and sector: published and withheld values of every part.
+    public var domainRows: [DomainRow] = []
+    /// Registered schools and pupils of every part (registry facts, public).
+    public var domainUnits: [DomainUnitRow] = []
+    /// The noise of every domain measurement group.
+    public var domainNoise: [DomainNoiseRow] = []
 
     /// A codebook table as a release file describes it: its dimensions and each cell's values and label.
     public struct TableShape: Sendable, Equatable {
@@ -215,8 +221,67 @@ public struct ReleaseData: Sendable, Equatable {
         a.metadata.map(\.key) == b.metadata.map(\.key) && a.metadata.map(\.value) == b.metadata.map(\.value)
             && a.rows == b.rows && a.tables == b.tables && a.coverage == b.coverage
             && a.units == b.units && a.noise == b.noise && a.replicates == b.replicates
+            && a.domainRows == b.domainRows && a.domainUnits == b.domainUnits && a.domainNoise == b.domainNoise
     }
 
     /// The value of a metadata key.
     public func metadata(_ key: String) -> String? { metadata.first { $0.key == key }?.value }
+}
+
+/// A value of one part of a unit broken down by stage or sector (see the release file's
+/// `domain_cells` table).
+public struct DomainRow: Sendable, Hashable, Codable {
+    /// The value, as a unit's row would carry it (`geoCode` the unit broken down).
+    public var row: ReleaseRow
+    /// The dimension: `stage` or `sector`.
+    public var dimension: String
+    /// The dimension's value: `secondary`, `private`, …
+    public var domain: String
+
+    /// A row from its parts.
+    public init(row: ReleaseRow, dimension: String, domain: String) {
+        self.row = row
+        self.dimension = dimension
+        self.domain = domain
+    }
+}
+
+/// Registered schools and pupils of one part (registry facts, public).
+public struct DomainUnitRow: Sendable, Hashable, Codable {
+    /// The level of the unit broken down.
+    public var level: Level
+    /// The unit's code.
+    public var geoCode: String
+    /// `stage` or `sector`.
+    public var dimension: String
+    /// The dimension's value.
+    public var domain: String
+    /// Registered open schools in the part.
+    public var registeredSchools: Int
+    /// Their registered pupils.
+    public var registeredEnrolment: Int
+
+    /// A row from its parts.
+    public init(level: Level, geoCode: String, dimension: String, domain: String, registeredSchools: Int, registeredEnrolment: Int) {
+        self.level = level
+        self.geoCode = geoCode
+        self.dimension = dimension
+        self.domain = domain
+        self.registeredSchools = registeredSchools
+        self.registeredEnrolment = registeredEnrolment
+    }
+}
+
+/// The noise of one domain measurement group (a table broken down by a dimension at a level).
+public struct DomainNoiseRow: Sendable, Hashable {
+    /// `stage` or `sector`.
+    public var dimension: String
+    /// The group's noise, as in the `noise` table.
+    public var noise: NoiseRow
+
+    /// A row from its parts.
+    public init(dimension: String, noise: NoiseRow) {
+        self.dimension = dimension
+        self.noise = noise
+    }
 }

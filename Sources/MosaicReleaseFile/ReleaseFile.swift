@@ -22,8 +22,27 @@ import MosaicText
 /// - `replicates(replicate, errors)`: bootstrap replicates of the errors (16-bit little-endian;
 ///   per unit in `units` order, the total then every codebook cell), for margins of sums;
 /// - `cell_dimensions(table_name, cell, label, dimension_1, dimension_2, dimension_3)`: the codebook;
-/// - one view per codebook table (`incidents`, `channels`, …) with one column per dimension.
+/// - one view per codebook table (`incidents`, `channels`, …) with one column per dimension;
+/// - `domain_cells(period, level, geo_code, geo_name, dimension, domain, table_name, cell, value,
+///   moe95, status)`: the country and regions broken down by `dimension` (`stage`, `sector`) into
+///   parts (`domain`: `primary`, `secondary`, …, `public`, `charter`, `private`), for the tables the
+///   release breaks down (`total` and by default `incidents`); the parts of a unit add up to the
+///   unit's row in `cells`, the regions' parts to the country's, and within a part the cells of
+///   `incidents` to its `total`; parts with fewer schools than the small-area minimum are withheld
+///   (`small_area`) like small units;
+/// - `domain_units(level, geo_code, dimension, domain, registered_schools, registered_enrolment)`:
+///   registry facts of every part (pupils for rates per 10,000);
+/// - `domain_noise(dimension, table_name, level, sigma2_num, sigma2_den, rho_nano)`: the noise of
+///   each domain measurement group;
+/// - one view per codebook table broken down (`incidents_by_domain`) with one column per dimension.
 public enum ReleaseFile {
+    /// The CSV columns of `domain_cells.csv`.
+    public static let domainCellColumns = [
+        "period", "level", "geo_code", "geo_name", "dimension", "domain", "table_name", "cell", "value", "moe95", "status",
+    ]
+    /// The CSV columns of `domain_units.csv`.
+    public static let domainUnitColumns = ["level", "geo_code", "dimension", "domain", "registered_schools", "registered_enrolment"]
+
     /// The columns of the `coverage` table and of `coverage.csv`.
     public static let coverageColumns = [
         "period", "level", "geo_code", "geo_name", "registered_schools", "registered_enrolment", "coverage_status",
@@ -129,6 +148,25 @@ public enum ReleaseFile {
                       dimension_1 TEXT, dimension_2 TEXT, dimension_3 TEXT,
                       PRIMARY KEY (table_name, cell)
                     );
+                    CREATE TABLE domain_cells (
+                      period TEXT NOT NULL, level TEXT NOT NULL CHECK (level IN ('country', 'region')),
+                      geo_code TEXT NOT NULL, geo_name TEXT NOT NULL, dimension TEXT NOT NULL, domain TEXT NOT NULL,
+                      table_name TEXT NOT NULL, cell TEXT NOT NULL,
+                      value INTEGER CHECK (value >= 0), moe95 REAL CHECK (moe95 >= 0),
+                      status TEXT NOT NULL CHECK (status IN ('published', 'below_k', 'small_area', 'complementary')),
+                      CHECK ((status <> 'published') = (value IS NULL)),
+                      CHECK ((status <> 'published') = (moe95 IS NULL)),
+                      PRIMARY KEY (period, level, geo_code, dimension, domain, table_name, cell)
+                    );
+                    CREATE TABLE domain_units (
+                      level TEXT NOT NULL, geo_code TEXT NOT NULL, dimension TEXT NOT NULL, domain TEXT NOT NULL,
+                      registered_schools INTEGER NOT NULL, registered_enrolment INTEGER NOT NULL,
+                      PRIMARY KEY (level, geo_code, dimension, domain)
+                    );
+                    CREATE TABLE domain_noise (
+                      dimension TEXT NOT NULL, table_name TEXT NOT NULL, level TEXT NOT NULL, sigma2_num INTEGER NOT NULL,
+                      sigma2_den INTEGER NOT NULL, rho_nano INTEGER NOT NULL, PRIMARY KEY (dimension, table_name, level)
+                    );
                     """)
             for (k, v) in data.metadata {
                 try db.execute(sql: "INSERT INTO metadata (key, value) VALUES (?, ?)", arguments: [k, v])
@@ -136,6 +174,24 @@ public enum ReleaseFile {
             let insert = try db.makeStatement(sql: "INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
             for r in data.rows {
                 try insert.execute(arguments: [r.period, r.level, r.geoCode, r.geoName, r.tableName, r.cell, r.value, r.moe95, r.status])
+            }
+            let insertDomain = try db.makeStatement(sql: "INSERT INTO domain_cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            for d in data.domainRows {
+                let r = d.row
+                try insertDomain.execute(arguments: [
+                    r.period, r.level, r.geoCode, r.geoName, d.dimension, d.domain, r.tableName, r.cell, r.value, r.moe95, r.status,
+                ])
+            }
+            for u in data.domainUnits {
+                try db.execute(
+                    sql: "INSERT INTO domain_units VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [u.level, u.geoCode, u.dimension, u.domain, u.registeredSchools, u.registeredEnrolment])
+            }
+            for d in data.domainNoise {
+                let n = d.noise
+                try db.execute(
+                    sql: "INSERT INTO domain_noise VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [d.dimension, n.tableName, n.level, Int64(n.sigma2Num), Int64(n.sigma2Den), Int64(n.rhoNano)])
             }
             for (i, u) in data.units.enumerated() {
                 try db.execute(
@@ -173,19 +229,58 @@ public enum ReleaseFile {
                         FROM cells c JOIN cell_dimensions d ON d.table_name = c.table_name AND d.cell = c.cell
                         WHERE c.table_name = '\(t.name.replacingOccurrences(of: "'", with: "''"))'
                         """)
+                try db.execute(
+                    sql: """
+                        CREATE VIEW \(quote(t.name + "_by_domain")) AS
+                        SELECT c.period, c.level, c.geo_code, c.geo_name, c.dimension, c.domain, \(dims), c.value, c.moe95, c.status
+                        FROM domain_cells c JOIN cell_dimensions d ON d.table_name = c.table_name AND d.cell = c.cell
+                        WHERE c.table_name = '\(t.name.replacingOccurrences(of: "'", with: "''"))'
+                        """)
             }
         }
         try queue.close()
     }
 
-    /// The CSV files of a release in `folder`: `cells.csv`, `metadata.csv` and `coverage.csv`.
+    /// The CSV files of a release in `folder`: `cells.csv`, `metadata.csv`, `coverage.csv`,
+    /// `domain_cells.csv` and `domain_units.csv`.
     public static func csvPaths(folder: String) -> [String] {
-        ["cells.csv", "metadata.csv", "coverage.csv"].map { (folder as NSString).appendingPathComponent($0) }
+        ["cells.csv", "metadata.csv", "coverage.csv", "domain_cells.csv", "domain_units.csv"].map {
+            (folder as NSString).appendingPathComponent($0)
+        }
     }
 
     /// The CSV files' paths and contents.
     public static func csvFiles(_ data: ReleaseData, folder: String) -> [(path: String, data: Data)] {
-        zip(csvPaths(folder: folder), [csvCells(data), csvMetadata(data), csvCoverage(data)]).map { ($0, Data($1.utf8)) }
+        zip(
+            csvPaths(folder: folder),
+            [csvCells(data), csvMetadata(data), csvCoverage(data), csvDomainCells(data), csvDomainUnits(data)]
+        ).map { ($0, Data($1.utf8)) }
+    }
+
+    /// The `domain_cells.csv` text.
+    public static func csvDomainCells(_ data: ReleaseData) -> String {
+        var w = CSVWriter()
+        w.write(domainCellColumns)
+        for d in data.domainRows {
+            let r = d.row
+            w.write([
+                r.period, r.level.rawValue, r.geoCode, r.geoName, d.dimension, d.domain, r.tableName, r.cell,
+                r.value.map(String.init) ?? "", r.moe95.map { formatMargin($0) } ?? "", r.status.rawValue,
+            ])
+        }
+        return w.text
+    }
+
+    /// The `domain_units.csv` text.
+    public static func csvDomainUnits(_ data: ReleaseData) -> String {
+        var w = CSVWriter()
+        w.write(domainUnitColumns)
+        for u in data.domainUnits {
+            w.write([
+                u.level.rawValue, u.geoCode, u.dimension, u.domain, String(u.registeredSchools), String(u.registeredEnrolment),
+            ])
+        }
+        return w.text
     }
 
     /// Writes `cells.csv`, `metadata.csv` and `coverage.csv` into `folder`, all or nothing

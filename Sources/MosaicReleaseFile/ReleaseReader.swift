@@ -21,6 +21,8 @@ public enum ReleaseReader {
     /// At most this many units and rows: far above any real release (a million schools make
     /// tens of thousands of units).
     static let maxUnits = 200_000
+    /// At most this many rows in `domain_cells` and `domain_units` (a continent's regions × parts × cells).
+    static let maxDomainRows = 2_000_000
     static let maxRows = 20_000_000
 
     /// SQLite results that are about the file rather than the SQL.

@@ -9,29 +9,37 @@ extension Store {
     /// - Returns: province code → counts indexed like ``Codebook/allCells``, and how many
     ///   current submissions went in.
     static func provinceTotals(period: Period, codebook: Codebook, db: Database) throws -> (
-        byProvince: [String: [Int]], submissions: Int
+        byProvince: [String: [Int]], submissions: Int, byDomain: [String: [String: [String: [Int]]]]
     ) {
         var out: [String: [Int]] = [:]
+        // Per province, stage and sector: the domain breakdowns come from the same pass.
+        var byDomain: [String: [String: [String: [Int]]]] = [:]
+        let zero = [Int](repeating: 0, count: codebook.allCells.count)
         let rows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT s.province_code, c.cell_index, sum(c.count)
+                SELECT s.province_code, s.stage, s.sector, c.cell_index, sum(c.count)
                 FROM submission sub
                 JOIN submission_count c ON c.submission_id = sub.id
                 JOIN school s ON s.id = sub.school_id
                 WHERE sub.period = ? AND sub.superseded_by IS NULL AND sub.codebook_version = ?
-                GROUP BY s.province_code, c.cell_index
+                GROUP BY s.province_code, s.stage, s.sector, c.cell_index
                 """, arguments: [period.description, codebook.version])
         while let r = try rows.next() {
             let province: String = r[0]
-            let index: Int = r[1]
+            let stage: String = r[1]
+            let sector: String = r[2]
+            let index: Int = r[3]
             guard index < codebook.allCells.count else { continue }
-            out[province, default: [Int](repeating: 0, count: codebook.allCells.count)][index] += r[2] as Int
+            let count: Int = r[4]
+            out[province, default: zero][index] += count
+            byDomain["stage", default: [:]][province, default: [:]][stage, default: zero][index] += count
+            byDomain["sector", default: [:]][province, default: [:]][sector, default: zero][index] += count
         }
         let submissions =
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM submission WHERE period = ? AND superseded_by IS NULL", arguments: [period.description]) ?? 0
-        return (out, submissions)
+        return (out, submissions, byDomain)
     }
 
     /// The ρ cap of a quarter (nano-ρ): its own, else the store's default.

@@ -70,13 +70,25 @@ public struct StoredReleaseParts: Codable, Sendable, Equatable {
     public var noise: [[String]]
     /// (period, level, code, name, registered schools, reporting schools, registered pupils, reporting pupils) per unit.
     public var coverage: [[String]]
+    /// The breakdowns' rows, as the release file's `domain_cells` (absent in older releases).
+    public var domainRows: [[String]]?
+    /// The parts' registry facts, as `domain_units`.
+    public var domainUnits: [[String]]?
+    /// The breakdowns' noise, as `domain_noise`.
+    public var domainNoise: [[String]]?
 
     /// Makes the value from its parts.
-    public init(metadata: [[String]], units: [[String]], noise: [[String]], coverage: [[String]]) {
+    public init(
+        metadata: [[String]], units: [[String]], noise: [[String]], coverage: [[String]], domainRows: [[String]]? = nil,
+        domainUnits: [[String]]? = nil, domainNoise: [[String]]? = nil
+    ) {
         self.metadata = metadata
         self.units = units
         self.noise = noise
         self.coverage = coverage
+        self.domainRows = domainRows
+        self.domainUnits = domainUnits
+        self.domainNoise = domainNoise
     }
 }
 
@@ -118,6 +130,8 @@ public struct LedgerView: Sendable {
     public var releaseID: String
     /// True counts per province over current submissions: the engine's only input. Never print them.
     public var truth: [String: [Int]]
+    /// True counts per domain dimension (`stage`, `sector`), province and value. Never print them.
+    public var truthByDomain: [String: [String: [String: [Int]]]] = [:]
     /// How many current submissions went into `truth`.
     public var submissions: Int
     /// Per province: (open schools, reporting schools, their pupils, reporting pupils).
@@ -148,15 +162,23 @@ public struct NewRelease: Sendable {
     public var totals: [Int64]
     /// The cells, in codebook order.
     public var cells: [[Int64]]
+    /// Noisy measurements of the domain parts: per part, the total then the broken-down cells
+    /// (stored after the units: unit number = units + part, cell index = position in the
+    /// part's slots − 1, so −1 is the total).
+    public var domainCells: [[Int64]]
     /// Bootstrap replicates of the errors (post-processing), for margins of sums.
     public var replicates: [Data]
 
     /// Makes the value from its parts.
-    public init(parts: StoredReleaseParts, rows: [ReleaseRow], totals: [Int64], cells: [[Int64]], replicates: [Data]) {
+    public init(
+        parts: StoredReleaseParts, rows: [ReleaseRow], totals: [Int64], cells: [[Int64]], domainCells: [[Int64]] = [],
+        replicates: [Data]
+    ) {
         self.parts = parts
         self.rows = rows
         self.totals = totals
         self.cells = cells
+        self.domainCells = domainCells
         self.replicates = replicates
     }
 }
@@ -205,6 +227,7 @@ extension Store {
                     budgets.append((q, spent, cap))
                 }
                 var byProvince: [String: [Int]] = [:]
+                var byDomain: [String: [String: [String: [Int]]]] = [:]
                 var submissions = 0
                 var coverage: [(period: Period, byProvince: [String: ProvinceCoverage])] = []
                 for q in span.quarters {
@@ -218,6 +241,15 @@ extension Store {
                         for i in v.indices where i < sum.count { sum[i] += v[i] }
                         byProvince[p] = sum
                     }
+                    for (d, provinces) in truth.byDomain {
+                        for (p, values) in provinces {
+                            for (value, v) in values {
+                                var sum = byDomain[d]?[p]?[value] ?? [Int](repeating: 0, count: v.count)
+                                for i in v.indices where i < sum.count { sum[i] += v[i] }
+                                byDomain[d, default: [:]][p, default: [:]][value] = sum
+                            }
+                        }
+                    }
                     coverage.append((q, try Store.coverageByProvince(period: q, db: db)))
                 }
                 let sameSpan =
@@ -230,6 +262,7 @@ extension Store {
                     spentNano: budgets.last?.spentNano ?? 0, capNano: budgets.last?.capNano ?? 0, releaseID: id, truth: byProvince,
                     submissions: submissions, coverageByProvince: coverage.last?.byProvince ?? [:])
                 view.budgets = budgets
+                view.truthByDomain = byDomain
                 view.coverageByPeriod = coverage
                 let release = try make(view)
                 let json = String(decoding: try JSONEncoder().encode(release.parts), as: UTF8.self)
@@ -247,6 +280,12 @@ extension Store {
                     try ReleaseMeasurementRecord(releaseId: id, unit: unit, cellIndex: -1, noisy: release.totals[unit]).insert(db)
                     for (j, noisy) in row.enumerated() {
                         try ReleaseMeasurementRecord(releaseId: id, unit: unit, cellIndex: j, noisy: noisy).insert(db)
+                    }
+                }
+                for (p, row) in release.domainCells.enumerated() {
+                    for (q, noisy) in row.enumerated() {
+                        try ReleaseMeasurementRecord(releaseId: id, unit: release.cells.count + p, cellIndex: q - 1, noisy: noisy).insert(
+                            db)
                     }
                 }
                 for (i, errors) in release.replicates.enumerated() {

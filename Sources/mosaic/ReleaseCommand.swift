@@ -58,6 +58,16 @@ extension Mosaic.ReleaseCommand {
             help:
                 "A withheld small area's value stays uncertain to a reader by at least max(k, this percentage of the value) either way.")
         var smallAreaMargin: Int = 20
+        @Option(
+            help: ArgumentHelp(
+                "Break the country and every region down by these registry attributes, each a partition of its unit (comma-separated), or none.",
+                valueName: "stage,sector|none"))
+        var domains: String = "stage,sector"
+        @Option(
+            help: ArgumentHelp(
+                "The tables broken down: total, and at most one table that counts each person once (incidents, channels, tools or perpetrators). Slow with a table: every part's cells go through complementary suppression (minutes per release on a Spain-sized registry).",
+                valueName: "total[,incidents]"))
+        var domainTables: String = "total"
 
         func validate() throws {
             guard (period == nil) != (periods == nil) else {
@@ -83,6 +93,8 @@ extension Mosaic.ReleaseCommand {
             request.replicates = replicates
             request.smallAreaPercent = smallAreaMargin
             request.weights = ReleaseRequest.Weights(rawValue: weights) ?? .standard
+            request.domains = domains == "none" ? [] : domains.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            request.domainTables = domainTables.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             if planOnly {
                 print(Self.describe(try Releaser(store: try store.open()).planOnly(request), request: request))
                 return
@@ -102,6 +114,13 @@ extension Mosaic.ReleaseCommand {
             print(
                 "Wrote \(out)\(csv.map { " and CSV files in \($0)" } ?? ""): \(data.rows.count) values, \(published) published, \(data.rows.count - published) withheld: \(count(.belowK)) fewer than \(k) (below_k), \(count(.smallArea)) in small areas (small_area), \(count(.complementary)) to protect them from subtraction (complementary); the interval audit passed."
             )
+            if !data.domainRows.isEmpty {
+                let shown = data.domainRows.filter { $0.row.status == .published }.count
+                let dims = Set(data.domainRows.map(\.dimension)).sorted().joined(separator: " and ")
+                print(
+                    "Breakdowns by \(dims) (domain_cells): \(data.domainRows.count) values, \(shown) published, \(data.domainRows.count - shown) withheld."
+                )
+            }
             if span.isSingle {
                 print("Budget for \(span): \(m("budget_spent_rho")) of \(m("budget_cap_rho")) spent, \(m("budget_remaining_rho")) left.")
             } else {
@@ -124,9 +143,11 @@ extension Mosaic.ReleaseCommand {
             for g in p.groups {
                 let key = PlanOptimizer.Key(table: g.table, level: g.level)
                 out +=
-                    pad("\(g.table)/\(g.level.rawValue)", 24) + pad(String(g.sensitivitySquared), 4)
+                    pad("\(g.table)/\(g.level.rawValue)\(g.dimension.map { " by " + $0 } ?? "")", 24) + pad(String(g.sensitivitySquared), 4)
                     + pad(String(format: "%.3f", g.sigma2.squareRoot()), 9) + pad(g.rho.description, 14)
-                    + String(format: "± %.1f", p.margins[key] ?? 0) + String(format: " (± %.1f)", p.standardMargins[key] ?? 0) + "\n"
+                    + (g.dimension == nil
+                        ? String(format: "± %.1f", p.margins[key] ?? 0) + String(format: " (± %.1f)", p.standardMargins[key] ?? 0)
+                        : "(a breakdown: its parts' margins are in the release's domain_cells)") + "\n"
             }
             out += "\nTotal ρ of the groups: \(p.spent) (each group's ρ is rounded up to a nano-ρ)."
             out += String(

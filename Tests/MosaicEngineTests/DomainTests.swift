@@ -19,10 +19,13 @@ import Testing
         let geography = Geography(schools: f.country.schools)
         var plan = ReleasePlan.defaults(codebook: codebook, rho: Rho(rho)!)
         plan.addDefaultDomains()
-        let domains = Domains(schools: f.country.schools, geography: geography, dimensions: plan.domainDimensions, tables: plan.domainTables)
+        let domains = Domains(
+            schools: f.country.schools, geography: geography, dimensions: plan.domainDimensions, tables: plan.domainTables)
         var truth = TrueCounts(byProvince: [:])
         let school = Dictionary(uniqueKeysWithValues: f.country.schools.map { ($0.id, $0) })
-        for s in f.country.submissions(for: f.period) { truth.add(s.counts, school: school[s.schoolID]!, dimensions: plan.domainDimensions) }
+        for s in f.country.submissions(for: f.period) {
+            truth.add(s.counts, school: school[s.schoolID]!, dimensions: plan.domainDimensions)
+        }
         return (ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains), truth)
     }
 
@@ -50,7 +53,8 @@ import Testing
         let e = engine.estimate(engine.measure(truth, entropy: SeededEntropy(seed: 3)))
         let start = Date()
         let (values, outcome) = try engine.publishWithOutcome(e)
-        print("domain release: \(values.count) values, \(outcome.counts), \(outcome.programs) programs, \(Date().timeIntervalSince(start)) s")
+        print(
+            "domain release: \(values.count) values, \(outcome.counts), \(outcome.programs) programs, \(Date().timeIntervalSince(start)) s")
         let domainValues = values.filter { $0.part != nil }
         #expect(domainValues.count == engine.domains.parts.count * engine.domainSlots.count)
         // Parts with fewer than 5 open schools are withheld as small areas.
@@ -92,7 +96,8 @@ import Testing
         let geography = Geography(schools: f.country.schools)
         var plan = ReleasePlan.defaults(codebook: Self.codebook, rho: Rho("1")!)
         plan.addDefaultDomains()
-        let domains = Domains(schools: f.country.schools, geography: geography, dimensions: plan.domainDimensions, tables: plan.domainTables)
+        let domains = Domains(
+            schools: f.country.schools, geography: geography, dimensions: plan.domainDimensions, tables: plan.domainTables)
         let engine = ReleaseEngine(codebook: Self.codebook, geography: geography, plan: plan, domains: domains)
         let codebook = Self.codebook
         let totalTable = codebook.rules.equalTotals.first!
