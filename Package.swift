@@ -195,6 +195,7 @@ let package = Package(
             name: "MosaicEngineTests",
             dependencies: [
                 "MosaicEngine", "MosaicErrorModel", "MosaicCodebook", "MosaicPrivacy", "MosaicRegistry", "MosaicSynth", "MosaicTestSupport",
+                "MosaicDisclosure",
             ]),
         .testTarget(name: "MosaicErrorModelTests", dependencies: ["MosaicErrorModel", "MosaicCodebook"]),
         .testTarget(name: "MosaicFilesTests", dependencies: ["MosaicFiles"]),
