@@ -26,6 +26,9 @@ echo
 echo "== 1e. Top-down against bottom-up (DESIGN.md's warning)"
 .build/release/privacy-eval bottomup "${1:-100}"
 echo
+echo "== 1f. Breakdowns by stage and sector: the geography's error with and without them, the parts' error and calibration"
+.build/release/privacy-eval domains "${2:-200}"
+echo
 echo "== 2. Calibration of the stated margins, by level and by true value"
 .build/release/privacy-eval calibration "${2:-200}"
 echo

@@ -6,6 +6,8 @@
 //   privacy-eval zeros [releases] [runs] what calibrating published zeros per level would take
 //   privacy-eval sums [releases] [reps]  coverage of sums' margins (bootstrap replicates)
 //   privacy-eval weights | bottomup      budget splits; top-down against bottom-up
+//   privacy-eval domains [releases]      breakdowns by stage and sector: what they cost the
+//                                        geography's figures, their own error and calibration
 //
 // Noise comes from the OS CSPRNG, as in production; the figures vary slightly between runs.
 import Foundation
@@ -34,11 +36,19 @@ for s in country.submissions(for: period) {
 }
 let truth = TrueCounts(byProvince: byProvince)
 let entropy = SystemEntropy()
+let schoolByID = Dictionary(uniqueKeysWithValues: country.schools.map { ($0.id, $0) })
+
+/// The truth with its breakdowns by stage and sector.
+func domainTruth() -> TrueCounts {
+    var t = TrueCounts(byProvince: [:])
+    for s in country.submissions(for: period) { t.add(s.counts, school: schoolByID[s.schoolID]!, dimensions: ["stage", "sector"]) }
+    return t
+}
 
 /// Mean absolute error per level over `releases` releases of `plan`: per cell, and of the total,
 /// formatted as "cells (total)" per level.
-@MainActor func maeLine(_ plan: ReleasePlan, values: [[Int]]) -> String {
-    let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan)
+@MainActor func maeLine(_ plan: ReleasePlan, values: [[Int]], domains: Domains = .none, truth: TrueCounts = truth) -> String {
+    let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains)
     var err: [Level: Double] = [:]
     var n: [Level: Double] = [:]
     var totalErr: [Level: Double] = [:]
@@ -247,6 +257,63 @@ case "plan":
             print(
                 rho.padding(toLength: 6, withPad: " ", startingAt: 0) + name.padding(toLength: 10, withPad: " ", startingAt: 0)
                     + maeLine(plan, values: values))
+        }
+    }
+case "domains":
+    // Breakdowns by stage and sector (total of affected persons): what they cost the geography's
+    // figures (MAE per level with and without them, at the same ρ), and the parts' own error and
+    // calibration (share of true values inside the stated 95 % interval; parts with a true value
+    // of 5 or more, as published whole numbers and as least-squares estimates).
+    let full = domainTruth()
+    let base = ReleasePlan.defaults(codebook: codebook, rho: Rho("1")!)
+    let values = ReleaseEngine(codebook: codebook, geography: geography, plan: base).aggregate(truth)
+    print("Geography: mean absolute error per cell (and of the total) per level over \(releases) releases, ρ = 1:")
+    print("plan                          country          region           province")
+    print("no breakdowns                 " + maeLine(base, values: values))
+    for g in [2, 4, 8] {
+        var plan = base
+        plan.addDefaultDomains()
+        plan.geographyWeight = UInt64(g)
+        let domains = Domains(schools: country.schools, geography: geography, dimensions: plan.domainDimensions, tables: plan.domainTables)
+        let share = 100 * Double(2 * 2 * 2) / Double(g * 40 + 8)
+        print(
+            String(format: "stage+sector, G = %d (%4.1f %%) ", g, share) + maeLine(plan, values: values, domains: domains, truth: full))
+    }
+    print("Breakdowns: per level, MAE of the parts' whole numbers, mean 95 % margin, and coverage of true values ≥ 5:")
+    print("plan      level    MAE     margin  coverage (whole)  coverage (least squares)  parts ≥ 5 per release")
+    for g in [2, 4, 8] {
+        var plan = base
+        plan.addDefaultDomains()
+        plan.geographyWeight = UInt64(g)
+        let domains = Domains(schools: country.schools, geography: geography, dimensions: plan.domainDimensions, tables: plan.domainTables)
+        let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains)
+        let exact = engine.domainTruth(full)
+        var err: [Level: Double] = [:]
+        var n: [Level: Double] = [:]
+        var margin: [Level: Double] = [:]
+        var inside: [Level: Double] = [:]
+        var insideLS: [Level: Double] = [:]
+        var big: [Level: Double] = [:]
+        for _ in 0..<releases {
+            let e = engine.estimate(engine.measure(full, entropy: entropy))
+            for (p, part) in domains.parts.enumerated() {
+                let l = geography.units[part.unit].level
+                let m = Margin.of(variance: e.domainVariances[p][0])
+                err[l, default: 0] += Swift.abs(Double(e.domainIntegers[p][0] - exact[p][0]))
+                margin[l, default: 0] += m
+                n[l, default: 0] += 1
+                guard exact[p][0] >= 5 else { continue }
+                big[l, default: 0] += 1
+                if Swift.abs(Double(e.domainIntegers[p][0] - exact[p][0])) <= m { inside[l, default: 0] += 1 }
+                if Swift.abs(e.domainCells[p][0] - Double(exact[p][0])) <= m { insideLS[l, default: 0] += 1 }
+            }
+        }
+        for l in Domains.levels {
+            print(
+                String(
+                    format: "G = %d     %-8@ %6.2f  %6.2f  %6.1f %%          %6.1f %%                  %.1f", g, l.rawValue as NSString,
+                    err[l]! / n[l]!, margin[l]! / n[l]!, 100 * (inside[l] ?? 0) / (big[l] ?? 1), 100 * (insideLS[l] ?? 0) / (big[l] ?? 1),
+                    (big[l] ?? 0) / Double(releases)))
         }
     }
 case "sums":

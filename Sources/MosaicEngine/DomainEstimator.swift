@@ -32,7 +32,7 @@ import MosaicErrorModel
 extension ReleaseEngine {
     /// True values of every domain part, slot by slot (``domainSlots``): the sum over the part's
     /// provinces of their counts for that value.
-    func domainTruth(_ truth: TrueCounts) -> [[Int]] {
+    public func domainTruth(_ truth: TrueCounts) -> [[Int]] {
         let slots = domainSlots
         let zero = [Int](repeating: 0, count: codebook.allCells.count)
         let totalTable = codebook.rules.equalTotals.first ?? codebook.tables[0].name
