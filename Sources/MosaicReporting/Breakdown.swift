@@ -26,3 +26,28 @@ public struct Breakdown: Sendable, Equatable, Codable {
     /// The categories, in the order shown.
     public var categories: [Category]
 }
+
+/// One part of the area broken down by stage or sector: its figure and its rate per 10,000 pupils
+/// of that stage or sector.
+public struct DomainCategory: Sendable, Equatable, Codable {
+    /// The value's code (`secondary`, `private`).
+    public var code: String
+    /// The label in the chosen language.
+    public var label: String
+    /// The published figure (withheld ones say why).
+    public var figure: Figure
+    /// Registered pupils of the part (a registry fact).
+    public var pupils: Int
+    /// Affected persons per 10,000 pupils of the part; nil when withheld or without pupils.
+    public var rate: Double?
+    /// The rate's 95 % margin (the noise's, and the area's reporting band).
+    public var rateMoe95: Double?
+}
+
+/// The area of a report broken down by school stage or sector (the latest quarter).
+public struct DomainBreakdown: Sendable, Equatable, Codable {
+    /// `stage` or `sector`.
+    public var key: String
+    /// The parts, in the dimension's order.
+    public var categories: [DomainCategory]
+}

@@ -97,6 +97,21 @@ extension ReportRenderer {
             body += "</div>"
         }
         body += "</div></section>\n"
+        if !model.domainBreakdowns.isEmpty {
+            body += "<section><h2>\(esc(s.text("domains", ["quarter": s.quarter(latest)])))</h2><p>\(esc(s.text("domains_text")))</p><div class=\"grid\">"
+            for b in model.domainBreakdowns {
+                body += "<div><h3>\(esc(s.text("domain_" + b.key)))</h3>"
+                let rows = b.categories.map { c -> BarRow in
+                    BarRow(label: c.label, value: c.rate, moe: c.rateMoe95, text: c.rate == nil ? flagged(c.figure, short: true) : domainRateText(c))
+                }
+                body += barChart(id: "domain-" + b.key, rows: rows, title: s.text("domain_" + b.key), decimals: 2)
+                body += dataTable(
+                    [s.text("column_category"), s.text("column_value"), s.text("column_rate"), s.text("column_pupils")],
+                    b.categories.map { [$0.label, flagged($0.figure), domainRateText($0), s.number($0.pupils)] })
+                body += "</div>"
+            }
+            body += "</div></section>\n"
+        }
         body += "<section><h2>\(esc(s.text("coverage")))</h2><p>\(esc(s.text("coverage_text")))</p>"
         body += "<table><thead><tr><th>\(esc(s.text("column_quarter")))</th><th>\(esc(s.text("column_reporting")))</th></tr></thead><tbody>"
         for p in model.scope.points { body += "<tr><td>\(esc(s.quarter(p.period)))</td><td>\(esc(coverageText(p)))</td></tr>" }

@@ -85,6 +85,12 @@ public struct ReportRenderer {
 
     /// A table cell: the figure and, after a no-break space, its flag in brackets ("42–52 ± 6.2 (c)").
     /// `short`: "<5" for a value below k (a wide table of quarters).
+    /// A part's rate per 10,000 pupils with its margin; "–" when the part is withheld.
+    func domainRateText(_ c: DomainCategory) -> String {
+        guard let r = c.rate else { return "–" }
+        return "\(s.decimal(r, places: 2)) ± \(s.decimal(c.rateMoe95 ?? 0, places: 2))"
+    }
+
     func flagged(_ f: Figure, margin: Bool = true, short: Bool = false) -> String {
         if short, f.value == nil, ["below_k", "suppressed"].contains(f.status) { return "<\(model.k)" }
         let text = figure(f, margin: margin, short: flag(f) == .complementary || flag(f) == .smallArea)
@@ -394,6 +400,15 @@ public struct ReportRenderer {
                 b.categories.map { c in [c.label, flagged(c.figure)] + (b.key == "responses" ? [shareText(c) ?? "–"] : []) }
             )
         }
+        if !model.domainBreakdowns.isEmpty {
+            out += "\n## \(s.text("domains", ["quarter": s.quarter(latest)]))\n\n\(s.text("domains_text"))\n"
+            for b in model.domainBreakdowns {
+                out += "\n### \(s.text("domain_" + b.key))\n\n"
+                out += mdTable(
+                    [s.text("column_category"), s.text("column_value"), s.text("column_rate"), s.text("column_pupils")],
+                    b.categories.map { [$0.label, flagged($0.figure), domainRateText($0), s.number($0.pupils)] })
+            }
+        }
         out += "\n## \(s.text("coverage"))\n\n\(s.text("coverage_text"))\n\n"
         out += mdTable(
             [s.text("column_quarter"), s.text("column_reporting")],
@@ -508,6 +523,11 @@ public struct ReportRenderer {
         }
         for b in model.breakdowns {
             for c in b.categories { row(b.key, model.scopeCode, rowName, latest, c.code, c.label, c.figure, share: c.share) }
+        }
+        for b in model.domainBreakdowns {
+            for c in b.categories {
+                row("domain_" + b.key, model.scopeCode, rowName, latest, c.code, c.label, c.figure, rate: c.rate, rateMoe: c.rateMoe95)
+            }
         }
         // Each unit's latest rate against the national rate: status above, below, within or unknown.
         for u in (model.scopeLevel == .country ? [] : [model.scope]) + model.subunits {

@@ -53,6 +53,9 @@ public struct ReportModel: Sendable, Codable {
     public var totalRho: Double?
     /// The pooled release whose figures the pooled section shows (nil: sums of quarterly releases).
     public var pooledRelease: String?
+    /// The area broken down by school stage and by sector in the latest quarter (empty when the
+    /// release has no breakdowns).
+    public var domainBreakdowns: [DomainBreakdown] = []
 
     /// An upper bound on ε at δ for `rho` (ρ-zCDP implies (ρ + 2√(ρ ln(1/δ)), δ)-DP): simple
     /// and never understated; the releases state the tighter figure for one quarter.
@@ -126,6 +129,7 @@ public struct ReportModel: Sendable, Codable {
             releaseIDs: all.map(\.info.releaseID),
             releasedOn: latest.data.metadata.first { $0.key == "created_at" }.map { String($0.value.prefix(10)) })
         model.pooled = ([scope] + subunits).compactMap(pooled)
+        model.domainBreakdowns = Self.domainBreakdowns(latest.data, level: scopeLevel, code: scopeUnit.geoCode, language: language)
         model.notableFalls = notableRises([scope] + subunits, national: national, falls: true)
         // A pooled release measured the four quarters' sum directly: one draw of noise, about
         // half the error of four quarterly releases added up. Its figures replace the sums.
@@ -378,6 +382,42 @@ public struct ReportModel: Sendable, Codable {
             }
         }
         return breakdowns
+    }
+
+    /// The area's parts by stage and by sector from the release's `domain_cells`, with rates per
+    /// 10,000 pupils of each part (`domain_units`). The rate divides by all the part's registered
+    /// pupils, with the area's reporting band in its margin: the reporting share of one stage or
+    /// sector is not published.
+    static func domainBreakdowns(_ data: ReleaseData, level: Level, code: String, language: String) -> [DomainBreakdown] {
+        let strings = try? ReportStrings(language: language)
+        let share = rateShare(data, level, code)
+        var out: [DomainBreakdown] = []
+        for key in ["stage", "sector"] {
+            let units = data.domainUnits.filter { $0.level == level && $0.geoCode == code && $0.dimension == key }
+            guard !units.isEmpty else { continue }
+            let categories = units.compactMap { u -> DomainCategory? in
+                guard
+                    let row = data.domainRows.first(where: {
+                        $0.row.level == level && $0.row.geoCode == code && $0.dimension == key && $0.domain == u.domain
+                            && $0.row.tableName == "total"
+                    })?.row
+                else { return nil }
+                let figure = Figure.from(row)
+                var rate: Double?
+                var rateMoe: Double?
+                if let v = figure.value, u.registeredEnrolment > 0 {
+                    let pupils = Double(u.registeredEnrolment) * (share?.share ?? 1)
+                    let r = Double(v) / pupils * 10_000
+                    rate = r
+                    rateMoe = rateMargin(rate: r, noise: (figure.moe95 ?? 0) / pupils * 10_000, share: share?.relativeHalfWidth ?? 0)
+                }
+                return DomainCategory(
+                    code: u.domain, label: strings?.label(dimension: key, code: u.domain) ?? u.domain, figure: figure,
+                    pupils: u.registeredEnrolment, rate: rate, rateMoe95: rateMoe)
+            }
+            if !categories.isEmpty { out.append(DomainBreakdown(key: key, categories: categories)) }
+        }
+        return out
     }
 
     /// The last four quarters of a series pooled, and their change against the four before.

@@ -170,3 +170,43 @@ import Testing
         #expect(ReportRenderer(model: flat, strings: try ReportStrings(language: "es")).html().contains("Ninguna zona quedó por debajo"))
     }
 }
+
+/// The report's stage and sector section: figures from `domain_cells`, rates per 10,000 pupils of
+/// the part from `domain_units`, withheld parts flagged and without a rate.
+@Suite struct DomainReportTests {
+    @Test func theAreaIsBrokenDownByStageWithRatesPerPupilsOfTheStage() throws {
+        let file = try #require(try KnownReleases([(100, 60, 40)], withheld: .complementary, cells: .smallArea).files.first)
+        var data = try ReleaseReader.read(file)
+        let period = data.rows[0].period
+        func row(_ domain: String, _ value: Int?, _ status: CellStatus) -> DomainRow {
+            DomainRow(
+                row: ReleaseRow(
+                    period: period, level: .country, geoCode: "ALL", geoName: "All", tableName: "total", cell: "persons", value: value,
+                    moe95: value == nil ? nil : 10, status: status), dimension: "stage", domain: domain)
+        }
+        data.domainRows = [row("primary", 60, .published), row("secondary", 40, .published), row("special", nil, .smallArea)]
+        data.domainUnits = [
+            DomainUnitRow(level: .country, geoCode: "ALL", dimension: "stage", domain: "primary", registeredSchools: 50, registeredEnrolment: 100_000),
+            DomainUnitRow(level: .country, geoCode: "ALL", dimension: "stage", domain: "secondary", registeredSchools: 20, registeredEnrolment: 50_000),
+            DomainUnitRow(level: .country, geoCode: "ALL", dimension: "stage", domain: "special", registeredSchools: 3, registeredEnrolment: 900),
+        ]
+        let path = file + "-domains.sqlite"
+        try ReleaseFile.write(data, to: path)
+        let model = try ReportModel.build(releases: [path])
+        let stage = try #require(model.domainBreakdowns.first { $0.key == "stage" })
+        #expect(stage.categories.map(\.code) == ["primary", "secondary", "special"])
+        let share = ReportModel.rateShare(data, .country, "ALL")?.share ?? 1
+        let primary = stage.categories[0]
+        #expect(abs((primary.rate ?? 0) - 60 / (100_000 * share) * 10_000) < 1e-9)
+        #expect((primary.rateMoe95 ?? 0) >= 10 / (100_000 * share) * 10_000 - 1e-9)
+        #expect(stage.categories[2].rate == nil && stage.categories[2].figure.status == "small_area")
+        #expect(primary.label == "Primary")
+        let md = ReportRenderer(model: model, strings: try ReportStrings(language: "en")).markdown()
+        #expect(md.contains("By school stage and sector"))
+        #expect(md.contains("Special education"))
+        let csv = ReportRenderer(model: model, strings: try ReportStrings(language: "en")).csv()
+        #expect(csv.contains("domain_stage,ALL"))
+        let es = try ReportModel.build(releases: [path], language: "es")
+        #expect(es.domainBreakdowns[0].categories[0].label == "Primaria")
+    }
+}
