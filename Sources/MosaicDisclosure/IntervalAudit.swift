@@ -11,6 +11,19 @@ public struct DerivedInterval: Sendable, Equatable {
         self.lower = lower
         self.upper = upper
     }
+
+    /// The least whole number in the interval (with the solver's slack); nil when the lower end
+    /// is not finite or beyond any count a release can hold.
+    public var wholeLower: Int? { DerivedInterval.whole((lower - 1e-6).rounded(.up)) }
+
+    /// The greatest whole number in the interval (with the solver's slack); nil when the upper
+    /// end is not finite or beyond any count a release can hold.
+    public var wholeUpper: Int? { DerivedInterval.whole((upper + 1e-6).rounded(.down)) }
+
+    static func whole(_ x: Double) -> Int? {
+        guard x.isFinite, abs(x) < 1e15 else { return nil }
+        return Int(x)
+    }
 }
 
 /// The attacker's linear program around one withheld value: the withheld values connected to it

@@ -338,8 +338,8 @@ public struct QueryEngine {
                     }
                     // Narrowed to what the file's other values imply (never widened).
                     if let d = r.derived[ValueKey(level: row.level, geoCode: row.geoCode, tableName: row.tableName, cell: row.cell)] {
-                        if d.lower.isFinite { low = max(low, Int((d.lower - 1e-6).rounded(.up))) }
-                        if d.upper.isFinite { high = min(high ?? .max, Int((d.upper + 1e-6).rounded(.down))) }
+                        if let lo = d.wholeLower { low = max(low, lo) }
+                        if let hi = d.wholeUpper { high = min(high ?? .max, hi) }
                         if let h = high, h < low { high = low }
                     }
                     lowest += low

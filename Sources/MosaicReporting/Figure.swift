@@ -39,14 +39,8 @@ public struct Figure: Sendable, Equatable, Codable {
         guard value == nil else { return }
         // Nothing learnt (0 or more): keep what the status says.
         if d.lower <= 0, !d.upper.isFinite { return }
-        if d.lower.isFinite {
-            let lo = Int((d.lower - 1e-6).rounded(.up))
-            lower = max(lower ?? 0, lo)
-        }
-        if d.upper.isFinite {
-            let hi = Int((d.upper + 1e-6).rounded(.down))
-            upper = upper.map { min($0, hi) } ?? hi
-        }
+        if let lo = d.wholeLower { lower = max(lower ?? 0, lo) }
+        if let hi = d.wholeUpper { upper = upper.map { min($0, hi) } ?? hi }
         if let lo = lower, let hi = upper, hi < lo { upper = lo }
     }
 

@@ -98,11 +98,14 @@ extension ReportRenderer {
         }
         body += "</div></section>\n"
         if !model.domainBreakdowns.isEmpty {
-            body += "<section><h2>\(esc(s.text("domains", ["quarter": s.quarter(latest)])))</h2><p>\(esc(s.text("domains_text")))</p><div class=\"grid\">"
+            body +=
+                "<section><h2>\(esc(s.text("domains", ["quarter": s.quarter(latest)])))</h2><p>\(esc(s.text("domains_text")))</p><div class=\"grid\">"
             for b in model.domainBreakdowns {
                 body += "<div><h3>\(esc(s.text("domain_" + b.key)))</h3>"
                 let rows = b.categories.map { c -> BarRow in
-                    BarRow(label: c.label, value: c.rate, moe: c.rateMoe95, text: c.rate == nil ? flagged(c.figure, short: true) : domainRateText(c))
+                    BarRow(
+                        label: c.label, value: c.rate, moe: c.rateMoe95,
+                        text: c.rate == nil ? flagged(c.figure, short: true) : domainRateText(c))
                 }
                 body += barChart(id: "domain-" + b.key, rows: rows, title: s.text("domain_" + b.key), decimals: 2)
                 body += dataTable(

@@ -186,9 +186,13 @@ import Testing
         }
         data.domainRows = [row("primary", 60, .published), row("secondary", 40, .published), row("special", nil, .smallArea)]
         data.domainUnits = [
-            DomainUnitRow(level: .country, geoCode: "ALL", dimension: "stage", domain: "primary", registeredSchools: 50, registeredEnrolment: 100_000),
-            DomainUnitRow(level: .country, geoCode: "ALL", dimension: "stage", domain: "secondary", registeredSchools: 20, registeredEnrolment: 50_000),
-            DomainUnitRow(level: .country, geoCode: "ALL", dimension: "stage", domain: "special", registeredSchools: 3, registeredEnrolment: 900),
+            DomainUnitRow(
+                level: .country, geoCode: "ALL", dimension: "stage", domain: "primary", registeredSchools: 50, registeredEnrolment: 100_000),
+            DomainUnitRow(
+                level: .country, geoCode: "ALL", dimension: "stage", domain: "secondary", registeredSchools: 20, registeredEnrolment: 50_000
+            ),
+            DomainUnitRow(
+                level: .country, geoCode: "ALL", dimension: "stage", domain: "special", registeredSchools: 3, registeredEnrolment: 900),
         ]
         let path = file + "-domains.sqlite"
         try ReleaseFile.write(data, to: path)
