@@ -4,7 +4,9 @@
 Reads only the file: every published value, the hierarchy (`units`), the tables that count each
 person once (incidents, channels, tools, perpetrators: their cells sum to `total`), `responses`
 at most the total, non-negativity, and what each status says (below_k 0..k-1 — or 1..k-1 in files
-made before reasons, whose status reads `suppressed` —, complementary >= k, small_area >= 0).
+made before reasons, whose status reads `suppressed` —, complementary >= k, small_area >= 0),
+and the breakdowns by stage and sector when the file has them (`domain_cells`: a unit's parts
+add up to the unit, the regions' parts to the country's, a part's linked cells to its total).
 For every value withheld by the threshold it minimises and maximises the value (scipy's HiGHS)
 and counts those pinned to one value and those whose interval misses 1 or k-1.
 
@@ -24,8 +26,15 @@ def attack(path):
     k = int(db.execute("SELECT value FROM metadata WHERE key = 'k'").fetchone()[0])
     units = db.execute("SELECT level, geo_code, parent_code FROM units ORDER BY ordinal").fetchall()
     cells = db.execute("SELECT level, geo_code, table_name, cell, value, status FROM cells").fetchall()
+    has_domains = db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'domain_cells'").fetchone()[0] > 0
+    parts = db.execute(
+        "SELECT level, geo_code || '|' || dimension || '|' || domain, table_name, cell, value, status, geo_code, dimension, domain FROM domain_cells"
+    ).fetchall() if has_domains else []
     legacy = any(c[5] == "suppressed" for c in cells)
     key = {(c[0], c[1], c[2], c[3]): c for c in cells}
+    for p in parts:
+        key[(p[0], p[1], p[2], p[3])] = p[:6]
+    cells = cells + [p[:6] for p in parts]
     withheld = [(c[0], c[1], c[2], c[3]) for c in cells if c[5] != "published"]
     col = {w: i for i, w in enumerate(withheld)}
     bounds = []
@@ -62,6 +71,29 @@ def attack(path):
             if t in BOUNDED:
                 add([(1, term(level, code, t, c)), (-1, term(level, code, "total", "persons"))], ub_rows, ub_rhs)
 
+    # Breakdowns: parts add up to their unit (per dimension and slot), regions' parts to the
+    # country's, and a part's linked cells to its total.
+    domain_slots = sorted({(p[2], p[3]) for p in parts})
+    by_unit = {}
+    for p in parts:
+        by_unit.setdefault((p[0], p[6], p[7]), set()).add(p[8])
+    for (level, code, dim), values in by_unit.items():
+        for t, c in domain_slots:
+            add([(1, term(level, code, t, c))] + [(-1, term(level, f"{code}|{dim}|{v}", t, c)) for v in values], eq_rows, eq_rhs)
+        if level == "country":
+            regions = [u[1] for u in units if u[0] == "region"]
+            for v in values:
+                pieces = [r for r in regions if v in by_unit.get(("region", r, dim), set())]
+                for t, c in domain_slots:
+                    add([(1, term("country", f"{code}|{dim}|{v}", t, c))] + [(-1, term("region", f"{r}|{dim}|{v}", t, c)) for r in pieces],
+                        eq_rows, eq_rhs)
+        for v in values:
+            for table in LINKED:
+                linked = [(t, c) for t, c in domain_slots if t == table]
+                if linked:
+                    add([(1, term(level, f"{code}|{dim}|{v}", t, c)) for t, c in linked]
+                        + [(-1, term(level, f"{code}|{dim}|{v}", "total", "persons"))], eq_rows, eq_rhs)
+
     def matrix(rows):
         m = lil_matrix((len(rows), len(withheld)))
         for i, r in enumerate(rows):
@@ -84,7 +116,7 @@ def attack(path):
             pinned += 1
         elif a > 1 + 1e-6 or b < k - 1 - 1e-6:
             narrowed += 1
-    print(f"{path}: {len(withheld)} withheld ({'legacy statuses' if legacy else 'with reasons'}), {checked} fewer than k checked: "
+    print(f"{path}: {len(parts)} breakdown values read; {len(withheld)} withheld ({'legacy statuses' if legacy else 'with reasons'}), {checked} fewer than k checked: "
           f"{pinned} pinned to one value, {narrowed} more narrowed inside 1..{k - 1}")
 
 
