@@ -30,6 +30,9 @@ public struct PlanSummary: Sendable {
     public var objective: Double
     /// The standard weights' objective.
     public var standardObjective: Double
+    /// The mean 95 % margin of a breakdown's part per (table, level), keyed by dimension, from
+    /// the exact variances of the parts' least-squares estimates (empty without breakdowns).
+    public var domainMargins: [String: [PlanOptimizer.Key: Double]] = [:]
 }
 
 /// What an authority asks for in a release.
@@ -422,8 +425,25 @@ public struct Releaser: Sendable {
     /// `mosaic release create --plan-only`. Reads the registry only; spends nothing.
     public func planOnly(_ request: ReleaseRequest) throws -> PlanSummary {
         let codebook = try Codebook.bundled()
-        let (geography, plan, _) = try self.plan(request, codebook: codebook)
+        let (geography, plan, domains) = try self.plan(request, codebook: codebook)
         let optimizer = PlanOptimizer(codebook: codebook, geography: geography)
+        var domainMargins: [String: [PlanOptimizer.Key: Double]] = [:]
+        if !domains.isEmpty {
+            // Public parameters only: the parts' variances come from the plan and the registry.
+            let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains)
+            let slots = engine.domainSlots
+            var sum: [String: [PlanOptimizer.Key: (Double, Int)]] = [:]
+            for (p, part) in domains.parts.enumerated() {
+                let level = geography.units[part.unit].level
+                for (q, slot) in slots.enumerated() {
+                    let table = slot == 0 ? ReleasePlan.totalName : codebook.allCells[slot - 1].table
+                    let key = PlanOptimizer.Key(table: table, level: level)
+                    let old = sum[domains.dimensionName(part), default: [:]][key] ?? (0, 0)
+                    sum[domains.dimensionName(part), default: [:]][key] = (old.0 + engine.domainVarianceTable[p][q], old.1 + 1)
+                }
+            }
+            domainMargins = sum.mapValues { $0.mapValues { Margin.of(variance: $0.0 / Double(max($0.1, 1))) } }
+        }
         let variances = optimizer.tableVariances(plan)
         let standard = optimizer.tableVariances(ReleasePlan.defaults(codebook: codebook, rho: request.rho))
         let units = Dictionary(grouping: geography.units, by: \.level).mapValues(\.count)
@@ -432,7 +452,8 @@ public struct Releaser: Sendable {
             epsilon: Accounting.formatEpsilon(Accounting.epsilon(rho: plan.rho.value, delta: 1e-6)),
             margins: variances.mapValues { Margin.of(variance: $0) }, standardMargins: standard.mapValues { Margin.of(variance: $0) },
             units: units, objective: optimizer.objective(plan, reference: standard),
-            standardObjective: optimizer.objective(ReleasePlan.defaults(codebook: codebook, rho: request.rho), reference: standard))
+            standardObjective: optimizer.objective(ReleasePlan.defaults(codebook: codebook, rho: request.rho), reference: standard),
+            domainMargins: domainMargins)
     }
 
     /// The stored release `id`, exactly as it was first written.

@@ -147,7 +147,7 @@ extension Mosaic.ReleaseCommand {
                     + pad(String(format: "%.3f", g.sigma2.squareRoot()), 9) + pad(g.rho.description, 14)
                     + (g.dimension == nil
                         ? String(format: "± %.1f", p.margins[key] ?? 0) + String(format: " (± %.1f)", p.standardMargins[key] ?? 0)
-                        : "(a breakdown: its parts' margins are in the release's domain_cells)") + "\n"
+                        : String(format: "± %.1f (mean over the parts; a breakdown)", p.domainMargins[g.dimension ?? ""]?[key] ?? 0)) + "\n"
             }
             out += "\nTotal ρ of the groups: \(p.spent) (each group's ρ is rounded up to a nano-ρ)."
             out += String(

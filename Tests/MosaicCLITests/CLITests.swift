@@ -208,6 +208,8 @@ struct CLI {
         #expect(plan.status == 0, "\(plan.err)")
         #expect(plan.out.contains("nothing read, nothing spent") && plan.out.contains("total/province"))
         #expect(plan.out.contains("Total ρ of the groups: 1 "))
+        // The breakdowns' groups, with the mean margin of their parts.
+        #expect(plan.out.contains("total/region by stage") && plan.out.contains("mean over the parts"))
         #expect(try cli.run("budget").out == budgetBefore)
         #expect(try FileManager.default.contentsOfDirectory(atPath: cli.folder).sorted() == filesBefore)
         #expect(try cli.run("release", "create", "--period", "2026-Q3", "--weights", "best", "--plan-only").status != 0)
