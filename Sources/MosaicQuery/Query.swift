@@ -211,8 +211,18 @@ public struct QueryEngine {
         }
         let byLevels = spec.by.compactMap { Level(rawValue: $0) }
         guard byLevels.count <= 1 else { throw QueryError.invalid("group by at most one of country, region") }
-        let level = spec.level ?? byLevels.first ?? .country
+        // A region filter names regions: their parts are what is asked.
+        let level = spec.level ?? byLevels.first ?? (spec.filters["region"] != nil ? .region : .country)
         guard level != .province else { throw QueryError.invalid("breakdowns by \(dimension) exist for the country and the regions only") }
+        if let regions = spec.filters["region"] {
+            let known = Set(first.data.units.filter { $0.level == .region }.map(\.geoCode))
+            if let bad = regions.sorted().first(where: { !known.contains($0) }) {
+                throw QueryError.invalid("'\(bad)' is not a region code of these releases")
+            }
+            guard level == .region else {
+                throw QueryError.invalid("a region filter asks for regions' parts: use --level region (or group by region)")
+            }
+        }
         var parts: [[String]: [(release: Int, row: ReleaseRow)]] = [:]
         var anyBreakdown = false
         for (ri, r) in releases.enumerated() {

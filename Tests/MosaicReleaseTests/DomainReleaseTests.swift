@@ -50,6 +50,17 @@ import Testing
             let row = data.domainRows.first { $0.row.level == .country && $0.dimension == "stage" && $0.domain == a.group[0] }!
             #expect(a.value == row.row.value)
         }
+        // A region filter answers that region's parts; an unknown region is refused.
+        let region = try #require(data.domainRows.first { $0.row.level == .region && $0.dimension == "stage" }?.row.geoCode)
+        let regional = try QueryEngine(paths: [path]).run(QuerySpec(table: "total", by: ["stage"], filters: ["region": [region]]))
+        #expect(!regional.isEmpty)
+        for a in regional {
+            let row = data.domainRows.first { $0.row.geoCode == region && $0.dimension == "stage" && $0.domain == a.group[0] }!
+            #expect(a.value == row.row.value)
+        }
+        #expect(throws: QueryError.self) {
+            try QueryEngine(paths: [path]).run(QuerySpec(table: "total", by: ["stage"], filters: ["region": ["XX-NOPE"]]))
+        }
         // Crossing stage and sector, or a province, is refused with a reason.
         #expect(throws: QueryError.self) {
             try QueryEngine(paths: [path]).run(QuerySpec(table: "total", by: ["stage"], filters: ["sector": ["private"]]))
