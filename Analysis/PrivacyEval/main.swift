@@ -260,60 +260,73 @@ case "plan":
         }
     }
 case "domains":
-    // Breakdowns by stage and sector (total of affected persons): what they cost the geography's
-    // figures (MAE per level with and without them, at the same ρ), and the parts' own error and
-    // calibration (share of true values inside the stated 95 % interval; parts with a true value
-    // of 5 or more, as published whole numbers and as least-squares estimates).
+    // Breakdowns by stage and sector (the total of affected persons at the country and the
+    // regions; `incidents` at the country only): what they cost the geography's figures (MAE per
+    // level with and without them, at the same ρ), and the parts' own error and calibration
+    // (share of true values inside the stated 95 % interval; values of 5 or more, as published
+    // whole numbers and as least-squares estimates).
     let full = domainTruth()
     let base = ReleasePlan.defaults(codebook: codebook, rho: Rho("1")!)
     let values = ReleaseEngine(codebook: codebook, geography: geography, plan: base).aggregate(truth)
-    print("Geography: mean absolute error per cell (and of the total) per level over \(releases) releases, ρ = 1:")
-    print("plan                          country          region           province")
-    print("no breakdowns                 " + maeLine(base, values: values))
-    for g in [2, 4, 8] {
+    let plans: [(name: String, tables: [String], g: UInt64)] = [
+        ("total, G = 4", ["total"], 4), ("total+incidents, G = 4", ["total", "incidents"], 4),
+        ("total+incidents, G = 6", ["total", "incidents"], 6), ("total+incidents, G = 8", ["total", "incidents"], 8),
+    ]
+    func made(_ p: (name: String, tables: [String], g: UInt64)) -> (ReleasePlan, Domains) {
         var plan = base
         plan.addDefaultDomains()
-        plan.geographyWeight = UInt64(g)
-        let domains = Domains(schools: country.schools, geography: geography, dimensions: plan.domainDimensions, tables: plan.domainTables)
-        let share = 100 * Double(2 * 2 * 2) / Double(g * 40 + 8)
-        print(
-            String(format: "stage+sector, G = %d (%4.1f %%) ", g, share) + maeLine(plan, values: values, domains: domains, truth: full))
+        plan.domainTables = p.tables
+        plan.geographyWeight = p.g
+        return (plan, Domains(schools: country.schools, geography: geography, dimensions: plan.domainDimensions, tables: plan.domainTables))
     }
-    print("Breakdowns: per level, MAE of the parts' whole numbers, mean 95 % margin, and coverage of true values ≥ 5:")
-    print("plan      level    MAE     margin  coverage (whole)  coverage (least squares)  parts ≥ 5 per release")
-    for g in [2, 4, 8] {
-        var plan = base
-        plan.addDefaultDomains()
-        plan.geographyWeight = UInt64(g)
-        let domains = Domains(schools: country.schools, geography: geography, dimensions: plan.domainDimensions, tables: plan.domainTables)
+    print("Geography: mean absolute error per cell (and of the total) per level over \(releases) releases, ρ = 1:")
+    print("plan (share of ρ to breakdowns)        country          region           province")
+    print("no breakdowns                          " + maeLine(base, values: values))
+    for p in plans {
+        let (plan, domains) = made(p)
+        let groups = plan.groups(codebook: codebook)
+        let share = 100 * groups.filter { $0.dimension != nil }.reduce(0.0) { $0 + $1.rho.value } / groups.reduce(0.0) { $0 + $1.rho.value }
+        print(
+            (p.name + String(format: " (%4.1f %%)", share)).padding(toLength: 39, withPad: " ", startingAt: 0)
+                + maeLine(plan, values: values, domains: domains, truth: full))
+    }
+    print("Breakdowns: MAE of the parts' whole numbers, mean 95 % margin, and coverage of true values ≥ 5:")
+    print("plan                     values            MAE     margin  coverage (whole)  coverage (least squares)  values ≥ 5 per release")
+    for p in plans {
+        let (plan, domains) = made(p)
         let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains)
         let exact = engine.domainTruth(full)
-        var err: [Level: Double] = [:]
-        var n: [Level: Double] = [:]
-        var margin: [Level: Double] = [:]
-        var inside: [Level: Double] = [:]
-        var insideLS: [Level: Double] = [:]
-        var big: [Level: Double] = [:]
+        // Kinds: the country's and the regions' totals, the country's cells.
+        let kinds = ["country totals", "region totals", "country cells"]
+        var err = [Double](repeating: 0, count: 3)
+        var n = err
+        var margin = err
+        var inside = err
+        var insideLS = err
+        var big = err
         for _ in 0..<releases {
             let e = engine.estimate(engine.measure(full, entropy: entropy))
-            for (p, part) in domains.parts.enumerated() {
-                let l = geography.units[part.unit].level
-                let m = Margin.of(variance: e.domainVariances[p][0])
-                err[l, default: 0] += Swift.abs(Double(e.domainIntegers[p][0] - exact[p][0]))
-                margin[l, default: 0] += m
-                n[l, default: 0] += 1
-                guard exact[p][0] >= 5 else { continue }
-                big[l, default: 0] += 1
-                if Swift.abs(Double(e.domainIntegers[p][0] - exact[p][0])) <= m { inside[l, default: 0] += 1 }
-                if Swift.abs(e.domainCells[p][0] - Double(exact[p][0])) <= m { insideLS[l, default: 0] += 1 }
+            for (i, part) in domains.parts.enumerated() {
+                for q in exact[i].indices {
+                    let k = q > 0 ? 2 : part.unit == 0 ? 0 : 1
+                    let m = Margin.of(variance: e.domainVariances[i][q])
+                    let miss = Swift.abs(Double(e.domainIntegers[i][q] - exact[i][q]))
+                    err[k] += miss
+                    margin[k] += m
+                    n[k] += 1
+                    guard exact[i][q] >= 5 else { continue }
+                    big[k] += 1
+                    if miss <= m { inside[k] += 1 }
+                    if Swift.abs(e.domainCells[i][q] - Double(exact[i][q])) <= m { insideLS[k] += 1 }
+                }
             }
         }
-        for l in Domains.levels {
+        for k in kinds.indices where n[k] > 0 {
             print(
-                String(
-                    format: "G = %d     %-8@ %6.2f  %6.2f  %6.1f %%          %6.1f %%                  %.1f", g, l.rawValue as NSString,
-                    err[l]! / n[l]!, margin[l]! / n[l]!, 100 * (inside[l] ?? 0) / (big[l] ?? 1), 100 * (insideLS[l] ?? 0) / (big[l] ?? 1),
-                    (big[l] ?? 0) / Double(releases)))
+                p.name.padding(toLength: 25, withPad: " ", startingAt: 0) + kinds[k].padding(toLength: 16, withPad: " ", startingAt: 0)
+                    + String(
+                        format: "%6.2f  %6.2f  %6.1f %%          %6.1f %%                  %.1f", err[k] / n[k], margin[k] / n[k],
+                        100 * inside[k] / max(big[k], 1), 100 * insideLS[k] / max(big[k], 1), big[k] / Double(releases)))
         }
     }
 case "sums":

@@ -8,7 +8,8 @@ import MosaicErrorModel
 ///
 /// Values are numbered unit by unit: slot 0 is the unit's total of affected persons, slot
 /// `1 + i` the codebook cell `allCells[i]`. After every unit's values come the domain parts'
-/// (``Domains``): part by part, one value per slot of ``domainSlots``. A part is a piece of its
+/// (``Domains``): part by part, one value per slot the part has (``slots(ofPart:)``: every slot
+/// of ``domainSlots`` at the country, the total only at a region). A part is a piece of its
 /// unit's partition by stage or sector: the parts of a unit add up to the unit, value by value;
 /// the regions' parts add up to the country's part of the same value; and within a part the
 /// cells of a table that counts each person once add up to the part's total. Together with
@@ -38,30 +39,48 @@ public struct TableRelations: Sendable {
     public let relations: [Relation]
     /// The breakdowns by stage and sector (``Domains/none`` when the release has none).
     public let domains: Domains
-    /// The slots each domain part has (0 for the total, `1 + i` for the cell `allCells[i]`).
+    /// The slots of the domain tables (0 for the total, `1 + i` for the cell `allCells[i]`): a
+    /// country's part has all of them, a region's part those of ``Domains/levels(ofTable:)``.
     public let domainSlots: [Int]
+    /// The slots a region's part has.
+    public let regionDomainSlots: [Int]
     /// The number of values of the units (before the domain parts').
     public let unitValueCount: Int
+    /// The index of each domain part's first value.
+    let partOffsets: [Int]
+    /// The number of values: units × slots, then every part's slots.
+    public let valueCount: Int
     /// For each value, the relations it appears in.
     public let relationsOf: [[Int]]
 
     /// The slot of a unit's total of affected persons.
     public static let totalSlot = 0
 
-    /// The number of values: units × slots, then parts × domain slots.
-    public var valueCount: Int { unitValueCount + domains.parts.count * domainSlots.count }
-
     /// The index of a unit's value in slot `slot`.
     public func index(unit: Int, slot: Int) -> Int { unit * slotsPerUnit + slot }
 
     /// The index of a domain part's value in slot `slot`; nil when parts have no such slot.
     public func index(part: Int, slot: Int) -> Int? {
-        domainSlots.firstIndex(of: slot).map { unitValueCount + part * domainSlots.count + $0 }
+        slots(ofPart: part).firstIndex(of: slot).map { partOffsets[part] + $0 }
+    }
+
+    /// The slots a domain part has: all of ``domainSlots`` for a country's part, those of
+    /// ``regionDomainSlots`` for a region's.
+    public func slots(ofPart part: Int) -> [Int] {
+        geography.units[domains.parts[part].unit].level == .country ? domainSlots : regionDomainSlots
     }
 
     /// The domain part a value belongs to; nil for a unit's own value.
     public func part(of value: Int) -> Int? {
-        value < unitValueCount ? nil : (value - unitValueCount) / domainSlots.count
+        guard value >= unitValueCount else { return nil }
+        // The last part starting at or before the value.
+        var lo = 0
+        var hi = partOffsets.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if partOffsets[mid] <= value { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
     }
 
     /// The unit a value belongs to (for a part's value, the unit it is part of).
@@ -72,7 +91,7 @@ public struct TableRelations: Sendable {
 
     /// The slot of a value within its unit (0 the total, `1 + i` the cell `allCells[i]`).
     public func slot(of value: Int) -> Int {
-        if value >= unitValueCount { return domainSlots[(value - unitValueCount) % domainSlots.count] }
+        if let p = part(of: value) { return slots(ofPart: p)[value - partOffsets[p]] }
         return value % slotsPerUnit
     }
 
@@ -99,16 +118,17 @@ public struct TableRelations: Sendable {
         var out: [Int] = []
         for u in units { for s in 0..<slotsPerUnit { out.append(index(unit: u, slot: s)) } }
         for (p, part) in domains.parts.enumerated() where wanted.contains(part.unit) {
-            for s in domainSlots { if let v = index(part: p, slot: s) { out.append(v) } }
+            for s in slots(ofPart: p) { if let v = index(part: p, slot: s) { out.append(v) } }
         }
         return out
     }
 
-    /// The slots of the domain tables: the total, and the cells of the codebook tables broken down.
-    public static func domainSlots(codebook: Codebook, domains: Domains) -> [Int] {
+    /// The slots of the domain tables: the total, and the cells of the codebook tables broken
+    /// down; at `level`, only those of the tables broken down there (``Domains/levels(ofTable:)``).
+    public static func domainSlots(codebook: Codebook, domains: Domains, level: Level = .country) -> [Int] {
         guard !domains.isEmpty else { return [] }
-        var slots = [totalSlot]
-        for name in domains.tables {
+        var slots = Domains.levels(ofTable: ErrorModel.totalName).contains(level) ? [totalSlot] : []
+        for name in domains.tables where Domains.levels(ofTable: name).contains(level) {
             guard let t = codebook.tableIndex(name) else { continue }
             slots += codebook.tableRanges[t].map { 1 + $0 }
         }
@@ -123,8 +143,19 @@ public struct TableRelations: Sendable {
         self.domains = domains
         let domainSlots = TableRelations.domainSlots(codebook: codebook, domains: domains)
         self.domainSlots = domainSlots
+        let regionSlots = TableRelations.domainSlots(codebook: codebook, domains: domains, level: .region)
+        self.regionDomainSlots = regionSlots
         let unitValues = geography.units.count * slots
         self.unitValueCount = unitValues
+        func slotsOf(_ p: Int) -> [Int] { geography.units[domains.parts[p].unit].level == .country ? domainSlots : regionSlots }
+        var offsets: [Int] = []
+        var next = unitValues
+        for p in domains.parts.indices {
+            offsets.append(next)
+            next += slotsOf(p).count
+        }
+        self.partOffsets = offsets
+        self.valueCount = next
         var relations: [Relation] = []
         let units = geography.units
         func at(_ u: Int, _ s: Int) -> Int { u * slots + s }
@@ -168,13 +199,13 @@ public struct TableRelations: Sendable {
         // Domain parts: each dimension partitions its unit; regions' parts add up to the
         // country's; within a part, a table that counts each person once adds up to its total.
         func partValue(_ p: Int, _ s: Int) -> Int {
-            unitValues + p * domainSlots.count + (domainSlots.firstIndex(of: s) ?? 0)
+            offsets[p] + (slotsOf(p).firstIndex(of: s) ?? 0)
         }
         for u in units.indices where Domains.levels.contains(units[u].level) {
             for d in domains.dimensions.indices {
                 let parts = domains.parts(unit: u, dimension: d)
                 guard !parts.isEmpty else { continue }
-                for s in domainSlots {
+                for s in units[u].level == .country ? domainSlots : regionSlots {
                     relations.append(
                         Relation(
                             isEquality: true,
@@ -184,7 +215,7 @@ public struct TableRelations: Sendable {
                 for value in domains.dimensions[d].values.indices {
                     guard let whole = domains.part(unit: u, dimension: d, value: value) else { continue }
                     let pieces = units[u].children.compactMap { domains.part(unit: $0, dimension: d, value: value) }
-                    for s in domainSlots {
+                    for s in regionSlots {
                         relations.append(
                             Relation(
                                 isEquality: true,
@@ -195,8 +226,10 @@ public struct TableRelations: Sendable {
             }
         }
         for (p, _) in domains.parts.enumerated() {
+            let has = Set(slotsOf(p))
             for name in domains.tables {
-                guard let t = codebook.tableIndex(name), linked.contains(t) else { continue }
+                guard let t = codebook.tableIndex(name), linked.contains(t), has.contains(1 + codebook.tableRanges[t].lowerBound)
+                else { continue }
                 relations.append(
                     Relation(
                         isEquality: true,
@@ -205,7 +238,7 @@ public struct TableRelations: Sendable {
             }
         }
         self.relations = relations
-        var of = [[Int]](repeating: [], count: unitValues + domains.parts.count * domainSlots.count)
+        var of = [[Int]](repeating: [], count: next)
         for (r, relation) in relations.enumerated() { for t in relation.terms { of[t.value].append(r) } }
         self.relationsOf = of
     }

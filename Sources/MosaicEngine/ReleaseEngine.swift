@@ -27,7 +27,7 @@ public struct Measurements: Sendable, Equatable {
     public var cells: [[Int64]]
     /// [unit]
     public var totals: [Int64]
-    /// [domain part][position in ``TableRelations/domainSlots``]
+    /// [domain part][position in the part's slots, ``ReleaseEngine/domainSlots(ofPart:)``]
     public var domainCells: [[Int64]] = []
 }
 
@@ -46,7 +46,8 @@ public struct Estimates: Sendable {
     public var cellVariances: [[Double]]
     /// Variance of each unit's total estimate.
     public var totalVariances: [Double]
-    /// Per domain part and domain slot: least-squares estimates, whole numbers, variances.
+    /// Per domain part and each of its slots (``ReleaseEngine/domainSlots(ofPart:)``):
+    /// least-squares estimates; whole numbers and variances follow.
     public var domainCells: [[Double]] = []
     /// Whole numbers of the domain parts, consistent with the units' and with each other.
     public var domainIntegers: [[Int]] = []
@@ -167,7 +168,7 @@ public struct ReleaseEngine: Sendable {
             m.domainCells = domains.parts.enumerated().map { p, part in
                 let dimension = domains.dimensionName(part)
                 let level = geography.units[part.unit].level
-                return zip(domainSlots, truths[p]).map { slot, value in
+                return zip(domainSlots(ofPart: p), truths[p]).map { slot, value in
                     let table = slot == TableRelations.totalSlot ? ReleasePlan.totalName : codebook.allCells[slot - 1].table
                     return Int64(value) + samplers["\(table)/\(level)/\(dimension)"]!.sample(entropy)
                 }
@@ -270,7 +271,8 @@ public struct ReleaseEngine: Sendable {
     /// The relations a reader of this release knows (hierarchy, table sums, bounds).
     public var relations: TableRelations { TableRelations(codebook: codebook, geography: geography, domains: domains) }
 
-    /// The slots each domain part has (see ``TableRelations/domainSlots``).
+    /// The slots of the domain tables; a country's part has them all (see
+    /// ``TableRelations/domainSlots``).
     public var domainSlots: [Int] { TableRelations.domainSlots(codebook: codebook, domains: domains) }
 
     /// The suppression rule of the plan.
@@ -328,9 +330,8 @@ public struct ReleaseEngine: Sendable {
                 out.append(value(1 + cell.index, cell.table, cell.code, e.integerCells[i][cell.index], e.cellVariances[i][cell.index]))
             }
         }
-        let slots = domainSlots
         for (p, part) in domains.parts.enumerated() where e.domainIntegers.count == domains.parts.count {
-            for (q, slot) in slots.enumerated() {
+            for (q, slot) in domainSlots(ofPart: p).enumerated() {
                 let cell = slot == TableRelations.totalSlot ? nil : codebook.allCells[slot - 1]
                 var v: ReleasedValue
                 if let reason = outcome.reasons[relations.index(part: p, slot: slot)!] {

@@ -39,14 +39,16 @@ public struct ReleasePlan: Sendable, Equatable {
     /// plan has domains: without them the geographic groups share all of ρ).
     public var geographyWeight: UInt64 = 1
 
-    /// Default domain settings: `stage` and `sector`, for the total of affected persons, each
-    /// dimension with weight 1 against the geography's 4 (the domain groups get 2·2·2 = 8 shares
-    /// against the geography's 4·10·4 = 160, about 5 % of ρ: see Analysis/privacy-evaluation.sh).
+    /// Default domain settings: `stage` and `sector`, for the total of affected persons (at the
+    /// country and the regions) and for `incidents` (at the country only), each dimension with
+    /// weight 1 against the geography's 6: the domain groups get 2·(2·2 + 3·1) = 14 shares against
+    /// the geography's 6·10·4 = 240, 5.5 % of ρ (the geography's margins grow by 2.9 %; see
+    /// Analysis/privacy-evaluation.sh).
     public mutating func addDefaultDomains() {
         domainDimensions = ["stage", "sector"]
-        domainTables = [ReleasePlan.totalName]
+        domainTables = [ReleasePlan.totalName, "incidents"]
         domainWeights = ["stage": 1, "sector": 1]
-        geographyWeight = 4
+        geographyWeight = 6
     }
 
     /// Whether the plan breaks units down by stage or sector.
@@ -107,12 +109,13 @@ public struct ReleasePlan: Sendable, Equatable {
     }
 
     /// The measurement groups with their exact noise and ρ: every (table, level) of the
-    /// geography, then, with domains, every (domain table, dimension, level) for the country and
-    /// the regions.
+    /// geography, then, with domains, every (domain table, dimension, level) at the levels the
+    /// table is broken down at (``Domains/levels(ofTable:)``: the total at the country and the
+    /// regions, a codebook table at the country only).
     ///
     /// Shares: a geographic group gets G·w_t·v_l and a domain group u_d·w_t·v_l out of
-    /// S = G·W·V + Σ_d u_d·W_D·V_D (W_D the domain tables' weights, V_D the country's and the
-    /// regions' level weights), so ρ_g = ρ·share/S and the groups add up to ρ (up to rounding
+    /// S = G·W·V + Σ_d u_d·Σ_{t broken} w_t·V_t (V_t the weights of the levels table t is broken
+    /// down at), so ρ_g = ρ·share/S and the groups add up to ρ (up to rounding
     /// each up to a nano-ρ). Without domains, S = W·V and G = 1: the plan of a release without
     /// domains is unchanged.
     ///
@@ -129,10 +132,12 @@ public struct ReleasePlan: Sendable, Equatable {
         let v: UInt64 = Level.allCases.reduce(0) { $0 + levelWeights[$1]! }
         let broken = hasDomains ? tables.filter { self.domainTables.contains($0.0) } : []
         let g0: UInt64 = broken.isEmpty ? 1 : geographyWeight
-        let wd: UInt64 = broken.reduce(0) { $0 + tableWeights[$1.0]! }
-        let vd: UInt64 = Domains.levels.reduce(0) { $0 + levelWeights[$1]! }
+        // Σ over the broken tables of w_t·(the level weights of the levels it is broken down at).
+        let wvd: UInt64 = broken.reduce(0) { sum, t in
+            sum + tableWeights[t.0]! * Domains.levels(ofTable: t.0).reduce(0) { $0 + levelWeights[$1]! }
+        }
         let s: UInt64 =
-            g0 * w * v + (broken.isEmpty ? 0 : domainDimensions.reduce(0) { $0 + domainWeights[$1, default: 1] * wd * vd })
+            g0 * w * v + (broken.isEmpty ? 0 : domainDimensions.reduce(0) { $0 + domainWeights[$1, default: 1] * wvd })
         func group(_ table: String, _ d2: UInt64, _ level: Level, _ weight: UInt64, _ dimension: String?) -> Group {
             // σ² = Δ²·S·10⁹ / (2·weight·w·v·nano), reduced.
             var num = d2 * s * Rho.scale
@@ -152,7 +157,9 @@ public struct ReleasePlan: Sendable, Equatable {
         }
         for dimension in broken.isEmpty ? [] : domainDimensions {
             for (table, d2) in broken {
-                for level in Domains.levels { out.append(group(table, d2, level, domainWeights[dimension, default: 1], dimension)) }
+                for level in Domains.levels(ofTable: table) {
+                    out.append(group(table, d2, level, domainWeights[dimension, default: 1], dimension))
+                }
             }
         }
         return out

@@ -92,6 +92,15 @@ public struct Domains: Sendable, Equatable {
     /// The levels broken down.
     public static let levels: [Level] = [.country, .region]
 
+    /// The levels at which a table is broken down: the total of affected persons at the
+    /// country and every region; a codebook table (`incidents`) at the country only, where the
+    /// parts are large (a region's part of one stage has a few schools of one kind, and its
+    /// dozens of cells would be nearly all below the threshold: withheld, and each withheld
+    /// cell a constraint more for complementary suppression).
+    public static func levels(ofTable table: String) -> [Level] {
+        table == ErrorModel.totalName ? levels : [.country]
+    }
+
     /// A part's value code (`secondary`).
     public func valueCode(_ p: Part) -> String { dimensions[p.dimension].values[p.value] }
 

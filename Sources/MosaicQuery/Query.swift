@@ -264,6 +264,14 @@ public struct QueryEngine {
             }
         }
         guard anyBreakdown else {
+            let atCountry = releases.contains { r in
+                r.data.domainRows.contains { $0.dimension == dimension && $0.row.tableName == spec.table && $0.row.level == .country }
+            }
+            if atCountry && level == .region {
+                throw QueryError.invalid(
+                    "\(spec.table) is broken down by \(dimension) at the country only (a region's parts are too small for its cells): ask for the country, or --table total for the regions' parts"
+                )
+            }
             throw QueryError.invalid(
                 "the releases given have no breakdown of \(spec.table) by \(dimension) at the \(level.rawValue) level (see their domain_cells table; 'mosaic release create --domains' makes them)"
             )

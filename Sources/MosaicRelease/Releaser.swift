@@ -60,8 +60,9 @@ public struct ReleaseRequest: Sendable {
     /// The registry attributes the country and regions are broken down by (`stage`, `sector`);
     /// empty for none.
     public var domains: [String] = ["stage", "sector"]
-    /// The tables broken down: `total` and at most one table that counts each person once.
-    public var domainTables: [String] = [ReleasePlan.totalName]
+    /// The tables broken down: `total` (at the country and the regions) and at most one table
+    /// that counts each person once (at the country only; see ``Domains/levels(ofTable:)``).
+    public var domainTables: [String] = [ReleasePlan.totalName, "incidents"]
 
     /// How ρ is split over the measurement groups.
     public enum Weights: String, Sendable, CaseIterable {
@@ -431,11 +432,10 @@ public struct Releaser: Sendable {
         if !domains.isEmpty {
             // Public parameters only: the parts' variances come from the plan and the registry.
             let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains)
-            let slots = engine.domainSlots
             var sum: [String: [PlanOptimizer.Key: (Double, Int)]] = [:]
             for (p, part) in domains.parts.enumerated() {
                 let level = geography.units[part.unit].level
-                for (q, slot) in slots.enumerated() {
+                for (q, slot) in engine.domainSlots(ofPart: p).enumerated() {
                     let table = slot == 0 ? ReleasePlan.totalName : codebook.allCells[slot - 1].table
                     let key = PlanOptimizer.Key(table: table, level: level)
                     let old = sum[domains.dimensionName(part), default: [:]][key] ?? (0, 0)

@@ -65,9 +65,9 @@ extension Mosaic.ReleaseCommand {
         var domains: String = "stage,sector"
         @Option(
             help: ArgumentHelp(
-                "The tables broken down: total, and at most one table that counts each person once (incidents, channels, tools or perpetrators). Slow with a table: every part's cells go through complementary suppression (minutes per release on a Spain-sized registry).",
+                "The tables broken down: total (at the country and every region), and at most one table that counts each person once (incidents, channels, tools or perpetrators; at the country only, where the parts are large enough for its cells).",
                 valueName: "total[,incidents]"))
-        var domainTables: String = "total"
+        var domainTables: String = "total,incidents"
 
         func validate() throws {
             guard (period == nil) != (periods == nil) else {

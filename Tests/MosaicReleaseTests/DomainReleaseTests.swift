@@ -18,8 +18,11 @@ import Testing
         let data = try f.releaser.create(ReleaseRequest(period: f.period).with(replicates: 0), entropy: SeededEntropy(seed: 4))
         #expect(!data.domainRows.isEmpty)
         #expect(Set(data.domainRows.map(\.dimension)) == ["stage", "sector"])
-        #expect(data.domainRows.allSatisfy { $0.row.level != .province && $0.row.tableName == "total" })
-        #expect(data.domainNoise.count == 4)  // total × {stage, sector} × {country, region}
+        // The total at the country and the regions; incidents at the country only.
+        #expect(data.domainRows.allSatisfy { $0.row.level != .province && ["total", "incidents"].contains($0.row.tableName) })
+        #expect(data.domainRows.contains { $0.row.tableName == "incidents" })
+        #expect(data.domainRows.allSatisfy { $0.row.tableName == "total" || $0.row.level == .country })
+        #expect(data.domainNoise.count == 6)  // {stage, sector} × (total × {country, region} + incidents × country)
         // The budget is exactly ρ (the groups' exact rational ρ add up to it).
         #expect(try f.releaser.budget(period: f.period).spent == Rho("1")!)
         // Published parts add up to their unit wherever every part of it is published.
@@ -60,6 +63,22 @@ import Testing
         }
         #expect(throws: QueryError.self) {
             try QueryEngine(paths: [path]).run(QuerySpec(table: "total", by: ["stage"], filters: ["region": ["XX-NOPE"]]))
+        }
+        // The incidents of one kind, group and gender by stage: each the country's part's cell;
+        // incidents are not broken down for the regions (refused, with the reason).
+        let cellRows = data.domainRows.filter { $0.row.tableName == "incidents" && $0.dimension == "stage" }
+        let oneCell = try #require(cellRows.first { $0.row.value != nil }?.row.cell)
+        let values = oneCell.split(separator: ".").map(String.init)
+        let incidents = try #require(f.codebook.table("incidents"))
+        let cellFilters = Dictionary(uniqueKeysWithValues: zip(incidents.dimensions, values.map { Set([$0]) }))
+        let byStage = try QueryEngine(paths: [path]).run(QuerySpec(table: "incidents", by: ["stage"], filters: cellFilters))
+        #expect(!byStage.isEmpty)
+        for a in byStage {
+            let row = try #require(cellRows.first { $0.domain == a.group[0] && $0.row.cell == oneCell })
+            #expect(a.value == row.row.value)
+        }
+        #expect(throws: QueryError.self) {
+            try QueryEngine(paths: [path]).run(QuerySpec(table: "incidents", by: ["region", "stage"], filters: cellFilters))
         }
         // Crossing stage and sector, or a province, is refused with a reason.
         #expect(throws: QueryError.self) {
