@@ -72,19 +72,23 @@ def attack(path):
                 add([(1, term(level, code, t, c)), (-1, term(level, code, "total", "persons"))], ub_rows, ub_rhs)
 
     # Breakdowns: parts add up to their unit (per dimension and slot), regions' parts to the
-    # country's, and a part's linked cells to its total.
-    domain_slots = sorted({(p[2], p[3]) for p in parts})
+    # country's, and a part's linked cells to its total. Each level has the slots its rows show
+    # (the total everywhere; a table such as incidents at the country only).
+    slots_at = {}
+    for p in parts:
+        slots_at.setdefault(p[0], set()).add((p[2], p[3]))
     by_unit = {}
     for p in parts:
         by_unit.setdefault((p[0], p[6], p[7]), set()).add(p[8])
     for (level, code, dim), values in by_unit.items():
+        domain_slots = sorted(slots_at.get(level, ()))
         for t, c in domain_slots:
             add([(1, term(level, code, t, c))] + [(-1, term(level, f"{code}|{dim}|{v}", t, c)) for v in values], eq_rows, eq_rhs)
         if level == "country":
             regions = [u[1] for u in units if u[0] == "region"]
             for v in values:
                 pieces = [r for r in regions if v in by_unit.get(("region", r, dim), set())]
-                for t, c in domain_slots:
+                for t, c in sorted(slots_at.get("country", set()) & slots_at.get("region", set())):
                     add([(1, term("country", f"{code}|{dim}|{v}", t, c))] + [(-1, term("region", f"{r}|{dim}|{v}", t, c)) for r in pieces],
                         eq_rows, eq_rhs)
         for v in values:

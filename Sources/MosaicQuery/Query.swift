@@ -67,6 +67,10 @@ public struct QueryEngine {
         var domainRows: [String: ReleaseRow] = [:]
     }
 
+    /// The table name of the total of affected persons, and its one cell.
+    static let totalTable = "total"
+    static let totalCell = "persons"
+
     /// The breakdown dimensions a release may carry (registry attributes).
     public static let domainDimensions = ["stage", "sector"]
 
@@ -124,24 +128,29 @@ public struct QueryEngine {
         guard let first = releases.first else { throw QueryError.invalid("no release given") }
         let domainKeys = Set(spec.by + Array(spec.filters.keys)).intersection(QueryEngine.domainDimensions)
         if !domainKeys.isEmpty { return try runBreakdown(spec, dimensions: domainKeys) }
-        guard let table = first.codebook.table(spec.table) else {
-            throw QueryError.invalid("unknown table '\(spec.table)' (tables: \(first.codebook.tables.map(\.name).joined(separator: ", ")))")
-        }
-        let geoKeys = Level.allCases.map(\.rawValue)
-        let allowed = Set(table.dimensions + ["period"] + geoKeys)
-        for b in spec.by where !allowed.contains(b) {
+        // `total` is the total of affected persons: one value per unit (cell index −1, `persons`).
+        let isTotal = spec.table == QueryEngine.totalTable
+        let table = first.codebook.table(spec.table)
+        guard isTotal || table != nil else {
             throw QueryError.invalid(
-                "cannot group by '\(b)': use period, country, region, province or a dimension of \(table.name) (\(table.dimensions.joined(separator: ", ")))"
-            )
+                "unknown table '\(spec.table)' (tables: total, \(first.codebook.tables.map(\.name).joined(separator: ", ")))")
+        }
+        let dimensions = table?.dimensions ?? []
+        let cellList: [(index: Int, values: [String])] = table?.cells.map { ($0.index, $0.values) } ?? [(-1, [])]
+        let geoKeys = Level.allCases.map(\.rawValue)
+        let allowed = Set(dimensions + ["period"] + geoKeys)
+        let tableHas = dimensions.isEmpty ? "" : " or a dimension of \(spec.table) (\(dimensions.joined(separator: ", ")))"
+        for b in spec.by where !allowed.contains(b) {
+            throw QueryError.invalid("cannot group by '\(b)': use period, country, region, province\(tableHas)")
         }
         for (key, values) in spec.filters {
-            if let d = table.dimensions.firstIndex(of: key) {
-                let known = Set(first.codebook.dimension(table.dimensions[d])!.values.map(\.code))
+            if let d = dimensions.firstIndex(of: key) {
+                let known = Set(first.codebook.dimension(dimensions[d])!.values.map(\.code))
                 if let bad = values.first(where: { !known.contains($0) }) {
                     throw QueryError.invalid("'\(bad)' is not a value of \(key) (values: \(known.sorted().joined(separator: ", ")))")
                 }
             } else if !["region", "province", "period"].contains(key) {
-                throw QueryError.invalid("cannot filter on '\(key)': use region, province, period or a dimension of \(table.name)")
+                throw QueryError.invalid("cannot filter on '\(key)': use region, province, period\(tableHas)")
             }
         }
         let byLevels = spec.by.compactMap { Level(rawValue: $0) }
@@ -162,23 +171,23 @@ public struct QueryEngine {
                     guard let regionCode, regions.contains(regionCode) else { continue }
                 }
                 if let provinces = spec.filters["province"], !(u.level == .province && provinces.contains(u.code)) { continue }
-                for cell in table.cells {
+                for cell in cellList {
                     var keep = true
-                    for (d, name) in table.dimensions.enumerated() {
+                    for (d, name) in dimensions.enumerated() {
                         if let values = spec.filters[name], !values.contains(cell.values[d]) { keep = false }
                     }
                     guard keep else { continue }
                     let key = spec.by.map { b -> String in
                         if b == "period" { return r.period }
                         if Level(rawValue: b) != nil { return u.code }
-                        return cell.values[table.dimensions.firstIndex(of: b)!]
+                        return cell.values[dimensions.firstIndex(of: b)!]
                     }
                     groups[key, default: Acc()].cells.append((ri, ui, cell.index))
                 }
             }
         }
         return groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
-            answer(group: key, cells: groups[key]!.cells, table: table.name)
+            answer(group: key, cells: groups[key]!.cells, table: spec.table)
         }
     }
 
@@ -333,10 +342,15 @@ public struct QueryEngine {
         for (ri, r) in releases.enumerated() {
             let mine = cells.filter { $0.release == ri }
             guard !mine.isEmpty else { continue }
-            variance += r.model.varianceOfSum(table: table, cells: mine.map { (unit: $0.unit, cell: $0.cell) })
+            if table == QueryEngine.totalTable {
+                for a in mine { for b in mine { variance += r.model.totalCovariance(a.unit, b.unit) } }
+            } else {
+                variance += r.model.varianceOfSum(table: table, cells: mine.map { (unit: $0.unit, cell: $0.cell) })
+            }
             for c in mine {
                 let u = r.geography.units[c.unit]
-                let row = r.rows["\(u.level.rawValue)|\(u.code)|\(table)|\(r.codebook.allCells[c.cell].code)"]!
+                let code = c.cell < 0 ? QueryEngine.totalCell : r.codebook.allCells[c.cell].code
+                guard let row = r.rows["\(u.level.rawValue)|\(u.code)|\(table)|\(code)"] else { continue }
                 rowsFound.append(row)
                 if let v = row.value {
                     sum += v

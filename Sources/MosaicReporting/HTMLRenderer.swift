@@ -99,7 +99,7 @@ extension ReportRenderer {
         body += "</div></section>\n"
         if !model.domainBreakdowns.isEmpty {
             body +=
-                "<section><h2>\(esc(s.text("domains", ["quarter": s.quarter(latest)])))</h2><p>\(esc(s.text("domains_text")))</p><div class=\"grid\">"
+                "<section><h2>\(esc(s.text("domains", ["quarter": s.quarter(latest)])))</h2><p>\(esc(domainsText))</p><div class=\"grid\">"
             for b in model.domainBreakdowns {
                 body += "<div><h3>\(esc(s.text("domain_" + b.key)))</h3>"
                 let rows = b.categories.map { c -> BarRow in

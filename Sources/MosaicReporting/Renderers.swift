@@ -86,10 +86,16 @@ public struct ReportRenderer {
     /// A table cell: the figure and, after a no-break space, its flag in brackets ("42–52 ± 6.2 (c)").
     /// `short`: "<5" for a value below k (a wide table of quarters).
     /// A part's rate per 10,000 pupils with its margin; "–" when the part is withheld.
+    /// A rate of low reliability carries the figure's flag: "0.00 ± 13 (u)" must not read as "none".
     func domainRateText(_ c: DomainCategory) -> String {
         guard let r = c.rate else { return "–" }
-        return "\(s.decimal(r, places: 2)) ± \(s.decimal(c.rateMoe95 ?? 0, places: 2))"
+        let text = "\(s.decimal(r, places: 2)) ± \(s.decimal(c.rateMoe95 ?? 0, places: 2))"
+        guard flag(c.figure) == .unreliable else { return text }
+        return text + Self.flagSeparator + "(" + letter(.unreliable) + ")"
     }
+
+    /// The breakdowns' section text, with the small-area flag's letter of the report's language.
+    var domainsText: String { s.text("domains_text", ["flag": letter(.smallArea), "k": String(model.minimumSchools)]) }
 
     func flagged(_ f: Figure, margin: Bool = true, short: Bool = false) -> String {
         if short, f.value == nil, ["below_k", "suppressed"].contains(f.status) { return "<\(model.k)" }
@@ -401,7 +407,7 @@ public struct ReportRenderer {
             )
         }
         if !model.domainBreakdowns.isEmpty {
-            out += "\n## \(s.text("domains", ["quarter": s.quarter(latest)]))\n\n\(s.text("domains_text"))\n"
+            out += "\n## \(s.text("domains", ["quarter": s.quarter(latest)]))\n\n\(domainsText)\n"
             for b in model.domainBreakdowns {
                 out += "\n### \(s.text("domain_" + b.key))\n\n"
                 out += mdTable(

@@ -129,7 +129,8 @@ public struct ReportModel: Sendable, Codable {
             releaseIDs: all.map(\.info.releaseID),
             releasedOn: latest.data.metadata.first { $0.key == "created_at" }.map { String($0.value.prefix(10)) })
         model.pooled = ([scope] + subunits).compactMap(pooled)
-        model.domainBreakdowns = Self.domainBreakdowns(latest.data, level: scopeLevel, code: scopeUnit.geoCode, language: language)
+        model.domainBreakdowns = Self.domainBreakdowns(
+            latest.data, level: scopeLevel, code: scopeUnit.geoCode, language: language, k: latest.info.k)
         model.notableFalls = notableRises([scope] + subunits, national: national, falls: true)
         // A pooled release measured the four quarters' sum directly: one draw of noise, about
         // half the error of four quarterly releases added up. Its figures replace the sums.
@@ -388,7 +389,7 @@ public struct ReportModel: Sendable, Codable {
     /// 10,000 pupils of each part (`domain_units`). The rate divides by all the part's registered
     /// pupils, with the area's reporting band in its margin: the reporting share of one stage or
     /// sector is not published.
-    static func domainBreakdowns(_ data: ReleaseData, level: Level, code: String, language: String) -> [DomainBreakdown] {
+    static func domainBreakdowns(_ data: ReleaseData, level: Level, code: String, language: String, k: Int) -> [DomainBreakdown] {
         let strings = try? ReportStrings(language: language)
         let share = rateShare(data, level, code)
         var out: [DomainBreakdown] = []
@@ -415,9 +416,52 @@ public struct ReportModel: Sendable, Codable {
                     code: u.domain, label: strings?.label(dimension: key, code: u.domain) ?? u.domain, figure: figure,
                     pupils: u.registeredEnrolment, rate: rate, rateMoe95: rateMoe)
             }
-            if !categories.isEmpty { out.append(DomainBreakdown(key: key, categories: categories)) }
+            guard !categories.isEmpty else { continue }
+            var breakdown = DomainBreakdown(key: key, categories: categories)
+            let unitTotal = data.rows.first { $0.level == level && $0.geoCode == code && $0.tableName == "total" }?.value
+            if let unitTotal, categories.count == units.count {
+                narrowWithheldParts(&breakdown.categories, unitTotal: unitTotal, k: k)
+            }
+            out.append(breakdown)
         }
         return out
+    }
+
+    /// The range a reader derives for each withheld part of a split from the split alone: the
+    /// parts add up to the unit's published total, so the withheld ones share what the published
+    /// ones leave, each within what its status says (below k: 0 to k − 1; complementary: k or
+    /// more; small area: 0 or more). Pure post-processing of the file; never wider than the status.
+    static func narrowWithheldParts(_ categories: inout [DomainCategory], unitTotal: Int, k: Int) {
+        var left = unitTotal
+        var bounds: [(Int, Int?)] = []  // per withheld part: what its status says
+        var withheld: [Int] = []
+        for (i, c) in categories.enumerated() {
+            if let v = c.figure.value {
+                left -= v
+                continue
+            }
+            switch c.figure.status {
+            case "complementary": bounds.append((k, nil))
+            case "below_k", "suppressed": bounds.append((0, k - 1))
+            case "small_area": bounds.append((0, nil))
+            default: return
+            }
+            withheld.append(i)
+        }
+        guard !withheld.isEmpty, left >= 0 else { return }
+        let lowSum = bounds.reduce(0) { $0 + $1.0 }
+        for (j, i) in withheld.enumerated() where ["complementary", "small_area"].contains(categories[i].figure.status) {
+            let (lo, hi) = bounds[j]
+            // The others take at least their lows and at most their highs.
+            let upper = min(hi ?? .max, left - (lowSum - lo))
+            var lower = lo
+            var othersHigh: Int? = 0
+            for (m, b) in bounds.enumerated() where m != j { othersHigh = othersHigh.flatMap { o in b.1.map { o + $0 } } }
+            if let othersHigh { lower = max(lo, left - othersHigh) }
+            guard upper >= lower else { continue }
+            categories[i].figure.lower = lower
+            categories[i].figure.upper = upper
+        }
     }
 
     /// The last four quarters of a series pooled, and their change against the four before.

@@ -84,6 +84,8 @@ extension Mosaic {
             // Withheld cells bounded by what the files imply, not by their status alone.
             let answers = try QueryEngine(paths: releases, readerRanges: { $0.tableName == spec.table }).run(spec)
             let columns = spec.by + ["value", "moe95", "lower", "upper", "cells", "suppressed", "status"]
+            let breakdownName = (spec.by + Array(spec.filters.keys)).first { QueryEngine.domainDimensions.contains($0) } ?? ""
+            let isBreakdown = !breakdownName.isEmpty
             let rows = answers.map { a in
                 a.group + [
                     a.value.map(String.init) ?? "", a.moe95.map { String(format: "%.1f", $0) } ?? "", a.lower.map(String.init) ?? "",
@@ -100,7 +102,12 @@ extension Mosaic {
                         "bounded",
                         "bounded: withheld cells are inside; the sum lies between lower and upper (± moe95; each withheld cell bounded by what the published figures imply, no upper when nothing bounds one), never read them as zero."
                     ),
-                    ("unavailable", "unavailable: a small area not published on its own is inside; query its parent level."),
+                    (
+                        "unavailable",
+                        isBreakdown
+                            ? "unavailable: a part with fewer than the minimum of registered schools is inside; it is not published on its own; query its unit without \(breakdownName)."
+                            : "unavailable: a small area not published on its own is inside; query its parent level."
+                    ),
                 ]
                 let lines = notes.filter { shown.contains($0.0) }.map(\.1)
                 if !lines.isEmpty { print("\n" + lines.joined(separator: "\n")) }

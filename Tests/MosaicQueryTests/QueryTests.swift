@@ -71,6 +71,28 @@ struct QueryFixture {
         #expect(try ReleaseReader.read(f.files[1]).replicates.isEmpty)
     }
 
+    /// `--table total` answers the units' totals of affected persons: a unit's own value
+    /// exactly, a sum of regions with the total's error model, and the regions of the country add
+    /// up to the country's published total.
+    @Test func theTotalOfAffectedPersonsIsATableForQueries() throws {
+        let f = try QueryFixture()
+        let data = try ReleaseReader.read(f.files[1])
+        let engine = try QueryEngine(paths: [f.files[1]])
+        let country = try #require(data.rows.first { $0.level == .country && $0.tableName == "total" })
+        let whole = try #require(try engine.run(QuerySpec(table: "total")).first)
+        #expect(whole.status == "exact" && whole.value == country.value && whole.moe95 == country.moe95)
+        let byRegion = try engine.run(QuerySpec(table: "total", by: ["region"]))
+        let regions = data.rows.filter { $0.level == .region && $0.tableName == "total" }
+        #expect(byRegion.count == regions.count)
+        for a in byRegion {
+            let row = try #require(regions.first { $0.geoCode == a.group[0] })
+            #expect(a.value == row.value && a.status == (row.value == nil ? row.status.reason?.rawValue : "exact"))
+        }
+        let sum = try #require(try engine.run(QuerySpec(table: "total", level: .region)).first)
+        if sum.status == "sum" { #expect(sum.value == country.value) }
+        #expect(throws: QueryError.self) { try engine.run(QuerySpec(table: "total", by: ["gender"])) }
+    }
+
     @Test func sumMarginsComeFromTheStoredBootstrapReplicates() throws {
         let f = try QueryFixture(replicates: 40)
         let data = try ReleaseReader.read(f.files[1])

@@ -212,5 +212,34 @@ import Testing
         #expect(csv.contains("domain_stage,ALL"))
         let es = try ReportModel.build(releases: [path], language: "es")
         #expect(es.domainBreakdowns[0].categories[0].label == "Primaria")
+        // The section names the small-area flag of its language.
+        #expect(md.contains("not published on its own (s)"))
+        let esMd = ReportRenderer(model: es, strings: try ReportStrings(language: "es")).markdown()
+        #expect(esMd.contains("no se publica por separado (a)"))
+    }
+
+    /// A split's withheld parts share what its published parts leave of the unit's total, each
+    /// within what its status says; the report shows that range (the reader's own derivation).
+    @Test func withheldPartsShowWhatTheirSplitImplies() {
+        func part(_ code: String, _ value: Int?, _ status: String) -> DomainCategory {
+            DomainCategory(
+                code: code, label: code, figure: Figure(value: value, moe95: value == nil ? nil : 14, status: status), pupils: 1000)
+        }
+        var two = [part("a", 348, "published"), part("b", 351, "published"), part("c", 261, "published")]
+        two += [part("d", nil, "complementary"), part("e", nil, "complementary")]
+        ReportModel.narrowWithheldParts(&two, unitTotal: 975, k: 5)
+        // 15 left for two values of 5 or more: each 5 to 10.
+        #expect(two[3].figure.lower == 5 && two[3].figure.upper == 10)
+        #expect(two[4].figure.lower == 5 && two[4].figure.upper == 10)
+        var mixed = [part("a", 100, "published"), part("b", nil, "below_k"), part("c", nil, "complementary")]
+        ReportModel.narrowWithheldParts(&mixed, unitTotal: 112, k: 5)
+        // 12 left: the value below k takes 0 to 4, so the complementary one 8 to 12.
+        #expect(mixed[2].figure.lower == 8 && mixed[2].figure.upper == 12)
+        #expect(mixed[1].figure.lower == nil)  // "fewer than 5" stays as its status says
+        // A small part with no bound above leaves the others open: nothing is narrowed above.
+        var open = [part("a", 100, "published"), part("b", nil, "small_area"), part("c", nil, "complementary")]
+        ReportModel.narrowWithheldParts(&open, unitTotal: 130, k: 5)
+        #expect(open[2].figure.lower == 5 && open[2].figure.upper == 30)
+        #expect(open[1].figure.lower == 0 && open[1].figure.upper == 25)
     }
 }
