@@ -52,7 +52,8 @@ let package = Package(
             resources: [.copy("Resources/intake-en.json"), .copy("Resources/intake-es.json")]),
         // Authority side: registry checks and batched ingest of counts files and packages into the store.
         .target(
-            name: "MosaicIntake", dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry", "MosaicCounts", "MosaicStore"],
+            name: "MosaicIntake",
+            dependencies: ["MosaicText", "MosaicCodebook", "MosaicRegistry", "MosaicCounts", "MosaicStore", "MosaicFiles"],
             exclude: ["README.md"]),
         // Synthetic registry and counts for demos, tests and benchmarks.
         .target(
@@ -174,7 +175,7 @@ let package = Package(
             name: "MosaicIntakeTests",
             dependencies: [
                 "MosaicCounts", .product(name: "GRDB", package: "GRDB.swift"), "MosaicIntake", "MosaicStore", "MosaicCodebook",
-                "MosaicRegistry", "MosaicSynth", "MosaicText",
+                "MosaicRegistry", "MosaicSynth", "MosaicText", "MosaicFiles",
             ]),
         .testTarget(name: "MosaicSynthTests", dependencies: ["MosaicCounts", "MosaicSynth", "MosaicCodebook", "MosaicIntake"]),
         // Seeded entropy and statistical helpers, for test targets only.

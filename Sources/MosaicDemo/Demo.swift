@@ -72,8 +72,7 @@ public struct Demo {
         ingestor.now = Date()
         var summary = try ingestEarlierQuarters(files: files, ingestor: ingestor)
         let (sealed, tampered) = try receiveLatestQuarterSealed(country: country, files: files, store: store, ingestor: ingestor)
-        summary.results += sealed.results
-        summary.cellsRead += sealed.cellsRead
+        summary.merge(sealed)
         let fates = try showCorrections(country: country, codebook: codebook, store: store, ingestor: ingestor)
         let latest = try latestPeriod()
         let status = try store.status(period: latest)

@@ -19,7 +19,10 @@ extension Mosaic {
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var key: AuthorityKeyOptions
-        @Argument(help: "Sealed packages, or with --unsealed plain counts files (CSV or JSON); or folders of them.") var files: [String]
+        @Argument(
+            help:
+                "Sealed packages, or with --unsealed plain counts files (CSV or JSON); folders of them, or tar archives of them (each file inside is checked and stored on its own)."
+        ) var files: [String]
         @Flag(help: "Also accept plain, unsealed counts files (for trusted local use only).") var unsealed = false
         @Flag(help: "List every file's fate, not only the failures.") var verbose = false
         @OptionGroup var words: LanguageOption
@@ -27,7 +30,8 @@ extension Mosaic {
         func run() throws {
             let paths = expandCountsFiles(files)
             guard !paths.isEmpty else {
-                throw Refusal("no counts files or packages found in \(files.joined(separator: ", ")) (.mpkg, .csv or .json)")
+                throw Refusal(
+                    "no counts files or packages found in \(files.joined(separator: ", ")) (.mpkg, .csv, .json, or .tar archives of them)")
             }
             let db = try store.open()
             let progress = Progress(label: "ingesting")
@@ -37,18 +41,29 @@ extension Mosaic {
             if FileManager.default.fileExists(atPath: key.path) {
                 ingestor.opener = try PackageVerifier(authority: AuthorityKey.read(from: key.path), store: db)
             }
-            let summary = try ingestor.ingest(paths, progress: progress.update)
-            progress.finish()
             // Quarters that already have a release: what is stored for them now is a late correction.
             var released: [String: [String]] = [:]
             for r in try Releaser(store: db).list() { released[r.period, default: []].append(r.id) }
+            // Keep what is printed: failures, late files, and with --verbose (or a short run) every file.
+            let releasedPeriods = Set(released.keys)
+            let verbose = self.verbose
+            let shortRun = FirstFew(limit: 21)
+            ingestor.keep = { r in
+                verbose || shortRun.take() || r.fate.isFailure
+                    || ([.stored, .corrected].contains(r.fate) && r.period.map(releasedPeriods.contains) == true)
+            }
+            let summary = try ingestor.ingest(paths, progress: progress.update)
+            progress.finish()
             let elapsed = Date().timeIntervalSince(started)
+            // Files, archives' members included (an archive that could not be read counts as one).
+            let listed = summary.files
+            let archives = paths.filter(Ingestor.isArchive).count
             for r in summary.results {
                 switch r.fate {
                 case .invalid(let e): print(words("rejected", ["message": e.description(language: words.lang)]))
                 case .refused(let why): print("refused: \(r.file): \(why)")
                 case .unchanged:
-                    if verbose || paths.count <= 20 {
+                    if verbose || listed <= 20 {
                         print("unchanged: \(r.file): identical to the school's current submission; nothing changed")
                     }
                 case .stored where r.period.flatMap({ released[$0] }) != nil, .corrected where r.period.flatMap({ released[$0] }) != nil:
@@ -57,19 +72,36 @@ extension Mosaic {
                     print(
                         "late: \(r.file) (school \(r.schoolID ?? "?")): \(period) already has release\(ids.count == 1 ? "" : "s") \(ids.joined(separator: ", ")); this \(r.fate == .stored ? "submission" : "correction") will only appear in a new release"
                     )
-                case .stored: if verbose || paths.count <= 20 { print("stored: \(r.file)") }
+                case .stored: if verbose || listed <= 20 { print("stored: \(r.file)") }
                 case .corrected:
-                    if verbose || paths.count <= 20 {
+                    if verbose || listed <= 20 {
                         print("corrected: \(r.file): supersedes the earlier submission (kept in the history)")
                     }
                 }
             }
             print(
                 String(
-                    format: "%d file%@: %d stored, %d corrections, %d unchanged, %d not stored (%.1f s).",
-                    paths.count, paths.count == 1 ? "" : "s", summary.stored, summary.corrected, summary.unchanged, summary.failed, elapsed)
+                    format: "%d file%@%@: %d stored, %d corrections, %d unchanged, %d not stored (%.1f s).",
+                    listed, listed == 1 ? "" : "s", archives == 0 ? "" : " (read from \(archives) archive\(archives == 1 ? "" : "s"))",
+                    summary.stored, summary.corrected, summary.unchanged, summary.failed, elapsed)
             )
             if summary.failed > 0 { throw ExitCode(1) }
         }
+    }
+}
+
+/// Says yes the first `limit` times (thread-safe): a run of few files prints every one of them.
+final class FirstFew: @unchecked Sendable {
+    private let lock = NSLock()
+    private var left: Int
+
+    init(limit: Int) { left = limit }
+
+    func take() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard left > 0 else { return false }
+        left -= 1
+        return true
     }
 }

@@ -67,7 +67,7 @@ func expandCountsFiles(_ paths: [String]) -> [String] {
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue {
             let found = (fm.enumerator(atPath: p)?.allObjects as? [String] ?? [])
-                .filter { $0.hasSuffix(".csv") || $0.hasSuffix(".json") || $0.hasSuffix(".mpkg") }
+                .filter { $0.hasSuffix(".csv") || $0.hasSuffix(".json") || $0.hasSuffix(".mpkg") || $0.hasSuffix(".tar") }
                 .sorted()
                 .map { (p as NSString).appendingPathComponent($0) }
             out += found

@@ -14,6 +14,10 @@ extension Mosaic {
         @Option(help: "How many quarters, ending with --last.") var quarters = 8
         @Option(help: "Seed of the synthetic data (it is not privacy noise).") var seed: UInt64 = 2023
         @Flag(help: "Write the optional label column.") var labels = false
+        @Flag(
+            help:
+                "Write each quarter's counts files into one tar archive, counts/PERIOD.tar, instead of a folder (mosaic ingest reads archives; for national-scale runs)."
+        ) var archive = false
 
         func validate() throws {
             guard (1...40).contains(quarters) else { throw ValidationError("--quarters must be 1 to 40") }
@@ -27,10 +31,18 @@ extension Mosaic {
             config.seed = seed
             let country = try SyntheticCountry(config: config, codebook: try Codebook.bundled())
             let progress = Progress(label: "writing")
-            let files = try country.write(to: out, labels: labels, progress: progress.update)
+            let files = try country.write(to: out, labels: labels, archive: archive, progress: progress.update)
             progress.finish()
-            print(
-                "Wrote \(files.registry) (\(country.schools.count) schools) and \(files.allCounts.count) counts files under \(out)/counts.")
+            if archive {
+                let n = files.fileCount
+                print(
+                    "Wrote \(files.registry) (\(country.schools.count) schools) and \(n) counts files in \(files.allCounts.count) archives under \(out)/counts."
+                )
+            } else {
+                print(
+                    "Wrote \(files.registry) (\(country.schools.count) schools) and \(files.allCounts.count) counts files under \(out)/counts."
+                )
+            }
         }
     }
 }

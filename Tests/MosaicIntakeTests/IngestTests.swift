@@ -1,6 +1,7 @@
 import Foundation
 import MosaicCodebook
 import MosaicCounts
+import MosaicFiles
 import MosaicStore
 import Testing
 
@@ -117,5 +118,55 @@ import Testing
             Issue.record("the registry check did not run")
             return
         }
+    }
+}
+
+/// Tar archives of counts files: each member is checked and stored as a file of its own.
+@Suite struct ArchiveIngestTests {
+    @Test func anArchivesCountsFilesAreCheckedOneByOne() throws {
+        let f = try Fixture()
+        let path = f.folder + "/q.tar"
+        var w = try TarWriter(path: path)
+        try w.add(name: "2026-Q2/S1.csv", content: Array(f.csv(f.submission("S1")).utf8))
+        try w.add(name: "2026-Q2/readme.txt", content: Array("not counts".utf8))
+        try w.add(name: "2026-Q2/S3.csv", content: Array(f.csv(f.submission("S3")).utf8))  // closed school
+        try w.add(name: "2026-Q2/S2.csv", content: Array(f.csv(f.submission("S2", persons: 1)).utf8))
+        try w.finish()
+        let summary = try f.ingestor.ingest([path])
+        #expect(summary.results.map(\.file) == [path + ":2026-Q2/S1.csv", path + ":2026-Q2/S3.csv", path + ":2026-Q2/S2.csv"])
+        #expect(summary.results[0].fate == .stored && summary.results[2].fate == .stored)
+        guard case .invalid(let e) = summary.results[1].fate else {
+            Issue.record("a closed school's file was accepted")
+            return
+        }
+        #expect(e.file == path + ":2026-Q2/S3.csv" && e.field == "school_id")
+        #expect(try f.store.history(school: "S2", period: Period("2026-Q2")!).count == 1)
+        // The same archive again changes nothing.
+        #expect(try f.ingestor.ingest([path]).results.map(\.fate) == [.unchanged, summary.results[1].fate, .unchanged])
+    }
+
+    /// A damaged archive: the members before the damage are stored, the archive is reported as
+    /// one failure naming the byte offset, and nothing after it is read.
+    @Test func aDamagedArchiveStopsAtTheDamage() throws {
+        let f = try Fixture()
+        let path = f.folder + "/q.tar"
+        var w = try TarWriter(path: path)
+        let first = Array(f.csv(f.submission("S1")).utf8)
+        try w.add(name: "S1.csv", content: first)
+        try w.add(name: "S2.csv", content: Array(f.csv(f.submission("S2", persons: 1)).utf8))
+        try w.finish()
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let second = 512 + (first.count + 511) / 512 * 512
+        bytes[second + 3] ^= 0x20
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let summary = try f.ingestor.ingest([path])
+        #expect(summary.results.count == 2)
+        #expect(summary.results[0].fate == .stored)
+        guard case .invalid(let e) = summary.results[1].fate else {
+            Issue.record("a damaged archive was not reported")
+            return
+        }
+        #expect(e.file == path && e.message.contains("at byte \(second)") && e.message.contains("checksum"))
+        #expect(try f.store.history(school: "S2", period: Period("2026-Q2")!).isEmpty)
     }
 }
