@@ -6,8 +6,8 @@
 # (e.g. 100000 and 1000000) and compare the per-school figures it prints.
 #
 # Usage: Analysis/scale-benchmark.sh [SCHOOLS] [WORK_FOLDER]   (default 1000000 schools; needs
-#        `make release` first, GNU time at /usr/bin/time, and disk for the files: about 2.5 KB
-#        per school-quarter of counts files plus the store)
+#        `make release` first, GNU time at /usr/bin/time, and disk for the files: about 5 KB
+#        per school-quarter of counts files plus the store: 18 GB at a million schools)
 #
 # LAYOUT=archive (the default) writes each quarter's counts files into one tar archive, which
 # `mosaic ingest` reads member by member with the same checks; LAYOUT=files writes one file per

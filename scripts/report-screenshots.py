@@ -18,6 +18,7 @@ try:
         ("report-country-en.html", "country-en-desktop-charts.png", 1280, 1400, "#ranking"),
         ("report-country-en.html", "country-en-phone.png", 390, 1400, None),
         ("report-es-ex-es.html", "es-ex-es-phone-breakdowns.png", 390, 1400, ".bars#kind"),
+        ("report-es-ex-en.html", "es-ex-en-desktop-stage-sector.png", 1280, 1000, "#domain-stage"),
     ]:
         d.set_window_size(w, h)
         d.get("file://" + os.path.join(folder, page))
