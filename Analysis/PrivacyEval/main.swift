@@ -268,15 +268,24 @@ case "domains":
     let full = domainTruth()
     let base = ReleasePlan.defaults(codebook: codebook, rho: Rho("1")!)
     let values = ReleaseEngine(codebook: codebook, geography: geography, plan: base).aggregate(truth)
+    // The optimiser's choice of the breakdowns' share (G against dimension weights of 10).
+    var optimised = base
+    optimised.addDefaultDomains()
+    let optimisedDomains = Domains(
+        schools: country.schools, geography: geography, dimensions: optimised.domainDimensions, tables: optimised.domainTables)
+    let (chosen, gStar) = PlanOptimizer(codebook: codebook, geography: geography).optimizeDomainShare(optimised, domains: optimisedDomains)
+    print(String(format: "Optimiser: G* = %.2f (geography weight %d against 10 per dimension).", gStar ?? 0, chosen.geographyWeight))
     let plans: [(name: String, tables: [String], g: UInt64)] = [
         ("total, G = 4", ["total"], 4), ("total+incidents, G = 4", ["total", "incidents"], 4),
         ("total+incidents, G = 6", ["total", "incidents"], 6), ("total+incidents, G = 8", ["total", "incidents"], 8),
+        (String(format: "total+incidents, G* = %.1f", gStar ?? 0), ["total", "incidents"], 0),
     ]
     func made(_ p: (name: String, tables: [String], g: UInt64)) -> (ReleasePlan, Domains) {
         var plan = base
         plan.addDefaultDomains()
         plan.domainTables = p.tables
         plan.geographyWeight = p.g
+        if p.g == 0 { plan = chosen }  // the optimiser's
         return (plan, Domains(schools: country.schools, geography: geography, dimensions: plan.domainDimensions, tables: plan.domainTables))
     }
     print("Geography: mean absolute error per cell (and of the total) per level over \(releases) releases, ρ = 1:")
@@ -323,7 +332,7 @@ case "domains":
         }
         for k in kinds.indices where n[k] > 0 {
             print(
-                p.name.padding(toLength: 25, withPad: " ", startingAt: 0) + kinds[k].padding(toLength: 16, withPad: " ", startingAt: 0)
+                p.name.padding(toLength: 29, withPad: " ", startingAt: 0) + kinds[k].padding(toLength: 16, withPad: " ", startingAt: 0)
                     + String(
                         format: "%6.2f  %6.2f  %6.1f %%          %6.1f %%                  %.1f", err[k] / n[k], margin[k] / n[k],
                         100 * inside[k] / max(big[k], 1), 100 * insideLS[k] / max(big[k], 1), big[k] / Double(releases)))

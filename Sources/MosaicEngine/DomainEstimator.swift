@@ -238,10 +238,18 @@ extension ReleaseEngine {
     /// parameters: the domain noise through steps 1–3 (by unit impulses), plus the units' own
     /// estimates' error carried into each part.
     public func domainVariances() -> [[Double]] {
+        let (noise, units) = domainVarianceParts()
+        return zip(noise, units).map { zip($0, $1).map { $0 + $1 } }
+    }
+
+    /// ``domainVariances()`` in its two parts, per part and slot: from the domain measurements'
+    /// noise, and from the units' own estimates (the geography's noise). They scale differently
+    /// when the budget moves between the geography and the breakdowns (``PlanOptimizer``).
+    public func domainVarianceParts() -> (noise: [[Double]], units: [[Double]]) {
         let slots = domainSlots
         let parts = domains.parts
         var out = [[Double]](repeating: [Double](repeating: 0, count: slots.count), count: parts.count)
-        guard !parts.isEmpty else { return [] }
+        guard !parts.isEmpty else { return ([], []) }
         let positions = parts.indices.map { p in domainSlots(ofPart: p).compactMap { slots.firstIndex(of: $0) } }
         var y = [[Double]](repeating: [Double](repeating: 0, count: slots.count), count: parts.count)
         var x = y
@@ -264,6 +272,8 @@ extension ReleaseEngine {
                 }
             }
         }
+        let noise = parts.indices.map { p in positions[p].map { out[p][$0] } }
+        out = [[Double]](repeating: [Double](repeating: 0, count: slots.count), count: parts.count)
         // The units' own errors: each part's estimate is linear in them; its terms, then their
         // covariance.
         let regions = regionIndices
@@ -297,7 +307,7 @@ extension ReleaseEngine {
                 }
             }
         }
-        return parts.indices.map { p in positions[p].map { out[p][$0] } }
+        return (noise, parts.indices.map { p in positions[p].map { out[p][$0] } })
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MosaicCodebook
+import MosaicDisclosure
 import MosaicErrorModel
 import MosaicPrivacy
 
@@ -241,5 +242,103 @@ public struct PlanOptimizer: Sendable {
         return Result(
             plan: best, objective: bestF, defaultObjective: defaultF, variances: tableVariances(best), defaultVariances: reference,
             steps: steps)
+    }
+}
+
+extension PlanOptimizer {
+    /// The mean variance and objective weight of every group's released estimates under `plan`:
+    /// the geography's (table, level) from ``ErrorModel``, and each breakdown group
+    /// (table, dimension, level) over its parts from the engine (public parameters only).
+    public func groupVariances(_ plan: ReleasePlan, domains: Domains) -> [String: (variance: Double, weight: Double)] {
+        var out: [String: (variance: Double, weight: Double)] = [:]
+        func weight(_ table: String, _ level: Level) -> Double { (tableImportance[table] ?? 1) * (levelImportance[level] ?? 1) }
+        for (k, v) in tableVariances(plan) { out["\(k.table)/\(k.level)"] = (v, weight(k.table, k.level)) }
+        guard plan.hasDomains, !domains.isEmpty else { return out }
+        let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains)
+        var sums: [String: (sum: Double, count: Double, weight: Double)] = [:]
+        for (i, part) in domains.parts.enumerated() {
+            let level = geography.units[part.unit].level
+            for (q, slot) in engine.domainSlots(ofPart: i).enumerated() {
+                let table = slot == TableRelations.totalSlot ? ReleasePlan.totalName : codebook.allCells[slot - 1].table
+                let key = "\(table)/\(domains.dimensionName(part))/\(level)"
+                let old = sums[key] ?? (0, 0, weight(table, level))
+                sums[key] = (old.sum + engine.domainVarianceTable[i][q], old.count + 1, old.weight)
+            }
+        }
+        for (k, s) in sums where s.count > 0 { out[k] = (s.sum / s.count, s.weight) }
+        return out
+    }
+
+    /// The workload objective over every group, the breakdowns' included: Σ weight × mean
+    /// variance relative to `reference`'s (``groupVariances(_:domains:)``); groups missing from
+    /// either side are left out.
+    public func objective(_ plan: ReleasePlan, domains: Domains, reference: [String: (variance: Double, weight: Double)]) -> Double {
+        groupVariances(plan, domains: domains).reduce(0.0) { sum, g in
+            guard let r = reference[g.key], r.variance > 0 else { return sum }
+            return sum + g.value.weight * g.value.variance / r.variance
+        }
+    }
+
+    /// The breakdowns' share of ρ, chosen by the workload objective: the geography's weight G
+    /// against each breakdown dimension's (``ReleasePlan/geographyWeight``), in closed form.
+    ///
+    /// With A = W·V the geography's shares per unit of G and B the breakdowns' shares, the total
+    /// is S = G·A + B; a geographic group's noise scales as S/G = A + B/G and a breakdown group's
+    /// as S = G·A + B. A part's variance has two parts, its own noise's N and its unit's U
+    /// (``ReleaseEngine/domainVarianceParts()``), which scale the same two ways. The objective of
+    /// the geography's optimiser, with every breakdown group (table, dimension, level) added with
+    /// its table's and level's weights, each group relative to the base plan, is then
+    /// F(G) = P·(A + B/G) + Q·(G·A + B) with P, Q ≥ 0, minimised at G* = √(P·B/(Q·A)).
+    /// G is written as a whole weight against dimension weights of 10 (a tenth's resolution).
+    ///
+    /// Reads only public parameters (the hierarchy, the registry's parts, the plan).
+    ///
+    /// - Returns: the plan with the chosen weights, and G* (nil when the plan has no breakdowns).
+    public func optimizeDomainShare(_ base: ReleasePlan, domains: Domains) -> (plan: ReleasePlan, g: Double?) {
+        guard base.hasDomains, !domains.isEmpty else { return (base, nil) }
+        let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: base, domains: domains)
+        let groups = engine.groups
+        let geoShares = groups.filter { $0.dimension == nil }
+        // A and B from the groups' ρ: ρ_g = ρ·share_g/S.
+        let rhoGeo = geoShares.reduce(0.0) { $0 + $1.rho.value }
+        let rhoDom = groups.filter { $0.dimension != nil }.reduce(0.0) { $0 + $1.rho.value }
+        guard rhoGeo > 0, rhoDom > 0 else { return (base, nil) }
+        let g0 = Double(base.geographyWeight)
+        // S·(ρ_geo/ρ) = G₀·A and S·(ρ_dom/ρ) = B; only the ratio B/A matters: B/A = G₀·ρ_dom/ρ_geo.
+        let a = 1.0
+        let b = g0 * rhoDom / rhoGeo
+        let sGeo0 = a + b / g0
+        let sDom0 = g0 * a + b
+        func weight(_ table: String, _ level: Level) -> Double { (tableImportance[table] ?? 1) * (levelImportance[level] ?? 1) }
+        // The geographic groups: each (table, level) relative to itself.
+        var p = 0.0
+        for g in geoShares { p += weight(g.table, g.level) / sGeo0 }
+        // The breakdown groups: mean noise and unit parts of their parts' variances.
+        let (noise, units) = engine.domainVarianceParts()
+        var sums: [String: (n: Double, u: Double, count: Double, table: String, level: Level)] = [:]
+        for (i, part) in domains.parts.enumerated() {
+            let level = geography.units[part.unit].level
+            for (q, slot) in engine.domainSlots(ofPart: i).enumerated() {
+                let table = slot == TableRelations.totalSlot ? ReleasePlan.totalName : codebook.allCells[slot - 1].table
+                let key = "\(table)/\(domains.dimensionName(part))/\(level)"
+                let old = sums[key] ?? (0, 0, 0, table, level)
+                sums[key] = (old.n + noise[i][q], old.u + units[i][q], old.count + 1, table, level)
+            }
+        }
+        var q = 0.0
+        for (_, s) in sums where s.count > 0 {
+            let n = s.n / s.count
+            let u = s.u / s.count
+            guard n + u > 0 else { continue }
+            let w = weight(s.table, s.level)
+            p += w * u / ((n + u) * sGeo0)
+            q += w * n / ((n + u) * sDom0)
+        }
+        guard p > 0, q > 0 else { return (base, nil) }
+        let best = (p * b / (q * a)).squareRoot()
+        var plan = base
+        for d in plan.domainDimensions { plan.domainWeights[d] = 10 * (base.domainWeights[d] ?? 1) }
+        plan.geographyWeight = UInt64(max(1, min(100_000, (10 * best).rounded())))
+        return (plan, best)
     }
 }

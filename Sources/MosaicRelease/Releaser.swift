@@ -418,6 +418,10 @@ public struct Releaser: Sendable {
             plan.domainDimensions = request.domains
             plan.domainTables = domainTables
             domains = Domains(schools: schools, geography: geography, dimensions: request.domains, tables: domainTables, open: open)
+            if request.weights == .optimised {
+                // The breakdowns' share too, by the same workload objective (closed form).
+                plan = PlanOptimizer(codebook: codebook, geography: geography).optimizeDomainShare(plan, domains: domains).plan
+            }
         }
         return (geography, plan, domains)
     }
@@ -446,13 +450,22 @@ public struct Releaser: Sendable {
         }
         let variances = optimizer.tableVariances(plan)
         let standard = optimizer.tableVariances(ReleasePlan.defaults(codebook: codebook, rho: request.rho))
+        // The objective over every group, the breakdowns' included when there are any.
+        var standardPlan = ReleasePlan.defaults(codebook: codebook, rho: request.rho)
+        if plan.hasDomains {
+            standardPlan.addDefaultDomains()
+            standardPlan.domainDimensions = plan.domainDimensions
+            standardPlan.domainTables = plan.domainTables
+        }
+        let reference = optimizer.groupVariances(standardPlan, domains: domains)
+        let objective = optimizer.objective(plan, domains: domains, reference: reference)
+        let standardObjective = optimizer.objective(standardPlan, domains: domains, reference: reference)
         let units = Dictionary(grouping: geography.units, by: \.level).mapValues(\.count)
         return PlanSummary(
             plan: plan, groups: plan.groups(codebook: codebook), spent: plan.spent(codebook: codebook),
             epsilon: Accounting.formatEpsilon(Accounting.epsilon(rho: plan.rho.value, delta: 1e-6)),
             margins: variances.mapValues { Margin.of(variance: $0) }, standardMargins: standard.mapValues { Margin.of(variance: $0) },
-            units: units, objective: optimizer.objective(plan, reference: standard),
-            standardObjective: optimizer.objective(ReleasePlan.defaults(codebook: codebook, rho: request.rho), reference: standard),
+            units: units, objective: objective, standardObjective: standardObjective,
             domainMargins: domainMargins)
     }
 

@@ -129,6 +129,16 @@ extension Mosaic.ReleaseCommand {
                 )
             }
         }
+        /// The geography's weight against the breakdowns' and their share of ρ ("" without breakdowns).
+        static func breakdownWeights(_ p: PlanSummary) -> String {
+            guard p.plan.hasDomains else { return "" }
+            let domain = p.groups.filter { $0.dimension != nil }.reduce(0.0) { $0 + $1.rho.value }
+            let all = p.groups.reduce(0.0) { $0 + $1.rho.value }
+            return
+                "; geography=\(p.plan.geographyWeight) against \(p.plan.domainDimensions.map { "\($0)=\(p.plan.domainWeights[$0] ?? 1)" }.joined(separator: " ")) (the breakdowns get "
+                + String(format: "%.1f %% of ρ)", 100 * domain / max(all, 1e-300))
+        }
+
         /// The plan in words and a table: groups, noise, ρ, and the margins that follow.
         static func describe(_ p: PlanSummary, request: ReleaseRequest) -> String {
             let tables = p.groups.map(\.table).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
@@ -137,7 +147,7 @@ extension Mosaic.ReleaseCommand {
             out +=
                 "Hierarchy: \(Level.allCases.map { "\(p.units[$0] ?? 0) \($0.rawValue)\(p.units[$0] == 1 ? "" : $0 == .country ? "" : "s")" }.joined(separator: ", ")).\n"
             out +=
-                "Weights: tables \(tables.map { "\($0)=\(p.plan.tableWeights[$0] ?? 0)" }.joined(separator: " ")); levels \(Level.allCases.map { "\($0.rawValue)=\(p.plan.levelWeights[$0] ?? 0)" }.joined(separator: " ")).\n\n"
+                "Weights: tables \(tables.map { "\($0)=\(p.plan.tableWeights[$0] ?? 0)" }.joined(separator: " ")); levels \(Level.allCases.map { "\($0.rawValue)=\(p.plan.levelWeights[$0] ?? 0)" }.joined(separator: " "))\(breakdownWeights(p)).\n\n"
             func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
             out += pad("group", 24) + pad("Δ²", 4) + pad("σ", 9) + pad("ρ", 14) + "95 % margin of a released value (standard weights)\n"
             for g in p.groups {
@@ -152,7 +162,7 @@ extension Mosaic.ReleaseCommand {
             out += "\nTotal ρ of the groups: \(p.spent) (each group's ρ is rounded up to a nano-ρ)."
             out += String(
                 format:
-                    "\nWorkload objective (mean variance of each table and level relative to the standard weights; total ×3, incidents ×2): %.3f (standard: %.3f).",
+                    "\nWorkload objective (mean variance of each table and level, and of each breakdown, relative to the standard weights; total ×3, incidents ×2): %.3f (standard: %.3f).",
                 p.objective, p.standardObjective)
             return out
         }

@@ -210,6 +210,8 @@ struct CLI {
         #expect(plan.out.contains("Total ρ of the groups: 1 "))
         // The breakdowns' groups, with the mean margin of their parts.
         #expect(plan.out.contains("total/region by stage") && plan.out.contains("mean over the parts"))
+        // The optimiser chose the breakdowns' share too, and says what it gives them.
+        #expect(plan.out.contains("against stage=10 sector=10 (the breakdowns get"))
         #expect(try cli.run("budget").out == budgetBefore)
         #expect(try FileManager.default.contentsOfDirectory(atPath: cli.folder).sorted() == filesBefore)
         #expect(try cli.run("release", "create", "--period", "2026-Q3", "--weights", "best", "--plan-only").status != 0)

@@ -62,4 +62,31 @@ import Testing
         #expect(channels.tableWeights["channels"]! > plain.tableWeights["channels"]!)
         base.rho = Rho("1")!
     }
+
+    /// The breakdowns' share: the closed-form G* minimises the workload objective computed
+    /// directly (every group's mean variance from the engine, relative to the base plan's), so
+    /// moving G either way makes it worse; and the plan still spends exactly ρ.
+    @Test func theBreakdownsShareMinimisesTheObjective() throws {
+        let f = try ReleaseFixture(schools: 300)
+        let geography = Geography(schools: f.country.schools)
+        let optimizer = PlanOptimizer(codebook: codebook, geography: geography)
+        var base = ReleasePlan.defaults(codebook: codebook, rho: Rho("1")!)
+        base.addDefaultDomains()
+        let domains = Domains(
+            schools: f.country.schools, geography: geography, dimensions: base.domainDimensions, tables: base.domainTables)
+        let reference = optimizer.groupVariances(base, domains: domains)
+        #expect(reference.count == 18 + 6)  // 6 tables (the total too) × 3 levels; 2 dimensions × (total × 2 levels + incidents)
+        func objective(_ plan: ReleasePlan) -> Double { optimizer.objective(plan, domains: domains, reference: reference) }
+        let (chosen, gStar) = optimizer.optimizeDomainShare(base, domains: domains)
+        let g = try #require(gStar)
+        #expect(g > 0.2 && g < 50)
+        #expect(chosen.spent(codebook: codebook) == Rho("1")!)
+        let best = objective(chosen)
+        for factor in [0.6, 0.8, 1.25, 1.6] {
+            var other = chosen
+            other.geographyWeight = UInt64(max(1, (Double(chosen.geographyWeight) * factor).rounded()))
+            #expect(objective(other) > best, "G × \(factor)")
+        }
+        #expect(best <= objective(base) + 1e-9)
+    }
 }
