@@ -34,6 +34,8 @@ public struct TarReader: ~Copyable {
         public var content: [UInt8]?
         /// Its size in bytes, as the header states it.
         public var size: Int
+        /// A hard or symbolic link (no content of its own).
+        public var isLink = false
     }
 
     private let path: String
@@ -52,12 +54,20 @@ public struct TarReader: ~Copyable {
     public init(path: String, maximumMemberSize: Int = 1 << 20) throws {
         self.path = path
         self.maximumMemberSize = maximumMemberSize
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw TarError(file: path, offset: 0, message: "cannot be opened (\(AtomicFile.describe(errno)))") }
+        // Non-blocking, so that a FIFO named like an archive is refused instead of waited on.
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
+        guard fd >= 0 else {
+            let why = errno == ENOENT ? "does not exist" : "cannot be opened (\(AtomicFile.describe(errno)))"
+            throw TarError(file: path, offset: 0, message: why)
+        }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
             close(fd)
             throw TarError(file: path, offset: 0, message: "is not a regular file")
+        }
+        guard st.st_size > 0 else {
+            close(fd)
+            throw TarError(file: path, offset: 0, message: "is empty: not a tar archive")
         }
         self.fd = fd
         self.fileSize = UInt64(max(0, st.st_size))
@@ -85,13 +95,23 @@ public struct TarReader: ~Copyable {
         var paxName: String?
         while !finished {
             let headerAt = offset
-            guard let header = try take(512, at: headerAt) else {
-                // A missing end marker: the last member was complete, so this is the end.
+            guard headerAt < fileSize else {
+                // No end marker, but the last member was complete: the end.
                 finished = true
                 return nil
             }
+            guard let header = try take(512, at: headerAt) else {
+                finished = true
+                throw TarError(file: path, offset: headerAt, message: "the archive is cut short inside a header")
+            }
             if header.allSatisfy({ $0 == 0 }) {
                 finished = true
+                // The end marker is two zero blocks; a lone one followed by more data would hide it.
+                if let after = try take(512, at: headerAt + 512), !after.allSatisfy({ $0 == 0 }) {
+                    throw TarError(
+                        file: path, offset: headerAt,
+                        message: "a lone zero block with more data after it: members after it would be skipped")
+                }
                 return nil
             }
             guard let stated = TarReader.octal(header[148..<156]), stated == TarReader.checksum(header) else {
@@ -125,7 +145,7 @@ public struct TarReader: ~Copyable {
                     throw TarError(file: path, offset: headerAt, message: "an extended header too large or cut short")
                 }
                 if type == UInt8(ascii: "L") {
-                    longName = String(decoding: data.prefix { $0 != 0 }, as: UTF8.self)
+                    longName = TarReader.printable(String(decoding: data.prefix { $0 != 0 }, as: UTF8.self))
                 } else {
                     paxName = TarReader.paxPath(data) ?? paxName
                 }
@@ -138,6 +158,10 @@ public struct TarReader: ~Copyable {
                     throw TarError(file: path, offset: headerAt, message: "the archive is cut short inside a member")
                 }
                 return Member(name: name, content: data, size: size)
+            case UInt8(ascii: "1"), UInt8(ascii: "2"):
+                // A link: reported, so that a school's file stored as a link is not silently lost.
+                let name = paxName ?? longName ?? TarReader.ustarName(header)
+                return Member(name: name, content: nil, size: 0, isLink: true)
             default:
                 // Folders, links, devices and global headers carry no counts.
                 longName = nil
@@ -221,20 +245,29 @@ public struct TarReader: ~Copyable {
         let name = text(0..<100)
         let isUstar = header[257..<262].elementsEqual("ustar".utf8)
         let prefix = isUstar ? text(345..<500) : ""
-        return prefix.isEmpty ? name : prefix + "/" + name
+        return printable(prefix.isEmpty ? name : prefix + "/" + name)
+    }
+
+    /// A member's name made safe to print and store: control characters (C0, DEL, C1: terminal
+    /// escapes, newlines that could forge a line of output) become "?".
+    static func printable(_ name: String) -> String {
+        guard name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { return name }
+        return String(
+            String.UnicodeScalarView(name.unicodeScalars.map { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? "?" : $0 }))
     }
 
     /// The `path` record of a pax extended header ("LEN path=VALUE\n" records).
     static func paxPath(_ data: [UInt8]) -> String? {
         var i = 0
         while i < data.count {
-            guard let space = data[i...].firstIndex(of: 32), let length = Int(String(decoding: data[i..<space], as: UTF8.self)),
-                length > 0, i + length <= data.count
+            guard let space = data[i...].firstIndex(of: 32), space - i <= 20,
+                let length = Int(String(decoding: data[i..<space], as: UTF8.self)),
+                length > space - i, length <= data.count - i
             else { return nil }
             let record = data[(space + 1)..<(i + length)]
             if record.starts(with: "path=".utf8) {
                 let value = record.dropFirst(5)
-                return String(decoding: value.last == 10 ? value.dropLast() : value, as: UTF8.self)
+                return printable(String(decoding: value.last == 10 ? value.dropLast() : value, as: UTF8.self))
             }
             i += length
         }

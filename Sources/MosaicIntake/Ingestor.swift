@@ -148,6 +148,13 @@ public struct Ingestor: Sendable {
             done += batch.count
             progress?(done, max(done, expected))
         }
+        // A failure that is not a counts file's (a link, a nested archive, an empty archive),
+        // reported in order after what came before it.
+        func refuse(_ name: String, _ why: String) throws {
+            try process()
+            try behind.drain()
+            behind.summary.add(FileResult(file: name, fate: .invalid(IntakeError(file: name, line: nil, message: why))))
+        }
         for path in paths {
             guard Ingestor.isArchive(path) else {
                 pending.append(Item(name: path, content: nil))
@@ -162,9 +169,12 @@ public struct Ingestor: Sendable {
                 behind.summary.add(FileResult(file: path, fate: .invalid(IntakeError(file: path, line: nil, message: e.message))))
                 continue
             }
+            var members = 0
+            var damaged = false
             while true {
                 let member: TarReader.Member?
                 do { member = try reader.next() } catch let e as TarError {
+                    damaged = true
                     try process()
                     try behind.drain()
                     behind.summary.add(
@@ -178,10 +188,23 @@ public struct Ingestor: Sendable {
                     break
                 }
                 guard let member else { break }
+                let name = path + ":" + member.name
+                if member.name.hasSuffix(".tar") {
+                    try refuse(name, "an archive inside an archive is not read: add its files to the outer archive")
+                    continue
+                }
                 guard Ingestor.countsSuffixes.contains(where: { member.name.hasSuffix($0) }) else { continue }
-                pending.append(Item(name: path + ":" + member.name, content: member.content ?? []))
+                members += 1
+                if member.isLink {
+                    try refuse(name, "a link inside the archive, not a file: archive the file itself (tar --hard-dereference)")
+                    continue
+                }
+                pending.append(Item(name: name, content: member.content ?? []))
                 if member.content == nil { pending[pending.count - 1].tooLarge = true }
                 if pending.count >= batchSize { try process() }
+            }
+            if members == 0 && !damaged {
+                try refuse(path, "holds no counts files or packages (.csv, .json or .mpkg members)")
             }
         }
         try process()

@@ -3,6 +3,10 @@ import Testing
 
 @testable import MosaicFiles
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite struct TarArchiveTests {
     static func members(_ path: String) throws -> [(String, [UInt8]?)] {
         var reader = try TarReader(path: path)
@@ -117,5 +121,68 @@ import Testing
             }
             #expect(steps < 100)
         }
+    }
+
+    /// What a reviewer found: a pax length shorter than its own prefix, a cut inside a header, an
+    /// empty file, a FIFO, names with control characters, links, and a lone zero block.
+    @Test func craftedArchivesAreRefusedNotTrusted() throws {
+        let f = try AtomicFileTests.folder()
+        func header(_ name: String, size: Int, type: UInt8) -> [UInt8] {
+            var h = [UInt8](repeating: 0, count: 512)
+            h.replaceSubrange(0..<name.utf8.count, with: Array(name.utf8))
+            h.replaceSubrange(100..<108, with: Array("0000644\0".utf8))
+            h.replaceSubrange(
+                124..<136,
+                with: Array((String(repeating: "0", count: 11 - String(size, radix: 8).count) + String(size, radix: 8) + "\0").utf8))
+            h[156] = type
+            for i in 148..<156 { h[i] = 32 }
+            let sum = h.reduce(0) { $0 + Int($1) }
+            let text = Array((String(repeating: "0", count: 6 - String(sum, radix: 8).count) + String(sum, radix: 8) + "\0 ").utf8)
+            h.replaceSubrange(148..<156, with: text)
+            return h
+        }
+        func padded(_ b: [UInt8]) -> [UInt8] { b + [UInt8](repeating: 0, count: (512 - b.count % 512) % 512) }
+        func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+            try Data(bytes).write(to: URL(fileURLWithPath: f + "/" + name))
+            return f + "/" + name
+        }
+        // A pax record whose length is shorter than its own "1 " prefix: no crash, the ustar name.
+        for record in ["1 path=abc\n", "001 path=a"] {
+            let body = Array(record.utf8)
+            let path = try write(
+                "pax.tar",
+                header("pax", size: body.count, type: UInt8(ascii: "x")) + padded(body) + header("S.csv", size: 1, type: 48)
+                    + padded([65]) + [UInt8](repeating: 0, count: 1024))
+            var r = try TarReader(path: path)
+            #expect(try r.next()?.name == "S.csv")
+        }
+        // Cut inside a header: an error, not the end.
+        var w = try TarWriter(path: f + "/two.tar")
+        try w.add(name: "A.csv", content: [1])
+        try w.add(name: "B.csv", content: [2])
+        try w.finish()
+        let two = try [UInt8](Data(contentsOf: URL(fileURLWithPath: f + "/two.tar")))
+        var cut = try TarReader(path: try write("cut.tar", Array(two.prefix(1024 + 100))))
+        #expect(try cut.next()?.name == "A.csv")
+        #expect(throws: TarError.self) { _ = try cut.next() }
+        #expect(throws: TarError.self) { _ = try TarReader(path: try write("empty.tar", [])) }
+        // A lone zero block with members after it.
+        var lone = try TarReader(path: try write("lone.tar", [UInt8](repeating: 0, count: 512) + two))
+        #expect(throws: TarError.self) { _ = try lone.next() }
+        // A FIFO named like an archive is refused at once, not waited on.
+        #expect(mkfifo(f + "/f.tar", 0o600) == 0)
+        #expect(throws: TarError.self) { _ = try TarReader(path: f + "/f.tar") }
+        #expect(throws: TarError(file: f + "/none.tar", offset: 0, message: "does not exist")) { _ = try TarReader(path: f + "/none.tar") }
+        // Control characters in a name (terminal escapes, a forged line) become "?".
+        var named = try TarReader(
+            path: try write(
+                "names.tar",
+                header("a\u{1B}]0;x\u{07}\nstored: b.csv", size: 1, type: 48) + padded([65]) + [UInt8](repeating: 0, count: 1024)))
+        #expect(try named.next()?.name == "a?]0;x??stored: b.csv")
+        // A link is reported as one, without content.
+        var links = try TarReader(
+            path: try write("link.tar", header("L.csv", size: 0, type: UInt8(ascii: "1")) + [UInt8](repeating: 0, count: 1024)))
+        let link = try #require(try links.next())
+        #expect(link.isLink && link.content == nil && link.name == "L.csv")
     }
 }

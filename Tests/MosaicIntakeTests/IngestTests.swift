@@ -7,6 +7,10 @@ import Testing
 
 @testable import MosaicIntake
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite struct IngestTests {
     @Test func byteOrderMarkAndCRLFAreAccepted() throws {
         let f = try Fixture()
@@ -168,5 +172,29 @@ import Testing
         }
         #expect(e.file == path && e.message.contains("at byte \(second)") && e.message.contains("checksum"))
         #expect(try f.store.history(school: "S2", period: Period("2026-Q2")!).isEmpty)
+    }
+
+    /// Links, nested archives and archives without counts files are failures, never silent.
+    @Test func linksNestedArchivesAndEmptyArchivesAreReported() throws {
+        let f = try Fixture()
+        let folder = f.folder + "/in"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data(f.csv(f.submission("S1")).utf8).write(to: URL(fileURLWithPath: folder + "/S1.csv"))
+        #expect(link(folder + "/S1.csv", folder + "/S1-copy.csv") == 0)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/tar")
+        p.arguments = ["-C", folder, "-cf", f.folder + "/linked.tar", "S1.csv", "S1-copy.csv"]
+        try p.run()
+        p.waitUntilExit()
+        let linked = try f.ingestor.ingest([f.folder + "/linked.tar"])
+        #expect(linked.stored == 1 && linked.failed == 1)
+        #expect(linked.results.contains { $0.file.hasSuffix(":S1-copy.csv") && $0.fate.isFailure })
+        var w = try TarWriter(path: f.folder + "/outer.tar")
+        try w.add(name: "inner.tar", content: [UInt8](repeating: 0, count: 1024))
+        try w.add(name: "notes.txt", content: Array("x".utf8))
+        try w.finish()
+        let nested = try f.ingestor.ingest([f.folder + "/outer.tar"])
+        #expect(nested.failed == 2)  // the inner archive, and no counts file at all
+        #expect(nested.results.map(\.file) == [f.folder + "/outer.tar:inner.tar", f.folder + "/outer.tar"])
     }
 }
