@@ -91,7 +91,9 @@ public struct ReportRenderer {
         guard let r = c.rate else { return "–" }
         let text = "\(s.decimal(r, places: 2)) ± \(s.decimal(c.rateMoe95 ?? 0, places: 2))"
         guard flag(c.figure) == .unreliable else { return text }
-        return text + Self.flagSeparator + "(" + letter(.unreliable) + ")"
+        // A plain space: the rate with its margin is already unbreakable, and a phone's value
+        // column must be able to put the flag on a line of its own.
+        return text + " (" + letter(.unreliable) + ")"
     }
 
     /// The breakdowns' section text, with the small-area flag's letter of the report's language.
