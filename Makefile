@@ -1,5 +1,5 @@
 # The two commands for a fresh machine: `make demo` and `make test`.
-.PHONY: demo test deps build release bench reports clean dist
+.PHONY: demo test check lint deps build release bench reports clean dist
 
 deps:
 	@scripts/install-deps.sh
@@ -13,10 +13,21 @@ release: deps
 demo: release
 	.build/release/mosaic demo --out demo-output
 
-test: deps
-	@scripts/install-deps.sh chromium chromium-driver python3-selenium fonts-dejavu-core poppler-utils
+# The static checks: the layers of the code, and the formatter.
+lint:
 	python3 scripts/check-layers.py
 	swift format lint --strict -r Sources Tests Package.swift Analysis/PrivacyEval Analysis/SamplerBench Analysis/SealBench Analysis/SuppressionEval
+
+# The fast tier for a developer's loop: lint, build, and the unit tests without browsers, process
+# kills, the command-line end-to-end suites and the long statistical runs (those are in `make test`).
+CHECK_SKIP = MosaicCLITests|MosaicDemoTests|theHTMLRendersInAHeadlessBrowser|noWithheldValueCanBeNarrowedOnSyntheticCountries
+check: deps lint
+	swift build --build-tests
+	swift test --skip-build --skip '$(CHECK_SKIP)'
+
+# Everything, as CI runs it.
+test: deps lint
+	@scripts/install-deps.sh chromium chromium-driver python3-selenium fonts-dejavu-core poppler-utils strace
 	swift build --build-tests
 	swift test --skip-build
 	/usr/bin/python3 Tests/form/form_test.py .build/debug/mosaic

@@ -37,6 +37,17 @@ public struct Period: Sendable, Hashable, Comparable, Codable, CustomStringConve
         return Period(year: c.year!, quarter: (c.month! - 1) / 3 + 1)!
     }
 
+    /// The first instant of the quarter (UTC midnight of its first day).
+    public var startDate: Date {
+        var c = DateComponents()
+        c.year = year
+        c.month = (quarter - 1) * 3 + 1
+        c.day = 1
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        return calendar.date(from: c) ?? Date(timeIntervalSince1970: 0)
+    }
+
     /// The quarter after this one.
     public var next: Period { quarter == 4 ? Period(year: year + 1, quarter: 1)! : Period(year: year, quarter: quarter + 1)! }
 
@@ -153,4 +164,13 @@ public enum Timestamp {
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: date)
     }
+}
+
+/// How far a school's clock is believed: a sealing time may be up to ``tolerance`` seconds ahead
+/// of the authority's clock, or before the start of its quarter (school computers have wrong
+/// clocks and time zones; hours, not minutes). Outside that, the package is refused and the
+/// school asked to check its date.
+public enum SealingClock {
+    /// Twelve hours, in seconds.
+    public static let tolerance: Int64 = 12 * 3600
 }

@@ -97,6 +97,15 @@ public enum AtomicFile {
     /// True when `name` (a file name, not a path) is one of Mosaic's temporary files.
     public static func isTemporaryName(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(temporaryMarker) }
 
+    /// True when `name` is exactly the pattern ``temporaryPath(for:)`` makes for the file
+    /// `final`: `.<final>.mosaic-tmp-` followed by 12 lowercase hexadecimal digits.
+    public static func isTemporaryName(_ name: String, of final: String) -> Bool {
+        let prefix = "." + final + temporaryMarker
+        guard name.hasPrefix(prefix) else { return false }
+        let token = name.dropFirst(prefix.count)
+        return token.count == 12 && token.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
+    }
+
     /// Creates an empty temporary file beside `path` (mode 0600, exclusive) and returns its path.
     public static func createTemporary(for path: String) throws -> String {
         try createTemporary(at: temporaryPath(for: path), for: path)
@@ -220,12 +229,12 @@ public enum AtomicFile {
         private var manifest: String?
 
         /// Gives every file its name; if one cannot, removes the ones already named and every
-        /// temporary file, and throws. With several files, a manifest (`.mosaic-batch-…`) beside
-        /// the first lists them while they are named, so that a run killed half-way is finished
-        /// by the next one (``AtomicFile/recoverBatches(in:)``).
+        /// temporary file, and throws. With several files, a manifest in the user's private
+        /// state folder lists them while they are named (``WriteJournal``), so that a run killed
+        /// half-way is finished by the next one (``WriteJournal/recover(folders:)``).
         public func publish() throws -> [String] {
             do {
-                if files.count > 1 { manifest = try writeManifest() }
+                if files.count > 1 { manifest = try WriteJournal.record(files) }
                 for f in files {
                     try AtomicFile.publish(temporary: f.temporary, to: f.path, mode: f.mode)
                     published.append(f.path)
@@ -245,57 +254,6 @@ public enum AtomicFile {
             if let manifest { unlink(manifest) }
             published = []
         }
-
-        private func writeManifest() throws -> String {
-            guard let first = files.first else { return "" }
-            let me = ProcessIdentity.current
-            let entries: [[String: Any]] = files.map {
-                ["temporary": AtomicFile.resolved($0.temporary), "path": AtomicFile.resolved($0.path), "mode": Int($0.mode)]
-            }
-            let body: [String: Any] = ["pid": Int(me.pid), "start": me.start, "files": entries]
-            let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-            let token = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-            let path = AtomicFile.folderOf(first.path) + "/\(AtomicFile.batchMarker)\(token)"
-            try AtomicFile.writeTemporary(data, at: path, for: first.path)
-            return path
-        }
-    }
-
-    /// The name prefix of a batch manifest.
-    public static let batchMarker = ".mosaic-batch-"
-
-    /// Finishes the batches that a killed command left in `folder`: every file whose temporary
-    /// copy is complete gets its name (all were written and flushed before the first was named),
-    /// then the manifest goes. Returns what it did, for the user.
-    @discardableResult
-    public static func recoverBatches(in folder: String) -> [String] {
-        var notes: [String] = []
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
-        for name in names.sorted() where name.hasPrefix(batchMarker) {
-            let path = (folder == "." ? "" : folder + "/") + name
-            guard let data = FileManager.default.contents(atPath: path),
-                let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                let files = json["files"] as? [[String: Any]]
-            else {
-                unlink(path)
-                continue
-            }
-            let owner = ProcessIdentity(pid: Int32(clamping: json["pid"] as? Int ?? 0), start: json["start"] as? String ?? "")
-            if owner.isAlive && owner != ProcessIdentity.current { continue }
-            var finished: [String] = []
-            for f in files {
-                guard let temporary = f["temporary"] as? String, let final = f["path"] as? String else { continue }
-                guard FileManager.default.fileExists(atPath: temporary) else { continue }
-                if (try? publish(temporary: temporary, to: final, mode: mode_t(clamping: f["mode"] as? Int ?? 0o644))) != nil {
-                    finished.append(final)
-                } else {
-                    unlink(temporary)
-                }
-            }
-            unlink(path)
-            if !finished.isEmpty { notes.append("finished an interrupted write: \(finished.joined(separator: ", "))") }
-        }
-        return notes
     }
 
     /// Writes one file all or nothing (see ``writeAll(_:mode:forbidden:)``).

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MosaicCodebook
 import MosaicCounts
 import MosaicIntake
 import MosaicSeal
@@ -85,9 +86,9 @@ public struct PackageVerifier: PackageOpener, @unchecked Sendable {
             throw fail(
                 "school \(key.schoolID): signed with a revoked key (\(signer)); the school must seal again with its current credentials")
         }
-        guard sealedAt <= Int64(now.timeIntervalSince1970) + 86_400 else {
+        guard sealedAt <= Int64(now.timeIntervalSince1970) + SealingClock.tolerance else {
             throw fail(
-                "school \(key.schoolID): sealed more than a day in the future by the school's clock; ask the school to check its computer's date and seal again"
+                "school \(key.schoolID): sealed more than 12 hours in the future by the school's clock; ask the school to check its computer's date and seal again"
             )
         }
         let digest = SealedPackage.hex(SHA256.hash(data: Data(bytes)))

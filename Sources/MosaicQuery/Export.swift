@@ -26,7 +26,7 @@ public enum ReleaseExport {
             var json: [[String: Any]] = []
             for r in rows {
                 let values: [String] = table.flatMap { t in t.cells.first { $0.code == r.cell }?.values } ?? []
-                let place: [String] = [r.period, r.level.rawValue, r.geoCode, r.geoName]
+                let place: [String] = [r.period, r.level.rawValue, r.geoCode, CSVWriter.spreadsheetSafe(r.geoName)]
                 let figures: [String] = [r.value.map(String.init) ?? "", r.moe95.map(ReleaseFile.formatMargin) ?? "", r.status.rawValue]
                 csv.write(place + values + figures)
                 var o: [String: Any] = [

@@ -134,6 +134,13 @@ struct RegistryRows {
             let v = value(c)
             guard !v.isEmpty else { throw fail(r.line, c, "is empty") }
             guard v.count <= 200 else { throw fail(r.line, c, "is longer than 200 characters") }
+            guard !v.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+                throw fail(r.line, c, "holds a control character")
+            }
+            // A name a spreadsheet would run as a formula when a report's CSV is opened.
+            guard let first = v.first, !"=+-@".contains(first) else {
+                throw fail(r.line, c, "starts with '\(v.prefix(1))', which spreadsheets read as a formula: remove that character")
+            }
             return v
         }
         let id = try identifier("school_id")

@@ -2,6 +2,10 @@ import Foundation
 import MosaicFiles
 import MosaicStore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `mosaic doctor`: checks the store and finishes or cleans up what interrupted commands left.
 public enum Doctor {
     /// What the doctor found and did.
@@ -39,12 +43,15 @@ public enum Doctor {
         let fm = FileManager.default
         var folders = [AtomicFile.folderOf(store.path)] + scan
         folders = Array(Set(folders.map { AtomicFile.resolved($0 + "/x") }.map { AtomicFile.folderOf($0) })).sorted()
+        for note in WriteJournal.recover() { report.recovered.append(Recovery.Note(text: note, needsAttention: false)) }
         for folder in folders {
-            for note in AtomicFile.recoverBatches(in: folder) { report.recovered.append(Recovery.Note(text: note, needsAttention: false)) }
             guard let names = try? fm.contentsOfDirectory(atPath: folder) else { continue }
             for name in names.sorted() where AtomicFile.isTemporaryName(name) {
                 let path = (folder as NSString).appendingPathComponent(name)
                 guard !claimed.contains(path) else { continue }
+                // Only Mosaic's own leftovers: regular files of this user (never a link, a folder or another's file).
+                var s = stat()
+                guard lstat(path, &s) == 0, (s.st_mode & S_IFMT) == S_IFREG, s.st_uid == getuid() else { continue }
                 let modified = (try? fm.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? now
                 guard now.timeIntervalSince(modified) >= minimumAge else { continue }
                 report.orphans.append(path)

@@ -4,6 +4,10 @@ import MosaicFiles
 import MosaicReleaseFile
 import MosaicStore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Finishes or undoes what a killed command left: the files claimed in the store's
 /// pending-output journal.
 ///
@@ -42,8 +46,10 @@ public enum Recovery {
                 // says so, and `release create` of its quarter refuses, until `release export`.
                 if finished.contains(where: \.needsAttention), first.kind == .release { continue }
             } else {
-                for o in outputs { AtomicFile.remove(o.temporaryPath) }
-                let what = first.kind == .release ? "a release" : "credentials"
+                for o in outputs where Recovery.isOwnTemporary(o) { AtomicFile.remove(o.temporaryPath) }
+                let what =
+                    ["release": "a release", "credentials": "credentials", "authority_key": "the authority's key"][first.kind.rawValue]
+                    ?? "files"
                 notes.append(
                     Note(
                         text:
@@ -55,17 +61,36 @@ public enum Recovery {
         return notes
     }
 
+    /// True when a journal entry names a temporary file Mosaic made for its final name: in the
+    /// same folder, named by the temporary-name pattern, a regular file of this user.
+    static func isOwnTemporary(_ o: PendingOutput) -> Bool {
+        guard AtomicFile.folderOf(o.temporaryPath) == AtomicFile.folderOf(o.finalPath),
+            AtomicFile.isTemporaryName(AtomicFile.nameOf(o.temporaryPath), of: AtomicFile.nameOf(o.finalPath))
+        else { return false }
+        var s = stat()
+        return lstat(o.temporaryPath, &s) == 0 && (s.st_mode & S_IFMT) == S_IFREG && s.st_uid == getuid()
+    }
+
+    /// A short list of files for a note (the first three, then how many more).
+    static func summary(_ outputs: [PendingOutput]) -> String {
+        let names = outputs.prefix(3).map(\.finalPath).joined(separator: ", ")
+        return outputs.count > 3 ? names + " and \(outputs.count - 3) more" : names
+    }
+
     static func finish(_ outputs: [PendingOutput], store: Store) throws -> [Note] {
         var notes: [Note] = []
         guard let first = outputs.first, let ref = first.ref else { return [] }
         var lost: [PendingOutput] = []
+        var named: [PendingOutput] = []
         for o in outputs {
             let hasTemp = FileManager.default.fileExists(atPath: o.temporaryPath)
-            if hasTemp {
+            if hasTemp && Recovery.isOwnTemporary(o) {
                 do {
-                    try AtomicFile.publish(temporary: o.temporaryPath, to: o.finalPath)
+                    try AtomicFile.publish(temporary: o.temporaryPath, to: o.finalPath, mode: o.mode)
+                    named.append(o)
                 } catch {
-                    AtomicFile.remove(o.temporaryPath)
+                    // The authority's private key is never deleted: it stays under its temporary name.
+                    if first.kind != .authorityKey { AtomicFile.remove(o.temporaryPath) }
                     lost.append(o)
                 }
             } else if !FileManager.default.fileExists(atPath: o.finalPath) {
@@ -104,15 +129,30 @@ public enum Recovery {
                 notes.append(
                     Note(
                         text:
-                            "finished issuing credentials \(outputs.map(\.finalPath).joined(separator: ", ")) (key \(ref)), interrupted after the key was registered",
+                            "finished issuing \(outputs.count) credential file\(outputs.count == 1 ? "" : "s") (\(summary(outputs))), interrupted after the keys were registered",
                         needsAttention: false))
             } else {
-                // The private key is gone with its file: the key can never be used, so revoke it.
-                if let key = try store.key(fingerprint: ref) { try store.revokeKeys(school: key.schoolID, fingerprint: ref) }
+                // All or none: a file that cannot be finished undoes the whole run (its keys were
+                // never handed to anyone), and the earlier keys are valid again.
+                try store.undoKeyRegistrations(outputs.compactMap { o in o.ref.map { ($0, o.revoked) } })
+                for o in named { AtomicFile.remove(o.finalPath) }
                 notes.append(
                     Note(
                         text:
-                            "the credential file \(lost.map(\.finalPath).joined(separator: ", ")) could not be finished; its key \(ref) is revoked: issue new credentials",
+                            "an interrupted credential run could not be finished (\(summary(lost)): a file is there, or its folder is gone): it is undone, the schools' earlier keys are valid again; issue the credentials again",
+                        needsAttention: true))
+            }
+        case .authorityKey:
+            if lost.isEmpty {
+                notes.append(
+                    Note(
+                        text: "finished creating the authority's key (\(summary(outputs))), interrupted after the store recorded it",
+                        needsAttention: false))
+            } else {
+                notes.append(
+                    Note(
+                        text:
+                            "the authority's key is recorded in the store, but \(summary(lost)) could not be named (a file is there): its content is kept under \(lost.map(\.temporaryPath).joined(separator: ", ")); move it to the name you want",
                         needsAttention: true))
             }
         }

@@ -141,7 +141,7 @@ public enum ReleaseError: Error, LocalizedError, Equatable {
     case invalidRequest(String)
     /// A release of the quarter was recorded but its files were not all written (a killed run).
     case unfinished(String)
-    /// The release is recorded and part of its files are out; the rest could not be written.
+    /// The release is recorded (its budget spent) but its files could not all be written.
     case partlyWritten(String, String)
 
     /// A message for people: what went wrong and, where it helps, what to do.
@@ -158,7 +158,7 @@ public enum ReleaseError: Error, LocalizedError, Equatable {
                 "release \(id) of this quarter was recorded but its files were not all written (an interrupted run): run 'mosaic doctor' to finish it, or write it with 'mosaic release export \(id) --out FILE'; no new release until then"
         case .partlyWritten(let id, let why):
             return
-                "release \(id) is recorded and partly written, but \(why); write it in full with 'mosaic release export \(id) --out FILE' (no new budget)"
+                "release \(id) is recorded and its budget spent, but its files could not all be written (\(why)); write them with 'mosaic release export \(id) --out FILE' (no new budget), or run 'mosaic doctor'"
         }
     }
 }
@@ -182,13 +182,18 @@ public struct Releaser: Sendable {
         try create(request, entropy: SystemEntropy(), now: now)
     }
 
-    /// Creates a release and writes its files, all or nothing.
+    /// Creates a release and writes its files.
     ///
-    /// The outputs are checked and claimed in the store first; the release file is written
-    /// under a temporary name inside the transaction that spends the budget; after the commit
-    /// it gets its final name. A failure before the commit leaves nothing; a command killed
-    /// after it is finished by the next command (``Recovery``). If the final name was taken in
-    /// the meantime, the release is undone (its noise was never shown) and nothing is spent.
+    /// The order is the failure rule's (and the ledger's) own: the outputs are checked and
+    /// claimed in the store first; the noise is drawn and the release recorded in the ledger's
+    /// transaction, which commits with a full sync (the store runs `synchronous = FULL`), so the
+    /// spending is on disk before any file exists; only then are the files written *from the
+    /// recorded release* (as `release export` writes them) under temporary names and named. No
+    /// noisy file ever exists outside a recorded release. A command killed before the commit
+    /// leaves nothing; one killed after it leaves a recorded, unfinished release that the next
+    /// command finishes from the store (``Recovery``). If a file cannot be written after the
+    /// commit (a name taken meanwhile, a full disk), the release stays recorded and its budget
+    /// spent, and the error says how to write it (`release export`).
     public func create(_ request: ReleaseRequest, outputs: ReleaseOutputs, now: Date = Date()) throws -> ReleaseData {
         try create(request, entropy: SystemEntropy(), outputs: outputs, now: now)
     }
@@ -211,42 +216,67 @@ public struct Releaser: Sendable {
         }
         try store.claim(pending)
         var createdFolder = false
-        var temporaries: [String] = []
-        func cleanUp() {
-            for t in temporaries { AtomicFile.remove(t) }
-            if createdFolder, let folder = outputs.csvFolder { rmdir(folder) }
-            try? store.release(token: token)
-        }
-        let data: ReleaseData
+        let id: String
         do {
             if let folder = outputs.csvFolder { createdFolder = try ReleaseFile.prepareFolder(folder) }
-            data = try create(request, entropy: entropy, now: now, pendingToken: token) { data, _ in
-                temporaries = try Releaser.writeTemporaries(data, pending: pending, outputs: outputs)
-            }
+            let made = try create(request, entropy: entropy, now: now, pendingToken: token) { _, _ in }
+            guard let recordedID = made.metadata("release_id") else { throw ReleaseError.noSubmissions(request.period.description) }
+            id = recordedID
         } catch {
-            cleanUp()
+            if createdFolder, let folder = outputs.csvFolder { rmdir(folder) }
+            try? store.release(token: token)
             throw error
         }
-        // Committed: give the files their names. A name taken meanwhile undoes the release.
-        var published: [String] = []
+        // Recorded and synced: write the files from the recorded release, then name them.
+        var temporaries: [String] = []
         do {
+            let data = try self.data(ofRelease: id)
+            temporaries = try Releaser.writeTemporaries(data, pending: pending, outputs: outputs)
+            for (o, t) in zip(pending, temporaries) { try AtomicFile.publish(temporary: t, to: o.finalPath) }
+            try? store.release(token: token)
+            return data
+        } catch {
+            // The release stays recorded (its noise was drawn: its budget stays spent) and claimed
+            // as unfinished, so that every command says so until its files are written.
+            for t in temporaries { AtomicFile.remove(t) }
+            throw ReleaseError.partlyWritten(id, error.localizedDescription)
+        }
+    }
+
+    /// Writes a recorded release's files again, exactly as first written (no new noise, no
+    /// budget), all or nothing: claimed in the store's journal first, so that a run killed
+    /// half-way is finished by the next command; an unfinished release's claims are forgotten
+    /// once its files are written.
+    public func export(_ id: String, outputs: ReleaseOutputs, now: Date = Date()) throws {
+        try outputs.check(forbidden: [store.path])
+        let data = try self.data(ofRelease: id)
+        let token = UUID().uuidString
+        let pending = outputs.paths.map {
+            PendingOutput(
+                finalPath: AtomicFile.resolved($0), temporaryPath: AtomicFile.temporaryPath(for: AtomicFile.resolved($0)),
+                kind: .release, token: token, ref: id, owner: ProcessIdentity.current, createdAt: timestampUTC(now))
+        }
+        try store.claim(pending)
+        var createdFolder = false
+        var temporaries: [String] = []
+        var named: [String] = []
+        do {
+            if let folder = outputs.csvFolder { createdFolder = try ReleaseFile.prepareFolder(folder) }
+            temporaries = try Releaser.writeTemporaries(data, pending: pending, outputs: outputs)
             for (o, t) in zip(pending, temporaries) {
                 try AtomicFile.publish(temporary: t, to: o.finalPath)
-                published.append(o.finalPath)
+                named.append(o.finalPath)
             }
         } catch {
-            if published.isEmpty, let id = data.metadata("release_id") {
-                try? store.withdrawUnpublishedRelease(id)
-                cleanUp()
-                throw error
-            }
-            // Part of the release is out: keep it, and say how to get the rest.
             for t in temporaries { AtomicFile.remove(t) }
+            for p in named { AtomicFile.remove(p) }
+            if createdFolder, let folder = outputs.csvFolder { rmdir(folder) }
             try? store.release(token: token)
-            throw ReleaseError.partlyWritten(data.metadata("release_id") ?? "", "\(error.localizedDescription)")
+            throw error
         }
-        try? store.release(token: token)
-        return data
+        try store.release(token: token)
+        // An interrupted release whose files could not be finished is complete now.
+        try store.forgetPendingRelease(id)
     }
 
     /// Writes a release's files under the temporary names of its pending outputs.

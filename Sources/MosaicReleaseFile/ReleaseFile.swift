@@ -221,24 +221,51 @@ public enum ReleaseFile {
                         sql: "INSERT INTO cell_dimensions VALUES (?, ?, ?, ?, ?, ?)",
                         arguments: [t.name, c.code, c.label, values[0], values[1], values[2]])
                 }
-                let dims = t.dimensions.enumerated().map { "d.dimension_\($0.offset + 1) AS \(quote($0.element))" }.joined(separator: ", ")
-                try db.execute(
-                    sql: """
-                        CREATE VIEW \(quote(t.name)) AS
-                        SELECT c.period, c.level, c.geo_code, c.geo_name, \(dims), c.value, c.moe95, c.status
-                        FROM cells c JOIN cell_dimensions d ON d.table_name = c.table_name AND d.cell = c.cell
-                        WHERE c.table_name = '\(t.name.replacingOccurrences(of: "'", with: "''"))'
-                        """)
-                try db.execute(
-                    sql: """
-                        CREATE VIEW \(quote(t.name + "_by_domain")) AS
-                        SELECT c.period, c.level, c.geo_code, c.geo_name, c.dimension, c.domain, \(dims), c.value, c.moe95, c.status
-                        FROM domain_cells c JOIN cell_dimensions d ON d.table_name = c.table_name AND d.cell = c.cell
-                        WHERE c.table_name = '\(t.name.replacingOccurrences(of: "'", with: "''"))'
-                        """)
+                try db.execute(sql: viewSQL(table: t.name, dimensions: t.dimensions, byDomain: false))
+                try db.execute(sql: viewSQL(table: t.name, dimensions: t.dimensions, byDomain: true))
             }
         }
         try queue.close()
+    }
+
+    /// The statement that makes a table's view (`incidents`) or its breakdown view
+    /// (`incidents_by_domain`): one column per dimension.
+    static func viewSQL(table: String, dimensions: [String], byDomain: Bool) -> String {
+        let dims = dimensions.enumerated().map { "d.dimension_\($0.offset + 1) AS \(quote($0.element))" }.joined(separator: ", ")
+        let name = table.replacingOccurrences(of: "'", with: "''")
+        return byDomain
+            ? """
+            CREATE VIEW \(quote(table + "_by_domain")) AS
+            SELECT c.period, c.level, c.geo_code, c.geo_name, c.dimension, c.domain, \(dims), c.value, c.moe95, c.status
+            FROM domain_cells c JOIN cell_dimensions d ON d.table_name = c.table_name AND d.cell = c.cell
+            WHERE c.table_name = '\(name)'
+            """
+            : """
+            CREATE VIEW \(quote(table)) AS
+            SELECT c.period, c.level, c.geo_code, c.geo_name, \(dims), c.value, c.moe95, c.status
+            FROM cells c JOIN cell_dimensions d ON d.table_name = c.table_name AND d.cell = c.cell
+            WHERE c.table_name = '\(name)'
+            """
+    }
+
+    /// True when `sql` is exactly the statement Mosaic writes for the view `name` (at most three
+    /// plain dimension names): anything else in a file from outside is refused.
+    static func isMosaicView(name: String, sql: String) -> Bool {
+        guard sql.utf8.count <= 2_000 else { return false }
+        let byDomain = name.hasSuffix("_by_domain")
+        let table = byDomain ? String(name.dropLast("_by_domain".count)) : name
+        // The dimensions as the statement names them: `d.dimension_N AS "name"`.
+        var dimensions: [String] = []
+        var rest = Substring(sql)
+        while let r = rest.range(of: "d.dimension_\(dimensions.count + 1) AS \"") {
+            let after = rest[r.upperBound...]
+            guard let close = after.firstIndex(of: "\"") else { return false }
+            dimensions.append(String(after[..<close]))
+            rest = after[close...]
+            if dimensions.count > 3 { return false }
+        }
+        guard !dimensions.isEmpty else { return false }
+        return sql == viewSQL(table: table, dimensions: dimensions, byDomain: byDomain)
     }
 
     /// The CSV files of a release in `folder`: `cells.csv`, `metadata.csv`, `coverage.csv`,
@@ -375,6 +402,10 @@ public enum ReleaseFileError: Error, LocalizedError, Equatable {
     case sqlRefused(String)
     /// SQLite could not read the file: (path, why).
     case damaged(String, String)
+    /// A `-wal` or `-journal` file is beside the release file.
+    case sidecar(String, String)
+    /// The SQL itself is wrong (a typo, an unknown column).
+    case sqlError(String)
 
     /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
@@ -389,6 +420,10 @@ public enum ReleaseFileError: Error, LocalizedError, Equatable {
             return "\(p): not a valid Mosaic release: table \(table)\(column.map { ", column \($0)" } ?? ""): \(why)"
         case .timeout(let p, let s): return "\(p): stopped after \(Int(s)) s (a statement ran too long; --timeout changes the limit)"
         case .damaged(let p, let why): return "\(p): cannot be read as a release: \(why)"
+        case .sqlError(let why): return "the SQL has an error: \(why)"
+        case .sidecar(let p, let suffix):
+            return
+                "\(p): a \(suffix) file is beside it, so it is still being written or was copied while open (its last changes would be missed): copy the release file alone again, or ask its sender for a complete copy"
         case .sqlRefused(let why):
             return "the SQL was refused: \(why) (releases are read-only; ATTACH, extensions and unsafe functions are not allowed)"
         }

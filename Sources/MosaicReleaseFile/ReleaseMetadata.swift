@@ -24,6 +24,10 @@ public struct ReleaseMetadata: Sendable, Equatable {
     public var rho: String
     /// ε at δ = 10⁻⁶, as the release states it.
     public var epsilon: String
+    /// ρ as a number: above 0 and at most ``maxRho`` (checked when the file is read).
+    public var rhoValue: Double
+    /// The largest ρ a release may state (what `release create` accepts).
+    public static let maxRho = 1000.0
 
     /// Parses the metadata of `data`.
     ///
@@ -32,7 +36,11 @@ public struct ReleaseMetadata: Sendable, Equatable {
         func fail(_ key: String, _ why: String) -> ReleaseFileError {
             .invalidFile(file, table: "metadata", column: "value", why: "key \(key): \(why)")
         }
-        guard let id = data.metadata("release_id"), !id.isEmpty else { throw fail("release_id", "missing") }
+        guard let id = data.metadata("release_id"), (1...60).contains(id.utf8.count),
+            id.utf8.allSatisfy({
+                (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || $0 == 45 || $0 == 46 || $0 == 95
+            })
+        else { throw fail("release_id", "expected 1 to 60 letters, digits, '.', '-' or '_'") }
         guard let span = data.metadata("period").flatMap({ PeriodSpan($0) }) else {
             throw fail("period", "expected a quarter YYYY-Qn, or quarters pooled YYYY-Qn..YYYY-Qn")
         }
@@ -49,7 +57,25 @@ public struct ReleaseMetadata: Sendable, Equatable {
         self.codebookVersion = version
         self.k = k
         self.minimumSchools = m
-        self.rho = data.metadata("rho") ?? ""
-        self.epsilon = data.metadata("epsilon") ?? ""
+        // Numbers from a file are data: a plain decimal in range, or a refusal naming the key.
+        guard let rhoText = data.metadata("rho"), let rho = Self.decimal(rhoText), rho > 0, rho <= Self.maxRho else {
+            throw fail("rho", "expected a decimal number above 0 and at most \(Int(Self.maxRho))")
+        }
+        guard let epsilonText = data.metadata("epsilon"), let epsilon = Self.decimal(epsilonText), epsilon > 0, epsilon <= 1_000_000 else {
+            throw fail("epsilon", "expected a decimal number above 0 and at most 1000000")
+        }
+        self.rho = rhoText
+        self.rhoValue = rho
+        self.epsilon = epsilonText
+    }
+
+    /// A plain decimal (digits, at most one point, at most 12 digits after it), or nil: no sign,
+    /// exponent, `inf` or `nan`.
+    static func decimal(_ text: String) -> Double? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), text.utf8.count <= 24,
+            parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { (48...57).contains($0) } }), parts.count == 1 || parts[1].count <= 12
+        else { return nil }
+        return Double(text)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import MosaicCodebook
+import MosaicFiles
 
 /// Opens release files read-only, and refuses anything else (above all the authority's store).
 ///
@@ -45,13 +46,28 @@ public enum ReleaseReader {
 
         deinit { try? queue.close() }
 
-        /// Runs `body` with every statement stopped once `seconds` have passed.
+        /// Runs `body` with every statement stopped once `seconds` have passed: a progress
+        /// handler stops a statement that steps too long, and a watchdog interrupts the
+        /// connection at the deadline whatever it is doing (preparing a statement included).
+        /// Any other SQLite error names the file, never the store.
         public func read<T>(within seconds: Double, _ body: (Database) throws -> T) throws -> T {
-            deadline.pointer.pointee = mosaic_monotonic_ns() + Int64(seconds * 1e9)
-            defer { deadline.pointer.pointee = 0 }
+            try read(within: seconds, sqlErrors: false, body)
+        }
+
+        /// The same; with `sqlErrors`, errors of the SQL itself are left for the caller.
+        func read<T>(within seconds: Double, sqlErrors: Bool, _ body: (Database) throws -> T) throws -> T {
+            let limit = max(0.001, min(seconds, 86_400))
+            deadline.pointer.pointee = mosaic_monotonic_ns() + Int64(limit * 1e9)
+            let watchdog = Watchdog()
+            let queue = self.queue
+            DispatchQueue.global().asyncAfter(deadline: .now() + limit) { if watchdog.armed { queue.interrupt() } }
+            defer {
+                watchdog.disarm()
+                deadline.pointer.pointee = 0
+            }
             do {
                 return try queue.read(body)
-            } catch let e as DatabaseError where e.resultCode == .SQLITE_INTERRUPT {
+            } catch let e as DatabaseError where e.resultCode.primaryResultCode == .SQLITE_INTERRUPT {
                 throw ReleaseFileError.timeout(path, seconds)
             } catch let e as DatabaseError where ReleaseReader.fileErrors.contains(e.resultCode.primaryResultCode) {
                 // What SQLite says about the file itself (damaged, too big, not a database) names the file.
@@ -59,6 +75,9 @@ public enum ReleaseReader {
                     path,
                     e.resultCode.primaryResultCode == .SQLITE_TOOBIG
                         ? "a value is too large" : "it is damaged or not a complete release file")
+            } catch let e as DatabaseError where !sqlErrors {
+                throw ReleaseFileError.damaged(
+                    path, "SQLite cannot read it (\(Sanitize.line(e.message ?? "error \(e.resultCode.rawValue)", limit: 120)))")
             }
         }
     }
@@ -72,6 +91,10 @@ public enum ReleaseReader {
         // Only a regular file: a named pipe or a device would block the reader forever.
         guard (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular else {
             throw ReleaseFileError.notARelease(path)
+        }
+        // One SQLite heap for the process: a hostile file cannot make it grow past this.
+        if sqlite3_hard_heap_limit64(-1) == 0 || sqlite3_hard_heap_limit64(-1) > ReleaseReader.heapLimit {
+            sqlite3_hard_heap_limit64(ReleaseReader.heapLimit)
         }
         let deadline = DeadlineCell()
         var config = Configuration()
@@ -105,19 +128,65 @@ public enum ReleaseReader {
             return "other"
         }
         var kind = try? connection.read(within: 10, classify)
-        if kind != "release", FileManager.default.fileExists(atPath: path + "-wal") {
-            // A release file never has a write-ahead log; a store in use does. Look once more,
-            // through the log, only to say what the file is.
-            var plain = Configuration()
-            plain.readonly = true
-            if let q = try? DatabaseQueue(path: path, configuration: plain), (try? q.read(classify)) == "store" { kind = "store" }
-            if kind == "release" { kind = "other" }
+        if kind != "store" && kind != "release" && looksLikeStoreLog(path + "-wal") { kind = "store" }
+        if kind != "store" {
+            // A log beside the file means it is still being written, or was copied while open:
+            // its last changes are in the log, which this read-only, immutable read would not
+            // see (and which Mosaic never opens read-write to replay).
+            for suffix in ["-wal", "-journal"] where FileManager.default.fileExists(atPath: path + suffix) {
+                throw ReleaseFileError.sidecar(path, suffix)
+            }
         }
         switch kind {
-        case "release": return connection
+        case "release":
+            try connection.read(within: 10) { db in try checkSchema(db, path: path) }
+            return connection
         case "store": throw ReleaseFileError.rawStore(path)
         default: throw ReleaseFileError.notARelease(path)
         }
+    }
+
+    /// The SQLite heap a process reading release files may use (bytes).
+    public static let heapLimit: Int64 = 2 << 30
+    /// The most schema text a release file may carry (bytes).
+    static let maxSchemaBytes = 200_000
+
+    /// Refuses a file whose schema is not Mosaic's: no triggers, and every view exactly one that
+    /// Mosaic writes (a hostile view could expand exponentially when a statement naming it is
+    /// prepared, which no deadline on the statement's steps would stop).
+    static func checkSchema(_ db: Database, path: String) throws {
+        let entries = try Row.fetchAll(db, sql: "SELECT type, name, sql FROM sqlite_master")
+        var bytes = 0
+        for e in entries {
+            let type: String = e["type"] ?? ""
+            let name: String = e["name"] ?? ""
+            let sql: String = e["sql"] ?? ""
+            bytes += sql.utf8.count
+            switch type {
+            case "table", "index": continue
+            case "view":
+                guard ReleaseFile.isMosaicView(name: name, sql: sql) else {
+                    throw ReleaseFileError.invalidFile(
+                        path, table: Sanitize.line(name, limit: 60), column: nil, why: "a view that Mosaic does not write")
+                }
+            default:
+                throw ReleaseFileError.invalidFile(
+                    path, table: Sanitize.line(name, limit: 60), column: nil, why: "a \(Sanitize.line(type, limit: 20)) is not allowed")
+            }
+        }
+        guard bytes <= maxSchemaBytes else {
+            throw ReleaseFileError.invalidFile(
+                path, table: "sqlite_master", column: nil, why: "the schema is larger than \(maxSchemaBytes) bytes")
+        }
+    }
+
+    /// True when the file beside a database is a write-ahead log holding the store's schema (a
+    /// store in use whose tables are still in its log): read as bytes, never replayed.
+    static func looksLikeStoreLog(_ wal: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: wal) else { return false }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 8 << 20) else { return false }
+        return head.range(of: Data("CREATE TABLE store_info".utf8)) != nil
     }
 
     /// A `file:` URI that opens `path` immutable: SQLite neither locks it nor creates files beside it.
@@ -139,7 +208,7 @@ public enum ReleaseReader {
     ) throws -> (columns: [String], truncated: Bool) {
         let connection = try open(path)
         do {
-            return try connection.read(within: timeout) { db -> (columns: [String], truncated: Bool) in
+            return try connection.read(within: timeout, sqlErrors: true) { db -> (columns: [String], truncated: Bool) in
                 let statement = try db.makeStatement(sql: query)
                 let columns: [String] = statement.columnNames
                 onColumns(columns)
@@ -153,7 +222,12 @@ public enum ReleaseReader {
                 return (columns, false)
             }
         } catch let e as DatabaseError {
-            throw ReleaseFileError.sqlRefused(e.message ?? "error \(e.resultCode.rawValue)")
+            let why = Sanitize.line(e.message ?? "error \(e.resultCode.rawValue)", limit: 200)
+            // Refused for safety (authorisation, limits) or simply wrong SQL: said differently.
+            switch e.resultCode.primaryResultCode {
+            case .SQLITE_AUTH, .SQLITE_READONLY, .SQLITE_TOOBIG: throw ReleaseFileError.sqlRefused(why)
+            default: throw ReleaseFileError.sqlError(why)
+            }
         }
     }
 
@@ -190,6 +264,14 @@ public enum ReleaseReader {
         try ReleaseChecker.checkMeaning(data, path: path)
         return (data, try ReleaseMetadata(data, file: path))
     }
+}
+
+/// Whether a read is still running, for its watchdog.
+final class Watchdog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = true
+    var armed: Bool { lock.withLock { running } }
+    func disarm() { lock.withLock { running = false } }
 }
 
 /// The deadline a connection's progress handler reads (CLOCK_MONOTONIC ns; 0 for none).

@@ -431,7 +431,7 @@ public struct ReportRenderer {
         out += notableFallsMarkdown
         out += "\n## \(s.text("glossary"))\n\n" + glossary.map { "- \($0)\n" }.joined()
         out +=
-            "\n## \(s.text("method"))\n\n\(methodText)\n\n\(cumulativeText.map { $0 + "\n\n" } ?? "")_\(s.text("generated", ["releases": model.releaseIDs.joined(separator: ", ")]))_\n"
+            "\n## \(s.text("method"))\n\n\(methodText)\n\n\(cumulativeText.map { $0 + "\n\n" } ?? "")_\(Markdown.escape(s.text("generated", ["releases": model.releaseIDs.joined(separator: ", ")])))_\n"
         return out
     }
 
@@ -511,7 +511,8 @@ public struct ReportRenderer {
             rate: Double? = nil, rateMoe: Double? = nil, share: Double? = nil, change: Double? = nil, changeMoe: Double? = nil
         ) {
             w.write([
-                section, unit, unitName, period, cat, label, f.value.map(String.init) ?? "", num(f.moe95, 1), f.status,
+                section, unit, CSVWriter.spreadsheetSafe(unitName), period, cat, CSVWriter.spreadsheetSafe(label),
+                f.value.map(String.init) ?? "", num(f.moe95, 1), f.status,
                 f.lower.map(String.init) ?? "", f.upper.map(String.init) ?? "", num(rate, 3), num(rateMoe, 3), num(share, 4),
                 num(change, 1), num(changeMoe, 1), sectionLabel(section), statusLabel(f.status, section: section),
                 flag(f).map { ["complementary": "c", "smallArea": "s", "unreliable": "u"][$0.rawValue] ?? "" } ?? "",

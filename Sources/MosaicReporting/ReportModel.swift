@@ -169,7 +169,7 @@ public struct ReportModel: Sendable, Codable {
             model.pooledRelease = p.info.releaseID
         }
         // A person-quarter covered by a pooled release is in it too: its ρ adds to every quarter's.
-        let rhos = all.compactMap { Double($0.info.rho) }
+        let rhos = all.map(\.info.rhoValue)
         if rhos.count == all.count { model.totalRho = rhos.reduce(0, +) }
         return model
     }

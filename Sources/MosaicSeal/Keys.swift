@@ -25,16 +25,25 @@ public struct AuthorityKey {
     /// Writes the private key file (mode 0600) and, beside it, `<name>.pub` with the public key,
     /// both or neither. Refuses to overwrite.
     public func write(to path: String, forbidden: [String] = []) throws {
-        let secret = try JSONSerialization.data(
+        try AtomicFile.writeAll(
+            [(path, try fileData())], mode: 0o600, forbidden: forbidden, alongside: [(path + ".pub", try publicFileData(), 0o644)])
+    }
+
+    /// The private key file's bytes (keep them at mode 0600).
+    public func fileData() throws -> Data {
+        try JSONSerialization.data(
             withJSONObject: [
                 "format": "mosaic-authority-key", "version": 1, "private_key": privateKey.rawRepresentation.base64EncodedString(),
             ], options: [.sortedKeys, .prettyPrinted])
-        let public_ = try JSONSerialization.data(
+    }
+
+    /// The public key file's bytes (`.pub`).
+    public func publicFileData() throws -> Data {
+        try JSONSerialization.data(
             withJSONObject: [
                 "format": "mosaic-authority-public-key", "version": 1, "public_key": publicKey.base64EncodedString(),
                 "fingerprint": fingerprint,
             ], options: [.sortedKeys, .prettyPrinted])
-        try AtomicFile.writeAll([(path, secret)], mode: 0o600, forbidden: forbidden, alongside: [(path + ".pub", public_, 0o644)])
     }
 
     /// Reads a private key file.

@@ -45,6 +45,15 @@ extension Store {
         school: String, publicKey: Data, fingerprint: String, origin: String, rotate: Bool = true, at date: Date = Date()
     ) throws -> [String] {
         try database.write { db in
+            try Store.registerKey(
+                school: school, publicKey: publicKey, fingerprint: fingerprint, origin: origin, rotate: rotate, at: date, db: db)
+        }
+    }
+
+    static func registerKey(
+        school: String, publicKey: Data, fingerprint: String, origin: String, rotate: Bool, at date: Date, db: Database
+    ) throws -> [String] {
+        do {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM school WHERE id = ?", arguments: [school]) != nil else {
                 throw KeyError.unknownSchool(school)
             }
@@ -63,6 +72,19 @@ extension Store {
                 sql: "INSERT INTO school_key (fingerprint, school_id, public_key, origin, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [fingerprint, school, publicKey, origin, timestamp(date)])
             return revoked
+        }
+    }
+
+    /// Undoes several registrations in one transaction (see ``undoKeyRegistration(fingerprint:unrevoke:)``).
+    public func undoKeyRegistrations(_ undo: [(fingerprint: String, unrevoke: [String])]) throws {
+        try database.write { db in
+            for u in undo {
+                guard
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM submission WHERE key_fingerprint = ?", arguments: [u.fingerprint]) == 0
+                else { continue }
+                try db.execute(sql: "DELETE FROM school_key WHERE fingerprint = ?", arguments: [u.fingerprint])
+                for f in u.unrevoke { try db.execute(sql: "UPDATE school_key SET revoked_at = NULL WHERE fingerprint = ?", arguments: [f]) }
+            }
         }
     }
 
@@ -142,6 +164,48 @@ extension Store {
                 sql:
                     "INSERT INTO store_info (key, value) VALUES ('authority_public_key', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [key.base64EncodedString()])
+        }
+    }
+
+    /// Records the authority's first public key, refusing when the store has one already (in
+    /// the same transaction, so two `keys init` cannot both succeed).
+    ///
+    /// - Returns: false when a key was there (nothing changed).
+    public func setFirstAuthorityPublicKey(_ key: Data) throws -> Bool {
+        try database.write { db in
+            guard try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'authority_public_key'") == nil else {
+                return false
+            }
+            try db.execute(
+                sql: "INSERT INTO store_info (key, value) VALUES ('authority_public_key', ?)", arguments: [key.base64EncodedString()])
+            return true
+        }
+    }
+
+    /// Registers several schools' new keys in one transaction (all or none), revoking each
+    /// school's other active keys unless `rotate` is off; the keys each revoked are noted on the
+    /// pending files of `pendingToken` (whose `ref` is the new key), so that recovery can undo a
+    /// registration whose file could not be finished.
+    ///
+    /// - Returns: per new fingerprint, the fingerprints it revoked.
+    @discardableResult
+    public func registerKeys(
+        _ keys: [(school: String, publicKey: Data, fingerprint: String)], origin: String, rotate: Bool, at date: Date = Date(),
+        pendingToken: String? = nil
+    ) throws -> [String: [String]] {
+        try database.write { db in
+            var out: [String: [String]] = [:]
+            for k in keys {
+                let revoked = try Store.registerKey(
+                    school: k.school, publicKey: k.publicKey, fingerprint: k.fingerprint, origin: origin, rotate: rotate, at: date, db: db)
+                out[k.fingerprint] = revoked
+                if let pendingToken {
+                    try db.execute(
+                        sql: "UPDATE pending_output SET revoked = ? WHERE token = ? AND ref = ?",
+                        arguments: [revoked.joined(separator: ","), pendingToken, k.fingerprint])
+                }
+            }
+            return out
         }
     }
 }

@@ -9,8 +9,10 @@ public struct PendingOutput: Sendable, Equatable {
     public enum Kind: String, Sendable {
         /// A release file (`ref` is the release id once the release is recorded).
         case release
-        /// A school's credential file (`ref` is the new key's fingerprint).
+        /// A school's credential file or form (`ref` is the new key's fingerprint).
         case credentials
+        /// The authority's key files (`ref` is the public key, base64).
+        case authorityKey = "authority_key"
     }
 
     /// The name the file takes when it is complete.
@@ -27,11 +29,17 @@ public struct PendingOutput: Sendable, Equatable {
     public var owner: ProcessIdentity
     /// When it was made (ISO 8601, UTC).
     public var createdAt: String
+    /// The file's mode once named (0600 for anything holding a private key, else 0644).
+    public var mode: mode_t = 0o644
+    /// For credentials: the keys its registration revoked (valid again if it is undone).
+    public var revoked: [String] = []
 
     /// Makes the value from its parts.
     public init(
-        finalPath: String, temporaryPath: String, kind: Kind, token: String, ref: String?, owner: ProcessIdentity, createdAt: String
+        finalPath: String, temporaryPath: String, kind: Kind, token: String, ref: String?, owner: ProcessIdentity, createdAt: String,
+        mode: mode_t = 0o644
     ) {
+        self.mode = mode
         self.finalPath = finalPath
         self.temporaryPath = temporaryPath
         self.kind = kind
@@ -65,11 +73,12 @@ extension Store {
                 for o in outputs {
                     try db.execute(
                         sql: """
-                            INSERT INTO pending_output (final_path, temporary_path, kind, token, ref, owner_pid, owner_start, created_at)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            INSERT INTO pending_output (final_path, temporary_path, kind, token, ref, owner_pid, owner_start, created_at, mode)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """,
                         arguments: [
                             o.finalPath, o.temporaryPath, o.kind.rawValue, o.token, o.ref, Int(o.owner.pid), o.owner.start, o.createdAt,
+                            Int(o.mode),
                         ])
                 }
             }
@@ -103,10 +112,12 @@ extension Store {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM pending_output ORDER BY created_at, token, final_path").compactMap { r in
                 guard let kind = PendingOutput.Kind(rawValue: r["kind"]) else { return nil }
-                return PendingOutput(
+                var o = PendingOutput(
                     finalPath: r["final_path"], temporaryPath: r["temporary_path"], kind: kind, token: r["token"], ref: r["ref"],
                     owner: ProcessIdentity(pid: Int32(clamping: r["owner_pid"] as Int64), start: r["owner_start"]),
-                    createdAt: r["created_at"])
+                    createdAt: r["created_at"], mode: (r["mode"] as Int64) == 0o600 ? 0o600 : 0o644)
+                o.revoked = ((r["revoked"] as String?) ?? "").split(separator: ",").map(String.init)
+                return o
             }
         }
     }
@@ -118,6 +129,8 @@ extension Store {
             switch o.kind {
             case .release: return try Bool.fetchOne(db, sql: "SELECT 1 FROM release WHERE id = ?", arguments: [ref]) != nil
             case .credentials: return try Bool.fetchOne(db, sql: "SELECT 1 FROM school_key WHERE fingerprint = ?", arguments: [ref]) != nil
+            case .authorityKey:
+                return try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'authority_public_key'") == ref
             }
         }
     }
@@ -135,17 +148,6 @@ extension Store {
                     WHERE p.kind = 'release' AND s.period IN (\(periods.map { _ in "?" }.joined(separator: ", "))) ORDER BY p.ref
                     """,
                 arguments: StatementArguments(periods))
-        }
-    }
-
-    /// Deletes a release that was committed but never published (its files could not take
-    /// their names): its noise was never shown, so its budget returns.
-    public func withdrawUnpublishedRelease(_ id: String) throws {
-        try database.write { db in
-            for table in ["release_measurement", "release_replicate", "release_row", "release_spend"] {
-                try db.execute(sql: "DELETE FROM \(table) WHERE release_id = ?", arguments: [id])
-            }
-            try db.execute(sql: "DELETE FROM release WHERE id = ?", arguments: [id])
         }
     }
 }

@@ -252,12 +252,12 @@ extension Store {
                     }
                     coverage.append((q, try Store.coverageByProvince(period: q, db: db)))
                 }
-                let sameSpan =
-                    span.isSingle
-                    ? ReleaseRecord.filter(Column("period") == span.last.description && Column("first_period") == nil)
-                    : ReleaseRecord.filter(Column("period") == span.last.description && Column("first_period") == span.first.description)
-                let n = try sameSpan.fetchCount(db) + 1
-                let id = "\(span)-R\(n)"
+                // Ids never repeat: one more than the highest ever given for the span (releases
+                // are never deleted, and an id is never reused even if a row were lost).
+                let prefix = "\(span)-R"
+                let taken = try String.fetchAll(db, sql: "SELECT id FROM release WHERE period = ?", arguments: [span.last.description])
+                let highest = taken.compactMap { $0.hasPrefix(prefix) ? Int($0.dropFirst(prefix.count)) : nil }.max() ?? 0
+                let id = "\(prefix)\(highest + 1)"
                 var view = LedgerView(
                     spentNano: budgets.last?.spentNano ?? 0, capNano: budgets.last?.capNano ?? 0, releaseID: id, truth: byProvince,
                     submissions: submissions, coverageByProvince: coverage.last?.byProvince ?? [:])

@@ -109,35 +109,41 @@ extension Store {
         let codebook = try Codebook.bundled(version: s.codebookVersion)
         let history = try db.cachedStatement(
             sql: """
-                SELECT id, superseded_by, codebook_version, sealed_at, key_fingerprint FROM submission WHERE school_id = ? AND period = ? ORDER BY id DESC
+                SELECT id, superseded_by, codebook_version, sealed_at, key_fingerprint, package_digest FROM submission
+                WHERE school_id = ? AND period = ? ORDER BY id DESC
                 """)
         let previous = try Row.fetchAll(history, arguments: [s.schoolID, s.period.description])
-        var current: Int64?
-        // Submissions follow the order of ingest. Sealing times (the school's clock) only order
-        // packages signed by the same key, so an older package of that key cannot undo a newer
-        // one; a package from an earlier (or revoked) key can never block the school's new key.
-        let sameKey = previous.filter { item.keyFingerprint != nil && ($0["key_fingerprint"] as String?) == item.keyFingerprint }
-        if let sealedAt = item.sealedAt, let newest = sameKey.compactMap({ $0["sealed_at"] as Int64? }).max(), sealedAt < newest {
-            // Unless it is the very same package again (checked below), an older package must not undo a newer one.
-            var identical = false
-            for row in previous where (row["codebook_version"] as Int) == s.codebookVersion && (row["superseded_by"] as Int64?) == nil {
-                if try counts(of: row["id"], cellCount: codebook.allCells.count, db: db) == s.counts { identical = true }
+        let current: Int64? = previous.first { ($0["superseded_by"] as Int64?) == nil }?["id"]
+        // Order, never content: a package is known by its own identity (its digest); packages of
+        // one signing key are ordered by their sealing time (the school's clock, bounded when the
+        // package was opened); across keys, and for unsealed files, by the order of ingest. A
+        // package sealed after the current submission is a correction whatever its counts, so a
+        // school can always go back to earlier numbers by sealing them again.
+        if let digest = item.packageDigest, let same = previous.first(where: { ($0["package_digest"] as String?) == digest }) {
+            if (same["superseded_by"] as Int64?) == nil { return .unchanged(id: same["id"]) }
+            return .refused(
+                "this very package was ingested before and a later submission replaced it; to go back to these counts the school seals them again"
+            )
+        }
+        if let sealedAt = item.sealedAt {
+            let quarterStart = Int64(s.period.startDate.timeIntervalSince1970)
+            guard sealedAt >= quarterStart - SealingClock.tolerance else {
+                return .refused(
+                    "it was sealed before its quarter began, by the school's clock; ask the school to check its computer's date and seal again"
+                )
             }
-            if !identical {
+            let sameKey = previous.filter { item.keyFingerprint != nil && ($0["key_fingerprint"] as String?) == item.keyFingerprint }
+            if let newest = sameKey.compactMap({ $0["sealed_at"] as Int64? }).max(), sealedAt <= newest {
                 return .refused(
                     "it was sealed before the school's newer sealed submission for this quarter; an older version cannot replace a newer one"
                 )
             }
-        }
-        for row in previous {
-            let id: Int64 = row["id"]
-            let superseded: Int64? = row["superseded_by"]
-            if superseded == nil { current = id }
-            guard (row["codebook_version"] as Int) == s.codebookVersion else { continue }
-            if try counts(of: id, cellCount: codebook.allCells.count, db: db) == s.counts {
-                if superseded == nil { return .unchanged(id: id) }
-                return .refused("it repeats an earlier submission for this school and quarter that a later correction replaced")
-            }
+        } else if let current, let row = previous.first(where: { ($0["id"] as Int64) == current }),
+            (row["codebook_version"] as Int) == s.codebookVersion,
+            try counts(of: current, cellCount: codebook.allCells.count, db: db) == s.counts
+        {
+            // The same unsealed file again: nothing to change.
+            return .unchanged(id: current)
         }
         let persons = codebook.total(of: codebook.rules.equalTotals.first ?? codebook.tables[0].name, in: s.counts)
         // Supersede the old submission before inserting the new one, so that the unique index on

@@ -75,6 +75,11 @@ public final class Store: Sendable {
         } catch {
             throw StoreError.notAStore(path)
         }
+        // Every commit reaches the disk before the command goes on (in WAL mode FULL syncs the
+        // log at each commit; GRDB sets NORMAL when it opens the pool's one writer, so this comes
+        // after): the ledger is on disk before a release file is named, and a power cut never
+        // loses a spending, a key or a submission that a command already reported.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let isEmpty = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")! == 0 }
         if !isEmpty {
             let isMosaic = try pool.read { db in
@@ -329,6 +334,32 @@ public final class Store: Sendable {
                     INSERT INTO release_spend (release_id, period, rho_nano) SELECT id, period, rho_nano FROM release;
                     ALTER TABLE release ADD COLUMN first_period TEXT
                       CHECK (first_period IS NULL OR first_period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]');
+                    """)
+        }
+        m.registerMigration("pendingOutputsForKeysAndModes") { db in
+            // The journal of files being written also covers the authority's key files, and
+            // keeps each file's mode and the keys a credential run revoked (so that recovery can
+            // undo a registration whose file could not be finished).
+            try db.execute(
+                sql: """
+                    CREATE TABLE pending_output_new (
+                      final_path TEXT PRIMARY KEY NOT NULL,
+                      temporary_path TEXT NOT NULL,
+                      kind TEXT NOT NULL CHECK (kind IN ('release', 'credentials', 'authority_key')),
+                      token TEXT NOT NULL,
+                      ref TEXT,
+                      owner_pid INTEGER NOT NULL,
+                      owner_start TEXT NOT NULL,
+                      created_at TEXT NOT NULL,
+                      mode INTEGER NOT NULL DEFAULT 420 CHECK (mode IN (384, 420)),
+                      revoked TEXT NOT NULL DEFAULT ''
+                    );
+                    INSERT INTO pending_output_new (final_path, temporary_path, kind, token, ref, owner_pid, owner_start, created_at, mode)
+                      SELECT final_path, temporary_path, kind, token, ref, owner_pid, owner_start, created_at,
+                             CASE kind WHEN 'credentials' THEN 384 ELSE 420 END FROM pending_output;
+                    DROP TABLE pending_output;
+                    ALTER TABLE pending_output_new RENAME TO pending_output;
+                    CREATE INDEX pending_output_token ON pending_output(token);
                     """)
         }
         return m

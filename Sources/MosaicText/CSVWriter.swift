@@ -18,6 +18,15 @@ public struct CSVWriter: Sendable {
         text += line + "\n"
     }
 
+    /// A text field made safe for a spreadsheet (OWASP's rule against CSV injection): a field
+    /// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that
+    /// Excel or LibreOffice shows it as text instead of running it as a formula. For the names
+    /// in CSVs meant for spreadsheets only; numbers and machine CSVs stay exact.
+    public static func spreadsheetSafe(_ field: String) -> String {
+        guard let first = field.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return field }
+        return "'" + field
+    }
+
     /// Quotes a field when it holds a comma, a quote or a line break.
     public static func escape(_ field: String) -> String {
         if field.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) {

@@ -44,7 +44,9 @@ extension Mosaic {
             let path =
                 ((error as NSError).userInfo[NSFilePathErrorKey] as? String) ?? ((error as NSError).userInfo[NSURLErrorKey] as? URL)?.path
             return Refusal("\(path.map { "\($0): " } ?? "")a file could not be read or written (\(errnoText(error as NSError)))")
-        case is LocalizedError: return error
+        case let e as LocalizedError:
+            // Messages quote paths and text from files: never a control character on the terminal.
+            return Refusal(Sanitize.message(e.errorDescription ?? "the command failed"))
         default: return Refusal("the command failed: \(String(describing: type(of: error)))")
         }
     }
@@ -60,12 +62,11 @@ extension Mosaic {
     }
 }
 
-/// Finishes what a killed command left half-named in the folders of `paths` (batch manifests),
-/// and says so on standard error. Run before writing files without a store.
+/// Finishes what a killed command left half-named in the folders of `paths` (from the journal
+/// in the user's private state folder, never from a file in those folders), and says so on
+/// standard error. Run before writing files without a store.
 func finishInterruptedWrites(_ paths: [String]) {
-    for folder in Set(paths.map { AtomicFile.folderOf($0) }) {
-        for note in AtomicFile.recoverBatches(in: folder) { printError("mosaic: \(note)") }
-    }
+    for note in WriteJournal.recover(folders: paths.map { AtomicFile.folderOf($0) }) { printError("mosaic: \(note)") }
 }
 
 extension StoreOptions {

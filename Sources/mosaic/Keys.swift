@@ -38,17 +38,7 @@ extension Mosaic.Keys {
             finishInterruptedWrites([key.path])
             try AtomicFile.check([key.path, key.path + ".pub"], forbidden: [store.path])
             let db = try store.open()
-            if let existing = try db.authorityPublicKey() {
-                throw Refusal("the store already has an authority key (fingerprint \(fingerprint(of: existing))); keep using it")
-            }
-            let authority = AuthorityKey()
-            try authority.write(to: key.path, forbidden: [store.path])
-            do { try db.setAuthorityPublicKey(authority.publicKey) } catch {
-                // The store did not take it: the new key files must not outlive the failure.
-                AtomicFile.remove(key.path)
-                AtomicFile.remove(key.path + ".pub")
-                throw error
-            }
+            let authority = try CredentialIssuer.createAuthorityKey(at: key.path, store: db)
             print("Created \(key.path) (private, mode 0600) and \(key.path).pub (public). Fingerprint: \(authority.fingerprint).")
             print("Keep the private key off shared drives; back it up offline. Schools get the public key inside their credentials.")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MosaicFiles
 
 @main
 struct Mosaic: ParsableCommand {
@@ -56,7 +57,7 @@ struct Progress {
 
 /// Prints to standard error.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((Sanitize.message(text) + "\n").utf8))
 }
 
 /// Expands folders to the counts files (`.csv`, `.json`) they hold, sorted by path; files are kept as given.

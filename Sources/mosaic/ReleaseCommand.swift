@@ -203,10 +203,7 @@ extension Mosaic.ReleaseCommand {
             let outputs = ReleaseOutputs(sqlite: out, csvFolder: csv)
             try outputs.check(forbidden: [store.path])
             let db = try store.open()
-            let data = try Releaser(store: db).data(ofRelease: id)
-            try ReleaseFile.write(data, to: out, csvFolder: csv)
-            // An interrupted release whose files could not be finished is complete now.
-            try db.forgetPendingRelease(id)
+            try Releaser(store: db).export(id, outputs: outputs)
             print("Wrote release \(id) to \(out)\(csv.map { " and \($0)" } ?? "").")
         }
     }

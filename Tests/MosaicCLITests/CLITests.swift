@@ -20,6 +20,20 @@ struct CLI {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     }
 
+    /// The private state folder of this CLI's commands (the journal of interrupted writes): one
+    /// per test folder, beside it.
+    var stateFolder: String { folder + ".state" }
+
+    /// The environment a command runs with: this process's, without a store default, with the
+    /// test's own state folder, and `environment` on top.
+    var processEnvironment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "MOSAIC_STORE")
+        env["MOSAIC_STATE_DIR"] = stateFolder
+        for (k, v) in environment { env[k] = v }
+        return env
+    }
+
     struct Result {
         var status: Int32
         var out: String
@@ -34,10 +48,7 @@ struct CLI {
         p.executableURL = CLI.binary
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: folder)
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "MOSAIC_STORE")
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
+        p.environment = processEnvironment
         let out = Pipe()
         let err = Pipe()
         p.standardOutput = out

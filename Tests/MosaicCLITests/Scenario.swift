@@ -68,9 +68,7 @@ struct Scenario {
         p.executableURL = CLI.binary
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: folder)
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "MOSAIC_STORE")
-        p.environment = env
+        p.environment = cli.processEnvironment
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()

@@ -76,36 +76,102 @@ import Testing
     }
 }
 
-@Suite struct BatchRecoveryTests {
+/// The journal of interrupted writes trusts only itself: manifests in the private state folder,
+/// bound to a dead process, naming Mosaic's own temporary files beside their final names.
+@Suite(.serialized) struct BatchRecoveryTests {
+    /// One private state folder for this test process (the journal reads `MOSAIC_STATE_DIR`).
+    static let state: String = {
+        let f = FileManager.default.temporaryDirectory.appendingPathComponent("mosaic-state-\(UUID().uuidString)").path
+        setenv("MOSAIC_STATE_DIR", f, 1)
+        return f
+    }()
+
+    func plant(_ files: [(temporary: String, path: String)], pid: Int = 999_999, start: String = "1", name: String = "batch-test.json")
+        throws
+    {
+        _ = try StateFolder.path()
+        let manifest: [String: Any] = [
+            "pid": pid, "start": start,
+            "files": files.map { ["temporary": $0.temporary, "path": $0.path, "mode": 0o644] as [String: Any] },
+        ]
+        FileManager.default.createFile(atPath: Self.state + "/" + name, contents: try JSONSerialization.data(withJSONObject: manifest))
+    }
+
     @Test func aBatchKilledWhileNamingIsFinishedByTheNextRun() throws {
+        _ = Self.state
         let f = try AtomicFileTests.folder()
         // Three files written and flushed under temporary names; a dead process had named the first.
         let finals = ["a.html", "a.md", "a.csv"].map { f + "/" + $0 }
         let temps = try finals.map { try AtomicFile.writeTemporary(Data($0.utf8), for: $0) }
         try AtomicFile.publish(temporary: temps[0], to: finals[0])
-        let manifest: [String: Any] = [
-            "pid": 999_999, "start": "1",
-            "files": zip(temps, finals).map { ["temporary": $0, "path": $1, "mode": 0o644] as [String: Any] },
-        ]
-        let m = f + "/" + AtomicFile.batchMarker + "test"
-        FileManager.default.createFile(atPath: m, contents: try JSONSerialization.data(withJSONObject: manifest))
-        let notes = AtomicFile.recoverBatches(in: f)
+        try plant(Array(zip(temps, finals)).map { ($0, $1) })
+        let notes = WriteJournal.recover(folders: [f])
         #expect(notes.count == 1 && notes[0].contains("a.md") && notes[0].contains("a.csv"), "\(notes)")
         for p in finals { #expect(FileManager.default.contents(atPath: p) == Data(p.utf8)) }
         let names = try FileManager.default.contentsOfDirectory(atPath: f)
-        #expect(!names.contains { $0.hasPrefix(AtomicFile.batchMarker) || AtomicFile.isTemporaryName($0) }, "\(names)")
+        #expect(!names.contains { AtomicFile.isTemporaryName($0) }, "\(names)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: Self.state).isEmpty)
+    }
+
+    @Test func aPlantedManifestInAnOutputFolderIsNeverRead() throws {
+        _ = Self.state
+        let shared = try AtomicFileTests.folder()
+        let authority = try AtomicFileTests.folder()
+        FileManager.default.createFile(atPath: authority + "/mosaic.sqlite", contents: Data("store".utf8))
+        FileManager.default.createFile(atPath: shared + "/thesis.tex", contents: Data("thesis".utf8))
+        let manifest: [String: Any] = [
+            "pid": 0, "start": "",
+            "files": [
+                ["temporary": authority + "/mosaic.sqlite", "path": shared + "/appendix.sqlite", "mode": 0o644],
+                ["temporary": shared + "/thesis.tex", "path": shared + "/x", "mode": 0o644],
+            ],
+        ]
+        FileManager.default.createFile(
+            atPath: shared + "/.mosaic-batch-0123456789ab", contents: try JSONSerialization.data(withJSONObject: manifest))
+        #expect(WriteJournal.recover(folders: [shared]).isEmpty)
+        #expect(WriteJournal.recover().isEmpty)
+        #expect(FileManager.default.contents(atPath: authority + "/mosaic.sqlite") == Data("store".utf8))
+        #expect(!FileManager.default.fileExists(atPath: shared + "/appendix.sqlite"))
+        #expect(FileManager.default.contents(atPath: shared + "/thesis.tex") == Data("thesis".utf8))
+    }
+
+    @Test func entriesThatAreNotMosaicsOwnTemporariesAreLeftAlone() throws {
+        _ = Self.state
+        let out = try AtomicFileTests.folder()
+        let other = try AtomicFileTests.folder()
+        // A file in another folder, a file with a name Mosaic would not give, and a link.
+        let elsewhere = try AtomicFile.writeTemporary(Data("key".utf8), for: other + "/k")
+        let misnamed = out + "/secret.key"
+        FileManager.default.createFile(atPath: misnamed, contents: Data("k".utf8))
+        let linkTemp = AtomicFile.temporaryPath(for: out + "/l")
+        symlink(other + "/target", linkTemp)
+        FileManager.default.createFile(atPath: other + "/target", contents: Data("t".utf8))
+        try plant([(elsewhere, out + "/k"), (misnamed, out + "/m"), (linkTemp, out + "/l")], name: "batch-hostile.json")
+        let notes = WriteJournal.recover(folders: [out])
+        #expect(notes.filter { $0.hasPrefix("left alone") }.count == 3, "\(notes)")
+        for moved in ["/k", "/m", "/l"] { #expect(!FileManager.default.fileExists(atPath: out + moved)) }
+        #expect(FileManager.default.fileExists(atPath: elsewhere))
+        #expect(FileManager.default.fileExists(atPath: misnamed))
+    }
+
+    @Test func aManifestWithoutAProcessIsIgnored() throws {
+        _ = Self.state
+        let f = try AtomicFileTests.folder()
+        let t = try AtomicFile.writeTemporary(Data("x".utf8), for: f + "/b")
+        try plant([(t, f + "/b")], pid: 0, start: "", name: "batch-nopid.json")
+        let notes = WriteJournal.recover(folders: [f])
+        #expect(notes.count == 1 && notes[0].contains("names no process"), "\(notes)")
+        #expect(!FileManager.default.fileExists(atPath: f + "/b"))
     }
 
     @Test func aLiveOwnersBatchIsLeftAlone() throws {
+        _ = Self.state
         let f = try AtomicFileTests.folder()
         let t = try AtomicFile.writeTemporary(Data("x".utf8), for: f + "/b")
-        let me = ProcessIdentity.current
-        let manifest: [String: Any] = [
-            "pid": Int(me.pid) + 0, "start": me.start, "files": [["temporary": t, "path": f + "/b", "mode": 0o644]],
-        ]
-        FileManager.default.createFile(
-            atPath: f + "/" + AtomicFile.batchMarker + "live", contents: try JSONSerialization.data(withJSONObject: manifest))
-        // This process counts as finished for its own manifests (a command recovers what it left itself).
-        #expect(AtomicFile.recoverBatches(in: f).count == 1)
+        // A live process other than this one (pid 1 always runs) owns it: left alone.
+        try plant([(t, f + "/b")], pid: 1, start: ProcessIdentity.startTime(of: 1) ?? "1", name: "batch-live.json")
+        #expect(WriteJournal.recover(folders: [f]).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: f + "/b"))
+        unlink(Self.state + "/batch-live.json")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import MosaicCodebook
 import MosaicErrorModel
 import MosaicPrivacy
@@ -11,31 +12,53 @@ import Testing
 @testable import MosaicQuery
 @testable import MosaicRelease
 
-/// Two quarters of a small synthetic country, released to files.
+/// Two quarters of a small synthetic country, released to files. The country and its releases
+/// are made once per test process (seeded, so always the same) and copied for each fixture.
 struct QueryFixture {
     let folder: String
     let store: Store
     var files: [String] = []
 
+    /// The made-once folders, by number of replicates.
+    nonisolated(unsafe) static var templates: [Int: String] = [:]
+    static let lock = NSLock()
+
+    static func template(replicates: Int) throws -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        if let t = templates[replicates] { return t }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mosaic-query-template-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        do {
+            let store = try Store.create(at: folder + "/store.sqlite")
+            var config = SynthConfig()
+            config.schools = 600
+            config.periods = [Period("2026-Q2")!, Period("2026-Q3")!]
+            let country = try SyntheticCountry(config: config, codebook: try Codebook.bundled())
+            _ = try store.importRegistry(country.schools, source: "r.csv")
+            for p in config.periods {
+                _ = try store.record(
+                    country.submissions(for: p).map { IncomingSubmission(submission: $0, sourceName: "x.csv", sourceFormat: "csv") })
+                var request = ReleaseRequest(period: p)
+                request.replicates = replicates
+                let data = try Releaser(store: store).create(request, entropy: SeededEntropy(seed: UInt64(p.quarter)))
+                try ReleaseFile.write(data, to: folder + "/\(p).sqlite")
+            }
+            try store.database.close()
+        }
+        templates[replicates] = folder
+        return folder
+    }
+
     init(replicates: Int = 0) throws {
+        let template = try Self.template(replicates: replicates)
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("mosaic-query-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        store = try Store.create(at: folder + "/store.sqlite")
-        var config = SynthConfig()
-        config.schools = 600
-        config.periods = [Period("2026-Q2")!, Period("2026-Q3")!]
-        let country = try SyntheticCountry(config: config, codebook: try Codebook.bundled())
-        _ = try store.importRegistry(country.schools, source: "r.csv")
-        for p in config.periods {
-            _ = try store.record(
-                country.submissions(for: p).map { IncomingSubmission(submission: $0, sourceName: "x.csv", sourceFormat: "csv") })
-            var request = ReleaseRequest(period: p)
-            request.replicates = replicates
-            let data = try Releaser(store: store).create(request, entropy: SeededEntropy(seed: UInt64(p.quarter)))
-            let path = folder + "/\(p).sqlite"
-            try ReleaseFile.write(data, to: path)
-            files.append(path)
+        for name in try FileManager.default.contentsOfDirectory(atPath: template) {
+            try FileManager.default.copyItem(atPath: template + "/" + name, toPath: folder + "/" + name)
         }
+        store = try Store.open(at: folder + "/store.sqlite")
+        files = ["2026-Q2", "2026-Q3"].map { folder + "/\($0).sqlite" }
     }
 }
 

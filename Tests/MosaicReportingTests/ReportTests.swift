@@ -165,7 +165,20 @@ struct KnownReleases {
 
 /// Reports built from real releases of a synthetic country.
 @Suite struct ReportFromReleasesTests {
+    /// The releases, made once per test process (they are only read), and a fresh folder for each test's outputs.
     static func releases() throws -> (files: [String], schools: [(String, String)], folder: String) {
+        let (files, schools) = try made.get()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mosaic-rep-out-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return (files, schools, folder)
+    }
+
+    static let made: Result<([String], [(String, String)]), Error> = Result {
+        let (files, schools, _) = try makeReleases()
+        return (files, schools)
+    }
+
+    static func makeReleases() throws -> (files: [String], schools: [(String, String)], folder: String) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mosaic-rep-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let store = try Store.create(at: folder + "/s.sqlite")

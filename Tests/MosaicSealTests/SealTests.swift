@@ -170,7 +170,7 @@ struct SealFixture {
         let year2100 = Date(timeIntervalSince1970: 4_102_444_800)
         try f.expectRejected(
             try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: f.s1, now: year2100),
-            "school S1: sealed more than a day in the future")
+            "school S1: sealed more than 12 hours in the future")
         // A revoked key's refusal names the school too, once the signature has proved it.
         let package = try SealedPackage.seal(f.counts(), file: "s1.csv", credentials: f.s1, now: f.now)
         try f.store.revokeKeys(school: "S1")
@@ -180,7 +180,7 @@ struct SealFixture {
     @Test func anEarlierKeysPackageNeverBlocksTheNewKey() throws {
         let f = try SealFixture()
         // The old key's package carries a sealing time ahead of the new key's (clocks differ).
-        let ahead = try SealedPackage.seal(f.counts(persons: 2), file: "a", credentials: f.s1, now: Date().addingTimeInterval(20 * 3600))
+        let ahead = try SealedPackage.seal(f.counts(persons: 2), file: "a", credentials: f.s1, now: Date().addingTimeInterval(10 * 3600))
         #expect(try f.ingest([f.write("ahead.mpkg", ahead)]) == [.stored])
         let renewed = Credentials(schoolID: "S1", authorityPublicKey: f.authority.publicKey)
         try f.store.registerKey(school: "S1", publicKey: renewed.publicKey, fingerprint: renewed.fingerprint, origin: "issued")
@@ -225,6 +225,46 @@ struct SealFixture {
         }
         #expect(why.contains("older version"))
         #expect(try f.store.history(school: "S1", period: Period("2026-Q2")!).count == 1)
+    }
+
+    @Test func aCorrectionSealedLaterMayRestoreEarlierCounts() throws {
+        let f = try SealFixture()
+        let first = try SealedPackage.seal(f.counts(persons: 2), file: "v1", credentials: f.s1, now: f.now)
+        let second = try SealedPackage.seal(f.counts(persons: 3), file: "v2", credentials: f.s1, now: f.now.addingTimeInterval(60))
+        let back = try SealedPackage.seal(f.counts(persons: 2), file: "v3", credentials: f.s1, now: f.now.addingTimeInterval(120))
+        #expect(try f.ingest([f.write("v1.mpkg", first)]) == [.stored])
+        #expect(try f.ingest([f.write("v2.mpkg", second)]) == [.corrected])
+        #expect(try f.ingest([f.write("v3.mpkg", back)]) == [.corrected])
+        // The first package again is a replay, known by its own identity: refused, nothing changes.
+        guard case .refused(let why) = try f.ingest([f.write("v1-again.mpkg", first)])[0] else {
+            Issue.record("a replayed package was accepted")
+            return
+        }
+        #expect(why.contains("ingested before"))
+        #expect(try f.store.history(school: "S1", period: Period("2026-Q2")!).count == 3)
+    }
+
+    @Test func sealingTimesOutsideTheClockToleranceAreRefused() throws {
+        let f = try SealFixture()
+        // Before the quarter began (by more than the tolerance), or at the far past of Int64.
+        // (The school's own checks would stop these; a package is data, so it is sealed here directly.)
+        let early = try SealedPackage.sealContent(
+            f.counts(), school: "S1", file: "e", credentials: f.s1, now: Period("2026-Q2")!.startDate.addingTimeInterval(-86_400))
+        guard case .refused(let why) = try f.ingest([f.write("early.mpkg", early)])[0] else {
+            Issue.record("a package sealed before its quarter was accepted")
+            return
+        }
+        #expect(why.contains("before its quarter began"))
+        let ancient = try SealedPackage.sealContent(
+            f.counts(), school: "S1", file: "a", credentials: f.s1, now: Date(timeIntervalSince1970: -9.2e18))
+        guard case .refused = try f.ingest([f.write("ancient.mpkg", ancient)])[0] else {
+            Issue.record("a package sealed at the far past was accepted")
+            return
+        }
+        // 13 hours ahead of the authority's clock (the verifier reads the real clock): refused naming the school.
+        try f.expectRejected(
+            try SealedPackage.seal(f.counts(), file: "s", credentials: f.s1, now: Date().addingTimeInterval(13 * 3600)),
+            "sealed more than 12 hours in the future")
     }
 
     @Test func plainFilesNeedTheUnsealedFlagAndAreRecordedAsUnsealed() throws {
