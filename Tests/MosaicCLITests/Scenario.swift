@@ -79,6 +79,24 @@ struct Scenario {
         return killed
     }
 
+    /// Runs the command under `strace` and kills it (SIGKILL) when it enters the `when`-th call
+    /// of `syscall` (before that call does anything): an exact kill point. False when strace is
+    /// missing.
+    @discardableResult
+    func runKilled(at syscall: String, _ when: Int, _ args: [String]) throws -> Bool {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/strace") else { return false }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
+        p.arguments = ["-f", "-o", "/dev/null", "-e", "trace=\(syscall)", "-e", "inject=\(syscall):signal=KILL:when=\(when)", CLI.binary.path] + args
+        p.currentDirectoryURL = URL(fileURLWithPath: folder)
+        p.environment = cli.processEnvironment
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return true
+    }
+
     /// Seconds an uninterrupted run of the command takes.
     func timed(_ args: [String]) throws -> (seconds: Double, result: CLI.Result) {
         let start = Date()
