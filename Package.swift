@@ -186,7 +186,7 @@ let package = Package(
         .testTarget(
             name: "MosaicReleaseTests",
             dependencies: [
-                "MosaicErrorModel",
+                "MosaicErrorModel", "MosaicDisclosure",
                 "MosaicRelease", "MosaicEngine", "MosaicReleaseFile", "MosaicStore", "MosaicQuery", "MosaicCodebook", "MosaicPrivacy",
                 "MosaicRegistry", "MosaicFiles",
                 "MosaicIntake", "MosaicSynth", "MosaicTestSupport", "MosaicText", .product(name: "GRDB", package: "GRDB.swift"),

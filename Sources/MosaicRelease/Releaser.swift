@@ -143,6 +143,8 @@ public enum ReleaseError: Error, LocalizedError, Equatable {
     case unfinished(String)
     /// The release is recorded (its budget spent) but its files could not all be written.
     case partlyWritten(String, String)
+    /// Its protection failed after its noise was drawn: recorded, ρ spent, no figures.
+    case failedAfterNoise(String, String)
 
     /// A message for people: what went wrong and, where it helps, what to do.
     public var errorDescription: String? {
@@ -156,6 +158,9 @@ public enum ReleaseError: Error, LocalizedError, Equatable {
         case .unfinished(let id):
             return
                 "release \(id) of this quarter was recorded but its files were not all written (an interrupted run): run 'mosaic doctor' to finish it, or write it with 'mosaic release export \(id) --out FILE'; no new release until then"
+        case .failedAfterNoise(let id, let why):
+            return
+                "\(why). Its noise was drawn, so its ρ is spent and recorded as release \(id) (no figures, no file): a failure that depends on the noise is never free to retry. Try again with a larger ρ or --min-schools, or ask for fewer breakdowns."
         case .partlyWritten(let id, let why):
             return
                 "release \(id) is recorded and its budget spent, but its files could not all be written (\(why)); write them with 'mosaic release export \(id) --out FILE' (no new budget), or run 'mosaic doctor'"
@@ -175,6 +180,10 @@ public struct Releaser: Sendable {
 
     /// Works on `store`.
     public init(store: Store) { self.store = store }
+
+    /// Runs after the noise is drawn and the release protected: tests make it throw to stand for
+    /// a failed audit (internal: no command reaches it).
+    var afterProtection: (@Sendable () throws -> Void)? = nil
 
     /// Creates a release with noise from the operating system's CSPRNG and records it in the
     /// store (no file: see ``create(_:outputs:now:)``).
@@ -326,8 +335,9 @@ public struct Releaser: Sendable {
         let asked = plan.spent(codebook: codebook)
         let created = timestampUTC(now)
         var data: ReleaseData?
+        var recorded: (id: String, failure: String)?
         do {
-            _ = try store.recordRelease(
+            let stored = try store.recordRelease(
                 span: span, askingNano: asked.nano, codebook: codebook, k: request.k, minimumSchools: request.minimumSchools,
                 createdAt: created, pendingToken: pendingToken,
                 make: { ledger in
@@ -342,7 +352,21 @@ public struct Releaser: Sendable {
                             span: span, geography: geography, byPeriod: ledger.coverageByPeriod, minimumSchools: request.minimumSchools)
                     let measurements = engine.measure(
                         TrueCounts(byProvince: ledger.truth, byDomain: ledger.truthByDomain), entropy: entropy)
-                    let published = try engine.publish(engine.estimate(measurements))
+                    let published: [ReleasedValue]
+                    do {
+                        published = try engine.publish(engine.estimate(measurements))
+                        try afterProtection?()
+                    } catch let e as SuppressionError {
+                        // The noise was drawn and the failure depends on it: the draw is recorded
+                        // and its ρ spent (the one stated exception to "a failed command spends
+                        // nothing"), so that retrying until an audit passes is never free.
+                        var failed = NewRelease(
+                            parts: StoredReleaseParts(metadata: [["release_id", ledger.releaseID]], units: [], noise: [], coverage: []),
+                            rows: [], totals: measurements.totals, cells: measurements.cells, domainCells: measurements.domainCells,
+                            replicates: [])
+                        failed.failure = e.description
+                        return failed
+                    }
                     let replicates = engine.replicateErrors(published: published, count: request.replicates, entropy: entropy)
                     var metadata = Releaser.metadata(
                         id: ledger.releaseID, request: request, created: created, codebook: codebook, plan: plan,
@@ -399,6 +423,7 @@ public struct Releaser: Sendable {
                     guard let data else { return }
                     try beforeCommit(data, id)
                 })
+            if let failure = stored.failure, let id = stored.parts.metadata.first?.last { recorded = (id, failure) }
         } catch let e as LedgerError {
             switch e {
             case .overBudget(let spent, let asked, let cap, let period):
@@ -406,7 +431,10 @@ public struct Releaser: Sendable {
             case .noSubmissions: throw ReleaseError.noSubmissions(span.description)
             }
         }
-        guard let data else { throw ReleaseError.noSubmissions(span.description) }
+        guard let data else {
+            if let id = recorded?.id, let why = recorded?.failure { throw ReleaseError.failedAfterNoise(id, why) }
+            throw ReleaseError.noSubmissions(span.description)
+        }
         return data
     }
 
@@ -501,6 +529,9 @@ public struct Releaser: Sendable {
 
     /// The stored release `id`, exactly as it was first written.
     public func data(ofRelease id: String) throws -> ReleaseData {
+        if let why = try store.releaseFailure(id: id) {
+            throw ReleaseError.invalidRequest("release \(id) has no figures: \(why) (its ρ is spent)")
+        }
         guard let stored = try store.storedRelease(id: id) else { throw ReleaseError.unknownRelease(id) }
         func damaged(_ what: String) -> ReleaseError {
             .invalidRequest("release \(id): its stored \(what) cannot be read; the store may be damaged (run 'mosaic doctor')")
@@ -766,7 +797,7 @@ public struct Releaser: Sendable {
             ),
             (
                 "guarantee",
-                "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(Accounting.formatEpsilon(epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, the probability of any set of figures here changes by at most a factor e^epsilon (plus delta). At the default epsilon of about 7.8 that factor is loose: this is a moderate privacy loss, not a tiny one, and the protection of small numbers rests as much on the k-threshold, the small-area rule and complementary suppression as on the noise. The guarantee covers everything in this file; spending more budget on the same quarter adds up (budget_spent_rho is the quarter's total when this release was made; 'mosaic budget' tells the total now). Each incident is counted in the quarter the school learned of it: a late report or a correction of a quarter already released reaches only later releases, and an incident counted in two quarters costs the ρ of both. Which schools reported is treated as an administrative fact (every school files a full file, zeros included), not as data about incidents: the coverage table shows it only as shares in 5-point bands, and never so that a school that did not report can be singled out."
+                "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(Accounting.formatEpsilon(epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, the probability of any set of figures here changes by at most a factor e^epsilon (plus delta). At the default epsilon of about 7.8 that factor is loose: this is a moderate privacy loss, not a tiny one, and the protection of small numbers rests as much on the k-threshold, the small-area rule and complementary suppression as on the noise. The guarantee covers every figure here computed from counts; the coverage table is administrative and not noised (see below). A person counted in m incidents of this release's quarters loses m^2 times rho (group privacy): a pooled release of n quarters costs n^2 times its rho for a person with one incident in each, and a many-victim incident or a whole school's submission is not protected as one unit (a large cluster shows as a cluster). Spending more budget on the same quarter adds up (budget_spent_rho is the quarter's total when this release was made; 'mosaic budget' tells the total now). Each incident is counted in the quarter the school learned of it: a late report or a correction of a quarter already released reaches only later releases, and an incident counted in two quarters costs the ρ of both. Which schools reported is treated as an administrative fact (every school files a full file, zeros included), not as data about incidents: the coverage table shows it only as shares in 5-point bands, and never so that a school that did not report can be singled out."
             ),
             (
                 "replicates",

@@ -335,7 +335,10 @@ public struct ReportRenderer {
         let eps = (ReportModel.epsilonBound(rho: total) * 10).rounded(.up) / 10
         return s.text(
             "method_cumulative",
-            ["n": String(model.periods.count), "rho": localDecimal(String(format: "%g", total)), "epsilon": s.decimal(eps, places: 1)])
+            [
+                "n": String(model.periods.count), "rho": localDecimal(String(format: "%g", total)), "epsilon": s.decimal(eps, places: 1),
+                "pooled": model.pooledInLoss ? s.text("method_cumulative_pooled") : "",
+            ])
     }
 
     /// A decimal written by the release (`7.766`) with the language's decimal separator

@@ -48,9 +48,11 @@ public struct ReportModel: Sendable, Codable {
     public var releaseIDs: [String]
     /// The day the latest release was made (`YYYY-MM-DD`), when its file says.
     public var releasedOn: String?
-    /// ρ of all the releases together (nil when a file does not state it): what protects a
-    /// child counted in every quarter of the report.
+    /// What protects a person with one incident in each quarter of the report, over all its
+    /// releases (``PersonLoss``: a pooled release of n quarters counts n² × its ρ).
     public var totalRho: Double?
+    /// True when a pooled release is among them (its ρ counts n² times in ``totalRho``).
+    public var pooledInLoss = false
     /// The pooled release whose figures the pooled section shows (nil: sums of quarterly releases).
     public var pooledRelease: String?
     /// The area broken down by school stage and by sector in the latest quarter (empty when the
@@ -168,9 +170,10 @@ public struct ReportModel: Sendable, Codable {
             }
             model.pooledRelease = p.info.releaseID
         }
-        // A person-quarter covered by a pooled release is in it too: its ρ adds to every quarter's.
-        let rhos = all.map(\.info.rhoValue)
-        if rhos.count == all.count { model.totalRho = rhos.reduce(0, +) }
+        // A person with one incident in each quarter of the report: every release adds its ρ
+        // times the square of the incidents it counts (a pooled release of n quarters, n² × ρ).
+        model.totalRho = PersonLoss.rho(all.map { ($0.info.span, $0.info.rhoValue) })
+        model.pooledInLoss = all.contains { !$0.info.span.isSingle }
         return model
     }
 

@@ -19,6 +19,8 @@ struct ReleaseRecord: Codable, FetchableRecord, PersistableRecord {
     var metadataJson: String
     /// The first quarter of a pooled release (nil for one quarter; `period` is the last).
     var firstPeriod: String? = nil
+    /// Why its protection failed after the noise was drawn (nil: published).
+    var failure: String? = nil
 }
 
 /// A row of `release_measurement`: one noisy measurement, drawn once (never released itself).
@@ -168,6 +170,9 @@ public struct NewRelease: Sendable {
     public var domainCells: [[Int64]]
     /// Bootstrap replicates of the errors (post-processing), for margins of sums.
     public var replicates: [Data]
+    /// Why the release could not be protected after its noise was drawn (nil: published). A
+    /// failed release is recorded with its measurements and spends its ρ, but has no rows.
+    public var failure: String? = nil
 
     /// Makes the value from its parts.
     public init(
@@ -269,7 +274,7 @@ extension Store {
                 try ReleaseRecord(
                     id: id, period: span.last.description, createdAt: createdAt, codebookVersion: codebook.version,
                     rhoNano: Int64(askingNano), k: k, minSchools: minimumSchools, metadataJson: json,
-                    firstPeriod: span.isSingle ? nil : span.first.description
+                    firstPeriod: span.isSingle ? nil : span.first.description, failure: release.failure
                 ).insert(db)
                 for q in span.quarters {
                     try db.execute(
@@ -305,6 +310,12 @@ extension Store {
             guard let made else { throw LedgerError.noSubmissions }
             return made
         }
+    }
+
+    /// Why the release `id` could not be protected after its noise was drawn (nil when it was
+    /// published, or does not exist).
+    public func releaseFailure(id: String) throws -> String? {
+        try database.read { db in try String.fetchOne(db, sql: "SELECT failure FROM release WHERE id = ?", arguments: [id]) }
     }
 
     /// The stored release `id`, or nil. A stored part that cannot be read is an error, never a trap.

@@ -362,6 +362,11 @@ public final class Store: Sendable {
                     CREATE INDEX pending_output_token ON pending_output(token);
                     """)
         }
+        m.registerMigration("recordReleasesThatFailedAfterTheirNoise") { db in
+            // A release whose protection (suppression or its audit) fails after its noise was
+            // drawn is recorded, spends its ρ, and has no rows: the failure depends on the noise.
+            try db.execute(sql: "ALTER TABLE release ADD COLUMN failure TEXT")
+        }
         return m
     }
 

@@ -35,6 +35,18 @@ extension Mosaic.Budget {
                 ])
             }
             print(table.render(), terminator: "")
+            // The per-quarter ledger bounds what one incident costs; a person with an incident
+            // in several quarters loses more, and a pooled release counts the square (PersonLoss).
+            let releases = try releaser.list().compactMap { r in PeriodSpan(r.period).map { ($0, r.rho.value) } }
+            if !releases.isEmpty {
+                let quarters = Set(releases.flatMap { $0.0.quarters }).filter { q in period.map { $0 == q } ?? true }
+                let rho = PersonLoss.rho(releases, quarters: quarters)
+                let first = quarters.min().map(\.description) ?? ""
+                let last = quarters.max().map(\.description) ?? ""
+                print(
+                    "\nA person with one incident in each quarter \(first == last ? first : "from \(first) to \(last)") loses ρ = \(String(format: "%g", rho)) over every release (ε = \(Accounting.formatEpsilon(Accounting.epsilon(rho: rho, delta: 1e-6))) at δ = 1e-6): each release counts its ρ times the square of the incidents it sums (a pooled release of n quarters, n² × ρ); m incidents in each quarter cost m² times that."
+                )
+            }
             let changes = try db.capChanges().filter { c in period.map { c.period == nil || c.period == $0.description } ?? true }
             if !changes.isEmpty {
                 print("\nCap changes (the ledger's record):")

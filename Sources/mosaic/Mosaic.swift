@@ -6,7 +6,8 @@ import MosaicFiles
 struct Mosaic: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mosaic",
-        abstract: "Publish statistics on AI-generated image abuse in schools without exposing any child or school.",
+        abstract:
+            "Publish statistics on AI-generated image abuse in schools, private for each affected person in each incident (no raw count, no school id).",
         discussion: """
             Schools fill in quarterly counts files; the regional authority keeps the registry, ingests \
             the files into its private store and follows up missing ones. See README.md for each user's guide.

@@ -87,7 +87,8 @@ struct Scenario {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/strace") else { return false }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
-        p.arguments = ["-f", "-o", "/dev/null", "-e", "trace=\(syscall)", "-e", "inject=\(syscall):signal=KILL:when=\(when)", CLI.binary.path] + args
+        p.arguments =
+            ["-f", "-o", "/dev/null", "-e", "trace=\(syscall)", "-e", "inject=\(syscall):signal=KILL:when=\(when)", CLI.binary.path] + args
         p.currentDirectoryURL = URL(fileURLWithPath: folder)
         p.environment = cli.processEnvironment
         p.standardOutput = FileHandle.nullDevice

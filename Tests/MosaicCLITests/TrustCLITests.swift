@@ -157,7 +157,8 @@ import Testing
     @Test func aViewBombIsRefusedWithinTheTimeLimit() throws {
         let s = try Scenario(schools: 60)
         try s.cli.expectOK("release", "create", "--period", "2026-Q1", "--replicates", "0", "--out", "r.sqlite")
-        var bomb = "DROP VIEW channels; CREATE VIEW b0 AS SELECT 1 AS x WHERE 1 IN (\((0..<15000).map(String.init).joined(separator: ",")));"
+        var bomb =
+            "DROP VIEW channels; CREATE VIEW b0 AS SELECT 1 AS x WHERE 1 IN (\((0..<15000).map(String.init).joined(separator: ",")));"
         for i in 1...15 { bomb += "CREATE VIEW b\(i) AS SELECT * FROM b\(i - 1) UNION ALL SELECT * FROM b\(i - 1);" }
         bomb += "CREATE VIEW channels AS SELECT * FROM cells WHERE EXISTS (SELECT 1 FROM b15);"
         let file = try HostileFileCLITests.mutate(s, "bomb.sqlite", bomb)
@@ -250,5 +251,28 @@ import Testing
         }
         #expect(s.temporaryFiles().isEmpty, "\(s.temporaryFiles())")
         #expect(try s.sql("SELECT count(*) FROM pending_output") == "0")
+    }
+
+    /// The stated loss counts pooled releases by group privacy: four quarterly releases at ρ = 1
+    /// and one pooled release of the four at ρ = 1 cost a person with one incident in each
+    /// quarter 4 × 1 + 4² × 1 = 20, in `mosaic budget` and in the report alike.
+    @Test func theStatedLossCountsAPooledReleaseSquared() throws {
+        let cli = try CLI()
+        try cli.expectOK("synth", "--out", "syn", "--schools", "80", "--quarters", "4", "--last", "2026-Q2")
+        try cli.expectOK("init")
+        try cli.expectOK("registry", "import", "syn/registry.csv")
+        var releases: [String] = []
+        for q in ["2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"] {
+            try cli.expectOK("ingest", "--unsealed", "syn/counts/\(q)")
+            try cli.expectOK("release", "create", "--period", q, "--replicates", "0", "--out", "\(q).sqlite")
+            releases += ["--release", "\(q).sqlite"]
+        }
+        try cli.expectOK("release", "create", "--periods", "2025-Q3..2026-Q2", "--replicates", "0", "--out", "year.sqlite")
+        let budget = try cli.run("budget")
+        #expect(budget.out.contains("loses ρ = 20 "), "\(budget.out)")
+        let report = try cli.run(["report"] + releases + ["--release", "year.sqlite", "--format", "md", "--out", "rep"])
+        #expect(report.status == 0, "\(report.err)")
+        let md = cli.read("rep/report-country-en.md")
+        #expect(md.contains("at ρ = 20,") && md.contains("counts n² times its ρ"), "\(md.suffix(1500))")
     }
 }

@@ -110,3 +110,20 @@ import Testing
         #expect(Period.containing(Date(timeIntervalSince1970: 1_775_001_599)) == Period("2026-Q1"))
     }
 }
+
+/// A person's loss over releases: quarterly releases add their ρ, a pooled release of n quarters
+/// counts n² × ρ for a person with one incident in each, and m incidents a quarter cost m².
+@Suite struct PersonLossTests {
+    let quarters = ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"].compactMap { PeriodSpan($0) }
+    var year: PeriodSpan { PeriodSpan("2025-Q4..2026-Q3")! }
+
+    @Test func fourQuartersAndTheirPooledReleaseCostTwenty() {
+        let releases = quarters.map { ($0, 1.0) } + [(year, 1.0)]
+        #expect(PersonLoss.rho(releases) == 20)
+        #expect(PersonLoss.rho(releases, incidentsPerQuarter: 2) == 80)
+        // Only the last quarter: its release and one quarter of the pooled one.
+        #expect(PersonLoss.rho(releases, quarters: [Period("2026-Q3")!]) == 2)
+        #expect(PersonLoss.rho(quarters.map { ($0, 0.5) }) == 2)
+        #expect(PersonLoss.rho([]) == 0)
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MosaicCodebook
+import MosaicDisclosure
 import MosaicErrorModel
 import MosaicFiles
 import MosaicPrivacy
@@ -216,5 +217,33 @@ final class ResultsBox: @unchecked Sendable {
         #expect(healed.count == 1 && !healed[0].needsAttention, "\(healed)")
         #expect(FileManager.default.fileExists(atPath: final))
         #expect(try f.store.pendingOutputs().isEmpty)
+    }
+}
+
+/// A release whose protection fails after its noise was drawn spends its ρ: retrying until an
+/// audit passes is never free, and the failed draw is in the ledger.
+@Suite struct FailedReleaseTests {
+    @Test func aFailedAuditSpendsItsRhoAndLeavesNoFigures() throws {
+        let f = try ReleaseFixture(schools: 120)
+        var releaser = f.releaser
+        releaser.afterProtection = { throw SuppressionError.auditFailed(1) }
+        let request = ReleaseRequest(period: f.period, rho: Rho("0.5")!)
+        var thrown: Error?
+        do { _ = try releaser.create(request, entropy: SeededEntropy(seed: 7)) } catch { thrown = error }
+        guard case .failedAfterNoise(let id, let why)? = thrown as? ReleaseError else {
+            Issue.record("expected a recorded failure, got \(String(describing: thrown))")
+            return
+        }
+        #expect(why.contains("interval audit"))
+        #expect(try f.releaser.budget(period: f.period).spent == Rho("0.5")!)
+        #expect(throws: ReleaseError.self) { _ = try f.releaser.data(ofRelease: id) }
+        let measured = try f.store.database.read {
+            try Int.fetchOne($0, sql: "SELECT count(*) FROM release_measurement WHERE release_id = ?", arguments: [id])
+        }
+        #expect((measured ?? 0) > 0, "the draw is recorded")
+        // The next release gets a new id and spends on top.
+        let next = try f.create(rho: "0.5")
+        #expect(next.metadata("release_id") != id)
+        #expect(try f.releaser.budget(period: f.period).spent == Rho("1")!)
     }
 }
