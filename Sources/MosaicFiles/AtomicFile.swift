@@ -164,23 +164,52 @@ public enum AtomicFile {
     ///
     /// - Throws: ``OutputError/exists(_:)`` when a file took the name meanwhile (the temporary
     ///   file is left in place for the caller to remove).
+    ///
+    /// The temporary file is opened without following links and must be a regular file of this
+    /// user with no other name; its mode is set on the open file (never through a path a link
+    /// could redirect), and after `link` the new name must be that very file (a file swapped in
+    /// under the temporary name meanwhile is unnamed again and refused).
     public static func publish(temporary: String, to path: String, mode: mode_t = 0o644) throws {
-        chmod(temporary, mode)
+        let fd = open(temporary, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw OutputError.cannotWrite(path, "its temporary file is gone, or is a link") }
+        defer { close(fd) }
+        var t = stat()
+        guard fstat(fd, &t) == 0, (t.st_mode & S_IFMT) == S_IFREG, t.st_uid == getuid() else {
+            throw OutputError.cannotWrite(path, "its temporary file is not a regular file of this user")
+        }
+        var f = stat()
+        if lstat(path, &f) == 0 {
+            // A crash between link and unlink leaves both names on one file: that is done, not a clash.
+            if (f.st_mode & S_IFMT) == S_IFREG, f.st_dev == t.st_dev, f.st_ino == t.st_ino {
+                fchmod(fd, mode)
+                unlink(temporary)
+                syncFolder(of: path)
+                return
+            }
+            throw OutputError.exists(path)
+        }
+        guard t.st_nlink == 1 else { throw OutputError.cannotWrite(path, "its temporary file has other names") }
+        guard fchmod(fd, mode) == 0 else { throw OutputError.cannotWrite(path, describe(errno)) }
         if link(temporary, path) != 0 {
             let e = errno
-            if e == EEXIST {
-                // A crash between link and unlink leaves both names on one file: that is done, not a clash.
-                if sameFile(temporary, path) {
-                    unlink(temporary)
-                    syncFolder(of: path)
-                    return
-                }
-                throw OutputError.exists(path)
-            }
-            throw OutputError.cannotWrite(path, describe(e))
+            throw e == EEXIST ? OutputError.exists(path) : OutputError.cannotWrite(path, describe(e))
+        }
+        var n = stat()
+        guard lstat(path, &n) == 0, n.st_dev == t.st_dev, n.st_ino == t.st_ino else {
+            unlink(path)
+            throw OutputError.cannotWrite(path, "its temporary file was replaced while it was being named")
         }
         unlink(temporary)
         syncFolder(of: path)
+    }
+
+    /// True when `name` is named by Mosaic's exact temporary-name pattern for some final name.
+    public static func isExactTemporaryName(_ name: String) -> Bool {
+        guard name.hasPrefix("."), let r = name.range(of: temporaryMarker, options: .backwards),
+            name.index(after: name.startIndex) < r.lowerBound
+        else { return false }
+        let final = String(name[name.index(after: name.startIndex)..<r.lowerBound])
+        return !final.isEmpty && isTemporaryName(name, of: final)
     }
 
     /// Writes several files all or nothing: checks them all, writes every one under a temporary
@@ -265,11 +294,11 @@ public enum AtomicFile {
     @discardableResult
     public static func remove(_ path: String) -> Bool { unlink(path) == 0 }
 
-    /// True when both paths name the same file (same device and inode).
+    /// True when both paths name the same file (same device and inode; links are not followed).
     public static func sameFile(_ a: String, _ b: String) -> Bool {
         var sa = stat()
         var sb = stat()
-        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        guard lstat(a, &sa) == 0, lstat(b, &sb) == 0 else { return false }
         return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }
 

@@ -15,6 +15,18 @@ public struct QuerySpec: Sendable {
     /// The level whose cells are summed; by default the level named in `by`, else the country.
     public var level: Level?
 
+    /// The levels whose cells an answer can hold: the level asked, else the one named in `by`,
+    /// else the country (and the level a `region` or `province` filter names). Readers' ranges
+    /// are computed for these only, so that a query solves only what it shows.
+    public var levelsAnswered: Set<Level> {
+        if let level { return [level] }
+        if let named = by.compactMap({ Level(rawValue: $0) }).first { return [named] }
+        var levels: Set<Level> = [.country]
+        if filters["region"] != nil { levels.insert(.region) }
+        if filters["province"] != nil { levels.insert(.province) }
+        return levels
+    }
+
     /// Makes the value from its parts.
     public init(table: String, by: [String] = [], filters: [String: Set<String>] = [:], level: Level? = nil) {
         self.table = table

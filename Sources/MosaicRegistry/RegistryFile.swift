@@ -134,7 +134,12 @@ struct RegistryRows {
             let v = value(c)
             guard !v.isEmpty else { throw fail(r.line, c, "is empty") }
             guard v.count <= 200 else { throw fail(r.line, c, "is longer than 200 characters") }
-            guard !v.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+            guard
+                !v.unicodeScalars.contains(where: { s in
+                    s.value < 0x20 || (0x7F...0x9F).contains(s.value) || s.value == 0x200E || s.value == 0x200F
+                        || (0x202A...0x202E).contains(s.value) || (0x2066...0x2069).contains(s.value)
+                })
+            else {
                 throw fail(r.line, c, "holds a control character")
             }
             // A name a spreadsheet would run as a formula when a report's CSV is opened.

@@ -46,12 +46,12 @@ public enum Doctor {
         for note in WriteJournal.recover() { report.recovered.append(Recovery.Note(text: note, needsAttention: false)) }
         for folder in folders {
             guard let names = try? fm.contentsOfDirectory(atPath: folder) else { continue }
-            for name in names.sorted() where AtomicFile.isTemporaryName(name) {
+            for name in names.sorted() where AtomicFile.isExactTemporaryName(name) {
                 let path = (folder as NSString).appendingPathComponent(name)
                 guard !claimed.contains(path) else { continue }
                 // Only Mosaic's own leftovers: regular files of this user (never a link, a folder or another's file).
                 var s = stat()
-                guard lstat(path, &s) == 0, (s.st_mode & S_IFMT) == S_IFREG, s.st_uid == getuid() else { continue }
+                guard lstat(path, &s) == 0, (s.st_mode & S_IFMT) == S_IFREG, s.st_uid == getuid(), s.st_nlink == 1 else { continue }
                 let modified = (try? fm.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? now
                 guard now.timeIntervalSince(modified) >= minimumAge else { continue }
                 report.orphans.append(path)

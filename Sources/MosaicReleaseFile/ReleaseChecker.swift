@@ -3,6 +3,7 @@ import GRDB
 import MosaicCodebook
 import MosaicDisclosure
 import MosaicErrorModel
+import MosaicFiles
 
 /// Reads a release file's tables with every value checked for its type and range, then checks
 /// what the values mean together (hierarchy, completeness against the codebook, noise groups,
@@ -39,10 +40,10 @@ struct ReleaseChecker {
         guard case .string(let s) = (r[column] as DatabaseValue).storage else { throw fail(table, column, "row \(line): expected text") }
         guard allowEmpty || !s.isEmpty else { throw fail(table, column, "row \(line): empty") }
         guard s.utf8.count <= max else { throw fail(table, column, "row \(line): longer than \(max) bytes") }
-        guard !s.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+        guard !s.unicodeScalars.contains(where: { Sanitize.isControl($0) }) else {
             throw fail(table, column, "row \(line): holds a control character")
         }
-        if column == "geo_name", let first = s.first, "=+-@".contains(first) {
+        if column == "geo_name", Sanitize.startsLikeFormula(s) {
             throw fail(table, column, "row \(line): starts with a character spreadsheets read as a formula")
         }
         return s

@@ -183,6 +183,9 @@ public enum ReleaseReader {
     /// True when the file beside a database is a write-ahead log holding the store's schema (a
     /// store in use whose tables are still in its log): read as bytes, never replayed.
     static func looksLikeStoreLog(_ wal: String) -> Bool {
+        // Only a regular file: a pipe or a device would block the reader forever.
+        var s = stat()
+        guard lstat(wal, &s) == 0, (s.st_mode & S_IFMT) == S_IFREG else { return false }
         guard let handle = FileHandle(forReadingAtPath: wal) else { return false }
         defer { try? handle.close() }
         guard let head = try? handle.read(upToCount: 8 << 20) else { return false }

@@ -23,7 +23,9 @@ public struct CSVWriter: Sendable {
     /// Excel or LibreOffice shows it as text instead of running it as a formula. For the names
     /// in CSVs meant for spreadsheets only; numbers and machine CSVs stay exact.
     public static func spreadsheetSafe(_ field: String) -> String {
-        guard let first = field.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return field }
+        guard let first = field.unicodeScalars.first(where: { $0 != " " }), "=+-@\t\r".unicodeScalars.contains(first) else {
+            return field
+        }
         return "'" + field
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MosaicErrorModel
+import MosaicFiles
 import MosaicQuery
 import MosaicReleaseFile
 import MosaicText
@@ -82,7 +83,9 @@ extension Mosaic {
             }
             let spec = QuerySpec(table: table!, by: by.split(separator: ",").map(String.init), filters: parsed, level: level)
             // Withheld cells bounded by what the files imply, not by their status alone.
-            let answers = try QueryEngine(paths: releases, readerRanges: { $0.tableName == spec.table }).run(spec)
+            let levels = spec.levelsAnswered
+            let answers = try QueryEngine(paths: releases, readerRanges: { $0.tableName == spec.table && levels.contains($0.level) }).run(
+                spec)
             let columns = spec.by + ["value", "moe95", "lower", "upper", "cells", "suppressed", "status"]
             let breakdownName = (spec.by + Array(spec.filters.keys)).first { QueryEngine.domainDimensions.contains($0) } ?? ""
             let isBreakdown = !breakdownName.isEmpty
@@ -117,9 +120,10 @@ extension Mosaic {
         func emit(_ columns: [String], _ rows: [[String]], nulls: [[String?]]?) {
             switch format {
             case .csv:
+                // Text from a file reaches the terminal: no control character, ever.
                 var w = CSVWriter()
-                w.write(columns)
-                for row in rows { w.write(row) }
+                w.write(columns.map { Sanitize.line($0, limit: 10_000) })
+                for row in rows { w.write(row.map { Sanitize.line($0, limit: 10_000) }) }
                 print(w.text, terminator: "")
             case .json:
                 let objects: [[String: Any]] = rows.enumerated().map { i, r in

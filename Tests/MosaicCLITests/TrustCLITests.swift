@@ -144,6 +144,23 @@ import Testing
                 #expect(!FileManager.default.fileExists(atPath: s.folder + "/rep-\(name)"), "\(label): a report was written")
             }
         }
+        // A bidirectional override, or a formula behind a space, in a unit's name.
+        for (name, value) in [("bidi.sqlite", "'Arag' || char(8238) || 'exe.txt'"), ("spaced.sqlite", "' =HYPERLINK(1)'")] {
+            let file = try HostileFileCLITests.mutate(
+                s, name, "UPDATE units SET geo_name = \(value) WHERE rowid = (SELECT min(rowid) FROM units WHERE level = 'region');")
+            let r = try s.cli.run("report", "--release", file, "--out", "rep-\(name)")
+            #expect(r.status == 1 && r.err.contains(file), "\(name): \(r.err)")
+        }
+        // A pipe named as the log beside a SQLite file: no hang.
+        let other = s.folder + "/other.sqlite"
+        let make = Process()
+        make.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        make.arguments = [other, "CREATE TABLE x(a)"]
+        try make.run()
+        make.waitUntilExit()
+        #expect(mkfifo(other + "-wal", 0o600) == 0)
+        let piped = try s.cli.run("query", "other.sqlite", "--sql", "SELECT 1", "--timeout", "1")
+        #expect(piped.status == 1, "\(piped.err)")
         // A log beside the file: refused with the reason, and never opened read-write (no -shm made).
         try FileManager.default.copyItem(atPath: s.folder + "/r.sqlite", toPath: s.folder + "/w.sqlite")
         s.cli.write("w.sqlite-wal", String(repeating: "x", count: 100))

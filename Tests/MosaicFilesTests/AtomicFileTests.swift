@@ -175,3 +175,43 @@ import Testing
         unlink(Self.state + "/batch-live.json")
     }
 }
+
+/// Naming a file never follows a link or names a file that is not the one written (a reviewer's
+/// attacks: a temporary swapped for a link, a link at the final name, a hard link to a secret).
+@Suite struct PublishTrustTests {
+    @Test func aTemporarySwappedForALinkIsRefusedAndItsTargetUntouched() throws {
+        let f = try AtomicFileTests.folder()
+        FileManager.default.createFile(atPath: f + "/secret.key", contents: Data("k".utf8), attributes: [.posixPermissions: 0o600])
+        let temp = AtomicFile.temporaryPath(for: f + "/out.html")
+        symlink(f + "/secret.key", temp)
+        #expect(throws: OutputError.self) { try AtomicFile.publish(temporary: temp, to: f + "/out.html") }
+        let mode = try FileManager.default.attributesOfItem(atPath: f + "/secret.key")[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+        #expect(!FileManager.default.fileExists(atPath: f + "/out.html"))
+    }
+
+    @Test func aHardLinkedTemporaryIsRefused() throws {
+        let f = try AtomicFileTests.folder()
+        FileManager.default.createFile(atPath: f + "/secret.key", contents: Data("k".utf8), attributes: [.posixPermissions: 0o600])
+        let temp = AtomicFile.temporaryPath(for: f + "/rel.sqlite")
+        #expect(link(f + "/secret.key", temp) == 0)
+        #expect(throws: OutputError.self) { try AtomicFile.publish(temporary: temp, to: f + "/rel.sqlite") }
+        let mode = try FileManager.default.attributesOfItem(atPath: f + "/secret.key")[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+    }
+
+    @Test func aLinkAtTheFinalNameIsAClashAndTheTemporaryIsKept() throws {
+        let f = try AtomicFileTests.folder()
+        let temp = try AtomicFile.writeTemporary(Data("only copy".utf8), for: f + "/r.html")
+        symlink(temp, f + "/r.html")
+        #expect(throws: OutputError.exists(f + "/r.html")) { try AtomicFile.publish(temporary: temp, to: f + "/r.html") }
+        #expect(FileManager.default.contents(atPath: temp) == Data("only copy".utf8))
+    }
+
+    @Test func onlyMosaicsExactTemporaryNamesCount() {
+        #expect(AtomicFile.isExactTemporaryName(".r.html.mosaic-tmp-0123456789ab"))
+        #expect(!AtomicFile.isExactTemporaryName(".thesis.docx.mosaic-tmp-backup"))
+        #expect(!AtomicFile.isExactTemporaryName(".mosaic-tmp-0123456789ab"))
+        #expect(!AtomicFile.isExactTemporaryName("r.html.mosaic-tmp-0123456789ab"))
+    }
+}
