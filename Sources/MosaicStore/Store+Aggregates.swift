@@ -61,8 +61,24 @@ extension Store {
 
     /// Sets the ρ cap of one quarter, or the default for every quarter without its own (period
     /// nil), and records the change (time, old and new value) in the same transaction.
+    ///
+    /// - Throws: ``CapError/belowSpent(period:spentNano:)`` when a quarter the cap would govern
+    ///   has already spent more (nothing changes): a cap records a limit, never a fiction.
     public func setCap(nano: UInt64, period: Period?, at date: Date = Date()) throws {
         try database.write { db in
+            let governed: [Period]
+            if let period {
+                governed = [period]
+            } else {
+                governed = try String.fetchAll(
+                    db,
+                    sql: "SELECT DISTINCT period FROM release_spend WHERE period NOT IN (SELECT period FROM budget_cap) ORDER BY period"
+                ).compactMap { Period($0) }
+            }
+            for q in governed {
+                let spent = try Store.spentNano(period: q, db: db)
+                if spent > nano { throw CapError.belowSpent(period: q.description, spentNano: spent) }
+            }
             let old: UInt64
             if let period {
                 old = try Store.capNano(period: period, db: db)
@@ -79,6 +95,22 @@ extension Store {
             try db.execute(
                 sql: "INSERT INTO budget_cap_change (changed_at, period, old_nano, new_nano) VALUES (?, ?, ?, ?)",
                 arguments: [timestamp(date), period?.description, Int64(old), Int64(nano)])
+        }
+    }
+
+    /// Why a cap was not set.
+    public enum CapError: Error, LocalizedError, Equatable {
+        /// A quarter the cap would govern has spent more already (nano-ρ).
+        case belowSpent(period: String, spentNano: UInt64)
+
+        /// A message for people: what went wrong and, where it helps, what to do.
+        public var errorDescription: String? {
+            switch self {
+            case .belowSpent(let period, let spent):
+                let rho = Double(spent) / 1e9
+                return
+                    "refused: \(period) has already spent ρ = \(String(format: "%g", rho)), more than the cap asked; a cap below what is spent would misstate the ledger (nothing was changed)"
+            }
         }
     }
 

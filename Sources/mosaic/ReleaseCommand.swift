@@ -96,7 +96,19 @@ extension Mosaic.ReleaseCommand {
             request.domains = domains == "none" ? [] : domains.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             request.domainTables = domainTables.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             if planOnly {
-                print(Self.describe(try Releaser(store: try store.open()).planOnly(request), request: request))
+                let db = try store.open()
+                let releaser = Releaser(store: db)
+                let summary = try releaser.planOnly(request)
+                print(Self.describe(summary, request: request))
+                // Say now what the ledger would refuse: every covered quarter's budget.
+                for q in request.span?.quarters ?? [request.period] {
+                    let b = try releaser.budget(period: q)
+                    if b.spent.nano > b.cap.nano || b.cap.nano - b.spent.nano < summary.spent.nano {
+                        print(
+                            "Warning: \(q) has ρ = \(b.cap.nano >= b.spent.nano ? b.cap - b.spent : Rho(nano: 0)) left of its cap \(b.cap); this release asks ρ = \(summary.spent) of every quarter it covers, so it would be refused."
+                        )
+                    }
+                }
                 return
             }
             guard let out else { throw ValidationError("--out is required") }

@@ -285,6 +285,9 @@ import Testing
             releases += ["--release", "\(q).sqlite"]
         }
         try cli.expectOK("release", "create", "--periods", "2025-Q3..2026-Q2", "--replicates", "0", "--out", "year.sqlite")
+        // Every covered quarter has spent 2 of its cap 2 now: the plan of another pooled release says it would be refused.
+        let plan = try cli.run("release", "create", "--periods", "2025-Q3..2026-Q2", "--plan-only")
+        #expect(plan.status == 0 && plan.out.contains("Warning: 2025-Q3 has ρ = 0 left of its cap 2"), "\(plan.out)")
         let budget = try cli.run("budget")
         #expect(budget.out.contains("loses ρ = 20 "), "\(budget.out)")
         let report = try cli.run(["report"] + releases + ["--release", "year.sqlite", "--format", "md", "--out", "rep"])

@@ -59,6 +59,19 @@ import Testing
         #expect(try f.releaser.budget(period: Period("2026-Q1")!).cap == Rho("3")!)
     }
 
+    @Test func aCapBelowWhatIsSpentIsRefusedChangingNothing() throws {
+        let f = try ReleaseFixture()
+        _ = try f.create(rho: "1")
+        #expect(throws: Store.CapError.belowSpent(period: f.period.description, spentNano: 1_000_000_000)) {
+            try f.store.setCap(nano: Rho("0.5")!.nano, period: f.period)
+        }
+        // The default governs this quarter too (it has no cap of its own).
+        #expect(throws: Store.CapError.self) { try f.store.setCap(nano: Rho("0.5")!.nano, period: nil) }
+        #expect(try f.releaser.budget(period: f.period).cap == Rho("2")!)
+        #expect(try f.store.capChanges().isEmpty)
+        try f.store.setCap(nano: Rho("1")!.nano, period: f.period)
+    }
+
     @Test func aQuarterWithoutSubmissionsIsRefused() throws {
         let f = try ReleaseFixture()
         #expect(throws: ReleaseError.noSubmissions("2025-Q1")) {
