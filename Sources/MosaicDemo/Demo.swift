@@ -160,10 +160,9 @@ public struct Demo {
     ) {
         let fm = FileManager.default
         let latest = try latestPeriod()
-        let authority = AuthorityKey()
         try fm.createDirectory(atPath: path("authority"), withIntermediateDirectories: true)
-        try authority.write(to: path("authority/mosaic-authority.key"))
-        try store.setAuthorityPublicKey(authority.publicKey)
+        // The same all-or-none path as 'mosaic keys init'.
+        let authority = try CredentialIssuer.createAuthorityKey(at: path("authority/mosaic-authority.key"), store: store)
         var credentials: [String: Credentials] = [:]
         for school in country.schools {
             let c = Credentials(schoolID: school.id, authorityPublicKey: authority.publicKey)
