@@ -84,7 +84,12 @@ public enum Recovery {
         var named: [PendingOutput] = []
         for o in outputs {
             let hasTemp = FileManager.default.fileExists(atPath: o.temporaryPath)
-            if hasTemp && Recovery.isOwnTemporary(o) {
+            if hasTemp && first.kind == .release {
+                // A release's files are written after its commit: a temporary may be cut short by
+                // the kill, so it is never named; the file is written again from the store.
+                if Recovery.isOwnTemporary(o) { AtomicFile.remove(o.temporaryPath) }
+                lost.append(o)
+            } else if hasTemp && Recovery.isOwnTemporary(o) {
                 do {
                     try AtomicFile.publish(temporary: o.temporaryPath, to: o.finalPath, mode: o.mode)
                     named.append(o)
