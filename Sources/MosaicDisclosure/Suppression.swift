@@ -140,12 +140,20 @@ public struct Suppressor: Sendable {
         case regionFirst = "region-first"
     }
 
-    /// A suppressor for the units of `relations`, with `minimumSchools` for the small-area rule.
+    /// A suppressor for the units of `relations`, with the registry's small-area rule for
+    /// `minimumSchools` (no reporting taken into account: for tests and plans).
     public init(relations: TableRelations, rule: SuppressionRule, minimumSchools: Int) {
+        self.init(
+            relations: relations, rule: rule,
+            small: SmallAreas.registry(geography: relations.geography, domains: relations.domains, minimumSchools: minimumSchools))
+    }
+
+    /// A suppressor for the units of `relations`, with the release's small areas (``ReportingRule``).
+    public init(relations: TableRelations, rule: SuppressionRule, small: SmallAreas) {
         self.relations = relations
         self.rule = rule
-        self.smallUnits = relations.geography.units.map { $0.isSmallArea(minimumSchools: minimumSchools) }
-        self.smallValues = (0..<relations.valueCount).map { relations.isSmallArea($0, minimumSchools: minimumSchools) }
+        self.smallUnits = small.units
+        self.smallValues = (0..<relations.valueCount).map { relations.isSmallArea($0, small: small) }
     }
 
     /// Audit-and-protect rounds before giving up.

@@ -112,6 +112,15 @@ public struct TableRelations: Sendable {
         return geography.units[unit(of: value)].isSmallArea(minimumSchools: minimumSchools)
     }
 
+    /// Whether a value is withheld as a small area: its unit is one of `small`'s, or, for a domain
+    /// part's value, its part is.
+    public func isSmallArea(_ value: Int, small: SmallAreas) -> Bool {
+        if let p = part(of: value) {
+            return (small.parts.indices.contains(p) && small.parts[p]) || small.units[domains.parts[p].unit]
+        }
+        return small.units[unit(of: value)]
+    }
+
     /// Every value of the given units, their domain parts' included.
     public func values(ofUnits units: [Int]) -> [Int] {
         let wanted = Set(units)

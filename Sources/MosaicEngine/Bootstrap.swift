@@ -3,9 +3,10 @@ import MosaicErrorModel
 import MosaicSamplers
 
 extension ReleaseEngine {
-    /// Whether a unit falls under the small-area rule (a public registry fact).
+    /// Whether a unit's figures are withheld as a small area (``smallAreas``: too few schools
+    /// registered or reporting; what the release's statuses show).
     public func isSmallArea(_ unit: Int) -> Bool {
-        geography.units[unit].isSmallArea(minimumSchools: plan.minimumSchools)
+        smallAreas.units.indices.contains(unit) && smallAreas.units[unit]
     }
 
     /// The value that stands in for a suppressed cell (1 to k−1) in the bootstrap world: ⌊k/2⌋.

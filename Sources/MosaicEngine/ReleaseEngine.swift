@@ -104,6 +104,9 @@ public struct ReleaseEngine: Sendable {
     public let domains: Domains
     /// The variance of every domain part's estimate per slot (public parameters only).
     public private(set) var domainVarianceTable: [[Double]] = []
+    /// The units and parts withheld as small areas. The registry's rule until the release sets
+    /// the ``ReportingRule``'s, which also withholds groups with too few schools reporting.
+    public var smallAreas: SmallAreas
 
     /// The z-value of a two-sided 95 % interval.
     public static let z95 = Margin.z95
@@ -121,6 +124,7 @@ public struct ReleaseEngine: Sendable {
         self.geography = geography
         self.plan = plan
         self.domains = domains
+        self.smallAreas = SmallAreas.registry(geography: geography, domains: domains, minimumSchools: plan.minimumSchools)
         self.groups = plan.groups(codebook: codebook)
         self.errorModel = ErrorModel(codebook: codebook, geography: geography, groups: groups)
         if !domains.isEmpty { self.domainVarianceTable = domainVariances() }
@@ -311,7 +315,7 @@ public struct ReleaseEngine: Sendable {
     /// on the suppression pattern (margins, replicates). Not reachable from the CLI.
     func publishWithOutcome(_ e: Estimates, complementary: Bool) throws -> (values: [ReleasedValue], outcome: Suppressor.Outcome) {
         let relations = self.relations
-        let suppressor = Suppressor(relations: relations, rule: suppressionRule, minimumSchools: plan.minimumSchools)
+        let suppressor = Suppressor(relations: relations, rule: suppressionRule, small: smallAreas)
         let values = valueVector(e)
         let outcome =
             complementary

@@ -389,7 +389,7 @@ public struct QueryEngine {
                     lowest += low
                     highest = highest.flatMap { sum in high.map { sum + $0 } }
                     let total = r.rows["\(u.level.rawValue)|\(u.code)|total|persons"]
-                    if total?.status.isSuppressed == true, u.isSmallArea(minimumSchools: r.info.minimumSchools) { smallArea = true }
+                    if total?.status == .smallArea { smallArea = true }
                 }
             }
         }

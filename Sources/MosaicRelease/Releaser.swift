@@ -331,7 +331,8 @@ public struct Releaser: Sendable {
         }
         let codebook = try Codebook.bundled()
         let (geography, plan, domains) = try self.plan(request, codebook: codebook)
-        let engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains)
+        var engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains)
+        let smallAreaRule = try self.smallAreaRule(geography: geography, domains: domains, minimumSchools: request.minimumSchools)
         let asked = plan.spent(codebook: codebook)
         let created = timestampUTC(now)
         var data: ReleaseData?
@@ -343,13 +344,50 @@ public struct Releaser: Sendable {
                 make: { ledger in
                     let spent = Rho(nano: ledger.spentNano)
                     let cap = Rho(nano: ledger.capNano)
-                    let coverage =
-                        span.isSingle
-                        ? try Releaser.coverage(
-                            period: request.period, geography: geography, byProvince: ledger.coverageByProvince,
-                            minimumSchools: request.minimumSchools)
-                        : try Releaser.pooledCoverage(
-                            span: span, geography: geography, byPeriod: ledger.coverageByPeriod, minimumSchools: request.minimumSchools)
+                    // What the release says about reporting, per quarter: small areas from the
+                    // schools counted; coverage from noisy counts drawn by the quarter's first release.
+                    var freeze: [[String: FrozenCount]?] = []
+                    var quarterCounts: [[String: FrozenCount]] = []
+                    for (i, q) in ledger.reportingByPeriod.enumerated() {
+                        let reported = smallAreaRule.ids.map { q.schools.contains($0) }
+                        let small = try smallAreaRule.rule.publish(reported: reported)
+                        // A pooled release withholds what any covered quarter withholds.
+                        for u in engine.smallAreas.units.indices where small.units[u] { engine.smallAreas.units[u] = true }
+                        for p in engine.smallAreas.parts.indices where small.parts[p] { engine.smallAreas.parts[p] = true }
+                        var counts: [String: FrozenCount]
+                        if let stored = ledger.frozenCoverage.indices.contains(i) ? ledger.frozenCoverage[i] : nil {
+                            counts = stored
+                            freeze.append(nil)
+                        } else {
+                            var reporting = [Int](repeating: 0, count: geography.units.count)
+                            for (s, r) in reported.enumerated() where r { reporting[smallAreaRule.provinces[s]] += 1 }
+                            for u in stride(from: geography.units.count - 1, through: 0, by: -1) {
+                                for c in geography.units[u].children { reporting[u] += reporting[c] }
+                            }
+                            let registered = geography.units.map(\.schools)
+                            let noisy = CoverageRule.draw(registered: registered, reporting: reporting, entropy: entropy)
+                            counts = [:]
+                            for (u, unit) in geography.units.enumerated() {
+                                if let n = noisy[u] {
+                                    counts["\(unit.level.rawValue)|\(unit.code)"] = FrozenCount(registered: registered[u], noisy: n)
+                                }
+                            }
+                            freeze.append(counts)
+                        }
+                        quarterCounts.append(counts)
+                    }
+                    // One quarter's counts, or the pooled quarters' sums (units counted in every quarter).
+                    let coverageOfSpan: [PublishedCoverage] = geography.units.map { unit in
+                        let key = "\(unit.level.rawValue)|\(unit.code)"
+                        let each = quarterCounts.compactMap { $0[key] }
+                        guard !each.isEmpty, each.count == quarterCounts.count else { return .withheld }
+                        return CoverageRule.published(
+                            registered: each.reduce(0) { $0 + $1.registered }, noisy: each.reduce(0) { $0 + $1.noisy }, quarters: each.count
+                        )
+                    }
+                    var coverage = Releaser.coverage(
+                        period: span.last, geography: geography, byProvince: ledger.coverageByProvince, published: coverageOfSpan)
+                    for i in coverage.indices { coverage[i].period = span.description }
                     let measurements = engine.measure(
                         TrueCounts(byProvince: ledger.truth, byDomain: ledger.truthByDomain), entropy: entropy)
                     let published: [ReleasedValue]
@@ -365,6 +403,7 @@ public struct Releaser: Sendable {
                             rows: [], totals: measurements.totals, cells: measurements.cells, domainCells: measurements.domainCells,
                             replicates: [])
                         failed.failure = e.description
+                        failed.freeze = freeze
                         return failed
                     }
                     let replicates = engine.replicateErrors(published: published, count: request.replicates, entropy: entropy)
@@ -414,10 +453,12 @@ public struct Releaser: Sendable {
                         g.dimension.map { DomainNoiseRow(dimension: $0, noise: Releaser.noise([g])[0]) }
                     }
                     data = made
-                    return NewRelease(
+                    var release = NewRelease(
                         parts: Releaser.parts(made), rows: rows, totals: measurements.totals,
                         cells: measurements.cells, domainCells: measurements.domainCells,
                         replicates: replicates.map(ReleaseFile.encode))
+                    release.freeze = freeze
+                    return release
                 },
                 beforeCommit: { id in
                     guard let data else { return }
@@ -546,32 +587,15 @@ public struct Releaser: Sendable {
         }
         var coverage: [CoverageRow] = []
         if p.coverage.first?.count == 8 {
-            // A release recorded before the coverage rule kept exact reporting counts: the rule
-            // is applied to them now, so an export never passes them on.
-            var exact: [(row: CoverageRow, reporting: Int)] = []
+            // A release recorded before the reporting rule kept exact reporting counts per unit;
+            // no coverage of it is passed on (the rule needs the registry of its day).
             for c in p.coverage {
-                guard let level = Level(rawValue: c[1]), let a = Int(c[4]), let b = Int(c[5]), let e = Int(c[6]) else {
-                    throw damaged("coverage")
-                }
-                exact.append(
-                    (
-                        CoverageRow(
-                            period: c[0], level: level, geoCode: c[2], geoName: c[3], registeredSchools: a, registeredEnrolment: e,
-                            coverage: .withheld), b
-                    ))
+                guard let level = Level(rawValue: c[1]), let a = Int(c[4]), let e = Int(c[6]) else { throw damaged("coverage") }
+                coverage.append(
+                    CoverageRow(
+                        period: c[0], level: level, geoCode: c[2], geoName: c[3], registeredSchools: a, registeredEnrolment: e,
+                        coverage: .withheld))
             }
-            var shell = ReleaseData(metadata: [], rows: [], tables: [], coverage: exact.map(\.row), units: units, noise: [])
-            shell.replicates = []
-            let geography = Geography(release: shell)
-            let minimum = stored.minimumSchools
-            let key = Dictionary(uniqueKeysWithValues: exact.enumerated().map { ($1.row.level.rawValue + "|" + $1.row.geoCode, $0) })
-            let order = geography.units.map { key[$0.level.rawValue + "|" + $0.code] }
-            let registered = order.map { $0.map { exact[$0].row.registeredSchools } ?? 0 }
-            let reporting = order.map { $0.map { exact[$0].reporting } ?? 0 }
-            let published = try CoverageRule(geography: geography, minimumSchools: minimum).publish(
-                registered: registered, reporting: reporting)
-            coverage = exact.map(\.row)
-            for (i, k) in order.enumerated() { if let k { coverage[k].coverage = published[i] } }
         } else {
             for c in p.coverage {
                 guard let level = Level(rawValue: c[1]), let a = Int(c[4]), let e = Int(c[5]), let status = CoverageStatus(rawValue: c[6])
@@ -667,11 +691,38 @@ public struct Releaser: Sendable {
             })
     }
 
+    /// The small-area rule of a release (registry only: no reporting read), with the ids of the
+    /// open schools in the order it numbers them and each one's province.
+    func smallAreaRule(geography: Geography, domains: Domains, minimumSchools: Int) throws -> (
+        rule: SmallAreaRule, ids: [String], provinces: [Int]
+    ) {
+        let open = Set(try store.schoolFacts().filter(\.value.isOpen).keys)
+        var province: [String: Int] = [:]
+        for (i, u) in geography.units.enumerated() where u.level == .province { province[u.code] = i }
+        var ids: [String] = []
+        var schools: [SmallAreaRule.School] = []
+        for s in try store.schools() where open.contains(s.id) {
+            guard let p = province[s.provinceCode] else { continue }
+            ids.append(s.id)
+            schools.append(
+                SmallAreaRule.School(
+                    province: p,
+                    values: domains.dimensions.map { d in
+                        Domains.value(of: s, dimension: d.name).flatMap { d.values.firstIndex(of: $0) } ?? -1
+                    }
+                ))
+        }
+        return (
+            SmallAreaRule(geography: geography, domains: domains, schools: schools, minimumSchools: minimumSchools), ids,
+            schools.map(\.province)
+        )
+    }
+
     /// Registered schools and pupils per unit, summed up the hierarchy, with the coverage the
-    /// coverage rule publishes (never the reporting schools' pupils or exact counts).
+    /// reporting rule publishes (never the reporting schools' pupils or exact counts).
     static func coverage(
-        period: Period, geography: Geography, byProvince: [String: ProvinceCoverage], minimumSchools: Int
-    ) throws -> [CoverageRow] {
+        period: Period, geography: Geography, byProvince: [String: ProvinceCoverage], published: [PublishedCoverage]
+    ) -> [CoverageRow] {
         let perUnit = geography.sumUp(byProvince, zero: ProvinceCoverage()) { a, b in
             var s = a
             s.registeredSchools += b.registeredSchools
@@ -680,46 +731,11 @@ public struct Releaser: Sendable {
             s.reportingEnrolment += b.reportingEnrolment
             return s
         }
-        let published = try CoverageRule(geography: geography, minimumSchools: minimumSchools).publish(
-            registered: perUnit.map(\.registeredSchools), reporting: perUnit.map(\.reportingSchools))
         return geography.units.enumerated().map { i, u in
             CoverageRow(
                 period: period.description, level: u.level, geoCode: u.code, geoName: u.name,
                 registeredSchools: perUnit[i].registeredSchools, registeredEnrolment: perUnit[i].registeredEnrolment,
-                coverage: published[i])
-        }
-    }
-
-    /// The coverage of a pooled release: each quarter's published by ``CoverageRule`` (the rule
-    /// that keeps a school that did not report from being singled out), then combined — every
-    /// quarter complete: complete; every quarter published: the band from the mean of the
-    /// quarters' lower ends (rounded down to 5 points) to the mean of their upper ends (rounded
-    /// up); any quarter withheld: withheld. A function of values the rule allows to publish, so
-    /// it singles out no school either. Registered schools and pupils are the last quarter's.
-    static func pooledCoverage(
-        span: PeriodSpan, geography: Geography, byPeriod: [(period: Period, byProvince: [String: ProvinceCoverage])],
-        minimumSchools: Int
-    ) throws -> [CoverageRow] {
-        let quarters = try byPeriod.map {
-            try coverage(period: $0.period, geography: geography, byProvince: $0.byProvince, minimumSchools: minimumSchools)
-        }
-        guard let last = quarters.last else { return [] }
-        return last.indices.map { i in
-            var row = last[i]
-            row.period = span.description
-            let all = quarters.map { $0[i].coverage }
-            if all.allSatisfy({ $0.status == .complete }) {
-                row.coverage = PublishedCoverage(status: .complete, low: 100, high: 100)
-            } else if all.allSatisfy({ $0.status != .withheld }) {
-                let lows = all.map { $0.status == .complete ? 100 : ($0.low ?? 0) }
-                let highs = all.map { $0.status == .complete ? 100 : ($0.high ?? 100) }
-                let low = lows.reduce(0, +) / lows.count / 5 * 5
-                let high = min(100, (highs.reduce(0, +) + highs.count - 1) / highs.count)
-                row.coverage = PublishedCoverage(status: .band, low: low, high: min(100, (high + 4) / 5 * 5))
-            } else {
-                row.coverage = .withheld
-            }
-            return row
+                coverage: published.indices.contains(i) ? published[i] : .withheld)
         }
     }
 
@@ -792,12 +808,12 @@ public struct Releaser: Sendable {
             (
                 "domains",
                 plan.hasDomains
-                    ? "the country and every region broken down by \(plan.domainDimensions.joined(separator: " and ")) for \(plan.domainTables.joined(separator: " and ")) (table domain_cells; registry facts per part in domain_units): each is measured with its own noise (domain_noise; one person is in one part of each breakdown, so each breakdown's group has the table's own sensitivity, and its rho counts in the total above); the parts of a unit add up to the unit, the regions' parts to the country's, and within a part the cells to its total. Weights: geography=\(plan.geographyWeight), \(plan.domainDimensions.map { "\($0)=\(plan.domainWeights[$0, default: 1])" }.joined(separator: ", ")). A part with fewer than \(plan.minimumSchools) registered schools is withheld (small_area)."
+                    ? "the country and every region broken down by \(plan.domainDimensions.joined(separator: " and ")) for \(plan.domainTables.joined(separator: " and ")) (table domain_cells; registry facts per part in domain_units): each is measured with its own noise (domain_noise; one person is in one part of each breakdown, so each breakdown's group has the table's own sensitivity, and its rho counts in the total above); the parts of a unit add up to the unit, the regions' parts to the country's, and within a part the cells to its total. Weights: geography=\(plan.geographyWeight), \(plan.domainDimensions.map { "\($0)=\(plan.domainWeights[$0, default: 1])" }.joined(separator: ", ")). A part with fewer than \(plan.minimumSchools) registered or reporting schools is withheld (small_area)."
                     : "none"
             ),
             (
                 "guarantee",
-                "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(Accounting.formatEpsilon(epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, the probability of any set of figures here changes by at most a factor e^epsilon (plus delta). At the default epsilon of about 7.8 that factor is loose: this is a moderate privacy loss, not a tiny one, and the protection of small numbers rests as much on the k-threshold, the small-area rule and complementary suppression as on the noise. The guarantee covers every figure here computed from counts; the coverage table is administrative and not noised (see below). A person counted in m incidents of this release's quarters loses m^2 times rho (group privacy): a pooled release of n quarters costs n^2 times its rho for a person with one incident in each, and a many-victim incident or a whole school's submission is not protected as one unit (a large cluster shows as a cluster). Spending more budget on the same quarter adds up (budget_spent_rho is the quarter's total when this release was made; 'mosaic budget' tells the total now). Each incident is counted in the quarter the school learned of it: a late report or a correction of a quarter already released reaches only later releases, and an incident counted in two quarters costs the ρ of both. Which schools reported is treated as an administrative fact (every school files a full file, zeros included), not as data about incidents: the coverage table shows it only as shares in 5-point bands, and never so that a school that did not report can be singled out."
+                "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(Accounting.formatEpsilon(epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, the probability of any set of figures here changes by at most a factor e^epsilon (plus delta). At the default epsilon of about 7.8 that factor is loose: this is a moderate privacy loss, not a tiny one, and the protection of small numbers rests as much on the k-threshold, the small-area rule and complementary suppression as on the noise. The guarantee covers every figure here computed from counts; the coverage table protects a different unit, a school's reporting (see below). A person counted in m incidents of this release's quarters loses m^2 times rho (group privacy): a pooled release of n quarters costs n^2 times its rho for a person with one incident in each, and a many-victim incident or a whole school's submission is not protected as one unit (a large cluster shows as a cluster). Spending more budget on the same quarter adds up (budget_spent_rho is the quarter's total when this release was made; 'mosaic budget' tells the total now). Each incident is counted in the quarter the school learned of it: a late report or a correction of a quarter already released reaches only later releases, and an incident counted in two quarters costs the ρ of both. Which schools reported is protected apart: the coverage table's shares come from each unit's count of reporting schools plus discrete Gaussian noise (variance \(CoverageRule.sigma2), drawn once per quarter by its first release and reused by every release covering it), which is \(CoverageRule.rho)-zCDP for one school's reporting in a quarter; only units of at least \(CoverageRule.minimumSchools) open schools, a registry fact, show a share (its 95 % interval). The quarter's first release also fixes which schools its releases count: a school that reports later reaches none of them. A small_area status is the one exact statement about reporting (fewer than \(plan.minimumSchools) schools reported in that unit or part): a rule decided from the registry makes the statuses caused by any one school's absence the same as those of at least \(max(2, plan.minimumSchools)) schools' absences, and a release whose statuses would let a reader prove that a school did not report is refused."
             ),
             (
                 "replicates",
@@ -809,7 +825,7 @@ public struct Releaser: Sendable {
             ),
             (
                 "suppression",
-                "A withheld value has no value and no margin; its status says why. below_k: fewer than \(plan.k) (from 1 to \(plan.k - 1), or a zero withheld to protect another value). small_area: a region or province with fewer than \(plan.minimumSchools) registered schools (its counts appear only inside its parent; the value may be anything, zero included). complementary: a value of \(plan.k) or more withheld so that no other withheld value can be computed by subtraction. Before this file was written, an interval audit solved the linear program a reader would (every published value, children summing to their parent, tables summing to the total, responses at most the total, no negative value, and what each status says) for every withheld value: a below_k value can still be anything from 1 to \(plan.k - 1), and a small area's value is uncertain by at least max(\(plan.k), \(plan.smallAreaPercent) % of it) either way, except where the statuses themselves already imply a bound (two provinces with fewer than \(plan.k) each make a region of at most \(2 * (plan.k - 1))). Suppression is post-processing of the noisy values: it costs no privacy budget and is not part of the differential-privacy guarantee; it protects against computing a withheld value from the published ones."
+                "A withheld value has no value and no margin; its status says why. below_k: fewer than \(plan.k) (from 1 to \(plan.k - 1), or a zero withheld to protect another value). small_area: a region, province or breakdown part with fewer than \(plan.minimumSchools) registered schools, or fewer than \(plan.minimumSchools) reporting, or one of exactly \(plan.minimumSchools) withheld whatever reports so that no school's absence shows (its counts appear only inside its parent; the value may be anything, zero included). complementary: a value of \(plan.k) or more withheld so that no other withheld value can be computed by subtraction. Before this file was written, an interval audit solved the linear program a reader would (every published value, children summing to their parent, tables summing to the total, responses at most the total, no negative value, and what each status says) for every withheld value: a below_k value can still be anything from 1 to \(plan.k - 1), and a small area's value is uncertain by at least max(\(plan.k), \(plan.smallAreaPercent) % of it) either way, except where the statuses themselves already imply a bound (two provinces with fewer than \(plan.k) each make a region of at most \(2 * (plan.k - 1))). Suppression is post-processing of the noisy values: it costs no privacy budget and is not part of the differential-privacy guarantee; it protects against computing a withheld value from the published ones."
             ),
             (
                 "total_persons",

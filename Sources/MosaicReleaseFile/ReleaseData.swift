@@ -79,7 +79,7 @@ public enum CellStatus: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// Registered schools and pupils of one unit in one quarter (registry facts, public), and how
-/// much of it reported, as the coverage rule publishes it (see `CoverageRule`): never the
+/// much of it reported, as the coverage rule publishes it (see `ReportingRule`): never the
 /// pupils of reporting schools, and no figure that singles out a school that did not report.
 public struct CoverageRow: Sendable, Hashable {
     /// The quarter, `YYYY-Qn`.

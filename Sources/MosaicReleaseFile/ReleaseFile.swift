@@ -15,7 +15,7 @@ import MosaicText
 /// - `coverage(period, level, geo_code, geo_name, registered_schools, registered_enrolment,
 ///   coverage_status, reporting_share_low, reporting_share_high)`: registry facts, and the share
 ///   of registered schools that reported (`complete`, a 5-point `band`, or `withheld`; see
-///   `CoverageRule`);
+///   `ReportingRule`);
 /// - `units(level, geo_code, geo_name, parent_code, ordinal)`: the hierarchy;
 /// - `noise(table_name, level, sigma2_num, sigma2_den, rho_nano)`: the noise of each measurement
 ///   group, so that anyone can compute margins for sums (`mosaic query` does);

@@ -22,7 +22,7 @@ extension Store {
                 FROM submission sub
                 JOIN submission_count c ON c.submission_id = sub.id
                 JOIN school s ON s.id = sub.school_id
-                WHERE sub.period = ? AND sub.superseded_by IS NULL AND sub.codebook_version = ?
+                WHERE sub.period = ? AND sub.superseded_by IS NULL AND sub.codebook_version = ? AND \(Store.inFrozenSet)
                 GROUP BY s.province_code, s.stage, s.sector, c.cell_index
                 """, arguments: [period.description, codebook.version])
         while let r = try rows.next() {
@@ -38,9 +38,17 @@ extension Store {
         }
         let submissions =
             try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM submission WHERE period = ? AND superseded_by IS NULL", arguments: [period.description]) ?? 0
+                db, sql: "SELECT count(*) FROM submission sub WHERE sub.period = ? AND sub.superseded_by IS NULL AND \(Store.inFrozenSet)",
+                arguments: [period.description]) ?? 0
         return (out, submissions, byDomain)
     }
+
+    /// SQL over a submission `sub`: true unless its quarter is frozen without its school (a
+    /// school that first reported after the quarter's first release reaches none of its releases).
+    static let inFrozenSet = """
+        (NOT EXISTS (SELECT 1 FROM quarter_frozen f WHERE f.period = sub.period)
+         OR EXISTS (SELECT 1 FROM quarter_reporting q WHERE q.period = sub.period AND q.school_id = sub.school_id))
+        """
 
     /// The ρ cap of a quarter (nano-ρ): its own, else the store's default.
     static func capNano(period: Period, db: Database) throws -> UInt64 {

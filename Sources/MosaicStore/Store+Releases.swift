@@ -128,6 +128,12 @@ public struct LedgerView: Sendable {
     public var budgets: [(period: Period, spentNano: UInt64, capNano: UInt64)] = []
     /// Per covered quarter, its coverage by province (a pooled release combines them).
     public var coverageByPeriod: [(period: Period, byProvince: [String: ProvinceCoverage])] = []
+    /// Per covered quarter, the open schools that reported (ids). Never print them: the
+    /// reporting rule turns them into what a release may say.
+    public var reportingByPeriod: [(period: Period, schools: Set<String>)] = []
+    /// Per covered quarter, the noisy reporting counts its first release drew (nil when this
+    /// release is the first: it draws them, ``NewRelease/freeze``), keyed `level|code`.
+    public var frozenCoverage: [[String: FrozenCount]?] = []
     /// The id the release will have (`2026-Q3-R2`).
     public var releaseID: String
     /// True counts per province over current submissions: the engine's only input. Never print them.
@@ -138,6 +144,20 @@ public struct LedgerView: Sendable {
     public var submissions: Int
     /// Per province: (open schools, reporting schools, their pupils, reporting pupils).
     public var coverageByProvince: [String: ProvinceCoverage]
+}
+
+/// A unit's registered schools and its noisy count of reporting schools, drawn once per quarter.
+public struct FrozenCount: Sendable, Equatable {
+    /// Open schools registered when the quarter was frozen.
+    public var registered: Int
+    /// The reporting schools plus discrete Gaussian noise.
+    public var noisy: Int
+
+    /// A count from its parts.
+    public init(registered: Int, noisy: Int) {
+        self.registered = registered
+        self.noisy = noisy
+    }
 }
 
 /// Registry facts and reporting of one province in one quarter.
@@ -170,6 +190,9 @@ public struct NewRelease: Sendable {
     public var domainCells: [[Int64]]
     /// Bootstrap replicates of the errors (post-processing), for margins of sums.
     public var replicates: [Data]
+    /// Per covered quarter, the noisy reporting counts drawn for it when the ledger had none
+    /// (nil: it had), keyed `level|code`: the store freezes the quarter with them.
+    public var freeze: [[String: FrozenCount]?] = []
     /// Why the release could not be protected after its noise was drawn (nil: published). A
     /// failed release is recorded with its measurements and spends its ρ, but has no rows.
     public var failure: String? = nil
@@ -235,6 +258,8 @@ extension Store {
                 var byDomain: [String: [String: [String: [Int]]]] = [:]
                 var submissions = 0
                 var coverage: [(period: Period, byProvince: [String: ProvinceCoverage])] = []
+                var reporting: [(period: Period, schools: Set<String>)] = []
+                var frozen: [[String: FrozenCount]?] = []
                 for q in span.quarters {
                     let truth = try Store.provinceTotals(period: q, codebook: codebook, db: db)
                     // Every pooled quarter must have been reported: a sum over a quarter nobody
@@ -256,6 +281,8 @@ extension Store {
                         }
                     }
                     coverage.append((q, try Store.coverageByProvince(period: q, db: db)))
+                    reporting.append((q, try Store.reportingSchools(period: q, db: db)))
+                    frozen.append(try Store.frozenCoverage(period: q, db: db))
                 }
                 // Ids never repeat: one more than the highest ever given for the span (releases
                 // are never deleted, and an id is never reused even if a row were lost).
@@ -269,6 +296,8 @@ extension Store {
                 view.budgets = budgets
                 view.truthByDomain = byDomain
                 view.coverageByPeriod = coverage
+                view.reportingByPeriod = reporting
+                view.frozenCoverage = frozen
                 let release = try make(view)
                 let json = String(decoding: try JSONEncoder().encode(release.parts), as: UTF8.self)
                 try ReleaseRecord(
@@ -301,6 +330,24 @@ extension Store {
                         releaseId: id, ordinal: ordinal, level: r.level, geoCode: r.geoCode, geoName: r.geoName, tableName: r.tableName,
                         cell: r.cell, value: r.value, moe95: r.moe95, status: r.status
                     ).insert(db)
+                }
+                for (q, counts) in zip(span.quarters, release.freeze) {
+                    // Only a quarter not frozen yet is frozen now, with the schools counted.
+                    guard let counts, frozen[span.quarters.firstIndex(of: q) ?? 0] == nil else { continue }
+                    try db.execute(
+                        sql: "INSERT INTO quarter_frozen (period, release_id, frozen_at) VALUES (?, ?, ?)",
+                        arguments: [q.description, id, createdAt])
+                    for school in reporting.first(where: { $0.period == q })?.schools.sorted() ?? [] {
+                        try db.execute(
+                            sql: "INSERT INTO quarter_reporting (period, school_id) VALUES (?, ?)", arguments: [q.description, school])
+                    }
+                    for (key, c) in counts.sorted(by: { $0.key < $1.key }) {
+                        let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
+                        guard parts.count == 2 else { continue }
+                        try db.execute(
+                            sql: "INSERT INTO quarter_coverage (period, level, geo_code, registered, noisy) VALUES (?, ?, ?, ?, ?)",
+                            arguments: [q.description, parts[0], parts[1], c.registered, c.noisy])
+                    }
                 }
                 if let pendingToken { try Store.setPendingRef(token: pendingToken, ref: id, db: db) }
                 try beforeCommit(id)
@@ -354,6 +401,32 @@ extension Store {
     /// A quarter's budget: (spent, cap) in nano-ρ.
     public func budgetNano(period: Period) throws -> (spent: UInt64, cap: UInt64) {
         try database.read { db in (try Store.spentNano(period: period, db: db), try Store.capNano(period: period, db: db)) }
+    }
+
+    /// The schools a quarter's releases count: those frozen by its first release, else the
+    /// open schools with a current submission.
+    static func reportingSchools(period: Period, db: Database) throws -> Set<String> {
+        Set(
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT s.id FROM school s JOIN submission sub ON sub.school_id = s.id
+                    WHERE s.is_open = 1 AND sub.period = ? AND sub.superseded_by IS NULL AND \(Store.inFrozenSet)
+                    """, arguments: [period.description]))
+    }
+
+    /// A quarter's noisy reporting counts, drawn by its first release (nil before it), keyed
+    /// `level|code`.
+    static func frozenCoverage(period: Period, db: Database) throws -> [String: FrozenCount]? {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM quarter_frozen WHERE period = ?", arguments: [period.description]) == true
+        else { return nil }
+        var out: [String: FrozenCount] = [:]
+        for r in try Row.fetchAll(
+            db, sql: "SELECT level, geo_code, registered, noisy FROM quarter_coverage WHERE period = ?", arguments: [period.description])
+        {
+            out["\(r["level"] as String)|\(r["geo_code"] as String)"] = FrozenCount(registered: r["registered"], noisy: r["noisy"])
+        }
+        return out
     }
 
     /// Open schools and reporting ones (and their pupils) per province for a quarter: registry facts and administrative data.

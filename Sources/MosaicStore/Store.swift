@@ -367,6 +367,32 @@ public final class Store: Sendable {
             // drawn is recorded, spends its ρ, and has no rows: the failure depends on the noise.
             try db.execute(sql: "ALTER TABLE release ADD COLUMN failure TEXT")
         }
+        m.registerMigration("freezeEachQuartersReporting") { db in
+            // A quarter's first release fixes which schools its releases count (a school that
+            // reports later reaches none of them) and draws the noisy reporting counts its
+            // coverage is published from, once: every release of the quarter says the same.
+            try db.execute(
+                sql: """
+                    CREATE TABLE quarter_frozen (
+                      period TEXT PRIMARY KEY CHECK (period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),
+                      release_id TEXT NOT NULL,
+                      frozen_at TEXT NOT NULL
+                    );
+                    CREATE TABLE quarter_reporting (
+                      period TEXT NOT NULL REFERENCES quarter_frozen(period),
+                      school_id TEXT NOT NULL,
+                      PRIMARY KEY (period, school_id)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE quarter_coverage (
+                      period TEXT NOT NULL REFERENCES quarter_frozen(period),
+                      level TEXT NOT NULL CHECK (level IN ('country', 'region', 'province')),
+                      geo_code TEXT NOT NULL,
+                      registered INTEGER NOT NULL CHECK (registered >= 0),
+                      noisy INTEGER NOT NULL,
+                      PRIMARY KEY (period, level, geo_code)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return m
     }
 
