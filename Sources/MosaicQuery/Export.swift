@@ -58,7 +58,7 @@ public enum ReleaseExport {
             "registered_schools": "open schools in the registry",
             "registered_enrolment": "pupils in registered schools",
             "coverage_status":
-                "complete (every registered school reported), band (the share of registered schools that reported lies in [reporting_share_low, reporting_share_high) percent), or withheld (fewer than 20 schools, a small area, or a band that would single out a school that did not report)",
+                "band (a 95 % interval [reporting_share_low, reporting_share_high] of the share of registered schools that reported, from a count with random noise drawn once per quarter), or withheld (fewer than 20 open schools); complete (every registered school reported) only in files made before that rule",
             "reporting_share_low": "lower end of the reporting share, percent",
             "reporting_share_high": "upper end of the reporting share, percent",
         ]

@@ -79,8 +79,9 @@ public enum CellStatus: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// Registered schools and pupils of one unit in one quarter (registry facts, public), and how
-/// much of it reported, as the coverage rule publishes it (see `ReportingRule`): never the
-/// pupils of reporting schools, and no figure that singles out a school that did not report.
+/// much of it reported, as the coverage rule publishes it (see `CoverageRule`: a 95 % interval
+/// from a noisy count): never the pupils of reporting schools, and no exact statement that could
+/// single out a school that did not report.
 public struct CoverageRow: Sendable, Hashable {
     /// The quarter, `YYYY-Qn`.
     public var period: String

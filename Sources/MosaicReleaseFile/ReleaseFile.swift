@@ -14,8 +14,8 @@ import MosaicText
 /// - `metadata(key, value)`: the release's parameters and its privacy guarantee in words;
 /// - `coverage(period, level, geo_code, geo_name, registered_schools, registered_enrolment,
 ///   coverage_status, reporting_share_low, reporting_share_high)`: registry facts, and the share
-///   of registered schools that reported (`complete`, a 5-point `band`, or `withheld`; see
-///   `ReportingRule`);
+///   of registered schools that reported (a `band`: the 95 % interval of a noisy count; or
+///   `withheld`; `complete` in files made before; see `CoverageRule`);
 /// - `units(level, geo_code, geo_name, parent_code, ordinal)`: the hierarchy;
 /// - `noise(table_name, level, sigma2_num, sigma2_den, rho_nano)`: the noise of each measurement
 ///   group, so that anyone can compute margins for sums (`mosaic query` does);

@@ -13,6 +13,9 @@ public struct RegionStatus: Sendable, Equatable {
     public var submitted: Int
     /// Open schools without one, by id.
     public var missing: [String]
+    /// Schools that submitted after the quarter's first release froze the schools its releases
+    /// count (they reach none of them), by id.
+    public var late: [String] = []
     /// Share of registered schools that submitted, 0 to 1.
     public var coverage: Double { registered == 0 ? 0 : Double(submitted) / Double(registered) }
 }
@@ -25,7 +28,9 @@ extension Store {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT s.region_code, s.region_name, s.id, (c.id IS NOT NULL) AS submitted
+                    SELECT s.region_code, s.region_name, s.id, (c.id IS NOT NULL) AS submitted,
+                      (c.id IS NOT NULL AND EXISTS (SELECT 1 FROM quarter_frozen f WHERE f.period = c.period)
+                       AND NOT EXISTS (SELECT 1 FROM quarter_reporting q WHERE q.period = c.period AND q.school_id = s.id)) AS late
                     FROM school s
                     LEFT JOIN submission c ON c.school_id = s.id AND c.period = ? AND c.superseded_by IS NULL
                     WHERE s.is_open = 1
@@ -36,6 +41,7 @@ extension Store {
                 var st = byRegion[code] ?? RegionStatus(regionCode: code, regionName: r[1], registered: 0, submitted: 0, missing: [])
                 st.registered += 1
                 if r[3] as Bool { st.submitted += 1 } else { st.missing.append(r[2]) }
+                if r[4] as Bool { st.late.append(r[2]) }
                 byRegion[code] = st
             }
             return byRegion.values.sorted { $0.regionCode < $1.regionCode }

@@ -43,6 +43,16 @@ enum StatusPrinter {
                     }.joined(separator: "\n") + "\n"
             }
         }
+        let late = rows.flatMap(\.late)
+        if !late.isEmpty {
+            out +=
+                "\nSubmitted after the quarter's first release (\(late.count)): counted in none of its releases, which all count the schools the first one counted\(listMissing ? ":" : ".")\n"
+            if listMissing {
+                out +=
+                    stride(from: 0, to: late.count, by: 8).map { "  " + late[$0..<min($0 + 8, late.count)].joined(separator: " ") }
+                    .joined(separator: "\n") + "\n"
+            }
+        }
         return out
     }
 }

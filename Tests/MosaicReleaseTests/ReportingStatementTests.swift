@@ -109,6 +109,20 @@ struct HandMadeStore {
         #expect(try five.release().rows.contains { $0.geoCode == "P1" && $0.status != .smallArea })
     }
 
+    /// A breakdown part whose figures would come from fewer than the minimum reporting schools
+    /// is withheld, though it has enough registered.
+    @Test func aPartWithTooFewReportingIsWithheld() throws {
+        // R1: 30 schools, 15 primary (even numbers) and 15 secondary; 11 primary ones missing.
+        let h = try HandMadeStore(provinces: [("R1", "P1", 30), ("R2", "P2", 30)])
+        let missing = Set((0..<11).map { "P1-\(2 * $0)" })
+        try h.submit(h.schools.map(\.id).filter { !missing.contains($0) })
+        let data = try h.release()
+        let primary = data.domainRows.filter { $0.row.geoCode == "R1" && $0.domain == "primary" }
+        #expect(!primary.isEmpty && primary.allSatisfy { $0.row.status == .smallArea })
+        #expect(data.domainRows.contains { $0.row.geoCode == "R1" && $0.domain == "secondary" && $0.row.status == .published })
+        #expect(data.domainRows.contains { $0.row.geoCode == "R2" && $0.domain == "primary" && $0.row.status == .published })
+    }
+
     /// Later releases of a quarter count the schools its first release counted and publish
     /// the same coverage; a school that reports later reaches none of them.
     @Test func aQuartersReportingIsFrozenByItsFirstRelease() throws {
@@ -123,6 +137,8 @@ struct HandMadeStore {
             try Int.fetchOne(db, sql: "SELECT count(*) FROM quarter_reporting WHERE period = '2026-Q3'")
         }
         #expect(frozen == h.schools.count - 1)
+        // The authority's own status names it, apart from the schools counted.
+        #expect(try h.store.status(period: h.period).flatMap(\.late) == [late])
         // The late school's counts are not in the second release's truth: the measurements
         // of the country's total differ from the first's only by noise, never by its persons.
         let truth = try h.store.database.read { db in
