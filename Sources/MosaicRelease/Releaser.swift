@@ -332,7 +332,7 @@ public struct Releaser: Sendable {
         let codebook = try Codebook.bundled()
         let (geography, plan, domains) = try self.plan(request, codebook: codebook)
         var engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains)
-        let smallAreaRule = try self.smallAreaRule(geography: geography, domains: domains, minimumSchools: request.minimumSchools)
+        let registryFacts = try self.registryFacts(geography: geography)
         let asked = plan.spent(codebook: codebook)
         let created = timestampUTC(now)
         var data: ReleaseData?
@@ -344,23 +344,37 @@ public struct Releaser: Sendable {
                 make: { ledger in
                     let spent = Rho(nano: ledger.spentNano)
                     let cap = Rho(nano: ledger.capNano)
-                    // What the release says about reporting, per quarter: small areas from the
-                    // schools counted; coverage from noisy counts drawn by the quarter's first release.
-                    var freeze: [[String: FrozenCount]?] = []
+                    // What the release says about reporting, per quarter, as the quarter's first
+                    // release fixed it: small areas from the schools it counted, with its minimum
+                    // and every breakdown (later releases show a part of that one statement), and
+                    // coverage from the noisy counts it drew.
+                    var freeze: [FrozenReporting?] = []
                     var quarterCounts: [[String: FrozenCount]] = []
+                    var rules: [Int: (rule: SmallAreaRule, domains: Domains)] = [:]
                     for (i, q) in ledger.reportingByPeriod.enumerated() {
-                        let reported = smallAreaRule.ids.map { q.schools.contains($0) }
-                        let small = try smallAreaRule.rule.publish(reported: reported)
+                        let fixed = ledger.frozenReporting.indices.contains(i) ? ledger.frozenReporting[i] : nil
+                        let minimum = fixed?.minimumSchools ?? request.minimumSchools
+                        let statement = rules[minimum] ?? registryFacts.rule(minimumSchools: minimum, geography: geography)
+                        rules[minimum] = statement
+                        let reported = registryFacts.ids.map { q.schools.contains($0) }
+                        let small = try statement.rule.publish(reported: reported)
                         // A pooled release withholds what any covered quarter withholds.
                         for u in engine.smallAreas.units.indices where small.units[u] { engine.smallAreas.units[u] = true }
-                        for p in engine.smallAreas.parts.indices where small.parts[p] { engine.smallAreas.parts[p] = true }
+                        for (p, part) in domains.parts.enumerated() {
+                            let d = statement.domains.dimensions.firstIndex { $0.name == domains.dimensionName(part) }
+                            let v = d.flatMap { statement.domains.dimensions[$0].values.firstIndex(of: domains.valueCode(part)) }
+                            if let d, let v, let whole = statement.domains.part(unit: part.unit, dimension: d, value: v), small.parts[whole] {
+                                engine.smallAreas.parts[p] = true
+                            }
+                            if engine.smallAreas.units[part.unit] { engine.smallAreas.parts[p] = true }
+                        }
                         var counts: [String: FrozenCount]
-                        if let stored = ledger.frozenCoverage.indices.contains(i) ? ledger.frozenCoverage[i] : nil {
-                            counts = stored
+                        if let fixed {
+                            counts = fixed.counts
                             freeze.append(nil)
                         } else {
                             var reporting = [Int](repeating: 0, count: geography.units.count)
-                            for (s, r) in reported.enumerated() where r { reporting[smallAreaRule.provinces[s]] += 1 }
+                            for (s, r) in reported.enumerated() where r { reporting[registryFacts.provinces[s]] += 1 }
                             for u in stride(from: geography.units.count - 1, through: 0, by: -1) {
                                 for c in geography.units[u].children { reporting[u] += reporting[c] }
                             }
@@ -372,7 +386,7 @@ public struct Releaser: Sendable {
                                     counts["\(unit.level.rawValue)|\(unit.code)"] = FrozenCount(registered: registered[u], noisy: n)
                                 }
                             }
-                            freeze.append(counts)
+                            freeze.append(FrozenReporting(minimumSchools: minimum, counts: counts))
                         }
                         quarterCounts.append(counts)
                     }
@@ -691,31 +705,43 @@ public struct Releaser: Sendable {
             })
     }
 
-    /// The small-area rule of a release (registry only: no reporting read), with the ids of the
-    /// open schools in the order it numbers them and each one's province.
-    func smallAreaRule(geography: Geography, domains: Domains, minimumSchools: Int) throws -> (
-        rule: SmallAreaRule, ids: [String], provinces: [Int]
-    ) {
+    /// The open schools as the small-area rule sees them (registry only: no reporting read).
+    struct RegistryFacts {
+        /// Open schools, in the order the rule numbers them.
+        var schools: [School]
+        /// Their ids.
+        var ids: [String]
+        /// Each one's province (index in the geography).
+        var provinces: [Int]
+
+        /// The rule with `minimumSchools` over every breakdown the registry allows (a release
+        /// shows the statuses of its own parts, all from this one statement).
+        func rule(minimumSchools: Int, geography: Geography) -> (rule: SmallAreaRule, domains: Domains) {
+            let names = Domains.knownDimensions.keys.sorted()
+            let domains = Domains(schools: schools, geography: geography, dimensions: names, tables: [])
+            let list = zip(schools, provinces).map { s, p in
+                SmallAreaRule.School(
+                    province: p,
+                    values: domains.dimensions.map { d in Domains.value(of: s, dimension: d.name).flatMap { d.values.firstIndex(of: $0) } ?? -1 }
+                )
+            }
+            return (SmallAreaRule(geography: geography, domains: domains, schools: list, minimumSchools: minimumSchools), domains)
+        }
+    }
+
+    /// The registry's open schools, for the small-area rule.
+    func registryFacts(geography: Geography) throws -> RegistryFacts {
         let open = Set(try store.schoolFacts().filter(\.value.isOpen).keys)
         var province: [String: Int] = [:]
         for (i, u) in geography.units.enumerated() where u.level == .province { province[u.code] = i }
-        var ids: [String] = []
-        var schools: [SmallAreaRule.School] = []
+        var facts = RegistryFacts(schools: [], ids: [], provinces: [])
         for s in try store.schools() where open.contains(s.id) {
             guard let p = province[s.provinceCode] else { continue }
-            ids.append(s.id)
-            schools.append(
-                SmallAreaRule.School(
-                    province: p,
-                    values: domains.dimensions.map { d in
-                        Domains.value(of: s, dimension: d.name).flatMap { d.values.firstIndex(of: $0) } ?? -1
-                    }
-                ))
+            facts.schools.append(s)
+            facts.ids.append(s.id)
+            facts.provinces.append(p)
         }
-        return (
-            SmallAreaRule(geography: geography, domains: domains, schools: schools, minimumSchools: minimumSchools), ids,
-            schools.map(\.province)
-        )
+        return facts
     }
 
     /// Registered schools and pupils per unit, summed up the hierarchy, with the coverage the
@@ -808,12 +834,12 @@ public struct Releaser: Sendable {
             (
                 "domains",
                 plan.hasDomains
-                    ? "the country and every region broken down by \(plan.domainDimensions.joined(separator: " and ")) for \(plan.domainTables.joined(separator: " and ")) (table domain_cells; registry facts per part in domain_units): each is measured with its own noise (domain_noise; one person is in one part of each breakdown, so each breakdown's group has the table's own sensitivity, and its rho counts in the total above); the parts of a unit add up to the unit, the regions' parts to the country's, and within a part the cells to its total. Weights: geography=\(plan.geographyWeight), \(plan.domainDimensions.map { "\($0)=\(plan.domainWeights[$0, default: 1])" }.joined(separator: ", ")). A part with fewer than \(plan.minimumSchools) registered or reporting schools is withheld (small_area)."
+                    ? "the country and every region broken down by \(plan.domainDimensions.joined(separator: " and ")) for \(plan.domainTables.joined(separator: " and ")) (table domain_cells; registry facts per part in domain_units): each is measured with its own noise (domain_noise; one person is in one part of each breakdown, so each breakdown's group has the table's own sensitivity, and its rho counts in the total above); the parts of a unit add up to the unit, the regions' parts to the country's, and within a part the cells to its total. Weights: geography=\(plan.geographyWeight), \(plan.domainDimensions.map { "\($0)=\(plan.domainWeights[$0, default: 1])" }.joined(separator: ", ")). A part with fewer than \(plan.minimumSchools) registered schools, or fewer reporting than the quarter's minimum, is withheld (small_area)."
                     : "none"
             ),
             (
                 "guarantee",
-                "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(Accounting.formatEpsilon(epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, the probability of any set of figures here changes by at most a factor e^epsilon (plus delta). At the default epsilon of about 7.8 that factor is loose: this is a moderate privacy loss, not a tiny one, and the protection of small numbers rests as much on the k-threshold, the small-area rule and complementary suppression as on the noise. The guarantee covers every figure here computed from counts; the coverage table protects a different unit, a school's reporting (see below). A person counted in m incidents of this release's quarters loses m^2 times rho (group privacy): a pooled release of n quarters costs n^2 times its rho for a person with one incident in each, and a many-victim incident or a whole school's submission is not protected as one unit (a large cluster shows as a cluster). Spending more budget on the same quarter adds up (budget_spent_rho is the quarter's total when this release was made; 'mosaic budget' tells the total now). Each incident is counted in the quarter the school learned of it: a late report or a correction of a quarter already released reaches only later releases, and an incident counted in two quarters costs the ρ of both. Which schools reported is protected apart: the coverage table's shares come from each unit's count of reporting schools plus discrete Gaussian noise (variance \(CoverageRule.sigma2), drawn once per quarter by its first release and reused by every release covering it), which is \(CoverageRule.rho)-zCDP for one school's reporting in a quarter; only units of at least \(CoverageRule.minimumSchools) open schools, a registry fact, show a share (its 95 % interval). The quarter's first release also fixes which schools its releases count: a school that reports later reaches none of them. A small_area status is the one exact statement about reporting (fewer than \(plan.minimumSchools) schools reported in that unit or part): a rule decided from the registry makes the statuses caused by any one school's absence the same as those of at least \(max(2, plan.minimumSchools)) schools' absences, and a release whose statuses would let a reader prove that a school did not report is refused."
+                "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(Accounting.formatEpsilon(epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, the probability of any set of figures here changes by at most a factor e^epsilon (plus delta). At the default epsilon of about 7.8 that factor is loose: this is a moderate privacy loss, not a tiny one, and the protection of small numbers rests as much on the k-threshold, the small-area rule and complementary suppression as on the noise. The guarantee covers every figure here computed from counts; the coverage table protects a different unit, a school's reporting (see below). A person counted in m incidents of this release's quarters loses m^2 times rho (group privacy): a pooled release of n quarters costs n^2 times its rho for a person with one incident in each, and a many-victim incident or a whole school's submission is not protected as one unit (a large cluster shows as a cluster). Spending more budget on the same quarter adds up (budget_spent_rho is the quarter's total when this release was made; 'mosaic budget' tells the total now). Each incident is counted in the quarter the school learned of it: a late report or a correction of a quarter already released reaches only later releases, and an incident counted in two quarters costs the ρ of both. Which schools reported is protected apart: the coverage table's shares come from each unit's count of reporting schools plus discrete Gaussian noise (variance \(CoverageRule.sigma2), drawn once per quarter by its first release and reused by every release covering it), which is \(CoverageRule.rho)-zCDP for one school's reporting in a quarter; only units of at least \(CoverageRule.minimumSchools) open schools, a registry fact, show a share (its 95 % interval). The quarter's first release also fixes which schools its releases count: a school that reports later reaches none of them. A small_area status is the one exact statement about reporting (fewer schools reported in that unit or part than the quarter's minimum, fixed by its first release with every breakdown, so that every release of the quarter shows part of one statement): a rule decided from the registry makes the statuses caused by any one school's absence the same as those of at least as many other schools' absences as the minimum (two at least), and a release whose statuses would let a reader prove that a school did not report is refused."
             ),
             (
                 "replicates",
@@ -825,7 +851,7 @@ public struct Releaser: Sendable {
             ),
             (
                 "suppression",
-                "A withheld value has no value and no margin; its status says why. below_k: fewer than \(plan.k) (from 1 to \(plan.k - 1), or a zero withheld to protect another value). small_area: a region, province or breakdown part with fewer than \(plan.minimumSchools) registered schools, or fewer than \(plan.minimumSchools) reporting, or one of exactly \(plan.minimumSchools) withheld whatever reports so that no school's absence shows (its counts appear only inside its parent; the value may be anything, zero included). complementary: a value of \(plan.k) or more withheld so that no other withheld value can be computed by subtraction. Before this file was written, an interval audit solved the linear program a reader would (every published value, children summing to their parent, tables summing to the total, responses at most the total, no negative value, and what each status says) for every withheld value: a below_k value can still be anything from 1 to \(plan.k - 1), and a small area's value is uncertain by at least max(\(plan.k), \(plan.smallAreaPercent) % of it) either way, except where the statuses themselves already imply a bound (two provinces with fewer than \(plan.k) each make a region of at most \(2 * (plan.k - 1))). Suppression is post-processing of the noisy values: it costs no privacy budget and is not part of the differential-privacy guarantee; it protects against computing a withheld value from the published ones."
+                "A withheld value has no value and no margin; its status says why. below_k: fewer than \(plan.k) (from 1 to \(plan.k - 1), or a zero withheld to protect another value). small_area: a region, province or breakdown part with fewer than \(plan.minimumSchools) registered schools, or fewer reporting than the quarter's minimum (the min_schools of the quarter's first release, which fixes what every release of the quarter says about reporting), or one of exactly that minimum withheld whatever reports so that no school's absence shows (its counts appear only inside its parent; the value may be anything, zero included). complementary: a value of \(plan.k) or more withheld so that no other withheld value can be computed by subtraction. Before this file was written, an interval audit solved the linear program a reader would (every published value, children summing to their parent, tables summing to the total, responses at most the total, no negative value, and what each status says) for every withheld value: a below_k value can still be anything from 1 to \(plan.k - 1), and a small area's value is uncertain by at least max(\(plan.k), \(plan.smallAreaPercent) % of it) either way, except where the statuses themselves already imply a bound (two provinces with fewer than \(plan.k) each make a region of at most \(2 * (plan.k - 1))). Suppression is post-processing of the noisy values: it costs no privacy budget and is not part of the differential-privacy guarantee; it protects against computing a withheld value from the published ones."
             ),
             (
                 "total_persons",

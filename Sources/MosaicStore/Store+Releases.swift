@@ -131,9 +131,9 @@ public struct LedgerView: Sendable {
     /// Per covered quarter, the open schools that reported (ids). Never print them: the
     /// reporting rule turns them into what a release may say.
     public var reportingByPeriod: [(period: Period, schools: Set<String>)] = []
-    /// Per covered quarter, the noisy reporting counts its first release drew (nil when this
-    /// release is the first: it draws them, ``NewRelease/freeze``), keyed `level|code`.
-    public var frozenCoverage: [[String: FrozenCount]?] = []
+    /// Per covered quarter, what its first release fixed (nil when this release is the first:
+    /// it fixes it, ``NewRelease/freeze``).
+    public var frozenReporting: [FrozenReporting?] = []
     /// The id the release will have (`2026-Q3-R2`).
     public var releaseID: String
     /// True counts per province over current submissions: the engine's only input. Never print them.
@@ -144,6 +144,20 @@ public struct LedgerView: Sendable {
     public var submissions: Int
     /// Per province: (open schools, reporting schools, their pupils, reporting pupils).
     public var coverageByProvince: [String: ProvinceCoverage]
+}
+
+/// What a quarter's first release fixes about its reporting, for every release covering it.
+public struct FrozenReporting: Sendable, Equatable {
+    /// The minimum number of reporting schools below which a unit or part is a small area.
+    public var minimumSchools: Int
+    /// Per unit (`level|code`), registered schools and the noisy count of reporting ones.
+    public var counts: [String: FrozenCount]
+
+    /// A statement from its parts.
+    public init(minimumSchools: Int, counts: [String: FrozenCount]) {
+        self.minimumSchools = minimumSchools
+        self.counts = counts
+    }
 }
 
 /// A unit's registered schools and its noisy count of reporting schools, drawn once per quarter.
@@ -190,9 +204,9 @@ public struct NewRelease: Sendable {
     public var domainCells: [[Int64]]
     /// Bootstrap replicates of the errors (post-processing), for margins of sums.
     public var replicates: [Data]
-    /// Per covered quarter, the noisy reporting counts drawn for it when the ledger had none
-    /// (nil: it had), keyed `level|code`: the store freezes the quarter with them.
-    public var freeze: [[String: FrozenCount]?] = []
+    /// Per covered quarter, what this release fixes for it when the ledger had nothing (nil:
+    /// it had): the store freezes the quarter with it and the schools counted.
+    public var freeze: [FrozenReporting?] = []
     /// Why the release could not be protected after its noise was drawn (nil: published). A
     /// failed release is recorded with its measurements and spends its ρ, but has no rows.
     public var failure: String? = nil
@@ -259,7 +273,7 @@ extension Store {
                 var submissions = 0
                 var coverage: [(period: Period, byProvince: [String: ProvinceCoverage])] = []
                 var reporting: [(period: Period, schools: Set<String>)] = []
-                var frozen: [[String: FrozenCount]?] = []
+                var frozen: [FrozenReporting?] = []
                 for q in span.quarters {
                     let truth = try Store.provinceTotals(period: q, codebook: codebook, db: db)
                     // Every pooled quarter must have been reported: a sum over a quarter nobody
@@ -282,7 +296,7 @@ extension Store {
                     }
                     coverage.append((q, try Store.coverageByProvince(period: q, db: db)))
                     reporting.append((q, try Store.reportingSchools(period: q, db: db)))
-                    frozen.append(try Store.frozenCoverage(period: q, db: db))
+                    frozen.append(try Store.frozenReporting(period: q, db: db))
                 }
                 // Ids never repeat: one more than the highest ever given for the span (releases
                 // are never deleted, and an id is never reused even if a row were lost).
@@ -297,7 +311,7 @@ extension Store {
                 view.truthByDomain = byDomain
                 view.coverageByPeriod = coverage
                 view.reportingByPeriod = reporting
-                view.frozenCoverage = frozen
+                view.frozenReporting = frozen
                 let release = try make(view)
                 let json = String(decoding: try JSONEncoder().encode(release.parts), as: UTF8.self)
                 try ReleaseRecord(
@@ -331,12 +345,13 @@ extension Store {
                         cell: r.cell, value: r.value, moe95: r.moe95, status: r.status
                     ).insert(db)
                 }
-                for (q, counts) in zip(span.quarters, release.freeze) {
+                for (q, statement) in zip(span.quarters, release.freeze) {
                     // Only a quarter not frozen yet is frozen now, with the schools counted.
-                    guard let counts, frozen[span.quarters.firstIndex(of: q) ?? 0] == nil else { continue }
+                    guard let statement, frozen[span.quarters.firstIndex(of: q) ?? 0] == nil else { continue }
+                    let counts = statement.counts
                     try db.execute(
-                        sql: "INSERT INTO quarter_frozen (period, release_id, frozen_at) VALUES (?, ?, ?)",
-                        arguments: [q.description, id, createdAt])
+                        sql: "INSERT INTO quarter_frozen (period, release_id, frozen_at, min_schools) VALUES (?, ?, ?, ?)",
+                        arguments: [q.description, id, createdAt, statement.minimumSchools])
                     for school in reporting.first(where: { $0.period == q })?.schools.sorted() ?? [] {
                         try db.execute(
                             sql: "INSERT INTO quarter_reporting (period, school_id) VALUES (?, ?)", arguments: [q.description, school])
@@ -415,10 +430,12 @@ extension Store {
                     """, arguments: [period.description]))
     }
 
-    /// A quarter's noisy reporting counts, drawn by its first release (nil before it), keyed
-    /// `level|code`.
-    static func frozenCoverage(period: Period, db: Database) throws -> [String: FrozenCount]? {
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM quarter_frozen WHERE period = ?", arguments: [period.description]) == true
+    /// A quarter's statement about reporting, fixed by its first release (nil before it): its
+    /// minimum number of reporting schools, and its noisy reporting counts keyed `level|code`.
+    static func frozenReporting(period: Period, db: Database) throws -> FrozenReporting? {
+        guard
+            let minimum = try Int.fetchOne(
+                db, sql: "SELECT min_schools FROM quarter_frozen WHERE period = ?", arguments: [period.description])
         else { return nil }
         var out: [String: FrozenCount] = [:]
         for r in try Row.fetchAll(
@@ -426,7 +443,7 @@ extension Store {
         {
             out["\(r["level"] as String)|\(r["geo_code"] as String)"] = FrozenCount(registered: r["registered"], noisy: r["noisy"])
         }
-        return out
+        return FrozenReporting(minimumSchools: minimum, counts: out)
     }
 
     /// Open schools and reporting ones (and their pupils) per province for a quarter: registry facts and administrative data.

@@ -376,7 +376,8 @@ public final class Store: Sendable {
                     CREATE TABLE quarter_frozen (
                       period TEXT PRIMARY KEY CHECK (period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),
                       release_id TEXT NOT NULL,
-                      frozen_at TEXT NOT NULL
+                      frozen_at TEXT NOT NULL,
+                      min_schools INTEGER NOT NULL CHECK (min_schools >= 1)  -- the quarter's small-area minimum for reporting
                     );
                     CREATE TABLE quarter_reporting (
                       period TEXT NOT NULL REFERENCES quarter_frozen(period),
