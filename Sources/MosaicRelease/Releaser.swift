@@ -351,6 +351,7 @@ public struct Releaser: Sendable {
                     var freeze: [FrozenReporting?] = []
                     var quarterCounts: [[String: FrozenCount]] = []
                     var rules: [Int: (rule: SmallAreaRule, domains: Domains)] = [:]
+                    var reportedByQuarter: [[Bool]] = []
                     for (i, q) in ledger.reportingByPeriod.enumerated() {
                         let fixed = ledger.frozenReporting.indices.contains(i) ? ledger.frozenReporting[i] : nil
                         let minimum = fixed?.minimumSchools ?? request.minimumSchools
@@ -363,11 +364,18 @@ public struct Releaser: Sendable {
                         for (p, part) in domains.parts.enumerated() {
                             let d = statement.domains.dimensions.firstIndex { $0.name == domains.dimensionName(part) }
                             let v = d.flatMap { statement.domains.dimensions[$0].values.firstIndex(of: domains.valueCode(part)) }
-                            if let d, let v, let whole = statement.domains.part(unit: part.unit, dimension: d, value: v), small.parts[whole] {
+                            if let d, let v, let whole = statement.domains.part(unit: part.unit, dimension: d, value: v), small.parts[whole]
+                            {
                                 engine.smallAreas.parts[p] = true
                             }
                             if engine.smallAreas.units[part.unit] { engine.smallAreas.parts[p] = true }
                         }
+                        reportedByQuarter.append(reported)
+                    }
+                    // Then the coverage (every refusal above comes before any draw).
+                    for (i, reported) in reportedByQuarter.enumerated() {
+                        let fixed = ledger.frozenReporting.indices.contains(i) ? ledger.frozenReporting[i] : nil
+                        let minimum = fixed?.minimumSchools ?? request.minimumSchools
                         var counts: [String: FrozenCount]
                         if let fixed {
                             counts = fixed.counts
@@ -722,7 +730,9 @@ public struct Releaser: Sendable {
             let list = zip(schools, provinces).map { s, p in
                 SmallAreaRule.School(
                     province: p,
-                    values: domains.dimensions.map { d in Domains.value(of: s, dimension: d.name).flatMap { d.values.firstIndex(of: $0) } ?? -1 }
+                    values: domains.dimensions.map { d in
+                        Domains.value(of: s, dimension: d.name).flatMap { d.values.firstIndex(of: $0) } ?? -1
+                    }
                 )
             }
             return (SmallAreaRule(geography: geography, domains: domains, schools: list, minimumSchools: minimumSchools), domains)
