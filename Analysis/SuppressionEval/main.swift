@@ -14,7 +14,87 @@ import MosaicTestSupport
 
 let codebook = try Codebook.bundled()
 let arguments = CommandLine.arguments
+
+// `suppression-eval totals [RELEASES]`: how often each level's totals are published, with the
+// authority's priorities (a cell before a zone's total, a zone's before a district's, a
+// district's before the whole's) and without (every published value weighs by its size only).
+if arguments.count > 1, arguments[1] == "totals" {
+    let count = arguments.count > 2 ? Int(arguments[2]) ?? 200 : 200
+    try totalsEvaluation(releases: count)
+    exit(0)
+}
 let releases = arguments.count > 1 ? Int(arguments[1]) ?? 3 : 3
+
+/// A release engine with the default breakdowns (stage, sector) over a synthetic registry.
+func engineWithBreakdowns(config: SynthConfig, rho: String, minimumSchools: Int) throws -> (ReleaseEngine, TrueCounts, Int) {
+    let period = config.periods.last ?? Period("2026-Q3")!
+    let country = try SyntheticCountry(config: config, codebook: codebook)
+    let geography = Geography(schools: country.schools)
+    var plan = ReleasePlan.defaults(codebook: codebook, rho: Rho(rho)!)
+    plan.minimumSchools = minimumSchools
+    plan.addDefaultDomains()
+    let dimensions = ["stage", "sector"]
+    plan.domainDimensions = dimensions
+    plan.domainTables = [ReleasePlan.totalName, "incidents"]
+    let domains = Domains(schools: country.schools, geography: geography, dimensions: dimensions, tables: plan.domainTables)
+    let byID = Dictionary(uniqueKeysWithValues: country.schools.map { ($0.id, $0) })
+    var truth = TrueCounts(byProvince: [:])
+    var persons = 0
+    let totalTable = codebook.rules.equalTotals.first ?? codebook.tables[0].name
+    for s in country.submissions(for: period) {
+        guard let school = byID[s.schoolID] else { continue }
+        truth.add(s.counts, school: school, dimensions: dimensions)
+        persons += codebook.total(of: totalTable, in: s.counts)
+    }
+    return (ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains), truth, persons)
+}
+
+func totalsEvaluation(releases: Int) throws {
+    print(
+        "Totals published per level (units that are not small areas), over seeded releases of one quarter; min. schools 5, ρ = 1, breakdowns by stage and sector."
+    )
+    var authority = SynthConfig.authority()
+    authority.periods = [Period("2026-Q3")!]
+    var country = SynthConfig()
+    country.periods = [Period("2026-Q3")!]
+    for (name, config, n) in [
+        ("authority of 300 schools, 3 districts, 9 zones", authority, releases),
+        ("demo country of 4,000 schools", country, max(1, releases / 10)),
+    ] {
+        let (e, truth, persons) = try engineWithBreakdowns(config: config, rho: "1", minimumSchools: 5)
+        let relations = e.relations
+        let units = e.geography.units
+        print("\n\(name): \(persons) affected persons in the quarter; \(n) releases per row")
+        print("  priorities        country   regions  provinces   cells withheld   s per release")
+        for priorities in [false, true] {
+            var suppressor = Suppressor(relations: relations, rule: e.suppressionRule, small: e.smallAreas)
+            if !priorities { suppressor.totalPriority = [:] }
+            var published: [Level: Int] = [:]
+            var possible: [Level: Int] = [:]
+            var withheldCells = 0
+            var time = 0.0
+            for r in 0..<n {
+                let values = e.valueVector(e.estimate(e.measure(truth, entropy: SeededEntropy(seed: UInt64(r) + 101))))
+                let start = Date()
+                let outcome = try suppressor.suppress(values)
+                time += Date().timeIntervalSince(start)
+                for (u, unit) in units.enumerated() where !e.smallAreas.units[u] {
+                    possible[unit.level, default: 0] += 1
+                    if outcome.reasons[relations.index(unit: u, slot: TableRelations.totalSlot)] == nil {
+                        published[unit.level, default: 0] += 1
+                    }
+                }
+                withheldCells += outcome.reasons.compactMap { $0 }.count
+            }
+            func share(_ l: Level) -> String {
+                String(format: "%8.1f %%", 100 * Double(published[l] ?? 0) / Double(max(1, possible[l] ?? 0)))
+            }
+            print(
+                "  \(priorities ? "on " : "off")           \(share(.country))  \(share(.region))   \(share(.province))   \(String(format: "%14.1f", Double(withheldCells) / Double(n)))   \(String(format: "%13.2f", time / Double(n)))"
+            )
+        }
+    }
+}
 
 func engine(schools: Int, rho: String, minimumSchools: Int) throws -> (ReleaseEngine, TrueCounts) {
     var config = SynthConfig()

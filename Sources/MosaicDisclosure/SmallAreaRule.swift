@@ -223,9 +223,9 @@ public struct SmallAreaRule: Sendable {
         }
         // A part of a small unit is small too.
         for (p, part) in domains.parts.enumerated() where small[part.unit] { small[units.count + p] = true }
-        if try !audit(small: small).isEmpty {
+        if try !audit(small: small, reporting: atomReporting).isEmpty {
             throw SuppressionError.cannotProtect(
-                "which schools reported: the small-area statuses would let a reader prove that a school did not report (a lower --min-schools, or waiting for more schools, changes this)"
+                "which schools reported: the small-area statuses would let a reader prove that a school did not report (more schools reporting changes this; the minimum of reporting schools is the store's policy, not the release's)"
             )
         }
         return SmallAreas(units: Array(small[0..<units.count]), parts: Array(small[units.count...]))
@@ -233,48 +233,84 @@ public struct SmallAreaRule: Sendable {
 
     /// Safeguard 2: the units (a failing atom's province, or a failing group's unit) where a
     /// reader's linear program proves that every school of an atom missed, or that some school
-    /// of a group of fewer than the minimum did.
-    func audit(small: [Bool]) throws -> [Int] {
+    /// of an atom of fewer than ``crowd`` schools, or of a group of fewer than the minimum, did.
+    func audit(small: [Bool], reporting: [Int]) throws -> [Int] {
         let units = geography.units
-        let lp = LinearProgram()
-        _ = lp.addColumns(atomSchools.map { (0, Double($0)) })
         var members = [[Int]](repeating: [], count: groupCount)
         for (a, groups) in atomGroups.enumerated() { for g in groups { members[g].append(a) } }
-        var rows: [(terms: [(column: Int, coefficient: Double)], lower: Double, upper: Double)] = []
+        // What each status says: fewer than the minimum reported, or at least the minimum.
+        var constraints: [(group: Int, lower: Int, upper: Int)] = []
         for g in 0..<groupCount where !members[g].isEmpty {
-            let terms = members[g].map { (column: $0, coefficient: 1.0) }
             let isCountry = g < units.count && units[g].level == .country
             let always = g < units.count ? alwaysSmall.units[g] : alwaysSmall.parts[g - units.count]
             // A part of a small unit is small whatever reported in it: its status says nothing more.
             let partOfSmallUnit = g >= units.count && small[domains.parts[g - units.count].unit]
-            if !isCountry, !always, !partOfSmallUnit {
-                // The status says whether fewer than the minimum reported.
-                if small[g] {
-                    rows.append((terms, 0, Double(minimumSchools - 1)))
-                } else {
-                    rows.append((terms, Double(minimumSchools), Double(groupSchools[g])))
-                }
-            }
+            guard !isCountry, !always, !partOfSmallUnit else { continue }
+            constraints.append(small[g] ? (g, 0, minimumSchools - 1) : (g, minimumSchools, groupSchools[g]))
         }
-        lp.addRows(rows)
-        var failing: [Int] = []
-        func maximum(_ terms: [(column: Int, coefficient: Double)]) throws -> Double? {
-            switch lp.optimize(terms, maximize: true) {
-            case .optimal(let m): return m
-            case .unbounded: return nil
+        // Only a status "fewer than the minimum" bounds reporting from above. An atom, or a group
+        // under the minimum, in no such group can be all reporting (raise it in the true pattern:
+        // every other status still holds), so only those meeting one need a program.
+        let flagged = constraints.filter { small[$0.group] }.map(\.group)
+        guard !flagged.isEmpty else { return [] }
+        var touched = Set<Int>()
+        for g in flagged { touched.formUnion(members[g]) }
+        let targetAtoms = touched.sorted()
+        let targetGroups = (0..<groupCount).filter { g in
+            groupSchools[g] < minimumSchools && !members[g].isEmpty && !(g < units.count && units[g].level == .country)
+                && members[g].contains { touched.contains($0) }
+        }
+        // First a small program: the touched atoms and every atom of their provinces free, the
+        // rest fixed where they are (its solutions are the full program's, so a pass holds);
+        // the full program only for what it cannot clear.
+        var provinces = Set<Int>()
+        for a in touched { if let p = atomGroups[a].first { provinces.insert(p) } }
+        let free = atomGroups.indices.filter { a in atomGroups[a].first.map { provinces.contains($0) } ?? false }
+        func program(freeAtoms: [Int]) -> (lp: LinearProgram, column: [Int: Int]) {
+            let lp = LinearProgram()
+            var column: [Int: Int] = [:]
+            for (i, a) in freeAtoms.enumerated() { column[a] = i }
+            _ = lp.addColumns(freeAtoms.map { (0, Double(atomSchools[$0])) })
+            var rows: [(terms: [(column: Int, coefficient: Double)], lower: Double, upper: Double)] = []
+            for c in constraints {
+                var terms: [(column: Int, coefficient: Double)] = []
+                var fixed = 0
+                for a in members[c.group] {
+                    if let j = column[a] { terms.append((j, 1)) } else { fixed += reporting[a] }
+                }
+                guard !terms.isEmpty else { continue }
+                rows.append((terms, Double(c.lower - fixed), Double(c.upper - fixed)))
+            }
+            lp.addRows(rows)
+            return (lp, column)
+        }
+        func maximum(_ p: (lp: LinearProgram, column: [Int: Int]), _ atoms: [Int]) throws -> Double {
+            let terms = atoms.compactMap { a in p.column[a].map { (column: $0, coefficient: 1.0) } }
+            let fixed = atoms.filter { p.column[$0] == nil }.reduce(0) { $0 + reporting[$1] }
+            switch p.lp.optimize(terms, maximize: true) {
+            case .optimal(let m): return m + Double(fixed)
+            case .unbounded: return .infinity
             case .infeasible, .failed: throw SuppressionError.cannotProtect("which schools reported (the audit found no solution)")
             }
         }
-        for (a, groups) in atomGroups.enumerated() where atomSchools[a] > 0 {
-            if let m = try maximum([(a, 1)]), m < 1 - IntervalAudit.tolerance, let unit = groups.first { failing.append(unit) }
+        let near = program(freeAtoms: free)
+        var full: (lp: LinearProgram, column: [Int: Int])?
+        func passes(_ atoms: [Int], needed: Double) throws -> Bool {
+            if try maximum(near, atoms) >= needed - IntervalAudit.tolerance { return true }
+            let whole = full ?? program(freeAtoms: Array(atomGroups.indices))
+            full = whole
+            return try maximum(whole, atoms) >= needed - IntervalAudit.tolerance
         }
-        for g in 0..<groupCount where !members[g].isEmpty && groupSchools[g] < minimumSchools {
-            let isCountry = g < units.count && units[g].level == .country
-            guard !isCountry else { continue }
-            let terms = members[g].map { (column: $0, coefficient: 1.0) }
-            if let m = try maximum(terms), m < Double(groupSchools[g]) - IntervalAudit.tolerance {
-                failing.append(g < units.count ? g : domains.parts[g - units.count].unit)
-            }
+        var failing: [Int] = []
+        // An atom of fewer than max(2, m) schools names them: none of it may be proven missing
+        // (a crowd of two twins, one proven missing, is one chance in two). A larger atom: not
+        // all of it.
+        for a in targetAtoms where atomSchools[a] > 0 {
+            let needed = atomSchools[a] < crowd ? Double(atomSchools[a]) : 1
+            if try !passes([a], needed: needed), let unit = atomGroups[a].first { failing.append(unit) }
+        }
+        for g in targetGroups where try !passes(members[g], needed: Double(groupSchools[g])) {
+            failing.append(g < units.count ? g : domains.parts[g - units.count].unit)
         }
         return failing
     }

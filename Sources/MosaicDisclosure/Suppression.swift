@@ -128,8 +128,13 @@ public struct Suppressor: Sendable {
     /// Where the search for complementary values looks.
     public var search: Search = .wholeHierarchy
     /// How much more withholding a unit's total of affected persons costs than a cell of the
-    /// same size (the total is the headline figure of every unit).
+    /// same size, on top of ``totalPriority``.
     public var totalWeight: Double = 1
+    /// What an authority publishes first: withholding a unit's total of affected persons costs
+    /// this many times a cell of the same size, by the unit's level — a cell goes before a
+    /// province's total, a province's total before a region's, a region's before the whole's
+    /// (which goes only when nothing else can protect). Breakdown parts' totals weigh as cells.
+    public var totalPriority: [Level: Double] = [.province: 100, .region: 10_000, .country: 1_000_000]
 
     /// Where the search for complementary values looks.
     public enum Search: String, Sendable, CaseIterable {
@@ -154,6 +159,15 @@ public struct Suppressor: Sendable {
         self.rule = rule
         self.smallUnits = small.units
         self.smallValues = (0..<relations.valueCount).map { relations.isSmallArea($0, small: small) }
+    }
+
+    /// Per value, the weight of moving it when published: ``totalWeight`` × ``totalPriority``
+    /// for a unit's total, 1 for every other value.
+    var costWeights: [Double] {
+        (0..<relations.valueCount).map { v in
+            guard relations.part(of: v) == nil, relations.slot(of: v) == TableRelations.totalSlot else { return 1 }
+            return totalWeight * (totalPriority[relations.geography.units[relations.unit(of: v)].level] ?? 1)
+        }
     }
 
     /// Audit-and-protect rounds before giving up.
@@ -300,13 +314,16 @@ final class PerturbationPrograms {
     let suppressor: Suppressor
     let values: [Int]
     let whole: PerturbationProgram
+    let weights: [Double]
     private var locals: [Int: PerturbationProgram] = [:]
 
     init(suppressor: Suppressor, values: [Int], reasons: [SuppressionReason?]) {
         self.suppressor = suppressor
         self.values = values
+        let weights = suppressor.costWeights
+        self.weights = weights
         self.whole = PerturbationProgram(
-            relations: suppressor.relations, rule: suppressor.rule, values: values, reasons: reasons, totalWeight: suppressor.totalWeight)
+            relations: suppressor.relations, rule: suppressor.rule, values: values, reasons: reasons, weights: weights)
     }
 
     /// The program of the region holding `p`'s province (nil for the country and the regions).
@@ -317,7 +334,7 @@ final class PerturbationPrograms {
         if let program = locals[parent] { return program }
         let program = PerturbationProgram(
             relations: relations, rule: suppressor.rule, values: values, reasons: reasons,
-            units: relations.neighbourhood(of: relations.unit(of: p)), totalWeight: suppressor.totalWeight)
+            units: relations.neighbourhood(of: relations.unit(of: p)), weights: weights)
         locals[parent] = program
         return program
     }
@@ -343,27 +360,27 @@ final class PerturbationProgram {
     var column: [Int: Int] = [:]
 
     let relations: TableRelations
-    let totalWeight: Double
+    /// Per value, what moving it costs beyond its size (``Suppressor/costWeights``).
+    let weights: [Double]
 
     init(
         relations: TableRelations, rule: SuppressionRule, values: [Int], reasons: [SuppressionReason?], units: [Int]? = nil,
-        totalWeight: Double = 1
+        weights: [Double]
     ) {
         self.rule = rule
         self.values = values
         self.relations = relations
-        self.totalWeight = totalWeight
+        self.weights = weights
         lp.dual = true
         var bounds: [(lower: Double, upper: Double)] = []
         var costs: [Double] = []
         for v in relations.values(ofUnits: units ?? Array(relations.geography.units.indices)) {
             do {
-                let s = relations.slot(of: v)
                 guard let m = PerturbationProgram.movement(values[v], reasons[v], rule) else { continue }
                 column[v] = bounds.count
                 bounds.append((0, m.up))
                 bounds.append((0, m.down))
-                let cost = m.cost * (s == TableRelations.totalSlot && reasons[v] == nil ? totalWeight : 1)
+                let cost = m.cost * (reasons[v] == nil ? weights[v] : 1)
                 costs.append(cost)
                 costs.append(cost)
             }
@@ -408,7 +425,7 @@ final class PerturbationProgram {
         guard let c = column[v], let m = PerturbationProgram.movement(values[v], reason, rule) else { return }
         lp.setColumnBounds(c, lower: 0, upper: m.up)
         lp.setColumnBounds(c + 1, lower: 0, upper: m.down)
-        let cost = m.cost * (relations.slot(of: v) == TableRelations.totalSlot && reason == nil ? totalWeight : 1)
+        let cost = m.cost * (reason == nil ? weights[v] : 1)
         lp.setObjective(c, cost)
         lp.setObjective(c + 1, cost)
     }

@@ -15,9 +15,12 @@ import MosaicSamplers
 /// - **Each such unit's count of reporting schools gets discrete Gaussian noise** of variance
 ///   ``sigma2`` (exact integer sampling from the OS's randomness, as for the counts). A school's
 ///   reporting moves at most three counts (its province, region and country) by one, so the
-///   counts of a quarter are ``rho``-zCDP for a school's reporting (a different unit from the
-///   releases' persons, accounted apart): no pattern of reporting can ever be proven, only made
-///   more or less likely.
+///   counts of a quarter, and so the coverage table, are ``rho``-zCDP for a school's reporting
+///   (a different unit from the releases' persons, accounted apart): from the coverage, no
+///   pattern of reporting can be proven, only made more or less likely. The rest of a release
+///   is not covered by this: the small-area statuses are exact (governed by `SmallAreaRule`),
+///   a refused release depends on who reported, and the figures move by a reporting school's
+///   own persons (protected at the persons' level).
 /// - **Drawn once per quarter**, by its first release, and stored: every later release of the
 ///   quarter, and every pooled release covering it, publishes the same counts (no averaging of
 ///   fresh draws), and counts the same schools (the quarter's reporting is frozen then: a

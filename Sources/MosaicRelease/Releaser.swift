@@ -350,14 +350,24 @@ public struct Releaser: Sendable {
                     // coverage from the noisy counts it drew.
                     var freeze: [FrozenReporting?] = []
                     var quarterCounts: [[String: FrozenCount]] = []
-                    var rules: [Int: (rule: SmallAreaRule, domains: Domains)] = [:]
+                    var reportingMinimums: [Int] = []
+                    var currentRules: [Int: (rule: SmallAreaRule, domains: Domains)] = [:]
                     var reportedByQuarter: [[Bool]] = []
+                    var factsByQuarter: [RegistryFacts] = []
                     for (i, q) in ledger.reportingByPeriod.enumerated() {
                         let fixed = ledger.frozenReporting.indices.contains(i) ? ledger.frozenReporting[i] : nil
-                        let minimum = fixed?.minimumSchools ?? request.minimumSchools
-                        let statement = rules[minimum] ?? registryFacts.rule(minimumSchools: minimum, geography: geography)
-                        rules[minimum] = statement
-                        let reported = registryFacts.ids.map { q.schools.contains($0) }
+                        let minimum = fixed?.minimumSchools ?? ledger.reportingMinimum
+                        // A frozen quarter's statement is made over its registry of then, never today's.
+                        let snapshot = ledger.frozenRegistry.indices.contains(i) ? ledger.frozenRegistry[i] : nil
+                        let facts = snapshot.map { RegistryFacts($0, geography: geography) } ?? registryFacts
+                        let statement: (rule: SmallAreaRule, domains: Domains)
+                        if snapshot == nil, let made = currentRules[minimum] {
+                            statement = made
+                        } else {
+                            statement = facts.rule(minimumSchools: minimum, geography: geography)
+                            if snapshot == nil { currentRules[minimum] = statement }
+                        }
+                        let reported = facts.schools.map { q.schools.contains($0.id) }
                         let small = try statement.rule.publish(reported: reported)
                         // A pooled release withholds what any covered quarter withholds.
                         for u in engine.smallAreas.units.indices where small.units[u] { engine.smallAreas.units[u] = true }
@@ -371,22 +381,30 @@ public struct Releaser: Sendable {
                             if engine.smallAreas.units[part.unit] { engine.smallAreas.parts[p] = true }
                         }
                         reportedByQuarter.append(reported)
+                        factsByQuarter.append(facts)
+                        reportingMinimums.append(minimum)
                     }
                     // Then the coverage (every refusal above comes before any draw).
                     for (i, reported) in reportedByQuarter.enumerated() {
                         let fixed = ledger.frozenReporting.indices.contains(i) ? ledger.frozenReporting[i] : nil
-                        let minimum = fixed?.minimumSchools ?? request.minimumSchools
                         var counts: [String: FrozenCount]
                         if let fixed {
                             counts = fixed.counts
                             freeze.append(nil)
                         } else {
+                            let facts = factsByQuarter[i]
                             var reporting = [Int](repeating: 0, count: geography.units.count)
-                            for (s, r) in reported.enumerated() where r { reporting[registryFacts.provinces[s]] += 1 }
-                            for u in stride(from: geography.units.count - 1, through: 0, by: -1) {
-                                for c in geography.units[u].children { reporting[u] += reporting[c] }
+                            var registered = [Int](repeating: 0, count: geography.units.count)
+                            for (s, r) in reported.enumerated() {
+                                registered[facts.provinces[s]] += 1
+                                if r { reporting[facts.provinces[s]] += 1 }
                             }
-                            let registered = geography.units.map(\.schools)
+                            for u in stride(from: geography.units.count - 1, through: 0, by: -1) {
+                                for c in geography.units[u].children {
+                                    reporting[u] += reporting[c]
+                                    registered[u] += registered[c]
+                                }
+                            }
                             let noisy = CoverageRule.draw(registered: registered, reporting: reporting, entropy: entropy)
                             counts = [:]
                             for (u, unit) in geography.units.enumerated() {
@@ -394,7 +412,7 @@ public struct Releaser: Sendable {
                                     counts["\(unit.level.rawValue)|\(unit.code)"] = FrozenCount(registered: registered[u], noisy: n)
                                 }
                             }
-                            freeze.append(FrozenReporting(minimumSchools: minimum, counts: counts))
+                            freeze.append(FrozenReporting(minimumSchools: reportingMinimums[i], counts: counts, registry: facts.schools))
                         }
                         quarterCounts.append(counts)
                     }
@@ -432,6 +450,14 @@ public struct Releaser: Sendable {
                     var metadata = Releaser.metadata(
                         id: ledger.releaseID, request: request, created: created, codebook: codebook, plan: plan,
                         engine: engine, spentAfter: spent + asked, cap: cap)
+                    // The minimum of reporting schools each covered quarter's statement uses.
+                    let minimums = Set(reportingMinimums)
+                    let reportingText =
+                        minimums.count == 1
+                        ? String(minimums.first ?? request.minimumSchools)
+                        : zip(span.quarters, reportingMinimums).map { "\($0)=\($1)" }.joined(separator: "; ")
+                    let at = (metadata.firstIndex { $0.key == "min_schools" } ?? (metadata.count - 1)) + 1
+                    metadata.insert((key: "reporting_min_schools", value: reportingText), at: at)
                     if !span.isSingle {
                         // Every covered quarter's budget, and what the release measured.
                         func each(_ f: (UInt64, UInt64) -> Rho) -> String {
@@ -713,45 +739,58 @@ public struct Releaser: Sendable {
             })
     }
 
-    /// The open schools as the small-area rule sees them (registry only: no reporting read).
+    /// The open schools as the small-area rule sees them (registry only: no reporting read):
+    /// today's registry, or a frozen quarter's.
     struct RegistryFacts {
-        /// Open schools, in the order the rule numbers them.
-        var schools: [School]
-        /// Their ids.
-        var ids: [String]
+        /// The schools, in the order the rule numbers them.
+        var schools: [FrozenSchool] = []
         /// Each one's province (index in the geography).
-        var provinces: [Int]
+        var provinces: [Int] = []
+
+        /// Facts from schools, placed in `geography` (a school whose province it lacks is left out).
+        init(_ list: [FrozenSchool], geography: Geography) {
+            var province: [String: Int] = [:]
+            for (i, u) in geography.units.enumerated() where u.level == .province { province[u.code] = i }
+            for s in list {
+                guard let p = province[s.provinceCode] else { continue }
+                schools.append(s)
+                provinces.append(p)
+            }
+        }
 
         /// The rule with `minimumSchools` over every breakdown the registry allows (a release
         /// shows the statuses of its own parts, all from this one statement).
         func rule(minimumSchools: Int, geography: Geography) -> (rule: SmallAreaRule, domains: Domains) {
-            let names = Domains.knownDimensions.keys.sorted()
-            let domains = Domains(schools: schools, geography: geography, dimensions: names, tables: [])
-            let list = zip(schools, provinces).map { s, p in
-                SmallAreaRule.School(
-                    province: p,
-                    values: domains.dimensions.map { d in
-                        Domains.value(of: s, dimension: d.name).flatMap { d.values.firstIndex(of: $0) } ?? -1
-                    }
-                )
+            let dimensions = Domains.knownDimensions.keys.sorted().map {
+                Domains.Dimension(name: $0, values: Domains.knownDimensions[$0] ?? [])
             }
+            func value(_ s: FrozenSchool, _ d: Domains.Dimension) -> Int {
+                d.values.firstIndex(of: d.name == "stage" ? s.stage : s.sector) ?? -1
+            }
+            var counts: [[Int]: Int] = [:]  // [unit, dimension, value] → schools
+            for (s, p) in zip(schools, provinces) {
+                guard let region = geography.units[p].parent else { continue }
+                for (d, dim) in dimensions.enumerated() {
+                    let v = value(s, dim)
+                    guard v >= 0 else { continue }
+                    for u in [0, region] { counts[[u, d, v], default: 0] += 1 }
+                }
+            }
+            let domains = Domains(
+                dimensions: dimensions, tables: [],
+                parts: counts.map { Domains.Part(unit: $0.key[0], dimension: $0.key[1], value: $0.key[2], schools: $0.value, pupils: 0) })
+            let list = zip(schools, provinces).map { s, p in SmallAreaRule.School(province: p, values: dimensions.map { value(s, $0) }) }
             return (SmallAreaRule(geography: geography, domains: domains, schools: list, minimumSchools: minimumSchools), domains)
         }
     }
 
-    /// The registry's open schools, for the small-area rule.
+    /// Today's open schools, for the small-area rule.
     func registryFacts(geography: Geography) throws -> RegistryFacts {
         let open = Set(try store.schoolFacts().filter(\.value.isOpen).keys)
-        var province: [String: Int] = [:]
-        for (i, u) in geography.units.enumerated() where u.level == .province { province[u.code] = i }
-        var facts = RegistryFacts(schools: [], ids: [], provinces: [])
-        for s in try store.schools() where open.contains(s.id) {
-            guard let p = province[s.provinceCode] else { continue }
-            facts.schools.append(s)
-            facts.ids.append(s.id)
-            facts.provinces.append(p)
+        let list = try store.schools().filter { open.contains($0.id) }.map {
+            FrozenSchool(id: $0.id, provinceCode: $0.provinceCode, stage: $0.stage.rawValue, sector: $0.sector.rawValue)
         }
-        return facts
+        return RegistryFacts(list, geography: geography)
     }
 
     /// Registered schools and pupils per unit, summed up the hierarchy, with the coverage the
@@ -844,12 +883,12 @@ public struct Releaser: Sendable {
             (
                 "domains",
                 plan.hasDomains
-                    ? "the country and every region broken down by \(plan.domainDimensions.joined(separator: " and ")) for \(plan.domainTables.joined(separator: " and ")) (table domain_cells; registry facts per part in domain_units): each is measured with its own noise (domain_noise; one person is in one part of each breakdown, so each breakdown's group has the table's own sensitivity, and its rho counts in the total above); the parts of a unit add up to the unit, the regions' parts to the country's, and within a part the cells to its total. Weights: geography=\(plan.geographyWeight), \(plan.domainDimensions.map { "\($0)=\(plan.domainWeights[$0, default: 1])" }.joined(separator: ", ")). A part with fewer than \(plan.minimumSchools) registered schools, or fewer reporting than the quarter's minimum, is withheld (small_area)."
+                    ? "the country and every region broken down by \(plan.domainDimensions.joined(separator: " and ")) for \(plan.domainTables.joined(separator: " and ")) (table domain_cells; registry facts per part in domain_units): each is measured with its own noise (domain_noise; one person is in one part of each breakdown, so each breakdown's group has the table's own sensitivity, and its rho counts in the total above); the parts of a unit add up to the unit, the regions' parts to the country's, and within a part the cells to its total. Weights: geography=\(plan.geographyWeight), \(plan.domainDimensions.map { "\($0)=\(plan.domainWeights[$0, default: 1])" }.joined(separator: ", ")). A part with fewer than \(plan.minimumSchools) registered schools, or fewer reporting than reporting_min_schools, is withheld (small_area)."
                     : "none"
             ),
             (
                 "guarantee",
-                "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(Accounting.formatEpsilon(epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, the probability of any set of figures here changes by at most a factor e^epsilon (plus delta). At the default epsilon of about 7.8 that factor is loose: this is a moderate privacy loss, not a tiny one, and the protection of small numbers rests as much on the k-threshold, the small-area rule and complementary suppression as on the noise. The guarantee covers every figure here computed from counts; the coverage table protects a different unit, a school's reporting (see below). A person counted in m incidents of this release's quarters loses m^2 times rho (group privacy): a pooled release of n quarters costs n^2 times its rho for a person with one incident in each, and a many-victim incident or a whole school's submission is not protected as one unit (a large cluster shows as a cluster). Spending more budget on the same quarter adds up (budget_spent_rho is the quarter's total when this release was made; 'mosaic budget' tells the total now). Each incident is counted in the quarter the school learned of it: a late report or a correction of a quarter already released reaches only later releases, and an incident counted in two quarters costs the ρ of both. Which schools reported is protected apart: the coverage table's shares come from each unit's count of reporting schools plus discrete Gaussian noise (variance \(CoverageRule.sigma2), drawn once per quarter by its first release and reused by every release covering it), which is \(CoverageRule.rho)-zCDP for one school's reporting in a quarter; only units of at least \(CoverageRule.minimumSchools) open schools, a registry fact, show a share (its 95 % interval). The quarter's first release also fixes which schools its releases count: a school that reports later reaches none of them. A small_area status is the one exact statement about reporting (fewer schools reported in that unit or part than the quarter's minimum, fixed by its first release with every breakdown, so that every release of the quarter shows part of one statement): a rule decided from the registry makes the statuses caused by any one school's absence the same as those of at least as many other schools' absences as the minimum (two at least), and a release whose statuses would let a reader prove that a school did not report is refused."
+                "This release satisfies \(plan.rho)-zero-concentrated differential privacy, and therefore (\(Accounting.formatEpsilon(epsilon)), 1e-06)-differential privacy, for each affected person in each incident: whether or not any one such person was counted, the probability of any set of figures here changes by at most a factor e^epsilon (plus delta). At the default epsilon of about 7.8 that factor is loose: this is a moderate privacy loss, not a tiny one, and the protection of small numbers rests as much on the k-threshold, the small-area rule and complementary suppression as on the noise. The guarantee covers every figure here computed from counts; the coverage table protects a different unit, a school's reporting (see below). A person counted in m incidents of this release's quarters loses m^2 times rho (group privacy): a pooled release of n quarters costs n^2 times its rho for a person with one incident in each, and a many-victim incident or a whole school's submission is not protected as one unit (a large cluster shows as a cluster). Spending more budget on the same quarter adds up (budget_spent_rho is the quarter's total when this release was made; 'mosaic budget' tells the total now). Each incident is counted in the quarter the school learned of it: a late report or a correction of a quarter already released reaches only later releases, and an incident counted in two quarters costs the ρ of both. Which schools reported is protected apart, and less formally: the coverage table alone is \(CoverageRule.rho)-zCDP for one school's reporting in a quarter (each unit's count of reporting schools plus discrete Gaussian noise of variance \(CoverageRule.sigma2), drawn once per quarter by its first release and reused by every release covering it; only units of at least \(CoverageRule.minimumSchools) open schools, a registry fact, show a share, as a 95 % interval). The quarter's first release also fixes which schools its releases count and the registry they are read against: a school that reports later reaches none of them. The small_area statuses are exact statements about reporting (fewer schools reported in that unit or part than the quarter's minimum, reporting_min_schools, a policy of the store fixed with the quarter, over every breakdown, so that every release of the quarter shows part of one statement): a rule decided from the registry makes the statuses caused by any one school's absence the same as those of at least as many other schools' absences as that minimum (two at least), and a release whose statuses would let a reader prove that a school, or any of fewer schools than that minimum that a reader cannot tell apart, did not report is refused. A refusal depends on who reported (it can delay a release); the figures themselves move by a reporting school's own persons, protected at the persons' level above."
             ),
             (
                 "replicates",
@@ -861,7 +900,7 @@ public struct Releaser: Sendable {
             ),
             (
                 "suppression",
-                "A withheld value has no value and no margin; its status says why. below_k: fewer than \(plan.k) (from 1 to \(plan.k - 1), or a zero withheld to protect another value). small_area: a region, province or breakdown part with fewer than \(plan.minimumSchools) registered schools, or fewer reporting than the quarter's minimum (the min_schools of the quarter's first release, which fixes what every release of the quarter says about reporting), or one of exactly that minimum withheld whatever reports so that no school's absence shows (its counts appear only inside its parent; the value may be anything, zero included). complementary: a value of \(plan.k) or more withheld so that no other withheld value can be computed by subtraction. Before this file was written, an interval audit solved the linear program a reader would (every published value, children summing to their parent, tables summing to the total, responses at most the total, no negative value, and what each status says) for every withheld value: a below_k value can still be anything from 1 to \(plan.k - 1), and a small area's value is uncertain by at least max(\(plan.k), \(plan.smallAreaPercent) % of it) either way, except where the statuses themselves already imply a bound (two provinces with fewer than \(plan.k) each make a region of at most \(2 * (plan.k - 1))). Suppression is post-processing of the noisy values: it costs no privacy budget and is not part of the differential-privacy guarantee; it protects against computing a withheld value from the published ones."
+                "A withheld value has no value and no margin; its status says why. below_k: fewer than \(plan.k) (from 1 to \(plan.k - 1), or a zero withheld to protect another value). small_area: a region, province or breakdown part with fewer than \(plan.minimumSchools) registered schools, or fewer reporting than reporting_min_schools (the store's policy, fixed with the quarter by its first release), or one of exactly that minimum withheld whatever reports so that no school's absence shows (its counts appear only inside its parent; the value may be anything, zero included). complementary: a value of \(plan.k) or more withheld so that no other withheld value can be computed by subtraction. Before this file was written, an interval audit solved the linear program a reader would (every published value, children summing to their parent, tables summing to the total, responses at most the total, no negative value, and what each status says) for every withheld value: a below_k value can still be anything from 1 to \(plan.k - 1), and a small area's value is uncertain by at least max(\(plan.k), \(plan.smallAreaPercent) % of it) either way, except where the statuses themselves already imply a bound (two provinces with fewer than \(plan.k) each make a region of at most \(2 * (plan.k - 1))). Suppression is post-processing of the noisy values: it costs no privacy budget and is not part of the differential-privacy guarantee; it protects against computing a withheld value from the published ones."
             ),
             (
                 "total_persons",

@@ -20,6 +20,10 @@ public struct ReleaseMetadata: Sendable, Equatable {
     public var k: Int
     /// Units with fewer registered schools are not published on their own.
     public var minimumSchools: Int
+    /// Units or parts with fewer reporting schools are not published on their own (the
+    /// quarter's, fixed by the store's policy when it was first released; the highest when a
+    /// pooled release covers quarters with different ones; ``minimumSchools`` in older files).
+    public var reportingMinimumSchools: Int
     /// ρ and ε as the release states them (text, for display).
     public var rho: String
     /// ε at δ = 10⁻⁶, as the release states it.
@@ -57,6 +61,18 @@ public struct ReleaseMetadata: Sendable, Equatable {
         self.codebookVersion = version
         self.k = k
         self.minimumSchools = m
+        // "5", or per quarter "2025-Q4=5; 2026-Q1=5": each a whole number in range.
+        if let text = data.metadata("reporting_min_schools") {
+            let values = text.split(separator: ";").map { part in
+                Int((part.split(separator: "=").last ?? "").trimmingCharacters(in: .whitespaces))
+            }
+            guard !values.isEmpty, values.allSatisfy({ $0.map { (1...1_000_000).contains($0) } ?? false }) else {
+                throw fail("reporting_min_schools", "expected a whole number of 1 or more (or one per quarter)")
+            }
+            self.reportingMinimumSchools = values.compactMap { $0 }.max() ?? m
+        } else {
+            self.reportingMinimumSchools = m
+        }
         // Numbers from a file are data: a plain decimal in range, or a refusal naming the key.
         guard let rhoText = data.metadata("rho"), let rho = Self.decimal(rhoText), rho > 0, rho <= Self.maxRho else {
             throw fail("rho", "expected a decimal number above 0 and at most \(Int(Self.maxRho))")

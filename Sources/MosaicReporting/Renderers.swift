@@ -51,11 +51,15 @@ public struct ReportRenderer {
             if let lo = f.lower, f.status != "small_area" || lo > 0 { return withMargin(s.text("at_least", ["value": s.number(lo)])) }
             if f.status == "complementary" { return s.text(short ? "withheld_short" : "withheld_complementary") }
             if f.status == "small_area" {
-                return short ? s.text("not_published_short") : s.text("withheld_small_area", ["m": String(model.minimumSchools)])
+                return short
+                    ? s.text("not_published_short")
+                    : s.text("withheld_small_area", ["m": String(model.minimumSchools), "r": String(model.reportingMinimumSchools)])
             }
             return s.text("suppressed", ["k": String(model.k)])
         case "unavailable":
-            return short ? s.text("not_published_short") : s.text("withheld_small_area", ["m": String(model.minimumSchools)])
+            return short
+                ? s.text("not_published_short")
+                : s.text("withheld_small_area", ["m": String(model.minimumSchools), "r": String(model.reportingMinimumSchools)])
         default: return s.text("not_published")
         }
     }
@@ -123,7 +127,10 @@ public struct ReportRenderer {
         case .smallArea:
             return s.text(
                 "flag_smallArea_text",
-                ["m": String(model.minimumSchools), "parent": model.scopeLevel == .country ? s.text("country_name") : scopeName])
+                [
+                    "m": String(model.minimumSchools), "r": String(model.reportingMinimumSchools),
+                    "parent": model.scopeLevel == .country ? s.text("country_name") : scopeName,
+                ])
         case .unreliable: return s.text("flag_unreliable_text")
         }
     }
@@ -285,7 +292,12 @@ public struct ReportRenderer {
     var glossary: [String] {
         ["gl_margin", "gl_range", "gl_rate", "gl_confident"].map { s.text($0) }
             + [
-                s.text("gl_withheld", ["k": String(model.k), "kminus": String(model.k - 1), "m": String(model.minimumSchools)]),
+                s.text(
+                    "gl_withheld",
+                    [
+                        "k": String(model.k), "kminus": String(model.k - 1), "m": String(model.minimumSchools),
+                        "r": String(model.reportingMinimumSchools),
+                    ]),
                 s.text("gl_flags", ["m": String(model.minimumSchools)]),
                 s.text("gl_privacy"),
             ]

@@ -40,6 +40,8 @@ public struct ReportModel: Sendable, Codable {
     public var k: Int
     /// Units with fewer registered schools are not published on their own.
     public var minimumSchools: Int
+    /// Units or parts with fewer reporting schools are not published on their own.
+    public var reportingMinimumSchools: Int = 5
     /// ρ (zero-concentrated differential privacy).
     public var rho: String
     /// ε at δ = 10⁻⁶, as the release states it.
@@ -130,6 +132,7 @@ public struct ReportModel: Sendable, Codable {
             k: latest.info.k, minimumSchools: latest.info.minimumSchools, rho: latest.info.rho, epsilon: latest.info.epsilon,
             releaseIDs: all.map(\.info.releaseID),
             releasedOn: latest.data.metadata.first { $0.key == "created_at" }.map { String($0.value.prefix(10)) })
+        model.reportingMinimumSchools = latest.info.reportingMinimumSchools
         model.pooled = ([scope] + subunits).compactMap(pooled)
         model.domainBreakdowns = Self.domainBreakdowns(
             latest.data, level: scopeLevel, code: scopeUnit.geoCode, language: language, k: latest.info.k)

@@ -22,7 +22,7 @@ extension Store {
                 FROM submission sub
                 JOIN submission_count c ON c.submission_id = sub.id
                 JOIN school s ON s.id = sub.school_id
-                WHERE sub.period = ? AND sub.superseded_by IS NULL AND sub.codebook_version = ? AND \(Store.inFrozenSet)
+                WHERE sub.period = ? AND sub.superseded_by IS NULL AND sub.codebook_version = ? AND \(Store.counted)
                 GROUP BY s.province_code, s.stage, s.sector, c.cell_index
                 """, arguments: [period.description, codebook.version])
         while let r = try rows.next() {
@@ -38,17 +38,35 @@ extension Store {
         }
         let submissions =
             try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM submission sub WHERE sub.period = ? AND sub.superseded_by IS NULL AND \(Store.inFrozenSet)",
-                arguments: [period.description]) ?? 0
+                db,
+                sql:
+                    "SELECT count(*) FROM submission sub WHERE sub.period = ? AND sub.superseded_by IS NULL AND sub.codebook_version = ? AND \(Store.counted)",
+                arguments: [period.description, codebook.version]) ?? 0
         return (out, submissions, byDomain)
     }
 
-    /// SQL over a submission `sub`: true unless its quarter is frozen without its school (a
-    /// school that first reported after the quarter's first release reaches none of its releases).
-    static let inFrozenSet = """
-        (NOT EXISTS (SELECT 1 FROM quarter_frozen f WHERE f.period = sub.period)
-         OR EXISTS (SELECT 1 FROM quarter_reporting q WHERE q.period = sub.period AND q.school_id = sub.school_id))
+    /// SQL over a current submission `sub` of the codebook released: whether a release counts
+    /// it. Once its quarter is frozen, when its school was counted then (a school that first
+    /// reported after the quarter's first release reaches none of its releases; one counted
+    /// then and closed since still counts); before, when its school is open. The one definition
+    /// of "counted" for values, small areas and coverage alike.
+    static let counted = """
+        (CASE WHEN EXISTS (SELECT 1 FROM quarter_frozen f WHERE f.period = sub.period)
+         THEN EXISTS (SELECT 1 FROM quarter_registry q WHERE q.period = sub.period AND q.school_id = sub.school_id AND q.counted = 1)
+         ELSE EXISTS (SELECT 1 FROM school o WHERE o.id = sub.school_id AND o.is_open = 1) END)
         """
+
+    /// The minimum number of reporting schools below which a unit or part of a quarter frozen
+    /// now is a small area: the store's policy (`store_info.reporting_min_schools`), else
+    /// ``defaultReportingMinimum``. A policy, set before the data, so that no release's choice
+    /// (and no retry after a refusal) shapes what a quarter says about reporting.
+    static func reportingMinimum(db: Database) throws -> Int {
+        let own = try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'reporting_min_schools'").flatMap { Int($0) }
+        return own.map { max(1, min($0, 1000)) } ?? defaultReportingMinimum
+    }
+
+    /// The default minimum of reporting schools (the default `--min-schools`).
+    public static let defaultReportingMinimum = 5
 
     /// The ρ cap of a quarter (nano-ρ): its own, else the store's default.
     static func capNano(period: Period, db: Database) throws -> UInt64 {

@@ -134,6 +134,12 @@ public struct LedgerView: Sendable {
     /// Per covered quarter, what its first release fixed (nil when this release is the first:
     /// it fixes it, ``NewRelease/freeze``).
     public var frozenReporting: [FrozenReporting?] = []
+    /// Per covered quarter, its open schools when it was frozen (nil: not frozen yet; the
+    /// release then uses today's registry and freezes it).
+    public var frozenRegistry: [[FrozenSchool]?] = []
+    /// The store's minimum of reporting schools for a quarter it freezes now (a policy of the
+    /// store, never a release's choice: ``Store/reportingMinimum``).
+    public var reportingMinimum: Int = Store.defaultReportingMinimum
     /// The id the release will have (`2026-Q3-R2`).
     public var releaseID: String
     /// True counts per province over current submissions: the engine's only input. Never print them.
@@ -152,11 +158,33 @@ public struct FrozenReporting: Sendable, Equatable {
     public var minimumSchools: Int
     /// Per unit (`level|code`), registered schools and the noisy count of reporting ones.
     public var counts: [String: FrozenCount]
+    /// The open schools the statement was made over (kept with the quarter).
+    public var registry: [FrozenSchool] = []
 
     /// A statement from its parts.
-    public init(minimumSchools: Int, counts: [String: FrozenCount]) {
+    public init(minimumSchools: Int, counts: [String: FrozenCount], registry: [FrozenSchool] = []) {
         self.minimumSchools = minimumSchools
         self.counts = counts
+        self.registry = registry
+    }
+}
+
+/// An open school as a quarter was frozen with it: the registry facts its statement used.
+public struct FrozenSchool: Sendable, Equatable, Hashable {
+    /// The school's id.
+    public var id: String
+    /// Its province's code.
+    public var provinceCode: String
+    /// Its stage and sector (registry values).
+    public var stage: String
+    public var sector: String
+
+    /// A school from its facts.
+    public init(id: String, provinceCode: String, stage: String, sector: String) {
+        self.id = id
+        self.provinceCode = provinceCode
+        self.stage = stage
+        self.sector = sector
     }
 }
 
@@ -274,6 +302,7 @@ extension Store {
                 var coverage: [(period: Period, byProvince: [String: ProvinceCoverage])] = []
                 var reporting: [(period: Period, schools: Set<String>)] = []
                 var frozen: [FrozenReporting?] = []
+                var registries: [[FrozenSchool]?] = []
                 for q in span.quarters {
                     let truth = try Store.provinceTotals(period: q, codebook: codebook, db: db)
                     // Every pooled quarter must have been reported: a sum over a quarter nobody
@@ -295,7 +324,8 @@ extension Store {
                         }
                     }
                     coverage.append((q, try Store.coverageByProvince(period: q, db: db)))
-                    reporting.append((q, try Store.reportingSchools(period: q, db: db)))
+                    reporting.append((q, try Store.reportingSchools(period: q, codebook: codebook, db: db)))
+                    registries.append(try Store.frozenRegistry(period: q, db: db))
                     frozen.append(try Store.frozenReporting(period: q, db: db))
                 }
                 // Ids never repeat: one more than the highest ever given for the span (releases
@@ -312,6 +342,8 @@ extension Store {
                 view.coverageByPeriod = coverage
                 view.reportingByPeriod = reporting
                 view.frozenReporting = frozen
+                view.frozenRegistry = registries
+                view.reportingMinimum = try Store.reportingMinimum(db: db)
                 let release = try make(view)
                 let json = String(decoding: try JSONEncoder().encode(release.parts), as: UTF8.self)
                 try ReleaseRecord(
@@ -352,9 +384,17 @@ extension Store {
                     try db.execute(
                         sql: "INSERT INTO quarter_frozen (period, release_id, frozen_at, min_schools) VALUES (?, ?, ?, ?)",
                         arguments: [q.description, id, createdAt, statement.minimumSchools])
-                    for school in reporting.first(where: { $0.period == q })?.schools.sorted() ?? [] {
+                    let counted = reporting.first(where: { $0.period == q })?.schools ?? []
+                    for school in statement.registry {
                         try db.execute(
-                            sql: "INSERT INTO quarter_reporting (period, school_id) VALUES (?, ?)", arguments: [q.description, school])
+                            sql: """
+                                INSERT INTO quarter_registry (period, school_id, province_code, stage, sector, counted)
+                                VALUES (?, ?, ?, ?, ?, ?)
+                                """,
+                            arguments: [
+                                q.description, school.id, school.provinceCode, school.stage, school.sector,
+                                counted.contains(school.id) ? 1 : 0,
+                            ])
                     }
                     for (key, c) in counts.sorted(by: { $0.key < $1.key }) {
                         let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
@@ -418,16 +458,25 @@ extension Store {
         try database.read { db in (try Store.spentNano(period: period, db: db), try Store.capNano(period: period, db: db)) }
     }
 
-    /// The schools a quarter's releases count: those frozen by its first release, else the
-    /// open schools with a current submission.
-    static func reportingSchools(period: Period, db: Database) throws -> Set<String> {
+    /// The schools a quarter's releases count (``Store/counted``).
+    static func reportingSchools(period: Period, codebook: Codebook, db: Database) throws -> Set<String> {
         Set(
             try String.fetchAll(
                 db,
                 sql: """
-                    SELECT DISTINCT s.id FROM school s JOIN submission sub ON sub.school_id = s.id
-                    WHERE s.is_open = 1 AND sub.period = ? AND sub.superseded_by IS NULL AND \(Store.inFrozenSet)
-                    """, arguments: [period.description]))
+                    SELECT DISTINCT sub.school_id FROM submission sub
+                    WHERE sub.period = ? AND sub.superseded_by IS NULL AND sub.codebook_version = ? AND \(Store.counted)
+                    """, arguments: [period.description, codebook.version]))
+    }
+
+    /// The open schools of a frozen quarter as they were when it was frozen (nil before).
+    static func frozenRegistry(period: Period, db: Database) throws -> [FrozenSchool]? {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM quarter_frozen WHERE period = ?", arguments: [period.description]) == true
+        else { return nil }
+        return try Row.fetchAll(
+            db, sql: "SELECT school_id, province_code, stage, sector FROM quarter_registry WHERE period = ? ORDER BY school_id",
+            arguments: [period.description]
+        ).map { FrozenSchool(id: $0[0], provinceCode: $0[1], stage: $0[2], sector: $0[3]) }
     }
 
     /// A quarter's statement about reporting, fixed by its first release (nil before it): its

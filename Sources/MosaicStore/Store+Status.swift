@@ -30,7 +30,7 @@ extension Store {
                 sql: """
                     SELECT s.region_code, s.region_name, s.id, (c.id IS NOT NULL) AS submitted,
                       (c.id IS NOT NULL AND EXISTS (SELECT 1 FROM quarter_frozen f WHERE f.period = c.period)
-                       AND NOT EXISTS (SELECT 1 FROM quarter_reporting q WHERE q.period = c.period AND q.school_id = s.id)) AS late
+                       AND NOT EXISTS (SELECT 1 FROM quarter_registry q WHERE q.period = c.period AND q.school_id = s.id AND q.counted = 1)) AS late
                     FROM school s
                     LEFT JOIN submission c ON c.school_id = s.id AND c.period = ? AND c.superseded_by IS NULL
                     WHERE s.is_open = 1

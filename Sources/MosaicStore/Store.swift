@@ -379,9 +379,13 @@ public final class Store: Sendable {
                       frozen_at TEXT NOT NULL,
                       min_schools INTEGER NOT NULL CHECK (min_schools >= 1)  -- the quarter's small-area minimum for reporting
                     );
-                    CREATE TABLE quarter_reporting (
+                    CREATE TABLE quarter_registry (  -- the open schools when the quarter was frozen, and which were counted
                       period TEXT NOT NULL REFERENCES quarter_frozen(period),
                       school_id TEXT NOT NULL,
+                      province_code TEXT NOT NULL,
+                      stage TEXT NOT NULL,
+                      sector TEXT NOT NULL,
+                      counted INTEGER NOT NULL CHECK (counted IN (0, 1)),
                       PRIMARY KEY (period, school_id)
                     ) WITHOUT ROWID;
                     CREATE TABLE quarter_coverage (

@@ -19,9 +19,31 @@ public struct SynthConfig: Sendable {
     public var missingShare = 0.05
     /// Plant one cluster of 20-30 victims at one school (as in Almendralejo, 2023).
     public var hotspot = true
+    /// A country shaped like Spain (17 regions, 50 provinces; `schools` shared by population),
+    /// or one regional authority (``SynthConfig/authority()``).
+    public var layout: Layout = .country
+
+    /// The shape of the registry.
+    public enum Layout: String, Sendable, CaseIterable {
+        /// Spain's regions and provinces, `schools` shared by population.
+        case country
+        /// One authority of 300 schools: 3 districts (as regions) and 9 zones (as provinces) of
+        /// 3 to 90 schools; `schools` is ignored.
+        case authority
+    }
 
     /// The defaults: about 4,000 schools, 8 quarters to 2026-Q3, seed 2023, one hotspot.
     public init() {}
+
+    /// A regional authority's registry: 300 schools, 3 districts, 9 zones (one of 3 schools),
+    /// about 50 affected persons a quarter, no planted cluster.
+    public static func authority() -> SynthConfig {
+        var c = SynthConfig()
+        c.layout = .authority
+        c.baseRatePer10k = 3.2
+        c.hotspot = false
+        return c
+    }
 }
 
 /// The planted cluster: which school and quarter (for tests and the demo's own check).
@@ -61,14 +83,16 @@ public struct SyntheticCountry: Sendable {
         self.config = config
         self.codebook = codebook
         var rng = SeededGenerator(seed: config.seed)
-        let geography = try SyntheticCountry.geography()
+        let geography = config.layout == .authority ? SyntheticCountry.authorityGeography : try SyntheticCountry.geography()
         let totalPop = geography.reduce(0) { $0 + $1.population }
         var schools: [School] = []
         let minimumPerProvince = 6
         var serial = 0
         for g in geography {
             let share = Double(g.population) / Double(totalPop)
-            let n = max(minimumPerProvince, Int((share * Double(config.schools)).rounded()))
+            let n =
+                config.layout == .authority
+                ? g.population : max(minimumPerProvince, Int((share * Double(config.schools)).rounded()))
             for _ in 0..<n {
                 serial += 1
                 let stage = School.Stage.allCases[rng.pick([55, 25, 15, 3, 2])]
@@ -84,7 +108,7 @@ public struct SyntheticCountry: Sendable {
                 let enrolment = max(15, Int((median * _exp(0.45 * rng.normal())).rounded()))
                 schools.append(
                     School(
-                        id: String(format: "ES-%06d", serial), name: "Centro sintético \(serial)",
+                        id: String(format: config.layout == .authority ? "AU-%04d" : "ES-%06d", serial), name: "Centro sintético \(serial)",
                         regionCode: g.regionCode, regionName: g.regionName, provinceCode: g.provinceCode,
                         provinceName: g.provinceName, enrolment: enrolment, stage: stage, sector: sector))
             }
@@ -220,6 +244,19 @@ public struct SyntheticCountry: Sendable {
         var regionCode, regionName, provinceCode, provinceName: String
         var population: Int
     }
+
+    /// The authority's districts and zones; `population` holds each zone's schools.
+    static let authorityGeography: [GeoRow] = [
+        GeoRow(regionCode: "AU-N", regionName: "Distrito Norte", provinceCode: "AU-N1", provinceName: "Zona Sierra", population: 3),
+        GeoRow(regionCode: "AU-N", regionName: "Distrito Norte", provinceCode: "AU-N2", provinceName: "Zona Valle Alto", population: 25),
+        GeoRow(regionCode: "AU-N", regionName: "Distrito Norte", provinceCode: "AU-N3", provinceName: "Zona Ribera", population: 40),
+        GeoRow(regionCode: "AU-C", regionName: "Distrito Centro", provinceCode: "AU-C1", provinceName: "Zona Ciudad", population: 90),
+        GeoRow(regionCode: "AU-C", regionName: "Distrito Centro", provinceCode: "AU-C2", provinceName: "Zona Ensanche", population: 30),
+        GeoRow(regionCode: "AU-C", regionName: "Distrito Centro", provinceCode: "AU-C3", provinceName: "Zona Vega", population: 12),
+        GeoRow(regionCode: "AU-S", regionName: "Distrito Sur", provinceCode: "AU-S1", provinceName: "Zona Campiña", population: 45),
+        GeoRow(regionCode: "AU-S", regionName: "Distrito Sur", provinceCode: "AU-S2", provinceName: "Zona Llanos", population: 35),
+        GeoRow(regionCode: "AU-S", regionName: "Distrito Sur", provinceCode: "AU-S3", provinceName: "Zona Dehesa", population: 20),
+    ]
 
     static func geography() throws -> [GeoRow] {
         guard let url = Bundle.module.url(forResource: "geography-es", withExtension: "csv"),

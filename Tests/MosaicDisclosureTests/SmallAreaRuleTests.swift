@@ -233,6 +233,12 @@ struct TinyRegistry {
                         #expect(worlds.contains { $0[s] }, "trial \(trial): school \(s) proven missing")
                     }
                 }
+                // An atom of fewer than max(2, m) schools: some pattern of the class has all of it
+                // reporting (two twins, one proven missing, would be one chance in two).
+                for a in rule.atomSchools.indices where rule.atomSchools[a] < max(2, minimum) {
+                    let members = (0..<count).filter { rule.atomOfSchool[$0] == a }
+                    #expect(worlds.contains { w in members.allSatisfy { w[$0] } }, "trial \(trial): atom \(a) proven to miss")
+                }
                 for unit in units where unit.level != .country && unit.schools < minimum {
                     let members = entries.indices.filter { entries[$0].province == unit.code || entries[$0].region == unit.code }
                     #expect(worlds.contains { w in members.allSatisfy { w[$0] } }, "trial \(trial): small area \(unit.code) proven to miss")
