@@ -175,8 +175,9 @@ public struct FrozenSchool: Sendable, Equatable, Hashable {
     public var id: String
     /// Its province's code.
     public var provinceCode: String
-    /// Its stage and sector (registry values).
+    /// Its stage (registry value).
     public var stage: String
+    /// Its sector (registry value).
     public var sector: String
 
     /// A school from its facts.

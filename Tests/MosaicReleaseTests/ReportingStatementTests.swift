@@ -179,9 +179,11 @@ struct HandMadeStore {
         let second = try h.release(seed: 2)
         // The small areas (the statement); the other statuses follow each release's noise.
         func statuses(_ d: ReleaseData) -> [String] {
-            Set(d.rows.filter { $0.status == .smallArea }.map { "\($0.geoCode)" }
-                + d.domainRows.filter { $0.row.status == .smallArea }.map { "\($0.row.geoCode) \($0.domain)" })
-                .sorted()
+            Set(
+                d.rows.filter { $0.status == .smallArea }.map { "\($0.geoCode)" }
+                    + d.domainRows.filter { $0.row.status == .smallArea }.map { "\($0.row.geoCode) \($0.domain)" }
+            )
+            .sorted()
         }
         #expect(statuses(first).contains("P"))
         #expect(statuses(first) == statuses(second))
