@@ -150,6 +150,10 @@ public struct SmallAreaRule: Sendable {
         alwaysSmall = SmallAreas(units: Array(small[0..<units.count]), parts: Array(small[units.count...]))
     }
 
+    /// Whether safeguard 2 also refuses a proof that some school of a small atom missed (see
+    /// ``audit(small:reporting:)``).
+    var strictAtoms = false
+
     /// The fewest schools that must share a signature.
     var crowd: Int { max(2, minimumSchools) }
 
@@ -302,11 +306,11 @@ public struct SmallAreaRule: Sendable {
             return try maximum(whole, atoms) >= needed - IntervalAudit.tolerance
         }
         var failing: [Int] = []
-        // An atom of fewer than max(2, m) schools names them: none of it may be proven missing
-        // (a crowd of two twins, one proven missing, is one chance in two). A larger atom: not
-        // all of it.
+        // Not every school of an atom proven missing. (Stricter — none of an atom of fewer than
+        // max(2, m) schools proven missing, so that two twins are never "one of these two" —
+        // refused releases of a 500-school synthetic country: `strictAtoms`, off.)
         for a in targetAtoms where atomSchools[a] > 0 {
-            let needed = atomSchools[a] < crowd ? Double(atomSchools[a]) : 1
+            let needed = strictAtoms && atomSchools[a] < crowd ? Double(atomSchools[a]) : 1
             if try !passes([a], needed: needed), let unit = atomGroups[a].first { failing.append(unit) }
         }
         for g in targetGroups where try !passes(members[g], needed: Double(groupSchools[g])) {

@@ -134,7 +134,7 @@ public struct Suppressor: Sendable {
     /// this many times a cell of the same size, by the unit's level — a cell goes before a
     /// province's total, a province's total before a region's, a region's before the whole's
     /// (which goes only when nothing else can protect). Breakdown parts' totals weigh as cells.
-    public var totalPriority: [Level: Double] = [.province: 100, .region: 10_000, .country: 1_000_000]
+    public var totalPriority: [Level: Double] = [.province: 10, .region: 100, .country: 1000]
 
     /// Where the search for complementary values looks.
     public enum Search: String, Sendable, CaseIterable {

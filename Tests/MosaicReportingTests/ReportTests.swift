@@ -131,7 +131,7 @@ struct KnownReleases {
         func f(_ status: String) -> Figure { Figure(value: nil, moe95: nil, status: status) }
         #expect(en.figure(f("below_k")) == "fewer than 5")
         #expect(en.figure(f("complementary")) == "withheld to protect another figure")
-        #expect(en.figure(f("small_area")) == "not published (fewer than 5 schools)")
+        #expect(en.figure(f("small_area")) == "not published (fewer than 5 schools registered or 5 reporting)")
         #expect(es.figure(f("complementary")) == "no se publica para proteger otra cifra")
         #expect(en.figure(Figure(value: nil, moe95: 3.0, status: "bounded", lower: 12, upper: nil)) == "at least 12 ± 3.0")
         // The headline never calls a complementary total "fewer than 5".
