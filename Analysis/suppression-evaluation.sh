@@ -6,8 +6,12 @@
 # primary suppression only, and the effect of weighting totals (headline figures) more. Seeded:
 # the figures repeat.
 # Usage: Analysis/suppression-evaluation.sh [RELEASES_PER_ROW]   (default 3; about 2 minutes)
+#        Analysis/suppression-evaluation.sh totals [RELEASES]      how often each level's totals are
+#        published, with and without the authority's priorities, on the 300-school synthetic
+#        authority (RELEASES, default 200) and the demo country (a tenth as many); about 8 minutes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh >/dev/null
 swift build -c release --product suppression-eval >/dev/null
-.build/release/suppression-eval "${1:-3}"
+[ $# -gt 0 ] || set -- 3
+.build/release/suppression-eval "$@"
