@@ -47,7 +47,9 @@ public struct SmallAreas: Sendable, Hashable {
 ///    province's schools of one stage and sector are interchangeable to a reader), with every
 ///    status as a constraint (fewer than the minimum reported, or at least the minimum), must
 ///    neither prove that every school of a group missed, nor that any school of a group of
-///    fewer than the minimum did; if it could, the release is refused before any noise is drawn.
+///    fewer than the minimum did; if it could, the groups whose "at least the minimum" statuses
+///    feed the proof are withheld too (and say nothing), until it cannot. That decision depends
+///    on who reported; a reader who knows the rule can read it (measured in the tests).
 ///
 /// Coverage (how many schools reported) is not decided here: it is published from noisy counts
 /// (``CoverageRule`` in the engine), which prove nothing.
@@ -227,18 +229,43 @@ public struct SmallAreaRule: Sendable {
         }
         // A part of a small unit is small too.
         for (p, part) in domains.parts.enumerated() where small[part.unit] { small[units.count + p] = true }
-        if try !audit(small: small, reporting: atomReporting).isEmpty {
-            throw SuppressionError.cannotProtect(
-                "which schools reported: the small-area statuses would let a reader prove that a school did not report (more schools reporting changes this; the minimum of reporting schools is the store's policy, not the release's)"
-            )
+        // Safeguard 2: where the statuses would prove an absence, the groups whose "at least the
+        // minimum" statuses feed the proof (those meeting a failing unit's small groups) are
+        // withheld too, and say nothing more; refused only if that cannot end it.
+        var members = [[Int]](repeating: [], count: groupCount)
+        for (a, groups) in atomGroups.enumerated() { for g in groups { members[g].append(a) } }
+        var silent = [Bool](repeating: false, count: groupCount)
+        for _ in 0...groupCount {
+            let failing = try audit(small: small, silent: silent, reporting: atomReporting)
+            if failing.isEmpty {
+                return SmallAreas(units: Array(small[0..<units.count]), parts: Array(small[units.count...]))
+            }
+            var hit = Set<Int>()
+            for u in failing { hit.formUnion(members[u]) }
+            for g in 0..<groupCount where small[g] && !silent[g] && !members[g].allSatisfy({ !hit.contains($0) }) {
+                hit.formUnion(members[g])
+            }
+            var changed = false
+            for g in 0..<groupCount where !small[g] && !(g < units.count && units[g].level == .country) {
+                guard members[g].contains(where: { hit.contains($0) }) else { continue }
+                small[g] = true
+                silent[g] = true
+                changed = true
+            }
+            for (p, part) in domains.parts.enumerated() where small[part.unit] && !small[units.count + p] {
+                small[units.count + p] = true
+                silent[units.count + p] = true
+            }
+            guard changed else { break }
         }
-        return SmallAreas(units: Array(small[0..<units.count]), parts: Array(small[units.count...]))
+        throw SuppressionError.cannotProtect(
+            "which schools reported: the small-area statuses would let a reader prove that a school did not report")
     }
 
     /// Safeguard 2: the units (a failing atom's province, or a failing group's unit) where a
     /// reader's linear program proves that every school of an atom missed, or that some school
     /// of an atom of fewer than ``crowd`` schools, or of a group of fewer than the minimum, did.
-    func audit(small: [Bool], reporting: [Int]) throws -> [Int] {
+    func audit(small: [Bool], silent: [Bool]? = nil, reporting: [Int]) throws -> [Int] {
         let units = geography.units
         var members = [[Int]](repeating: [], count: groupCount)
         for (a, groups) in atomGroups.enumerated() { for g in groups { members[g].append(a) } }
@@ -249,7 +276,9 @@ public struct SmallAreaRule: Sendable {
             let always = g < units.count ? alwaysSmall.units[g] : alwaysSmall.parts[g - units.count]
             // A part of a small unit is small whatever reported in it: its status says nothing more.
             let partOfSmallUnit = g >= units.count && small[domains.parts[g - units.count].unit]
-            guard !isCountry, !always, !partOfSmallUnit else { continue }
+            // A group withheld by safeguard 2 says nothing (its status is not "fewer than m").
+            let quiet = silent.map { $0.indices.contains(g) && $0[g] } ?? false
+            guard !isCountry, !always, !partOfSmallUnit, !quiet else { continue }
             constraints.append(small[g] ? (g, 0, minimumSchools - 1) : (g, minimumSchools, groupSchools[g]))
         }
         // Only a status "fewer than the minimum" bounds reporting from above. An atom, or a group

@@ -19,7 +19,7 @@ import MosaicSamplers
 ///   (a different unit from the releases' persons, accounted apart): from the coverage, no
 ///   pattern of reporting can be proven, only made more or less likely. The rest of a release
 ///   is not covered by this: the small-area statuses are exact (governed by `SmallAreaRule`),
-///   a refused release depends on who reported, and the figures move by a reporting school's
+///   the statuses withheld to protect them depend on who reported, and the figures move by a reporting school's
 ///   own persons (protected at the persons' level).
 /// - **Drawn once per quarter**, by its first release, and stored: every later release of the
 ///   quarter, and every pooled release covering it, publishes the same counts (no averaging of
