@@ -35,6 +35,10 @@ struct AttackerProgram {
     var column: [Int: Int] = [:]
     /// The withheld values of the component, in column order.
     var members: [Int] = []
+    /// The columns' bounds from the reasons, in column order.
+    var bounds: [(lower: Double, upper: Double)] = []
+    /// The relations among the members: Σ terms in [lower, upper].
+    var rows: [(terms: [(column: Int, coefficient: Double)], lower: Double, upper: Double)] = []
 
     /// The component of withheld values connected to `start` (by relations), as an LP.
     init(relations: TableRelations, rule: SuppressionRule, values: [Int?], reasons: [SuppressionReason?], around start: Int) {
@@ -51,8 +55,8 @@ struct AttackerProgram {
                 }
             }
         }
-        lp.addColumns(members.map { v in reasons[v].map { rule.knownBounds($0) } ?? (0, .infinity) })
-        var rows: [(terms: [(column: Int, coefficient: Double)], lower: Double, upper: Double)] = []
+        bounds = members.map { v in reasons[v].map { rule.knownBounds($0) } ?? (0, .infinity) }
+        lp.addColumns(bounds)
         for r in used.sorted() {
             let relation = relations.relations[r]
             var terms: [(column: Int, coefficient: Double)] = []
@@ -91,6 +95,65 @@ struct AttackerProgram {
     /// The least and greatest value of `v` consistent with the published values.
     func interval(of v: Int) throws -> DerivedInterval {
         DerivedInterval(lower: try optimum(of: v, maximize: false).0, upper: try optimum(of: v, maximize: true).0)
+    }
+
+    /// Bounds for every member by propagation instead of linear programming: each relation
+    /// bounds each of its terms by the others' bounds, repeated until nothing moves (at most
+    /// `rounds` times). Each round is linear in the relations' terms; the bounds are valid (every
+    /// solution of the program lies within them) and contain the program's exact intervals.
+    ///
+    /// - Throws: ``SuppressionError/cannotProtect(_:)`` when the bounds cross (no solution).
+    func propagatedIntervals(rounds: Int = 50) throws -> (intervals: [DerivedInterval], rounds: Int) {
+        var low = bounds.map(\.lower)
+        var high = bounds.map(\.upper)
+        let slack = IntervalAudit.tolerance
+        var done = 0
+        for _ in 0..<rounds {
+            done += 1
+            var moved = false
+            for row in rows {
+                // The least and greatest of Σ terms, counting infinite ends apart.
+                var minSum = 0.0
+                var maxSum = 0.0
+                var minInfinite = 0
+                var maxInfinite = 0
+                for t in row.terms {
+                    let (a, b) = t.coefficient > 0 ? (low[t.column], high[t.column]) : (high[t.column], low[t.column])
+                    if a.isInfinite { minInfinite += 1 } else { minSum += t.coefficient * a }
+                    if b.isInfinite { maxInfinite += 1 } else { maxSum += t.coefficient * b }
+                }
+                for t in row.terms {
+                    let c = t.coefficient
+                    let (a, b) = c > 0 ? (low[t.column], high[t.column]) : (high[t.column], low[t.column])
+                    // The others' least and greatest sums.
+                    let othersMin: Double? =
+                        a.isInfinite ? (minInfinite == 1 ? minSum : nil) : (minInfinite == 0 ? minSum - c * a : nil)
+                    let othersMax: Double? =
+                        b.isInfinite ? (maxInfinite == 1 ? maxSum : nil) : (maxInfinite == 0 ? maxSum - c * b : nil)
+                    // c·x ≤ upper − othersMin and c·x ≥ lower − othersMax.
+                    var newLow = low[t.column]
+                    var newHigh = high[t.column]
+                    if let m = othersMin, row.upper.isFinite {
+                        let bound = (row.upper - m) / c
+                        if c > 0 { newHigh = min(newHigh, bound) } else { newLow = max(newLow, bound) }
+                    }
+                    if let m = othersMax, row.lower.isFinite {
+                        let bound = (row.lower - m) / c
+                        if c > 0 { newLow = max(newLow, bound) } else { newHigh = min(newHigh, bound) }
+                    }
+                    if newLow > low[t.column] + slack || newHigh < high[t.column] - slack {
+                        guard newLow <= newHigh + slack else {
+                            throw SuppressionError.cannotProtect("a value (the published values admit no solution)")
+                        }
+                        low[t.column] = max(low[t.column], newLow)
+                        high[t.column] = min(high[t.column], newHigh)
+                        moved = true
+                    }
+                }
+            }
+            if !moved { break }
+        }
+        return (zip(low, high).map { DerivedInterval(lower: $0, upper: $1) }, done)
     }
 }
 
@@ -242,19 +305,50 @@ public struct IntervalAudit: Sendable {
     /// the published values alone (nil: withheld) and the reasons, as anyone holding the
     /// release file can compute them.
     ///
-    /// - Parameter only: when given, the values whose intervals are wanted (others are not
-    ///   solved for: each interval is two linear programs).
+    /// - Parameters:
+    ///   - only: when given, the values whose intervals are wanted (others are not solved for:
+    ///     each interval is two linear programs).
+    ///   - largestProgram: a component of more withheld values than this gets its intervals by
+    ///     propagation (``AttackerProgram/propagatedIntervals(rounds:)``: valid, possibly wider),
+    ///     not by two linear programs per value, so that the time stays linear in the file's
+    ///     values however the withheld values connect (nil: always linear programs).
     public func derivedIntervals(
-        published: [Int?], reasons: [SuppressionReason?], includingComplementary: Bool = false, only: Set<Int>? = nil
+        published: [Int?], reasons: [SuppressionReason?], includingComplementary: Bool = false, only: Set<Int>? = nil,
+        largestProgram: Int? = nil
     ) throws -> [Int: DerivedInterval] {
+        try derivedIntervalsAndWork(
+            published: published, reasons: reasons, includingComplementary: includingComplementary, only: only,
+            largestProgram: largestProgram
+        ).intervals
+    }
+
+    /// ``derivedIntervals(published:reasons:includingComplementary:only:largestProgram:)`` with a
+    /// count of the work done, for tests of its growth: per linear program its columns, per
+    /// propagation round the terms of its relations.
+    public func derivedIntervalsAndWork(
+        published: [Int?], reasons: [SuppressionReason?], includingComplementary: Bool = false, only: Set<Int>? = nil,
+        largestProgram: Int? = nil
+    ) throws -> (intervals: [Int: DerivedInterval], work: Int) {
         func wanted(_ v: Int) -> Bool {
             reasons[v] != nil && (includingComplementary || reasons[v] != .complementary) && (only?.contains(v) ?? true)
         }
         var out: [Int: DerivedInterval] = [:]
-        for v in published.indices where wanted(v) && out[v] == nil {
+        var work = 0
+        var visited = Set<Int>()
+        for v in published.indices where wanted(v) && !visited.contains(v) {
             let program = AttackerProgram(relations: relations, rule: rule, values: published, reasons: reasons, around: v)
-            for m in program.members where wanted(m) && out[m] == nil { out[m] = try program.interval(of: m) }
+            visited.formUnion(program.members)
+            if let largest = largestProgram, program.members.count > largest {
+                let (intervals, rounds) = try program.propagatedIntervals()
+                work += rounds * program.rows.reduce(0) { $0 + $1.terms.count }
+                for (j, m) in program.members.enumerated() where wanted(m) { out[m] = intervals[j] }
+                continue
+            }
+            for m in program.members where wanted(m) && out[m] == nil {
+                out[m] = try program.interval(of: m)
+                work += 2 * program.members.count
+            }
         }
-        return out
+        return (out, work)
     }
 }

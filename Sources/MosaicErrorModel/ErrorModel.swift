@@ -75,11 +75,30 @@ public struct ErrorModel: Sendable {
 
     /// Variance of a sum of cells of one table, each given as (unit, cell index).
     public func varianceOfSum(table: String, cells: [(unit: Int, cell: Int)]) -> Double {
+        // Σ over pairs of Σ₀[u,v]·(δ_cc′·c + α) = c·Σ_cell q(m_cell) + α·q(m), with m_cell the
+        // cell's multiplicity per unit, m their sum and q the tree's quadratic form: time linear
+        // in the units per distinct cell, never in the square of the cells.
+        let c = scale[table] ?? 0
+        var perCell: [Int: [Int: Double]] = [:]
+        var all: [Int: Double] = [:]
+        for x in cells {
+            perCell[x.cell, default: [:]][x.unit, default: 0] += 1
+            all[x.unit, default: 0] += 1
+        }
         var v = 0.0
-        for a in cells {
-            for b in cells { v += covariance(table: table, unitA: a.unit, cellA: a.cell, unitB: b.unit, cellB: b.cell) }
+        for m in perCell.values { v += c * tree.quadraticForm(m) }
+        if linked.contains(table), let n = codebook.table(table)?.cells.count {
+            let nt = Double(n)
+            v += (1 / (nt * nt * w) - c / nt) * tree.quadraticForm(all)
         }
         return max(v, 0)
+    }
+
+    /// Variance of a sum of units' totals of affected persons (a unit listed twice counts twice).
+    public func varianceOfTotalSum(units: [Int]) -> Double {
+        var m: [Int: Double] = [:]
+        for u in units { m[u, default: 0] += 1 }
+        return max(tree.quadraticForm(m) / w, 0)
     }
 }
 

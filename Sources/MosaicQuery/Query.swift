@@ -355,7 +355,7 @@ public struct QueryEngine {
             let mine = cells.filter { $0.release == ri }
             guard !mine.isEmpty else { continue }
             if table == QueryEngine.totalTable {
-                for a in mine { for b in mine { variance += r.model.totalCovariance(a.unit, b.unit) } }
+                variance += r.model.varianceOfTotalSum(units: mine.map(\.unit))
             } else {
                 variance += r.model.varianceOfSum(table: table, cells: mine.map { (unit: $0.unit, cell: $0.cell) })
             }

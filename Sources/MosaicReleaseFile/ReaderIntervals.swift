@@ -28,6 +28,12 @@ public struct ValueKey: Sendable, Hashable {
 }
 
 extension ReleaseData {
+    /// The most withheld values one connected group may hold for its ranges to be solved by linear
+    /// programs (two per value); a larger group's ranges come from bound propagation, valid and
+    /// possibly wider, so that reading a file stays linear in its values (a file of 20,000
+    /// provinces whose small areas connect through their regions would otherwise need hours).
+    public static let largestReaderProgram = 300
+
     /// The tightest range a reader of this file can derive for each withheld value, from the
     /// published values, the relations between them (``TableRelations``: parents are sums of
     /// their children, tables that count each person once sum to the total, tables bounded by
@@ -44,7 +50,8 @@ extension ReleaseData {
     /// - Throws: when the published values admit no solution (a damaged file) or the solver fails.
     ///
     /// - Parameter wanted: the values whose ranges are wanted (all withheld ones by default;
-    ///   each range costs two linear programs over the withheld values connected to it).
+    ///   each range costs two linear programs over the withheld values connected to it, or
+    ///   a share of one propagation where those are more than ``largestReaderProgram``).
     public func readerIntervals(
         codebook: Codebook, k: Int, for wanted: (ValueKey) -> Bool = { _ in true }
     ) throws -> [ValueKey: DerivedInterval] {
@@ -78,7 +85,9 @@ extension ReleaseData {
         }
         guard !only.isEmpty else { return [:] }
         let audit = IntervalAudit(relations: relations, rule: SuppressionRule(k: k))
-        let found = try audit.derivedIntervals(published: published, reasons: reasons, includingComplementary: true, only: only)
+        let found = try audit.derivedIntervals(
+            published: published, reasons: reasons, includingComplementary: true, only: only,
+            largestProgram: ReleaseData.largestReaderProgram)
         var out: [ValueKey: DerivedInterval] = [:]
         for (v, interval) in found { if let key = keyOf[v] { out[key] = interval } }
         return out

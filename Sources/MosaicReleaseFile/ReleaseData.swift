@@ -286,3 +286,48 @@ public struct DomainNoiseRow: Sendable, Hashable {
         self.noise = noise
     }
 }
+
+/// A release's rows, coverage and units looked up by their keys in constant time (reading a
+/// file of many units row by row for each unit would take time in the square of its size).
+public struct ReleaseLookup: Sendable {
+    var rows: [String: Int] = [:]
+    var coverage: [String: Int] = [:]
+    var units: [String: Int] = [:]
+    let data: ReleaseData
+
+    /// Indexes a release's rows (by level, unit, table and cell), coverage and units (by level
+    /// and unit); the first of two rows with one key wins (a checked file has none).
+    public init(_ data: ReleaseData) {
+        self.data = data
+        for (i, r) in data.rows.enumerated() {
+            let key = Self.key(r.level, r.geoCode, r.tableName, r.cell)
+            if rows[key] == nil { rows[key] = i }
+        }
+        for (i, c) in data.coverage.enumerated() where coverage[Self.key(c.level, c.geoCode)] == nil {
+            coverage[Self.key(c.level, c.geoCode)] = i
+        }
+        for (i, u) in data.units.enumerated() where units[Self.key(u.level, u.geoCode)] == nil {
+            units[Self.key(u.level, u.geoCode)] = i
+        }
+    }
+
+    static func key(_ level: Level, _ code: String, _ table: String? = nil, _ cell: String? = nil) -> String {
+        [level.rawValue, code, table, cell].compactMap { $0 }.joined(separator: "|")
+    }
+
+    /// The row of a unit's cell (`total`, `persons` for its total of affected persons).
+    public func row(_ level: Level, _ code: String, table: String, cell: String) -> ReleaseRow? {
+        rows[Self.key(level, code, table, cell)].map { data.rows[$0] }
+    }
+
+    /// The unit's total of affected persons.
+    public func total(_ level: Level, _ code: String) -> ReleaseRow? { row(level, code, table: "total", cell: "persons") }
+
+    /// The unit's coverage row.
+    public func coverage(_ level: Level, _ code: String) -> CoverageRow? {
+        coverage[Self.key(level, code)].map { data.coverage[$0] }
+    }
+
+    /// The unit's row of the units table.
+    public func unit(_ level: Level, _ code: String) -> UnitRow? { units[Self.key(level, code)].map { data.units[$0] } }
+}

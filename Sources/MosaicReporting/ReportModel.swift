@@ -117,8 +117,9 @@ public struct ReportModel: Sendable, Codable {
                 }) ?? [:]
         }
         let margins = loaded.map(Self.withheldTotalMargins)
+        let lookups = loaded.map { ReleaseLookup($0.data) }
         func series(_ level: Level, _ code: String, _ name: String) -> Series {
-            Self.series(loaded, derived: derived, margins: margins, level, code, name)
+            Self.series(loaded, lookups: lookups, derived: derived, margins: margins, level, code, name)
         }
         let scope = series(scopeLevel, scopeUnit.geoCode, scopeUnit.geoName)
         let country = latest.data.units.first { $0.level == .country }
@@ -148,10 +149,14 @@ public struct ReportModel: Sendable, Codable {
                     }
                 }) ?? nil
             let m = Self.withheldTotalMargins(p)
+            let lookup = ReleaseLookup(p.data)
             for i in model.pooled.indices {
                 let code = model.pooled[i].code
                 let level = code == scopeUnit.geoCode ? scopeLevel : childLevel
-                guard let point = Self.series([p], derived: [d ?? [:]], margins: [m], level, code, model.pooled[i].name).points.first else {
+                guard
+                    let point = Self.series([p], lookups: [lookup], derived: [d ?? [:]], margins: [m], level, code, model.pooled[i].name)
+                        .points.first
+                else {
                     continue
                 }
                 model.pooled[i].persons = point.persons
@@ -182,18 +187,19 @@ public struct ReportModel: Sendable, Codable {
 
     /// A unit's total of affected persons over the quarters, with its rate per 10,000 pupils of reporting schools.
     static func series(
-        _ loaded: [(path: String, data: ReleaseData, info: ReleaseMetadata)], derived: [[ValueKey: DerivedInterval]] = [],
+        _ loaded: [(path: String, data: ReleaseData, info: ReleaseMetadata)], lookups: [ReleaseLookup],
+        derived: [[ValueKey: DerivedInterval]] = [],
         margins: [[String: Double]] = [], _ level: Level, _ code: String, _ name: String
     ) -> Series {
         Series(
             code: code, name: name,
             points: zip(loaded.indices, loaded).map { i, r in
-                let row = r.data.rows.first { $0.level == level && $0.geoCode == code && $0.tableName == "total" }
-                let cov = r.data.coverage.first { $0.level == level && $0.geoCode == code }
+                let row = lookups[i].total(level, code)
+                let cov = lookups[i].coverage(level, code)
                 var p = Point(
                     period: r.info.period.description, persons: .from(row), registeredSchools: cov?.registeredSchools ?? 0,
                     registeredEnrolment: cov?.registeredEnrolment ?? 0, coverage: cov?.coverage ?? .withheld)
-                let share = rateShare(r.data, level, code)
+                let share = rateShare(lookups[i], level, code)
                 let pupils = Double(p.registeredEnrolment) * (share?.share ?? 0)
                 if pupils > 0 {
                     p.ratePupils = pupils
@@ -236,15 +242,10 @@ public struct ReportModel: Sendable, Codable {
             sigma2[n.tableName, default: [:]][n.level] = Double(n.sigma2Num) / Double(n.sigma2Den)
         }
         guard let model = try? ErrorModel(codebook: codebook, geography: geography, sigma2: sigma2) else { return [:] }
+        let lookup = ReleaseLookup(r.data)
         var out: [String: Double] = [:]
-        for (u, unit) in geography.units.enumerated() {
-            let key = unit.level.rawValue + "|" + unit.code
-            guard
-                r.data.rows.contains(where: {
-                    $0.tableName == "total" && $0.status.isSuppressed && $0.level == unit.level && $0.geoCode == unit.code
-                })
-            else { continue }
-            out[key] = Margin.of(variance: model.totalCovariance(u, u))
+        for (u, unit) in geography.units.enumerated() where lookup.total(unit.level, unit.code)?.status.isSuppressed == true {
+            out[unit.level.rawValue + "|" + unit.code] = Margin.of(variance: model.totalCovariance(u, u))
         }
         return out
     }
@@ -262,15 +263,20 @@ public struct ReportModel: Sendable, Codable {
     /// (0 when complete): its own published share, else the nearest published one up the
     /// hierarchy (nil when none is).
     static func rateShare(_ data: ReleaseData, _ level: Level, _ code: String) -> (share: Double, relativeHalfWidth: Double)? {
+        rateShare(ReleaseLookup(data), level, code)
+    }
+
+    /// ``rateShare(_:_:_:)`` through a release's lookup (constant time per step).
+    static func rateShare(_ lookup: ReleaseLookup, _ level: Level, _ code: String) -> (share: Double, relativeHalfWidth: Double)? {
         var current: (Level, String)? = (level, code)
         while let (l, c) = current {
-            if let published = data.coverage.first(where: { $0.level == l && $0.geoCode == c })?.coverage,
+            if let published = lookup.coverage(l, c)?.coverage,
                 let share = published.rateShare, share > 0
             {
                 let half = published.status == .band ? Double((published.high ?? 0) - (published.low ?? 0)) / 200 : 0
                 return (share, half / share)
             }
-            guard let unit = data.units.first(where: { $0.level == l && $0.geoCode == c }), !unit.parentCode.isEmpty else { return nil }
+            guard let unit = lookup.unit(l, c), !unit.parentCode.isEmpty else { return nil }
             current = (l == .province ? .region : .country, unit.parentCode)
         }
         return nil

@@ -123,4 +123,36 @@ import Testing
         }
         #expect(compared > 500)
     }
+
+    /// The variance of a sum of cells (linear in the units) equals the sum of every pair's
+    /// covariance, for sums within a table, across units and levels, with repeated cells.
+    @Test func varianceOfASumIsTheSumOfItsCovariances() throws {
+        let cb = Self.codebook
+        let geo = Self.geography
+        var sigma2: [String: [Level: Double]] = [:]
+        for (i, t) in (cb.tables.map(\.name) + [ErrorModel.totalName]).enumerated() {
+            sigma2[t] = [.country: 1.5 + Double(i), .region: 2 + Double(i), .province: 3 + Double(i)]
+        }
+        let model = try ErrorModel(codebook: cb, geography: geo, sigma2: sigma2)
+        var g = TreeEstimatorGLSTests.Gen(state: 77)
+        for table in cb.tables {
+            for size in [1, 3, 12, 40] {
+                let cells = (0..<size).map { _ in
+                    (unit: g.int(0...(geo.units.count - 1)), cell: table.cells[g.int(0...(table.cells.count - 1))].index)
+                }
+                var pairwise = 0.0
+                for a in cells {
+                    for b in cells {
+                        pairwise += model.covariance(table: table.name, unitA: a.unit, cellA: a.cell, unitB: b.unit, cellB: b.cell)
+                    }
+                }
+                let fast = model.varianceOfSum(table: table.name, cells: cells)
+                #expect(abs(fast - max(pairwise, 0)) < 1e-9 * max(1, pairwise), "\(table.name), \(size) cells")
+            }
+        }
+        let units = [0, 1, 3, 3, 5, 2]
+        var pairwise = 0.0
+        for a in units { for b in units { pairwise += model.totalCovariance(a, b) } }
+        #expect(abs(model.varianceOfTotalSum(units: units) - pairwise) < 1e-9 * max(1, pairwise))
+    }
 }

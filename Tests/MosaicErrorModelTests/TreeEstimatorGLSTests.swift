@@ -139,6 +139,48 @@ import Testing
         }
     }
 
+    /// xᵀΣ₀x by both of its paths (pairwise for few entries, one estimation for many) against the
+    /// dense covariance, for random sparse and dense weight vectors.
+    @Test(arguments: 1...20) func quadraticFormsEqualTheDenseCovariance(seed: Int) {
+        var g = Gen(state: UInt64(1000 + seed))
+        let geo = Self.tree(&g)
+        let tree = TreeEstimator(geography: geo, levelVariances: [.country: 1 + g.double(), .region: 2 * g.double() + 0.5, .province: 3])
+        let (_, covariance) = Self.dense(geo, variances: tree.variances, y: geo.units.map { _ in 0 })
+        for take in [1, 2, geo.units.count] {
+            var x: [Int: Double] = [:]
+            for _ in 0..<take { x[g.int(0...(geo.units.count - 1)), default: 0] += Double(g.int(1...3)) }
+            var expected = 0.0
+            for (a, xa) in x { for (b, xb) in x { expected += xa * xb * covariance[a][b] } }
+            #expect(abs(tree.quadraticForm(x) - expected) < 1e-9 * max(1, expected), "seed \(seed), \(x)")
+        }
+    }
+
+    /// Nothing of size units² is built (before, 20,000 provinces needed 3.2 GB for the estimator's
+    /// matrix): the estimator keeps vectors of the units' length, and quadratic forms over every
+    /// province agree with the closed form (the provinces' estimates add up to the country's).
+    @Test func aLargeHierarchyIsLinear() {
+        var units = [GeoUnit(level: .country, code: "C", name: "C", parent: nil, children: [], schools: 1)]
+        for r in 0..<10 {
+            units.append(GeoUnit(level: .region, code: "R\(r)", name: "R", parent: 0, children: [], schools: 1))
+            units[0].children.append(units.count - 1)
+        }
+        for p in 0..<20_000 {
+            let r = 1 + p % 10
+            units.append(GeoUnit(level: .province, code: "P\(p)", name: "P", parent: r, children: [], schools: 1))
+            units[r].children.append(units.count - 1)
+        }
+        let geo = Geography(units: units)
+        let tree = TreeEstimator(geography: geo, levelVariances: [.country: 2, .region: 3, .province: 5])
+        #expect(tree.estimateVariances.count == geo.units.count)
+        // The sum of every province is the country's estimate (the estimates are consistent).
+        let provinces = Dictionary(uniqueKeysWithValues: geo.leaves.map { ($0, 1.0) })
+        let sum = tree.quadraticForm(provinces)
+        #expect(abs(sum - tree.estimateVariances[0]) < 1e-6 * tree.estimateVariances[0])
+        // Likewise a region's provinces and the region.
+        let region = Dictionary(uniqueKeysWithValues: geo.units[1].children.map { ($0, 1.0) })
+        #expect(abs(tree.quadraticForm(region) - tree.estimateVariances[1]) < 1e-6 * tree.estimateVariances[1])
+    }
+
     @Test func marginsAreOneFormula() {
         #expect(Margin.of(variance: 1) == 2.0)
         #expect(Margin.of(variance: 4) == 4.0)
