@@ -35,7 +35,7 @@ let package = Package(
         // Strict, line-aware CSV and JSON reading (and CSV writing) shared by the file formats.
         .target(name: "MosaicText", exclude: ["README.md"]),
         // What schools count: the versioned codebook, periods and the rules between tables.
-        .target(name: "MosaicCodebook", exclude: ["README.md"], resources: [.copy("Resources/codebook-v1.json")]),
+        .target(name: "MosaicCodebook", exclude: ["README.md"], resources: [.copy("Resources/codebooks")]),
         // The school registry file format.
         .target(name: "MosaicRegistry", dependencies: ["MosaicText"], exclude: ["README.md"]),
         // The authority's raw store (SQLite through GRDB): schema, migrations, queries.

@@ -270,7 +270,7 @@ case "domains":
     let values = ReleaseEngine(codebook: codebook, geography: geography, plan: base).aggregate(truth)
     // The optimiser's choice of the breakdowns' share (G against dimension weights of 10).
     var optimised = base
-    optimised.addDefaultDomains()
+    optimised.addDefaultDomains(codebook: codebook)
     let optimisedDomains = Domains(
         schools: country.schools, geography: geography, dimensions: optimised.domainDimensions, tables: optimised.domainTables)
     let (chosen, gStar) = PlanOptimizer(codebook: codebook, geography: geography).optimizeDomainShare(optimised, domains: optimisedDomains)
@@ -282,7 +282,7 @@ case "domains":
     ]
     func made(_ p: (name: String, tables: [String], g: UInt64)) -> (ReleasePlan, Domains) {
         var plan = base
-        plan.addDefaultDomains()
+        plan.addDefaultDomains(codebook: codebook)
         plan.domainTables = p.tables
         plan.geographyWeight = p.g
         if p.g == 0 { plan = chosen }  // the optimiser's

@@ -32,7 +32,7 @@ func engineWithBreakdowns(config: SynthConfig, rho: String, minimumSchools: Int)
     let geography = Geography(schools: country.schools)
     var plan = ReleasePlan.defaults(codebook: codebook, rho: Rho(rho)!)
     plan.minimumSchools = minimumSchools
-    plan.addDefaultDomains()
+    plan.addDefaultDomains(codebook: codebook)
     let dimensions = ["stage", "sector"]
     plan.domainDimensions = dimensions
     plan.domainTables = [ReleasePlan.totalName, "incidents"]

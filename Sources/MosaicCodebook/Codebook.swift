@@ -30,21 +30,52 @@ public struct Codebook: Sendable {
     /// Range of indices into ``allCells`` for each table, in table order.
     public let tableRanges: [Range<Int>]
 
-    /// The versions shipped with this build.
-    public static let availableVersions = [1]
+    /// The shipped codebooks' folder: every `codebook-vN.json` in it is version N.
+    static var folder: URL? { Bundle.module.url(forResource: "codebooks", withExtension: nil) }
 
-    /// The newest shipped version.
-    public static var latestVersion: Int { availableVersions.max()! }
+    /// A folder of codebook versions not yet shipped, for trying one before it ships
+    /// (`MOSAIC_CODEBOOKS`): its versions are added to the shipped ones, never replace one. A
+    /// release states its version; whoever reads it needs the same file.
+    static var trialFolder: URL? {
+        ProcessInfo.processInfo.environment["MOSAIC_CODEBOOKS"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+    }
+
+    static func versions(in folder: URL?) -> [Int] {
+        guard let folder, let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
+        return names.compactMap { name -> Int? in
+            guard name.hasPrefix("codebook-v"), name.hasSuffix(".json") else { return nil }
+            return Int(name.dropFirst("codebook-v".count).dropLast(".json".count)).flatMap { $0 > 0 ? $0 : nil }
+        }
+    }
+
+    /// Where each known version's file is: the shipped ones, then the trial folder's others.
+    static let files: [Int: URL] = {
+        var out: [Int: URL] = [:]
+        for v in versions(in: trialFolder) { if let f = trialFolder { out[v] = f.appendingPathComponent("codebook-v\(v).json") } }
+        for v in versions(in: folder) { if let f = folder { out[v] = f.appendingPathComponent("codebook-v\(v).json") } }
+        return out
+    }()
+
+    /// The versions this build reads: those shipped in the codebooks' folder (adding a version
+    /// is adding its file there), and any tried from `MOSAIC_CODEBOOKS`.
+    public static let availableVersions: [Int] = files.keys.sorted()
+
+    /// The newest shipped version (0 when the build ships none: every load then fails).
+    public static var latestVersion: Int { availableVersions.last ?? 0 }
 
     /// Loads a shipped codebook version.
     ///
-    /// - Throws: ``CodebookError/unknownVersion(_:)`` when no such version ships.
+    /// - Throws: ``CodebookError/unknownVersion(_:)`` when no such version ships;
+    ///   ``CodebookError/malformed(_:)`` when its file says another version.
     public static func bundled(version: Int = Codebook.latestVersion) throws -> Codebook {
         if let cached = cache.withLock({ $0[version] }) { return cached }
-        guard availableVersions.contains(version),
-            let url = Bundle.module.url(forResource: "codebook-v\(version)", withExtension: "json")
-        else { throw CodebookError.unknownVersion(version) }
+        guard let url = files[version] else {
+            throw CodebookError.unknownVersion(version)
+        }
         let codebook = try Codebook(json: Data(contentsOf: url))
+        guard codebook.version == version else {
+            throw CodebookError.malformed("codebook-v\(version).json says it is version \(codebook.version)")
+        }
         cache.withLock { $0[version] = codebook }
         return codebook
     }
@@ -80,7 +111,22 @@ public struct Codebook: Sendable {
             }
             all += cells
             ranges.append(start..<all.count)
-            tables.append(CodebookTable(name: t.name, label: t.label, dimensions: t.dimensions, multiValued: t.multiValued, cells: cells))
+            var table = CodebookTable(name: t.name, label: t.label, dimensions: t.dimensions, multiValued: t.multiValued, cells: cells)
+            // A table the codebook says nothing more of is shown by all its dimensions.
+            table.report = t.report ?? [ReportBreakdown(key: t.name, by: t.dimensions)]
+            for b in table.report {
+                guard !b.by.isEmpty, b.by.allSatisfy(t.dimensions.contains) else {
+                    throw CodebookError.malformed("table \(t.name): report breakdown \(b.key) names a dimension the table does not have")
+                }
+            }
+            if let importance = t.importance {
+                guard importance.isFinite, importance > 0, importance <= 100 else {
+                    throw CodebookError.malformed("table \(t.name): importance must be above 0 and at most 100")
+                }
+                table.importance = importance
+            }
+            table.brokenDown = t.brokenDown ?? false
+            tables.append(table)
         }
         self.tables = tables
         self.allCells = all
@@ -175,9 +221,13 @@ private struct CodebookFile: Decodable {
         var label: LocalizedText
         var dimensions: [String]
         var multiValued: Bool
+        var report: [ReportBreakdown]?
+        var importance: Double?
+        var brokenDown: Bool?
         enum CodingKeys: String, CodingKey {
-            case name, label, dimensions
+            case name, label, dimensions, report, importance
             case multiValued = "multi_valued"
+            case brokenDown = "broken_down"
         }
     }
 }

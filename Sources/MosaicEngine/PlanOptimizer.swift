@@ -36,14 +36,17 @@ public struct PlanOptimizer: Sendable {
     public var levelImportance: [Level: Double] = [.country: 1, .region: 1, .province: 1]
     /// Each table's weight in the objective (μ_t; 1 when not listed). By default the report's
     /// workload: the total of affected persons is the headline of every section (level, trend,
-    /// ranking, pooled figures, notable rises) and weighs 3; `incidents` feeds two breakdowns
-    /// (kind, victims) and weighs 2; every other table 1.
-    public var tableImportance: [String: Double] = [ReleasePlan.totalName: 3, "incidents": 2]
+    /// ranking, pooled figures, notable rises) and weighs 3; each table weighs its codebook
+    /// ``CodebookTable/importance`` (in version 1, `incidents` feeds two breakdowns and weighs 2).
+    public var tableImportance: [String: Double]
 
     /// An optimiser for one codebook and hierarchy.
     public init(codebook: Codebook, geography: Geography) {
         self.codebook = codebook
         self.geography = geography
+        var importance = [ReleasePlan.totalName: 3.0]
+        for t in codebook.tables { importance[t.name] = t.importance }
+        tableImportance = importance
     }
 
     /// The tables of a plan, the total last.

@@ -44,11 +44,17 @@ public struct ReleasePlan: Sendable, Equatable {
     /// weight 1 against the geography's 6: the domain groups get 2·(2·2 + 3·1) = 14 shares against
     /// the geography's 6·10·4 = 240, 5.5 % of ρ (the geography's margins grow by 2.9 %; see
     /// Analysis/privacy-evaluation.sh).
-    public mutating func addDefaultDomains() {
+    public mutating func addDefaultDomains(codebook: Codebook) {
         domainDimensions = ["stage", "sector"]
-        domainTables = [ReleasePlan.totalName, "incidents"]
+        domainTables = ReleasePlan.defaultDomainTables(codebook: codebook)
         domainWeights = ["stage": 1, "sector": 1]
         geographyWeight = 6
+    }
+
+    /// The tables broken down by default: the total and the codebook's tables marked so
+    /// (``CodebookTable/brokenDown``; `incidents` in version 1).
+    public static func defaultDomainTables(codebook: Codebook) -> [String] {
+        [ReleasePlan.totalName] + codebook.tables.filter(\.brokenDown).map(\.name)
     }
 
     /// Whether the plan breaks units down by stage or sector.

@@ -30,6 +30,9 @@ public struct PlanSummary: Sendable {
     public var objective: Double
     /// The standard weights' objective.
     public var standardObjective: Double
+    /// The tables' weights in the objective, as said to the authority ("total ×3, incidents ×2";
+    /// tables of weight 1 are not listed).
+    public var importance: String = ""
     /// The mean 95 % margin of a breakdown's part per (table, level), keyed by dimension, from
     /// the exact variances of the parts' least-squares estimates (empty without breakdowns).
     public var domainMargins: [String: [PlanOptimizer.Key: Double]] = [:]
@@ -55,14 +58,18 @@ public struct ReleaseRequest: Sendable {
     public var replicates: Int = 100
     /// A withheld small area stays uncertain by max(k, this percentage of its value) either way.
     public var smallAreaPercent: Int = 20
+    /// The codebook version the release reads (nil: the one its quarters' submissions follow,
+    /// else the latest).
+    public var codebookVersion: Int?
     /// How ρ is split over the measurement groups.
     public var weights: Weights = .standard
     /// The registry attributes the country and regions are broken down by (`stage`, `sector`);
     /// empty for none.
     public var domains: [String] = ["stage", "sector"]
     /// The tables broken down: `total` (at the country and the regions) and at most one table
-    /// that counts each person once (at the country only; see ``Domains/levels(ofTable:)``).
-    public var domainTables: [String] = [ReleasePlan.totalName, "incidents"]
+    /// that counts each person once (at the country only; see ``Domains/levels(ofTable:)``); nil
+    /// for the codebook's choice (``ReleasePlan/defaultDomainTables(codebook:)``).
+    public var domainTables: [String]?
 
     /// How ρ is split over the measurement groups.
     public enum Weights: String, Sendable, CaseIterable {
@@ -137,6 +144,8 @@ public struct ReleaseSummary: Sendable, Equatable {
 public enum ReleaseError: Error, LocalizedError, Equatable {
     case overBudget(period: String, spent: Rho, asked: Rho, cap: Rho)
     case noSubmissions(String)
+    /// Counted submissions of a quarter follow other codebook versions than the release's.
+    case otherCodebook(period: String, release: Int, versions: [Int: Int])
     case unknownRelease(String)
     case invalidRequest(String)
     /// A release of the quarter was recorded but its files were not all written (a killed run).
@@ -153,6 +162,10 @@ public enum ReleaseError: Error, LocalizedError, Equatable {
             return
                 "refused: the release would spend ρ = \(asked) on \(period), but \(spent) of the quarter's cap \(cap) is already spent (\(cap - spent) left). Ask for less, or raise the cap with 'mosaic budget set' if your policy allows. If an earlier release's file was lost, 'mosaic release export ID --out FILE' writes it again without spending."
         case .noSubmissions(let period): return "no current submission for \(period): nothing to release"
+        case .otherCodebook(let period, let release, let versions):
+            let list = versions.sorted { $0.key < $1.key }.map { "\($0.value) in version \($0.key)" }.joined(separator: ", ")
+            return
+                "refused: this release reads codebook version \(release), but schools' current submissions for \(period) follow another (\(list)): a release reads one version, and a submission in another would drop out of its figures while its school still counts as reporting. Release in the version they follow (--codebook N), or have those schools resubmit in version \(release) ('mosaic status --period \(period)' lists who submitted)"
         case .unknownRelease(let id): return "no release with id '\(id)' (see 'mosaic release list')"
         case .invalidRequest(let why): return why
         case .unfinished(let id):
@@ -329,7 +342,7 @@ public struct Releaser: Sendable {
             throw ReleaseError.invalidRequest(
                 "the first quarter must come before the last, and a pooled release covers at most \(PeriodSpan.maxQuarters) quarters")
         }
-        let codebook = try Codebook.bundled()
+        let codebook = try self.codebook(request, span: span)
         let (geography, plan, domains) = try self.plan(request, codebook: codebook)
         var engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains)
         let registryFacts = try self.registryFacts(geography: geography)
@@ -518,6 +531,8 @@ public struct Releaser: Sendable {
             case .overBudget(let spent, let asked, let cap, let period):
                 throw ReleaseError.overBudget(period: period, spent: Rho(nano: spent), asked: Rho(nano: asked), cap: Rho(nano: cap))
             case .noSubmissions: throw ReleaseError.noSubmissions(span.description)
+            case .otherCodebook(let period, let versions):
+                throw ReleaseError.otherCodebook(period: period, release: codebook.version, versions: versions)
             }
         }
         guard let data else {
@@ -527,13 +542,30 @@ public struct Releaser: Sendable {
         return data
     }
 
+    /// The codebook a release reads: the one asked for, else the version every counted
+    /// submission of its quarters follows, else (none, or several) the latest.
+    func codebook(_ request: ReleaseRequest, span: PeriodSpan) throws -> Codebook {
+        if let v = request.codebookVersion {
+            guard Codebook.availableVersions.contains(v) else {
+                throw ReleaseError.invalidRequest(
+                    "codebook version \(v) is not known to this build (known: \(Codebook.availableVersions.map(String.init).joined(separator: ", ")))"
+                )
+            }
+            return try Codebook.bundled(version: v)
+        }
+        let versions = try store.codebookVersions(span: span)
+        if versions.count == 1, let only = versions.keys.first { return try Codebook.bundled(version: only) }
+        return try Codebook.bundled()
+    }
+
     /// The hierarchy of the registry's open schools and the plan `request` asks for (no count
     /// read, nothing spent).
     func plan(_ request: ReleaseRequest, codebook: Codebook) throws -> (Geography, ReleasePlan, Domains) {
         let schools = try store.schools()
         let open = Set(try store.schoolFacts().filter(\.value.isOpen).keys)
         let geography = Geography(schools: schools, open: open)
-        let domainTables = request.domains.isEmpty ? [] : request.domainTables
+        let domainTables =
+            request.domains.isEmpty ? [] : request.domainTables ?? ReleasePlan.defaultDomainTables(codebook: codebook)
         for d in request.domains where Domains.knownDimensions[d] == nil {
             throw ReleaseError.invalidRequest("unknown breakdown '\(d)': the registry has stage and sector")
         }
@@ -561,7 +593,7 @@ public struct Releaser: Sendable {
         }
         var domains = Domains.none
         if !request.domains.isEmpty {
-            plan.addDefaultDomains()
+            plan.addDefaultDomains(codebook: codebook)
             plan.domainDimensions = request.domains
             plan.domainTables = domainTables
             domains = Domains(schools: schools, geography: geography, dimensions: request.domains, tables: domainTables, open: open)
@@ -576,7 +608,7 @@ public struct Releaser: Sendable {
     /// What a release would measure, with how much noise, and the margins that follow: printed by
     /// `mosaic release create --plan-only`. Reads the registry only; spends nothing.
     public func planOnly(_ request: ReleaseRequest) throws -> PlanSummary {
-        let codebook = try Codebook.bundled()
+        let codebook = try request.span.map { try self.codebook(request, span: $0) } ?? Codebook.bundled()
         let (geography, plan, domains) = try self.plan(request, codebook: codebook)
         let optimizer = PlanOptimizer(codebook: codebook, geography: geography)
         var domainMargins: [String: [PlanOptimizer.Key: Double]] = [:]
@@ -600,7 +632,7 @@ public struct Releaser: Sendable {
         // The objective over every group, the breakdowns' included when there are any.
         var standardPlan = ReleasePlan.defaults(codebook: codebook, rho: request.rho)
         if plan.hasDomains {
-            standardPlan.addDefaultDomains()
+            standardPlan.addDefaultDomains(codebook: codebook)
             standardPlan.domainDimensions = plan.domainDimensions
             standardPlan.domainTables = plan.domainTables
         }
@@ -613,6 +645,8 @@ public struct Releaser: Sendable {
             epsilon: Accounting.formatEpsilon(Accounting.epsilon(rho: plan.rho.value, delta: 1e-6)),
             margins: variances.mapValues { Margin.of(variance: $0) }, standardMargins: standard.mapValues { Margin.of(variance: $0) },
             units: units, objective: objective, standardObjective: standardObjective,
+            importance: optimizer.tableImportance.filter { $0.value != 1 }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+                .map { "\($0.key) ×\(String(format: "%g", $0.value))" }.joined(separator: ", "),
             domainMargins: domainMargins)
     }
 
@@ -835,6 +869,11 @@ public struct Releaser: Sendable {
         }
     }
 
+    /// Names in an English list: "a, b, c and d".
+    static func listed(_ names: [String]) -> String {
+        names.count <= 1 ? names.joined() : names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
+    }
+
     static func shapes(_ codebook: Codebook) -> [ReleaseData.TableShape] {
         codebook.tables.map { t in
             ReleaseData.TableShape(
@@ -904,7 +943,7 @@ public struct Releaser: Sendable {
             ),
             (
                 "total_persons",
-                "table 'total', cell 'persons': affected persons, consistent with each of the tables incidents, channels, tools and perpetrators"
+                "table 'total', cell 'persons': affected persons, consistent with each of the tables \(Self.listed(codebook.rules.equalTotals))"
             ),
         ]
     }

@@ -48,8 +48,14 @@ public struct ReleaseMetadata: Sendable, Equatable {
         guard let span = data.metadata("period").flatMap({ PeriodSpan($0) }) else {
             throw fail("period", "expected a quarter YYYY-Qn, or quarters pooled YYYY-Qn..YYYY-Qn")
         }
-        guard let version = data.metadata("codebook_version").flatMap({ Int($0) }), (try? Codebook.bundled(version: version)) != nil else {
-            throw fail("codebook_version", "not a codebook this Mosaic knows")
+        guard let version = data.metadata("codebook_version").flatMap({ Int($0) }), (1...1_000_000).contains(version) else {
+            throw fail("codebook_version", "expected a whole number from 1")
+        }
+        guard (try? Codebook.bundled(version: version)) != nil else {
+            throw fail(
+                "codebook_version",
+                "codebook version \(version) is not known to this build (known: \(Codebook.availableVersions.map(String.init).joined(separator: ", "))); a newer Mosaic reads it"
+            )
         }
         guard let k = data.metadata("k").flatMap({ Int($0) }), (1...1000).contains(k) else { throw fail("k", "expected 1 to 1000") }
         guard let m = data.metadata("min_schools").flatMap({ Int($0) }), (1...1_000_000).contains(m) else {

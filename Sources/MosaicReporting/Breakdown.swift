@@ -21,10 +21,17 @@ public struct Category: Sendable, Equatable, Codable {
 
 /// A breakdown of the latest quarter.
 public struct Breakdown: Sendable, Equatable, Codable {
-    /// `kind`, `victims`, `channels`, `tools`, `perpetrators`, `responses`.
+    /// The codebook's key for it (`kind`, `victims`, `channels`, …).
     public var key: String
     /// The categories, in the order shown.
     public var categories: [Category]
+    /// Its heading: the report catalogue's wording of the key, else the codebook table's label.
+    public var title: String = ""
+    /// Whether its categories show shares of the persons (a table where several values may
+    /// apply to one person, such as responses).
+    public var shares: Bool = false
+    /// Whether its leading category may make the main points, and how they name it ("the main channel").
+    public var mainPoint: String?
 }
 
 /// One part of the area broken down by stage or sector: its figure and its rate per 10,000 pupils

@@ -88,11 +88,11 @@ extension ReportRenderer {
         body +=
             "</section>\n<section><h2>\(esc(s.text("breakdowns", ["quarter": s.quarter(latest)])))</h2><p class=\"small\">\(esc(s.text("range_note")))</p><div class=\"grid\">"
         for b in model.breakdowns {
-            body += "<div><h3>\(esc(s.text(b.key)))</h3>"
+            body += "<div><h3>\(esc(b.title))</h3>"
             let rows = b.categories.map { c -> BarRow in
                 barRow(c.label, c.figure, text: figure(c.figure, short: true) + (shareText(c).map { " (\($0))" } ?? ""))
             }
-            body += barChart(id: b.key, rows: rows, title: s.text(b.key), decimals: 0)
+            body += barChart(id: b.key, rows: rows, title: b.title, decimals: 0)
             body += dataTable([s.text("column_category"), s.text("column_value")], b.categories.map { [$0.label, flagged($0.figure)] })
             body += "</div>"
         }

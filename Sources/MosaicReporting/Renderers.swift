@@ -248,8 +248,8 @@ public struct ReportRenderer {
                 ? "mp_year_rise" : c.verdict == .fall ? "mp_year_fall" : c.verdict == .reporting ? "mp_year_reporting" : "mp_year_within"
             out.append(s.text(key, ["quarter": s.quarter(c.against), "change": change]))
         }
-        for key in ["kind", "tools", "channels", "perpetrators"] where out.count < 4 {
-            guard let b = model.breakdowns.first(where: { $0.key == key }) else { continue }
+        for b in model.breakdowns where out.count < 4 {
+            guard let what = b.mainPoint else { continue }
             // The leader's lowest plausible value above every other's highest plausible one.
             func low(_ f: Figure) -> Double { Double(f.value ?? f.lower ?? 0) - (f.moe95 ?? 0) }
             func high(_ f: Figure) -> Double? { (f.value ?? f.upper).map { Double($0) + (f.moe95 ?? 0) } }
@@ -257,7 +257,7 @@ public struct ReportRenderer {
             guard let top = sorted.first, sorted.count > 1, !top.code.contains("unknown"),
                 sorted.dropFirst().allSatisfy({ high($0.figure).map { low(top.figure) > $0 } ?? false })
             else { continue }
-            out.append(s.text("mp_top", ["what": s.text("mp_what_" + key), "label": top.label, "figure": figure(top.figure)]))
+            out.append(s.text("mp_top", ["what": what, "label": top.label, "figure": figure(top.figure)]))
         }
         if model.scopeLevel == .country, !model.subunits.isEmpty {
             let verdicts = model.subunits.map { ReportModel.againstNational($0.points.last, model.national.points.last) }
@@ -417,10 +417,10 @@ public struct ReportRenderer {
         }
         out += "\n## \(s.text("breakdowns", ["quarter": s.quarter(latest)]))\n\n\(s.text("range_note"))\n"
         for b in model.breakdowns {
-            out += "\n### \(s.text(b.key))\n\n"
+            out += "\n### \(Markdown.escape(b.title))\n\n"
             out += mdTable(
-                [s.text("column_category"), s.text("column_value")] + (b.key == "responses" ? [s.text("column_share")] : []),
-                b.categories.map { c in [c.label, flagged(c.figure)] + (b.key == "responses" ? [shareText(c) ?? "–"] : []) }
+                [s.text("column_category"), s.text("column_value")] + (b.shares ? [s.text("column_share")] : []),
+                b.categories.map { c in [c.label, flagged(c.figure)] + (b.shares ? [shareText(c) ?? "–"] : []) }
             )
         }
         if !model.domainBreakdowns.isEmpty {

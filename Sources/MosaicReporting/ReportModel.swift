@@ -374,24 +374,29 @@ public struct ReportModel: Sendable, Codable {
                         return Category(code: a.group.joined(separator: "."), label: label, figure: .from(a))
                     }))
         }
-        var breakdowns = [
-            try breakdown("kind", table: "incidents", by: ["kind"]),
-            try breakdown("victims", table: "incidents", by: ["victim_group", "gender"]),
-            try breakdown("channels", table: "channels", by: ["channel"]),
-            try breakdown("tools", table: "tools", by: ["tool"]),
-            try breakdown("perpetrators", table: "perpetrators", by: ["perpetrator"]),
-            try breakdown("responses", table: "responses", by: ["response"]),
-        ]
+        // The codebook says how each table is shown: one breakdown per entry, in its order.
+        var breakdowns: [Breakdown] = []
+        for table in codebook.tables {
+            for entry in table.report {
+                var b = try breakdown(entry.key, table: table.name, by: entry.by)
+                b.title = strings?.optionalText(entry.key) ?? table.label.text(language)
+                b.shares = table.multiValued
+                if entry.mainPoint { b.mainPoint = strings?.optionalText("mp_what_" + entry.key) ?? b.title.lowercased() }
+                breakdowns.append(b)
+            }
+        }
         if let last = scope.points.last, let total = last.persons.value, total > 0 {
             let t = Double(total)
             let mt = last.persons.moe95 ?? 0
-            for i in breakdowns[5].categories.indices {
-                let f = breakdowns[5].categories[i].figure
-                // No share of a figure of low reliability: "100 % ± 60" reads as "all".
-                guard let v = f.value, !Figure.isUnreliable(value: v, moe95: f.moe95) else { continue }
-                let share = Double(v) / t
-                breakdowns[5].categories[i].share = share
-                breakdowns[5].categories[i].shareMoe95 = (pow(f.moe95 ?? 0, 2) + pow(share * mt, 2)).squareRoot() / t
+            for b in breakdowns.indices where breakdowns[b].shares {
+                for i in breakdowns[b].categories.indices {
+                    let f = breakdowns[b].categories[i].figure
+                    // No share of a figure of low reliability: "100 % ± 60" reads as "all".
+                    guard let v = f.value, !Figure.isUnreliable(value: v, moe95: f.moe95) else { continue }
+                    let share = Double(v) / t
+                    breakdowns[b].categories[i].share = share
+                    breakdowns[b].categories[i].shareMoe95 = (pow(f.moe95 ?? 0, 2) + pow(share * mt, 2)).squareRoot() / t
+                }
             }
         }
         return breakdowns

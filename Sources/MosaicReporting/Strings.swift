@@ -19,6 +19,9 @@ public struct ReportStrings: Sendable {
         table = json
     }
 
+    /// The catalogue's wording of `key`, or nil when it has none (a codebook table it does not know).
+    public func optionalText(_ key: String) -> String? { table[key] }
+
     /// The string for `key` with `{name}` placeholders filled.
     public func text(_ key: String, _ values: [String: String] = [:]) -> String {
         var s = table[key] ?? key

@@ -260,6 +260,9 @@ public enum LedgerError: Error, Equatable {
     case overBudget(spent: UInt64, asked: UInt64, cap: UInt64, period: String)
     /// No current submission for the quarter.
     case noSubmissions
+    /// Counted submissions of a covered quarter follow another codebook version than the
+    /// release's: (quarter, version → schools).
+    case otherCodebook(period: String, versions: [Int: Int])
 }
 
 extension Store {
@@ -305,6 +308,10 @@ extension Store {
                 var frozen: [FrozenReporting?] = []
                 var registries: [[FrozenSchool]?] = []
                 for q in span.quarters {
+                    // A release reads one codebook version: a submission in another would drop
+                    // out of the values while its school still counts as reporting.
+                    let others = try Store.codebookVersions(period: q, db: db).filter { $0.key != codebook.version }
+                    guard others.isEmpty else { throw LedgerError.otherCodebook(period: q.description, versions: others) }
                     let truth = try Store.provinceTotals(period: q, codebook: codebook, db: db)
                     // Every pooled quarter must have been reported: a sum over a quarter nobody
                     // reported would read as a fall.
@@ -482,6 +489,30 @@ extension Store {
 
     /// A quarter's statement about reporting, fixed by its first release (nil before it): its
     /// minimum number of reporting schools, and its noisy reporting counts keyed `level|code`.
+    /// How many counted current submissions of the quarter follow each codebook version.
+    static func codebookVersions(period: Period, db: Database) throws -> [Int: Int] {
+        var out: [Int: Int] = [:]
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT sub.codebook_version, count(*) FROM submission sub
+                WHERE sub.period = ? AND sub.superseded_by IS NULL AND \(Store.counted)
+                GROUP BY sub.codebook_version
+                """, arguments: [period.description])
+        for r in rows { out[r[0] as Int] = r[1] as Int }
+        return out
+    }
+
+    /// The codebook versions of the counted current submissions of the quarters: version →
+    /// schools (a release reads one version).
+    public func codebookVersions(span: PeriodSpan) throws -> [Int: Int] {
+        try database.read { db in
+            var out: [Int: Int] = [:]
+            for q in span.quarters { for (v, n) in try Store.codebookVersions(period: q, db: db) { out[v, default: 0] += n } }
+            return out
+        }
+    }
+
     static func frozenReporting(period: Period, db: Database) throws -> FrozenReporting? {
         guard
             let minimum = try Int.fetchOne(

@@ -155,6 +155,19 @@ public struct SyntheticCountry: Sendable {
         return out
     }
 
+    /// The tables this model draws from evidence; another codebook's others get one uniformly
+    /// drawn cell per person where each person counts once (none where several may apply).
+    static let modelledTables: Set<String> = ["incidents", "channels", "tools", "perpetrators", "responses"]
+
+    /// One person in each table the model does not know (a later codebook's).
+    private func recordUnmodelled(_ counts: inout [Int], rng: inout SeededGenerator) {
+        for t in codebook.tables
+        where !SyntheticCountry.modelledTables.contains(t.name) && !t.multiValued && codebook.rules.equalTotals.contains(t.name) {
+            let cell = t.cells[rng.pick(t.cells.map { _ in 1 })]
+            counts[cell.index] += 1
+        }
+    }
+
     private func bump(_ counts: inout [Int], _ table: String, _ cell: String) {
         if let i = codebook.cellIndex(table: table, cell: cell) { counts[i] += 1 }
     }
@@ -222,6 +235,7 @@ public struct SyntheticCountry: Sendable {
             any = true
         }
         if !any { bump(&counts, "responses", "no_further_action") }
+        recordUnmodelled(&counts, rng: &rng)
     }
 
     private func addHotspot(_ h: Hotspot, to counts: inout [Int], rng: inout SeededGenerator) {
@@ -237,6 +251,7 @@ public struct SyntheticCountry: Sendable {
             bump(&counts, "perpetrators", "pupil_same_school")
             for r in ["police_report", "support_referral", "parents_informed", "disciplinary_action"] { bump(&counts, "responses", r) }
             if rng.chance(0.5) { bump(&counts, "responses", "removal_request") }
+            recordUnmodelled(&counts, rng: &rng)
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MosaicCodebook
 import MosaicErrorModel
 import MosaicFiles
 import MosaicQuery
@@ -12,12 +13,25 @@ extension Mosaic {
     struct Query: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Query release files: sums with honest margins, read-only SQL, or tidy exports (never the store).",
-            discussion: """
+            discussion: Query.examples)
+
+        /// Examples from the latest codebook: its first table and dimensions, so that the help
+        /// never names a table the build does not have.
+        static var examples: String {
+            guard let codebook = try? Codebook.bundled(), let first = codebook.tables.first,
+                let dimension = first.dimensions.first.flatMap(codebook.dimension), let value = dimension.values.first
+            else { return "" }
+            let other = codebook.tables.dropFirst().first ?? first
+            let otherDimension = other.dimensions.first ?? ""
+            let otherValue = codebook.dimension(otherDimension)?.values.first?.code ?? ""
+            return """
+                Tables: \(codebook.tables.map(\.name).joined(separator: ", ")), and total (affected persons).
                 Examples:
-                  mosaic query r-2026-Q2.sqlite r-2026-Q3.sqlite --table incidents --by period,region --where gender=female,victim_group=pupil_14_15
-                  mosaic query r-2026-Q3.sqlite --sql "SELECT geo_name, value FROM channels WHERE level = 'region' AND channel = 'whatsapp'"
+                  mosaic query r-2026-Q2.sqlite r-2026-Q3.sqlite --table \(first.name) --by period,region --where \(dimension.name)=\(value.code)
+                  mosaic query r-2026-Q3.sqlite --sql "SELECT geo_name, value FROM \(other.name) WHERE level = 'region' AND \(otherDimension) = '\(otherValue)'"
                   mosaic query r-2026-Q3.sqlite --export r-2026-Q3-tidy/
-                """)
+                """
+        }
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
 

@@ -65,9 +65,14 @@ extension Mosaic.ReleaseCommand {
         var domains: String = "stage,sector"
         @Option(
             help: ArgumentHelp(
-                "The tables broken down: total (at the country and every region), and at most one table that counts each person once (incidents, channels, tools or perpetrators; at the country only, where the parts are large enough for its cells).",
-                valueName: "total[,incidents]"))
-        var domainTables: String = "total,incidents"
+                "The tables broken down: total (at the country and every region), and at most one table that counts each person once (at the country only, where the parts are large enough for its cells). Default: total and the tables the codebook marks as broken down.",
+                valueName: "total[,TABLE]"))
+        var domainTables: String?
+        @Option(
+            help: ArgumentHelp(
+                "The codebook version the release reads (default: the one its quarters' submissions follow, else the latest).",
+                valueName: "N"))
+        var codebook: Int?
 
         func validate() throws {
             guard (period == nil) != (periods == nil) else {
@@ -94,7 +99,8 @@ extension Mosaic.ReleaseCommand {
             request.smallAreaPercent = smallAreaMargin
             request.weights = ReleaseRequest.Weights(rawValue: weights) ?? .standard
             request.domains = domains == "none" ? [] : domains.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            request.domainTables = domainTables.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            request.codebookVersion = codebook
+            request.domainTables = domainTables?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             if planOnly {
                 let db = try store.open()
                 let releaser = Releaser(store: db)
@@ -172,10 +178,9 @@ extension Mosaic.ReleaseCommand {
                         : String(format: "± %.1f (mean over the parts; a breakdown)", p.domainMargins[g.dimension ?? ""]?[key] ?? 0)) + "\n"
             }
             out += "\nTotal ρ of the groups: \(p.spent) (each group's ρ is rounded up to a nano-ρ)."
-            out += String(
-                format:
-                    "\nWorkload objective (mean variance of each table and level, and of each breakdown, relative to the standard weights; total ×3, incidents ×2): %.3f (standard: %.3f).",
-                p.objective, p.standardObjective)
+            out +=
+                "\nWorkload objective (mean variance of each table and level, and of each breakdown, relative to the standard weights; \(p.importance)): "
+                + String(format: "%.3f (standard: %.3f).", p.objective, p.standardObjective)
             return out
         }
     }

@@ -22,7 +22,7 @@ import Testing
         let f = try ReleaseFixture(schools: schools)
         let geography = Geography(schools: f.country.schools)
         var plan = ReleasePlan.defaults(codebook: codebook, rho: Rho(rho)!)
-        plan.addDefaultDomains()
+        plan.addDefaultDomains(codebook: codebook)
         plan.domainTables = tables
         let domains = Domains(
             schools: f.country.schools, geography: geography, dimensions: plan.domainDimensions, tables: plan.domainTables)
@@ -135,7 +135,7 @@ import Testing
         let f = try ReleaseFixture(schools: 60)
         let geography = Geography(schools: f.country.schools)
         var plan = ReleasePlan.defaults(codebook: Self.codebook, rho: Rho("1")!)
-        plan.addDefaultDomains()
+        plan.addDefaultDomains(codebook: Self.codebook)
         plan.domainTables = ["total", "incidents"]
         let domains = Domains(
             schools: f.country.schools, geography: geography, dimensions: plan.domainDimensions, tables: plan.domainTables)

@@ -71,7 +71,7 @@ import Testing
         let geography = Geography(schools: f.country.schools)
         let optimizer = PlanOptimizer(codebook: codebook, geography: geography)
         var base = ReleasePlan.defaults(codebook: codebook, rho: Rho("1")!)
-        base.addDefaultDomains()
+        base.addDefaultDomains(codebook: codebook)
         let domains = Domains(
             schools: f.country.schools, geography: geography, dimensions: base.domainDimensions, tables: base.domainTables)
         let reference = optimizer.groupVariances(base, domains: domains)
