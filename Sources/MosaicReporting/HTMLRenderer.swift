@@ -65,6 +65,7 @@ extension ReportRenderer {
                 label: u.name, value: nil, moe: noise, lower: range?.lower, upper: range?.upper, text: rate(p, short: true) + flag)
         }
         body += barChart(id: "ranking", rows: rankingRows, title: comparisonTitle, decimals: 2)
+        if let note = unrankedNote { body += "<p class=\"small\">\(esc(note))</p>" }
         body +=
             "<p class=\"small\">▲ \(esc(s.text("vs_national_above"))) · ▼ \(esc(s.text("vs_national_below"))). \(esc(s.text("vs_national_note")))</p>"
         body += dataTable(

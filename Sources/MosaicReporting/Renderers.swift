@@ -406,6 +406,7 @@ public struct ReportRenderer {
                 model.subunits.map { u in [Markdown.escape(u.name)] + u.points.map { flagged($0.persons, margin: false, short: true) } })
         }
         out += "\n## \(s.text("comparison"))\n\n\(Markdown.escape(comparisonTitle))\n\n\(s.text("rate_note"))\n\n"
+        if let note = unrankedNote { out += Markdown.escape(note) + "\n\n" }
         out += mdTable(
             [s.text("column_unit"), s.text("column_rate"), s.text("column_vs_national"), s.text("column_value")],
             model.ranking.map { u in
@@ -448,6 +449,12 @@ public struct ReportRenderer {
         out +=
             "\n## \(s.text("method"))\n\n\(methodText)\n\n\(cumulativeText.map { $0 + "\n\n" } ?? "")_\(Markdown.escape(s.text("generated", ["releases": model.releaseIDs.joined(separator: ", ")])))_\n"
         return out
+    }
+
+    /// Which subunits are not ranked and why, when some are.
+    var unrankedNote: String? {
+        let names = model.ranking.filter { model.unrankedCodes.contains($0.code) }.map(\.name)
+        return names.isEmpty ? nil : s.text("ranking_unranked", ["units": names.joined(separator: ", ")])
     }
 
     var comparisonTitle: String {

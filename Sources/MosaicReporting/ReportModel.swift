@@ -26,6 +26,8 @@ public struct ReportModel: Sendable, Codable {
     public var changes: [Change]
     /// Sub-units of the latest quarter, highest rate first (unpublished ones last).
     public var ranking: [Series]
+    /// The subunits at the end of ``ranking`` that are not ranked: their ranges straddle other rates.
+    public var unrankedCodes: [String] = []
     /// Breakdowns of the latest quarter, one per table or dimension.
     public var breakdowns: [Breakdown]
     /// Units whose latest quarter rose beyond the margin above their recent mean.
@@ -134,6 +136,7 @@ public struct ReportModel: Sendable, Codable {
             releaseIDs: all.map(\.info.releaseID),
             releasedOn: latest.data.metadata.first { $0.key == "created_at" }.map { String($0.value.prefix(10)) })
         model.reportingMinimumSchools = latest.info.reportingMinimumSchools
+        model.unrankedCodes = Self.rankedAndUnranked(subunits).unranked.map(\.code)
         model.pooled = ([scope] + subunits).compactMap(pooled)
         model.domainBreakdowns = Self.domainBreakdowns(
             latest.data, level: scopeLevel, code: scopeUnit.geoCode, language: language, k: latest.info.k)
@@ -328,24 +331,47 @@ public struct ReportModel: Sendable, Codable {
         return .within
     }
 
-    /// Subunits by their latest rate, highest first; a withheld one placed by the middle of its
-    /// rate range when that range is closed (it is comparable); those with an open range or no
-    /// rate last, by code.
+    /// Subunits by their latest rate, highest first. A withheld one, shown as a range, is ranked
+    /// only where its whole range fits between two ranked rates (a range is never ranked by its
+    /// middle: 7.9–12.5 is not "second" when its truth may be the lowest); the others are not
+    /// ranked and come last, by code (``unrankedCodes`` tells which).
     static func ranking(_ subunits: [Series]) -> [Series] {
-        func key(_ s: Series) -> Double? {
-            guard let p = s.points.last else { return nil }
-            if let r = p.rate { return r }
-            if let range = p.rateRange, let hi = range.upper { return (range.lower + hi) / 2 }
-            return nil
+        let (ranked, unranked) = rankedAndUnranked(subunits)
+        return ranked + unranked
+    }
+
+    /// ``ranking(_:)`` in two parts: the ranked, and those that cannot be ranked, by code.
+    static func rankedAndUnranked(_ subunits: [Series]) -> (ranked: [Series], unranked: [Series]) {
+        let rated = subunits.filter { $0.points.last?.rate != nil }.sorted { a, b in
+            let (x, y) = (a.points.last?.rate ?? 0, b.points.last?.rate ?? 0)
+            return x != y ? x > y : a.code < b.code
         }
-        return subunits.sorted { a, b in
-            switch (key(a), key(b)) {
-            case (let x?, let y?): return x > y
-            case (_?, nil): return true
-            case (nil, _?): return false
-            default: return a.code < b.code
+        let rates = rated.map { $0.points.last?.rate ?? 0 }
+        var slots: [Int: [Series]] = [:]
+        var unranked: [Series] = []
+        for s in subunits where s.points.last?.rate == nil {
+            guard let range = s.points.last?.rateRange, let high = range.upper else {
+                unranked.append(s)
+                continue
             }
+            // The slot before rated[i]: every rate above it at least the range's top, every rate
+            // below it at most the range's bottom.
+            let slot = (0...rates.count).first { i in
+                (i == 0 || rates[i - 1] >= high) && (i == rates.count || rates[i] <= range.lower)
+            }
+            if let slot { slots[slot, default: []].append(s) } else { unranked.append(s) }
         }
+        var out: [Series] = []
+        for i in 0...rates.count {
+            // Ranges sharing a slot: ranked among themselves only when they do not overlap.
+            let here = (slots[i] ?? []).sorted { ($0.points.last?.rateRange?.lower ?? 0) > ($1.points.last?.rateRange?.lower ?? 0) }
+            let overlap = zip(here, here.dropFirst()).contains { a, b in
+                (b.points.last?.rateRange?.upper ?? .infinity) > (a.points.last?.rateRange?.lower ?? 0)
+            }
+            if overlap { unranked += here } else { out += here }
+            if i < rated.count { out.append(rated[i]) }
+        }
+        return (out, unranked.sorted { $0.code < $1.code })
     }
 
     /// Breakdowns of the latest quarter, with the query engine's sums and margins.

@@ -241,4 +241,31 @@ import Testing
         #expect(open[2].figure.lower == 5 && open[2].figure.upper == 30)
         #expect(open[1].figure.lower == 0 && open[1].figure.upper == 25)
     }
+
+    /// A range is ranked only where it fits whole between two rates; one that straddles a rate
+    /// (the bulletin's La Rioja: 7.9–12.5 ranked second by its middle, its truth the lowest) or
+    /// is open is not ranked and comes last, named in the comparison's note.
+    @Test func aRangeIsRankedOnlyWhereItFitsWhole() throws {
+        // 10,000 pupils each: a figure of n persons is a rate of n.
+        func unit(_ code: String, _ value: Int?, _ lower: Int? = nil, _ upper: Int? = nil) -> Series {
+            var p = Point(
+                period: "2026-Q3",
+                persons: Figure(
+                    value: value, moe95: value == nil ? nil : 1, status: value == nil ? "suppressed" : "published", lower: lower,
+                    upper: upper),
+                registeredSchools: 100, registeredEnrolment: 10_000, coverage: .withheld)
+            p.ratePupils = 10_000
+            if let value { p.rate = Double(value) }
+            return Series(code: code, name: "Unit " + code, points: [p])
+        }
+        let units = [
+            unit("A", 10), unit("B", 5), unit("C", 2), unit("D", nil, 6, 8), unit("E", nil, 4, 12), unit("F", nil, 1, 1),
+            unit("G", nil, 0, nil), unit("H", nil, 3, 4), unit("I", nil, 3, 4),
+        ]
+        let (ranked, unranked) = ReportModel.rankedAndUnranked(units)
+        // D between A and B; F below C; H and I share a slot and overlap: not ranked between themselves.
+        #expect(ranked.map(\.code) == ["A", "D", "B", "C", "F"])
+        #expect(unranked.map(\.code) == ["E", "G", "H", "I"])
+        #expect(ReportModel.ranking(units).map(\.code) == ["A", "D", "B", "C", "F", "E", "G", "H", "I"])
+    }
 }
