@@ -40,6 +40,10 @@ reports: demo
 	cp demo-output/reports/*.html demo-output/reports/*.md demo-output/reports/*.csv Reports/examples/
 	for f in demo-output/reports/*.html; do .build/release/mosaic report $$(ls demo-output/releases/*.sqlite | sed 's/^/--release /') $$(case $$f in *es-ex*) echo --region ES-EX;; esac) --lang $$(case $$f in *-es.html) echo es;; *) echo en;; esac) --format pdf --out Reports/examples/pdf-tmp >/dev/null && mv Reports/examples/pdf-tmp/*.pdf Reports/examples/ && rm -rf Reports/examples/pdf-tmp; done
 	/usr/bin/python3 scripts/report-screenshots.py Reports/examples
+	.build/release/mosaic demo --scenario authority --out demo-authority
+	mkdir -p Reports/examples/authority
+	cp demo-authority/reports/*-en.html demo-authority/reports/*-en.md demo-authority/reports/*-en.csv demo-authority/reports/*-es.html Reports/examples/authority/
+	.build/release/mosaic report $$(ls demo-authority/releases/*.sqlite | sed 's/^/--release /') --format pdf --out Reports/examples/authority/pdf-tmp >/dev/null && mv Reports/examples/authority/pdf-tmp/*.pdf Reports/examples/authority/ && rm -rf Reports/examples/authority/pdf-tmp
 
 bench: release
 	Analysis/ingest-benchmark.sh
@@ -49,4 +53,4 @@ dist:
 	scripts/make-dist.sh
 
 clean:
-	rm -rf .build demo-output dist
+	rm -rf .build demo-output demo-authority dist

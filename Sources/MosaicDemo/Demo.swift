@@ -114,9 +114,15 @@ public struct Demo {
     /// Step 1: the synthetic country and its files.
     private func makeCountry(codebook: Codebook) throws -> (SyntheticCountry, SyntheticFiles) {
         let periods = config.periods
-        say(
-            "1. Synthetic country: Spain's 17 regions and 50 provinces, \(config.schools) schools (approx.), \(periods.count) quarters \(periods.first?.description ?? "")...\(periods.last?.description ?? "")."
-        )
+        let span = "\(periods.count) quarters \(periods.first?.description ?? "")...\(periods.last?.description ?? "")"
+        switch config.layout {
+        case .country:
+            say("1. Synthetic country: Spain's 17 regions and 50 provinces, \(config.schools) schools (approx.), \(span).")
+        case .authority:
+            say(
+                "1. Synthetic regional authority: 300 schools in 3 districts (as regions) and 9 zones (as provinces) of 3 to 90 schools, about 50 affected persons a quarter, \(span)."
+            )
+        }
         let country = try SyntheticCountry(config: config, codebook: codebook)
         let files = try country.write(to: path("input"), labels: true) { progress("writing counts files", $0, $1) }
         say(
@@ -264,7 +270,7 @@ public struct Demo {
             let moe = total.moe95
         {
             say(
-                "   \(latest), whole country: \(value) affected persons ± \(ReleaseFile.formatMargin(moe)) (95 % margin); regions and provinces in the file."
+                "   \(latest), \(config.layout == .authority ? "the whole authority" : "whole country"): \(value) affected persons ± \(ReleaseFile.formatMargin(moe)) (95 % margin); \(config.layout == .authority ? "districts and zones" : "regions and provinces") in the file."
             )
         }
         let count = { (s: CellStatus) in last.rows.filter { $0.status == s }.count }
@@ -300,7 +306,7 @@ public struct Demo {
         let answers = try QueryEngine(paths: Array(releases.suffix(2))).run(
             QuerySpec(table: "incidents", by: ["period"], filters: ["gender": ["female"]]))
         say(
-            "11. A researcher's query (female victims, whole country, last two quarters): "
+            "11. A researcher's query (female victims, \(config.layout == .authority ? "the whole authority" : "whole country"), last two quarters): "
                 + answers.map { a in
                     "\(a.group[0]): "
                         + (a.value.map { "\($0) ± \(ReleaseFile.formatMargin(a.moe95 ?? 0))" }
