@@ -2,26 +2,37 @@ import MosaicCodebook
 import MosaicCounts
 import MosaicStore
 
-/// Checks a parsed counts file against the authority's registry: the school must be registered
-/// and open, and no count, nor the number of affected persons, may exceed the school's enrolment.
+/// Checks a parsed counts file against the authority's registry as of the file's quarter: the
+/// school must be registered and open then (a late file of a school closed since is read with the
+/// facts of its quarter), and no count, nor the number of affected persons, may exceed the
+/// school's enrolment then.
 public struct RegistryCheck: Sendable {
-    /// Registry facts per school id.
-    public let facts: [String: SchoolFacts]
+    /// Per school id, its facts from each quarter they hold (`YYYY-Qn`, ascending).
+    let history: [String: [(from: String, facts: SchoolFacts)]]
 
-    /// Checks against these registry facts (school id → enrolment and open state).
-    public init(facts: [String: SchoolFacts]) { self.facts = facts }
+    /// Checks against these registry facts (school id → enrolment and open state), for every quarter.
+    public init(facts: [String: SchoolFacts]) { history = facts.mapValues { [(Store.beginning, $0)] } }
 
-    /// Loads the registry facts from a store.
-    public init(store: Store) throws { self.facts = try store.schoolFacts() }
+    /// Loads the registry's history from a store.
+    public init(store: Store) throws { history = try store.schoolFactsHistory() }
+
+    /// A school's facts as of a quarter (nil: not registered then).
+    public func facts(_ school: String, asOf period: Period) -> SchoolFacts? {
+        history[school]?.last { $0.from <= period.description }?.facts
+    }
 
     /// - Throws: ``IntakeError`` naming the file, line and field.
     public func check(_ parsed: ParsedCounts, file: String) throws {
         let field = "school_id"
-        guard let school = facts[parsed.submission.schoolID] else {
-            throw IntakeError(file: file, line: parsed.schoolLine, field: field, message: "unknown school: the id is not in the registry")
+        guard let school = facts(parsed.submission.schoolID, asOf: parsed.submission.period) else {
+            throw IntakeError(
+                file: file, line: parsed.schoolLine, field: field,
+                message: "unknown school: the id is not in the registry (as of the file's quarter)")
         }
         guard school.isOpen else {
-            throw IntakeError(file: file, line: parsed.schoolLine, field: field, message: "the school is marked closed in the registry")
+            throw IntakeError(
+                file: file, line: parsed.schoolLine, field: field,
+                message: "the school is marked closed in the registry as of the file's quarter")
         }
         var problems: [IntakeError] = []
         var unlisted = 0

@@ -345,7 +345,7 @@ public struct Releaser: Sendable {
         let codebook = try self.codebook(request, span: span)
         let (geography, plan, domains) = try self.plan(request, codebook: codebook)
         var engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains)
-        let registryFacts = try self.registryFacts(geography: geography)
+        let registryFacts = try self.registryFacts(geography: geography, period: request.period)
         let asked = plan.spent(codebook: codebook)
         let created = timestampUTC(now)
         var data: ReleaseData?
@@ -441,6 +441,14 @@ public struct Releaser: Sendable {
                     var coverage = Releaser.coverage(
                         period: span.last, geography: geography, byProvince: ledger.coverageByProvince, published: coverageOfSpan)
                     for i in coverage.indices { coverage[i].period = span.description }
+                    // A pooled release reads each quarter with its own registry and publishes on the last
+                    // quarter's hierarchy: a province that the registry no longer has would drop out.
+                    let provinces = Set(geography.units.filter { $0.level == .province }.map(\.code))
+                    if let gone = ledger.truth.keys.sorted().first(where: { !provinces.contains($0) }) {
+                        throw ReleaseError.invalidRequest(
+                            "\(span) spans a registry change: province \(gone) has schools in an earlier quarter but not in \(span.last)'s registry, so its counts would drop out of a pooled release; pool only the quarters after the change, or release the quarters apart"
+                        )
+                    }
                     let measurements = engine.measure(
                         TrueCounts(byProvince: ledger.truth, byDomain: ledger.truthByDomain), entropy: entropy)
                     let published: [ReleasedValue]
@@ -561,8 +569,9 @@ public struct Releaser: Sendable {
     /// The hierarchy of the registry's open schools and the plan `request` asks for (no count
     /// read, nothing spent).
     func plan(_ request: ReleaseRequest, codebook: Codebook) throws -> (Geography, ReleasePlan, Domains) {
-        let schools = try store.schools()
-        let open = Set(try store.schoolFacts().filter(\.value.isOpen).keys)
+        // The registry as of the release's (last) quarter: its hierarchy, pupils and breakdowns.
+        let schools = try store.schools(asOf: request.period)
+        let open = Set(try store.schoolFacts(asOf: request.period).filter(\.value.isOpen).keys)
         let geography = Geography(schools: schools, open: open)
         let domainTables =
             request.domains.isEmpty ? [] : request.domainTables ?? ReleasePlan.defaultDomainTables(codebook: codebook)
@@ -818,10 +827,10 @@ public struct Releaser: Sendable {
         }
     }
 
-    /// Today's open schools, for the small-area rule.
-    func registryFacts(geography: Geography) throws -> RegistryFacts {
-        let open = Set(try store.schoolFacts().filter(\.value.isOpen).keys)
-        let list = try store.schools().filter { open.contains($0.id) }.map {
+    /// The open schools as of the release's (last) quarter, for the small-area rule.
+    func registryFacts(geography: Geography, period: Period) throws -> RegistryFacts {
+        let open = Set(try store.schoolFacts(asOf: period).filter(\.value.isOpen).keys)
+        let list = try store.schools(asOf: period).filter { open.contains($0.id) }.map {
             FrozenSchool(id: $0.id, provinceCode: $0.provinceCode, stage: $0.stage.rawValue, sector: $0.sector.rawValue)
         }
         return RegistryFacts(list, geography: geography)

@@ -21,10 +21,10 @@ extension Store {
                 SELECT s.province_code, s.stage, s.sector, c.cell_index, sum(c.count)
                 FROM submission sub
                 JOIN submission_count c ON c.submission_id = sub.id
-                JOIN school s ON s.id = sub.school_id
+                JOIN \(Store.registryAsOf) s ON s.school_id = sub.school_id
                 WHERE sub.period = ? AND sub.superseded_by IS NULL AND sub.codebook_version = ? AND \(Store.counted)
                 GROUP BY s.province_code, s.stage, s.sector, c.cell_index
-                """, arguments: [period.description, codebook.version])
+                """, arguments: [period.description, period.description, codebook.version])
         while let r = try rows.next() {
             let province: String = r[0]
             let stage: String = r[1]
@@ -48,12 +48,14 @@ extension Store {
     /// SQL over a current submission `sub` of the codebook released: whether a release counts
     /// it. Once its quarter is frozen, when its school was counted then (a school that first
     /// reported after the quarter's first release reaches none of its releases; one counted
-    /// then and closed since still counts); before, when its school is open. The one definition
+    /// then and closed since still counts); before, when its school is open in the registry as of
+    /// the submission's quarter. The one definition
     /// of "counted" for values, small areas and coverage alike.
     static let counted = """
         (CASE WHEN EXISTS (SELECT 1 FROM quarter_frozen f WHERE f.period = sub.period)
          THEN EXISTS (SELECT 1 FROM quarter_registry q WHERE q.period = sub.period AND q.school_id = sub.school_id AND q.counted = 1)
-         ELSE EXISTS (SELECT 1 FROM school o WHERE o.id = sub.school_id AND o.is_open = 1) END)
+         ELSE EXISTS (SELECT 1 FROM school_history o WHERE o.school_id = sub.school_id AND o.is_open = 1
+           AND o.from_period = (SELECT max(x.from_period) FROM school_history x WHERE x.school_id = sub.school_id AND x.from_period <= sub.period)) END)
         """
 
     /// The minimum number of reporting schools below which a unit or part of a quarter frozen

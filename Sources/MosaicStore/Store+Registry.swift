@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MosaicCodebook
 import MosaicRegistry
 
 /// What one registry import changed.
@@ -14,6 +15,28 @@ public struct RegistryImportSummary: Sendable, Equatable {
     public var closed = 0
     /// Closed schools that the file lists again.
     public var reopened = 0
+    /// The first quarter the imported registry holds for (`0000-Q1`: every quarter).
+    public var effectiveFrom = Store.beginning
+    /// The latest quarter released before the import (nil: none), which it leaves as it was.
+    public var latestReleased: String?
+}
+
+/// Why a registry cannot take effect from the quarter asked.
+public enum RegistryHistoryError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    /// A quarter from which the registry would hold has been released (quarter asked, latest released).
+    case releasedQuarter(String, String)
+
+    /// A readable form, for messages.
+    public var description: String {
+        switch self {
+        case .releasedQuarter(let asked, let latest):
+            return
+                "a registry cannot take effect from \(asked): \(latest) is released, and a released quarter is never read with another registry; give --from \(Period(latest).map { $0.next.description } ?? "a later quarter") or later"
+        }
+    }
+
+    /// The same, for error messages.
+    public var errorDescription: String? { description }
 }
 
 /// Registered schools of one region, for `mosaic registry show`.
@@ -43,14 +66,34 @@ public struct SchoolFacts: Sendable, Equatable {
 extension Store {
     /// Imports a registry in one transaction: adds new schools, updates changed ones, marks
     /// schools absent from the file as closed, and never deletes a school or a submission.
-    public func importRegistry(_ schools: [School], source: String, at date: Date = Date()) throws -> RegistryImportSummary {
+    ///
+    /// The registry's history keeps what held before: the file holds from quarter `from` (by
+    /// default the quarter after the latest released one, or every quarter when none is), and
+    /// quarters before it keep their registry. A quarter already released is never given another
+    /// registry (``RegistryHistoryError``).
+    public func importRegistry(_ schools: [School], source: String, at date: Date = Date(), from: Period? = nil) throws
+        -> RegistryImportSummary
+    {
         try database.write { db in
             var summary = RegistryImportSummary()
+            let latest = try String.fetchOne(
+                db, sql: "SELECT max(p) FROM (SELECT period AS p FROM quarter_frozen UNION ALL SELECT period FROM release)")
+            summary.latestReleased = latest
+            let effective: String
+            if let from {
+                if let latest, latest >= from.description { throw RegistryHistoryError.releasedQuarter(from.description, latest) }
+                effective = from.description
+            } else {
+                effective = latest.flatMap { Period($0) }.map { $0.next.description } ?? Store.beginning
+            }
+            summary.effectiveFrom = effective
+            try Store.recordHistory(schools, from: effective, db: db)
             try db.execute(
                 sql:
                     "INSERT INTO registry_import (imported_at, source_name, schools_added, schools_updated, schools_closed, schools_reopened) VALUES (?, ?, 0, 0, 0, 0)",
                 arguments: [timestamp(date), source])
             let importID = db.lastInsertedRowID
+            try db.execute(sql: "UPDATE school_history SET import_id = ? WHERE import_id = -1", arguments: [importID])
             var existing: [String: (row: [DatabaseValue], open: Bool)] = [:]
             for row in try Row.fetchAll(
                 db,
@@ -100,16 +143,95 @@ extension Store {
         }
     }
 
-    /// Registered schools per region, in region-code order.
-    public func registrySummary() throws -> [RegionRegistrySummary] {
+    /// Writes the history rows of a registry holding from `from`: rows after it are superseded
+    /// (the file is the registry from then on), and each school whose facts as of `from` differ
+    /// (new, changed, reopened) or that the file no longer lists (closed) gets a row from then.
+    /// Rows are marked with import id −1 until the import's id is known.
+    static func recordHistory(_ schools: [School], from: String, db: Database) throws {
+        try db.execute(sql: "DELETE FROM school_history WHERE from_period > ?", arguments: [from])
+        var asOf: [String: [DatabaseValue]] = [:]
+        let columns =
+            "name, region_code, region_name, province_code, province_name, municipality_code, municipality_name, enrolment, stage, sector, is_open"
+        let rows = try Row.fetchCursor(db, sql: "SELECT school_id, \(columns) FROM \(Store.registryAsOf) h", arguments: [from])
+        while let r = try rows.next() { asOf[r["school_id"]] = Array(r.databaseValues.dropFirst()) }
+        let write = try db.cachedStatement(
+            sql:
+                "INSERT OR REPLACE INTO school_history (school_id, from_period, \(columns), import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, -1)"
+        )
+        var listed = Set<String>()
+        for s in schools {
+            listed.insert(s.id)
+            let values: [DatabaseValueConvertible] = [
+                s.name, s.regionCode, s.regionName, s.provinceCode, s.provinceName, s.municipalityCode, s.municipalityName,
+                s.enrolment, s.stage.rawValue, s.sector.rawValue, 1,
+            ]
+            if asOf[s.id] == values.map(\.databaseValue) { continue }
+            try write.execute(arguments: StatementArguments([s.id, from] + values))
+        }
+        for (id, old) in asOf where !listed.contains(id) && old.last == 1.databaseValue {
+            try write.execute(arguments: StatementArguments([id, from] + Array(old.dropLast()) + [0]))
+        }
+    }
+
+    /// SQL of the registry as of a quarter (the statement's next `?`): per school known then,
+    /// its history row in effect (columns as in `school_history`; `is_open` says whether open).
+    static let registryAsOf = """
+        (SELECT * FROM school_history WHERE from_period = (SELECT max(x.from_period) FROM school_history x
+           WHERE x.school_id = school_history.school_id AND x.from_period <= ?))
+        """
+
+    /// Every school's enrolment and open state from each quarter they hold (ascending), for
+    /// checks against the registry as of a file's quarter.
+    public func schoolFactsHistory() throws -> [String: [(from: String, facts: SchoolFacts)]] {
+        try database.read { db in
+            var out: [String: [(from: String, facts: SchoolFacts)]] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT school_id, from_period, enrolment, is_open FROM school_history ORDER BY school_id, from_period")
+            while let r = try rows.next() {
+                out[r["school_id"], default: []].append(
+                    (r["from_period"], SchoolFacts(enrolment: r["enrolment"], isOpen: r["is_open"] == 1)))
+            }
+            return out
+        }
+    }
+
+    /// Every school known as of `period` (open and closed), in id order, with its facts then.
+    public func schools(asOf period: Period) throws -> [School] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM \(Store.registryAsOf) h ORDER BY school_id", arguments: [period.description]).map {
+                r in
+                School(
+                    id: r["school_id"], name: r["name"], regionCode: r["region_code"], regionName: r["region_name"],
+                    provinceCode: r["province_code"], provinceName: r["province_name"],
+                    municipalityCode: r["municipality_code"], municipalityName: r["municipality_name"],
+                    enrolment: r["enrolment"], stage: School.Stage(rawValue: r["stage"]) ?? .other,
+                    sector: School.Sector(rawValue: r["sector"]) ?? .public)
+            }
+        }
+    }
+
+    /// Enrolment and open/closed state of every school known as of `period`.
+    public func schoolFacts(asOf period: Period) throws -> [String: SchoolFacts] {
+        try database.read { db in
+            var out: [String: SchoolFacts] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT school_id, enrolment, is_open FROM \(Store.registryAsOf) h", arguments: [period.description])
+            while let r = try rows.next() { out[r["school_id"]] = SchoolFacts(enrolment: r["enrolment"], isOpen: r["is_open"] == 1) }
+            return out
+        }
+    }
+
+    /// Registered schools per region, in region-code order: the latest registry imported, or
+    /// the registry as of a quarter.
+    public func registrySummary(asOf period: Period? = nil) throws -> [RegionRegistrySummary] {
         try database.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT region_code, min(region_name) AS region_name, count(DISTINCT province_code) AS provinces,
                       sum(is_open) AS open, sum(1 - is_open) AS closed, sum(CASE WHEN is_open = 1 THEN enrolment ELSE 0 END) AS enrolment
-                    FROM school GROUP BY region_code ORDER BY region_code
-                    """
+                    FROM \(period == nil ? "school" : Store.registryAsOf) GROUP BY region_code ORDER BY region_code
+                    """, arguments: period.map { [$0.description] } ?? []
             ).map {
                 RegionRegistrySummary(
                     regionCode: $0["region_code"], regionName: $0["region_name"], provinces: $0["provinces"],

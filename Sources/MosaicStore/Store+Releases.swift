@@ -527,16 +527,18 @@ extension Store {
         return FrozenReporting(minimumSchools: minimum, counts: out)
     }
 
-    /// Open schools and reporting ones (and their pupils) per province for a quarter: registry facts and administrative data.
+    /// Open schools and reporting ones (and their pupils) per province for a quarter, with the
+    /// registry as of that quarter: registry facts and administrative data.
     static func coverageByProvince(period: Period, db: Database) throws -> [String: ProvinceCoverage] {
         var out: [String: ProvinceCoverage] = [:]
         let rows = try Row.fetchCursor(
             db,
             sql: """
                 SELECT s.province_code, s.enrolment, (sub.id IS NOT NULL) AS reported
-                FROM school s LEFT JOIN submission sub ON sub.school_id = s.id AND sub.period = ? AND sub.superseded_by IS NULL
+                FROM \(Store.registryAsOf) s
+                LEFT JOIN submission sub ON sub.school_id = s.school_id AND sub.period = ? AND sub.superseded_by IS NULL
                 WHERE s.is_open = 1
-                """, arguments: [period.description])
+                """, arguments: [period.description, period.description])
         while let r = try rows.next() {
             let p: String = r[0]
             let enrolment: Int = r[1]

@@ -21,21 +21,22 @@ public struct RegionStatus: Sendable, Equatable {
 }
 
 extension Store {
-    /// Per region, how many open schools submitted for `period` and which are missing.
+    /// Per region, how many schools open in `period` (the registry as of that quarter) submitted
+    /// for it and which are missing.
     public func status(period: Period) throws -> [RegionStatus] {
         try database.read { db in
             var byRegion: [String: RegionStatus] = [:]
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT s.region_code, s.region_name, s.id, (c.id IS NOT NULL) AS submitted,
+                    SELECT s.region_code, s.region_name, s.school_id, (c.id IS NOT NULL) AS submitted,
                       (c.id IS NOT NULL AND EXISTS (SELECT 1 FROM quarter_frozen f WHERE f.period = c.period)
-                       AND NOT EXISTS (SELECT 1 FROM quarter_registry q WHERE q.period = c.period AND q.school_id = s.id AND q.counted = 1)) AS late
-                    FROM school s
-                    LEFT JOIN submission c ON c.school_id = s.id AND c.period = ? AND c.superseded_by IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM quarter_registry q WHERE q.period = c.period AND q.school_id = s.school_id AND q.counted = 1)) AS late
+                    FROM \(Store.registryAsOf) s
+                    LEFT JOIN submission c ON c.school_id = s.school_id AND c.period = ? AND c.superseded_by IS NULL
                     WHERE s.is_open = 1
-                    ORDER BY s.region_code, s.id
-                    """, arguments: [period.description])
+                    ORDER BY s.region_code, s.school_id
+                    """, arguments: [period.description, period.description])
             while let r = try rows.next() {
                 let code: String = r[0]
                 var st = byRegion[code] ?? RegionStatus(regionCode: code, regionName: r[1], registered: 0, submitted: 0, missing: [])

@@ -398,8 +398,41 @@ public final class Store: Sendable {
                     ) WITHOUT ROWID;
                     """)
         }
+        m.registerMigration("keepTheRegistrysHistory") { db in
+            // The registry as of each quarter: a school's facts hold from `from_period` until its
+            // next row. The store has no dates for what it already holds, so today's facts are
+            // seeded as holding since the beginning ('0000-Q1'): every stored quarter reads
+            // exactly as before. Imports add rows from the quarter they take effect.
+            try db.execute(
+                sql: """
+                    CREATE TABLE school_history (
+                      school_id TEXT NOT NULL,
+                      from_period TEXT NOT NULL CHECK (from_period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),
+                      name TEXT NOT NULL,
+                      region_code TEXT NOT NULL,
+                      region_name TEXT NOT NULL,
+                      province_code TEXT NOT NULL,
+                      province_name TEXT NOT NULL,
+                      municipality_code TEXT NOT NULL,
+                      municipality_name TEXT NOT NULL,
+                      enrolment INTEGER NOT NULL CHECK (enrolment >= 0),
+                      stage TEXT NOT NULL,
+                      sector TEXT NOT NULL,
+                      is_open INTEGER NOT NULL CHECK (is_open IN (0, 1)),
+                      import_id INTEGER NOT NULL,
+                      PRIMARY KEY (school_id, from_period)
+                    ) WITHOUT ROWID;
+                    INSERT INTO school_history
+                      SELECT id, '\(Store.beginning)', name, region_code, region_name, province_code, province_name, municipality_code,
+                        municipality_name, enrolment, stage, sector, is_open, last_import_id FROM school;
+                    """)
+        }
         return m
     }
+
+    /// The first quarter of the registry's history: facts seeded from a store made before the
+    /// history was kept hold from here.
+    public static let beginning = "0000-Q1"
 
     /// The default cap of total ρ per quarter of data: 2 (two releases at the default ρ = 1).
     public static let defaultCapNano: UInt64 = 2_000_000_000

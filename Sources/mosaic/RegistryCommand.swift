@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MosaicCodebook
 import MosaicFiles
 import MosaicRegistry
 import MosaicStore
@@ -19,6 +20,11 @@ extension Mosaic.RegistryCommand {
 
         @OptionGroup var store: StoreOptions
         @Argument(help: "The registry file (CSV).") var file: String
+        @Option(
+            help: ArgumentHelp(
+                "The first quarter the file holds for (default: the quarter after the latest released one; every quarter when none is). Earlier quarters keep the registry they had.",
+                valueName: "YYYY-Qn"))
+        var from: Period?
 
         func run() throws {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -26,10 +32,17 @@ extension Mosaic.RegistryCommand {
             }
             let schools = try RegistryFile.parse(Array(data), file: file)
             let db = try store.open()
-            let s = try db.importRegistry(schools, source: AtomicFile.nameOf(file))
+            let s = try db.importRegistry(schools, source: AtomicFile.nameOf(file), from: from)
             print(
                 "Imported \(schools.count) schools from \(file): \(s.added) added, \(s.updated) updated, \(s.unchanged) unchanged, \(s.reopened) reopened, \(s.closed) marked closed."
             )
+            if s.effectiveFrom == Store.beginning {
+                print("It holds for every quarter (none is released yet).")
+            } else {
+                print(
+                    "It holds from \(s.effectiveFrom)\(s.latestReleased.map { " (\($0) is the latest released)" } ?? ""); earlier quarters keep the registry they had ('mosaic registry show --as-of QUARTER')."
+                )
+            }
         }
     }
 
@@ -37,9 +50,11 @@ extension Mosaic.RegistryCommand {
         static let configuration = CommandConfiguration(abstract: "Summarise the registry per region.")
 
         @OptionGroup var store: StoreOptions
+        @Option(help: ArgumentHelp("The registry as it held in this quarter (default: the latest imported).", valueName: "YYYY-Qn"))
+        var asOf: Period?
 
         func run() throws {
-            let rows = try store.open().registrySummary()
+            let rows = try store.open().registrySummary(asOf: asOf)
             guard !rows.isEmpty else {
                 print("The registry is empty. Import one with 'mosaic registry import FILE.csv'.")
                 return

@@ -39,9 +39,11 @@ extension Mosaic {
             let current = Period.containing(Date())
             guard period <= current else { throw Refusal("--period \(period) is in the future (the current quarter is \(current))") }
             if let given = storePath ?? ProcessInfo.processInfo.environment["MOSAIC_STORE"] {
-                let facts = try StoreOptions(path: given).open().schoolFacts()
-                guard let f = facts[school] else { throw Refusal("unknown school \(school): it is not in the registry of \(given)") }
-                guard f.isOpen else { throw Refusal("school \(school) is marked closed in the registry of \(given)") }
+                let facts = try StoreOptions(path: given).open().schoolFacts(asOf: period)
+                guard let f = facts[school] else {
+                    throw Refusal("unknown school \(school): it is not in the registry of \(given) as of \(period)")
+                }
+                guard f.isOpen else { throw Refusal("school \(school) is marked closed in the registry of \(given) as of \(period)") }
             }
             let text = CountsFile.template(
                 school: school, period: period, codebook: try Codebook.bundled(version: version),
