@@ -8,7 +8,9 @@
 # Usage: Analysis/suppression-evaluation.sh [RELEASES_PER_ROW]   (default 3; about 2 minutes)
 #        Analysis/suppression-evaluation.sh totals [RELEASES]      how often each level's totals are
 #        published, with and without the authority's priorities, on the 300-school synthetic
-#        authority (RELEASES, default 200) and the demo country (a tenth as many); about 8 minutes
+#        authority (RELEASES, default 200) and the demo country (a tenth as many); about 8 minutes.
+#        Options after RELEASES: --breakdowns stage,sector|none, --priorities P,R,C (province, region,
+#        country weights of a total; default 10,100,1000), --authority-only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh >/dev/null

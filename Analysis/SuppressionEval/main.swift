@@ -18,25 +18,36 @@ let arguments = CommandLine.arguments
 // `suppression-eval totals [RELEASES]`: how often each level's totals are published, with the
 // authority's priorities (a cell before a zone's total, a zone's before a district's, a
 // district's before the whole's) and without (every published value weighs by its size only).
+// Options after RELEASES, for trying alternatives: `--breakdowns stage,sector|none` (default both),
+// `--priorities P,R,C` (province, region, country; default 10,100,1000), `--authority-only`.
 if arguments.count > 1, arguments[1] == "totals" {
     let count = arguments.count > 2 ? Int(arguments[2]) ?? 200 : 200
-    try totalsEvaluation(releases: count)
+    func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }
+    let dimensions = option("--breakdowns").map { $0 == "none" ? [] : $0.split(separator: ",").map(String.init) } ?? ["stage", "sector"]
+    let p = option("--priorities")?.split(separator: ",").compactMap { Double($0) } ?? [10, 100, 1000]
+    let priorities: [Level: Double] =
+        p.count == 3 ? [.province: p[0], .region: p[1], .country: p[2]] : [.province: 10, .region: 100, .country: 1000]
+    try totalsEvaluation(
+        releases: count, dimensions: dimensions, priorities: priorities, authorityOnly: arguments.contains("--authority-only"))
     exit(0)
 }
 let releases = arguments.count > 1 ? Int(arguments[1]) ?? 3 : 3
 
 /// A release engine with the default breakdowns (stage, sector) over a synthetic registry.
-func engineWithBreakdowns(config: SynthConfig, rho: String, minimumSchools: Int) throws -> (ReleaseEngine, TrueCounts, Int) {
+func engineWithBreakdowns(config: SynthConfig, rho: String, minimumSchools: Int, dimensions: [String] = ["stage", "sector"]) throws -> (
+    ReleaseEngine, TrueCounts, Int
+) {
     let period = config.periods.last ?? Period("2026-Q3")!
     let country = try SyntheticCountry(config: config, codebook: codebook)
     let geography = Geography(schools: country.schools)
     var plan = ReleasePlan.defaults(codebook: codebook, rho: Rho(rho)!)
     plan.minimumSchools = minimumSchools
     plan.addDefaultDomains(codebook: codebook)
-    let dimensions = ["stage", "sector"]
     plan.domainDimensions = dimensions
-    plan.domainTables = [ReleasePlan.totalName, "incidents"]
-    let domains = Domains(schools: country.schools, geography: geography, dimensions: dimensions, tables: plan.domainTables)
+    plan.domainTables = dimensions.isEmpty ? [] : [ReleasePlan.totalName, "incidents"]
+    let domains =
+        dimensions.isEmpty
+        ? Domains.none : Domains(schools: country.schools, geography: geography, dimensions: dimensions, tables: plan.domainTables)
     let byID = Dictionary(uniqueKeysWithValues: country.schools.map { ($0.id, $0) })
     var truth = TrueCounts(byProvince: [:])
     var persons = 0
@@ -49,9 +60,12 @@ func engineWithBreakdowns(config: SynthConfig, rho: String, minimumSchools: Int)
     return (ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains), truth, persons)
 }
 
-func totalsEvaluation(releases: Int) throws {
+func totalsEvaluation(
+    releases: Int, dimensions: [String] = ["stage", "sector"], priorities: [Level: Double] = [.province: 10, .region: 100, .country: 1000],
+    authorityOnly: Bool = false
+) throws {
     print(
-        "Totals published per level (units that are not small areas), over seeded releases of one quarter; min. schools 5, ρ = 1, breakdowns by stage and sector."
+        "Totals published per level (units that are not small areas), over seeded releases of one quarter; min. schools 5, ρ = 1, breakdowns: \(dimensions.isEmpty ? "none" : dimensions.joined(separator: ", ")); priorities province \(priorities[.province] ?? 1), region \(priorities[.region] ?? 1), country \(priorities[.country] ?? 1)."
     )
     var authority = SynthConfig.authority()
     authority.periods = [Period("2026-Q3")!]
@@ -60,15 +74,16 @@ func totalsEvaluation(releases: Int) throws {
     for (name, config, n) in [
         ("authority of 300 schools, 3 districts, 9 zones", authority, releases),
         ("demo country of 4,000 schools", country, max(1, releases / 10)),
-    ] {
-        let (e, truth, persons) = try engineWithBreakdowns(config: config, rho: "1", minimumSchools: 5)
+    ] where !authorityOnly || config.layout == .authority {
+        let (e, truth, persons) = try engineWithBreakdowns(config: config, rho: "1", minimumSchools: 5, dimensions: dimensions)
         let relations = e.relations
         let units = e.geography.units
         print("\n\(name): \(persons) affected persons in the quarter; \(n) releases per row")
         print("  priorities        country   regions  provinces   cells withheld   s per release")
+        let priorityWeights = priorities
         for priorities in [false, true] {
             var suppressor = Suppressor(relations: relations, rule: e.suppressionRule, small: e.smallAreas)
-            if !priorities { suppressor.totalPriority = [:] }
+            suppressor.totalPriority = priorities ? priorityWeights : [:]
             var published: [Level: Int] = [:]
             var possible: [Level: Int] = [:]
             var withheldCells = 0
