@@ -46,18 +46,12 @@ extension ErrorModel {
 
 extension Domains {
     /// The registry attributes a release can break down by.
-    public static let knownDimensions: [String: [String]] = [
-        "stage": School.Stage.allCases.map(\.rawValue),
-        "sector": School.Sector.allCases.map(\.rawValue),
-    ]
+    public static let knownDimensions: [String: [String]] = Dictionary(
+        uniqueKeysWithValues: RegistryDimension.all.map { ($0.name, $0.values) })
 
-    /// A school's value of a dimension (`stage` or `sector`).
+    /// A school's value of a dimension (``RegistryDimension``).
     public static func value(of school: School, dimension: String) -> String? {
-        switch dimension {
-        case "stage": return school.stage.rawValue
-        case "sector": return school.sector.rawValue
-        default: return nil
-        }
+        RegistryDimension.named(dimension)?.value(of: school)
     }
 
     /// The parts of the country and its regions by `dimensions` (names in ``knownDimensions``),

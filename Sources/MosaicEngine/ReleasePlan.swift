@@ -1,6 +1,7 @@
 import MosaicCodebook
 import MosaicErrorModel
 import MosaicPrivacy
+import MosaicRegistry
 
 /// What is measured, with how much noise, and what is published: the public parameters of a
 /// release. Everything here may be printed and stored in the release file.
@@ -45,9 +46,9 @@ public struct ReleasePlan: Sendable, Equatable {
     /// the geography's 6·10·4 = 240, 5.5 % of ρ (the geography's margins grow by 2.9 %; see
     /// Analysis/privacy-evaluation.sh).
     public mutating func addDefaultDomains(codebook: Codebook) {
-        domainDimensions = ["stage", "sector"]
+        domainDimensions = RegistryDimension.all.map(\.name)
         domainTables = ReleasePlan.defaultDomainTables(codebook: codebook)
-        domainWeights = ["stage": 1, "sector": 1]
+        domainWeights = Dictionary(uniqueKeysWithValues: RegistryDimension.all.map { ($0.name, UInt64(1)) })
         geographyWeight = 6
     }
 

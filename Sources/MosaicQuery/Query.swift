@@ -83,10 +83,15 @@ public struct QueryEngine {
     static let totalTable = "total"
     static let totalCell = "persons"
 
-    /// The breakdown dimensions a release may carry (registry attributes).
-    public static let domainDimensions = ["stage", "sector"]
-
     let releases: [Loaded]
+
+    /// The breakdown dimensions the releases carry (registry attributes, as each file's
+    /// `domain_units` names them), in the order they first appear.
+    public var domainDimensions: [String] {
+        var out: [String] = []
+        for r in releases { for u in r.data.domainUnits where !out.contains(u.dimension) { out.append(u.dimension) } }
+        return out
+    }
 
     /// Loads release files (read-only).
     ///
@@ -138,7 +143,7 @@ public struct QueryEngine {
     /// Answers a query: one row per group, sorted by group.
     public func run(_ spec: QuerySpec) throws -> [QueryAnswer] {
         guard let first = releases.first else { throw QueryError.invalid("no release given") }
-        let domainKeys = Set(spec.by + Array(spec.filters.keys)).intersection(QueryEngine.domainDimensions)
+        let domainKeys = Set(spec.by + Array(spec.filters.keys)).intersection(domainDimensions)
         if !domainKeys.isEmpty { return try runBreakdown(spec, dimensions: domainKeys) }
         // `total` is the total of affected persons: one value per unit (cell index −1, `persons`).
         let isTotal = spec.table == QueryEngine.totalTable

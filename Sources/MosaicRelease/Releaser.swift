@@ -65,7 +65,7 @@ public struct ReleaseRequest: Sendable {
     public var weights: Weights = .standard
     /// The registry attributes the country and regions are broken down by (`stage`, `sector`);
     /// empty for none.
-    public var domains: [String] = ["stage", "sector"]
+    public var domains: [String] = RegistryDimension.all.map(\.name)
     /// The tables broken down: `total` (at the country and the regions) and at most one table
     /// that counts each person once (at the country only; see ``Domains/levels(ofTable:)``); nil
     /// for the codebook's choice (``ReleasePlan/defaultDomainTables(codebook:)``).
@@ -576,7 +576,8 @@ public struct Releaser: Sendable {
         let domainTables =
             request.domains.isEmpty ? [] : request.domainTables ?? ReleasePlan.defaultDomainTables(codebook: codebook)
         for d in request.domains where Domains.knownDimensions[d] == nil {
-            throw ReleaseError.invalidRequest("unknown breakdown '\(d)': the registry has stage and sector")
+            throw ReleaseError.invalidRequest(
+                "unknown breakdown '\(d)': the registry has \(RegistryDimension.all.map(\.name).joined(separator: " and "))")
         }
         guard Set(request.domains).count == request.domains.count else {
             throw ReleaseError.invalidRequest("a breakdown is named twice")
@@ -808,7 +809,7 @@ public struct Releaser: Sendable {
                 Domains.Dimension(name: $0, values: Domains.knownDimensions[$0] ?? [])
             }
             func value(_ s: FrozenSchool, _ d: Domains.Dimension) -> Int {
-                d.values.firstIndex(of: d.name == "stage" ? s.stage : s.sector) ?? -1
+                s.values[d.name].flatMap { d.values.firstIndex(of: $0) } ?? -1
             }
             var counts: [[Int]: Int] = [:]  // [unit, dimension, value] → schools
             for (s, p) in zip(schools, provinces) {
@@ -830,8 +831,10 @@ public struct Releaser: Sendable {
     /// The open schools as of the release's (last) quarter, for the small-area rule.
     func registryFacts(geography: Geography, period: Period) throws -> RegistryFacts {
         let open = Set(try store.schoolFacts(asOf: period).filter(\.value.isOpen).keys)
-        let list = try store.schools(asOf: period).filter { open.contains($0.id) }.map {
-            FrozenSchool(id: $0.id, provinceCode: $0.provinceCode, stage: $0.stage.rawValue, sector: $0.sector.rawValue)
+        let list = try store.schools(asOf: period).filter { open.contains($0.id) }.map { school in
+            FrozenSchool(
+                id: school.id, provinceCode: school.provinceCode,
+                values: Dictionary(uniqueKeysWithValues: RegistryDimension.all.map { d in (d.name, d.value(of: school)) }))
         }
         return RegistryFacts(list, geography: geography)
     }

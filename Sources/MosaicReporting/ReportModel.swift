@@ -436,7 +436,10 @@ public struct ReportModel: Sendable, Codable {
         let strings = try? ReportStrings(language: language)
         let share = rateShare(data, level, code)
         var out: [DomainBreakdown] = []
-        for key in ["stage", "sector"] {
+        // The dimensions the file breaks its units down by, in the order it lists them.
+        var dimensions: [String] = []
+        for u in data.domainUnits where !dimensions.contains(u.dimension) { dimensions.append(u.dimension) }
+        for key in dimensions {
             let units = data.domainUnits.filter { $0.level == level && $0.geoCode == code && $0.dimension == key }
             guard !units.isEmpty else { continue }
             let categories = units.compactMap { u -> DomainCategory? in

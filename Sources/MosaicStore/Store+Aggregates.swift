@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MosaicCodebook
+import MosaicRegistry
 
 extension Store {
     /// The true counts of a quarter summed per province over current submissions: the only
@@ -15,26 +16,29 @@ extension Store {
         // Per province, stage and sector: the domain breakdowns come from the same pass.
         var byDomain: [String: [String: [String: [Int]]]] = [:]
         let zero = [Int](repeating: 0, count: codebook.allCells.count)
+        // The registry's dimensions are its columns of the same names (``RegistryDimension``).
+        let dimensions = RegistryDimension.all.map(\.name)
+        let columns = dimensions.map { "s." + $0 }.joined(separator: ", ")
         let rows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT s.province_code, s.stage, s.sector, c.cell_index, sum(c.count)
+                SELECT s.province_code, c.cell_index, sum(c.count), \(columns)
                 FROM submission sub
                 JOIN submission_count c ON c.submission_id = sub.id
                 JOIN \(Store.registryAsOf) s ON s.school_id = sub.school_id
                 WHERE sub.period = ? AND sub.superseded_by IS NULL AND sub.codebook_version = ? AND \(Store.counted)
-                GROUP BY s.province_code, s.stage, s.sector, c.cell_index
+                GROUP BY s.province_code, \(columns), c.cell_index
                 """, arguments: [period.description, period.description, codebook.version])
         while let r = try rows.next() {
             let province: String = r[0]
-            let stage: String = r[1]
-            let sector: String = r[2]
-            let index: Int = r[3]
+            let index: Int = r[1]
             guard index < codebook.allCells.count else { continue }
-            let count: Int = r[4]
+            let count: Int = r[2]
             out[province, default: zero][index] += count
-            byDomain["stage", default: [:]][province, default: [:]][stage, default: zero][index] += count
-            byDomain["sector", default: [:]][province, default: [:]][sector, default: zero][index] += count
+            for (i, d) in dimensions.enumerated() {
+                let value: String = r[3 + i]
+                byDomain[d, default: [:]][province, default: [:]][value, default: zero][index] += count
+            }
         }
         let submissions =
             try Int.fetchOne(

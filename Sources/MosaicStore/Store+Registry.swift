@@ -204,8 +204,8 @@ extension Store {
                     id: r["school_id"], name: r["name"], regionCode: r["region_code"], regionName: r["region_name"],
                     provinceCode: r["province_code"], provinceName: r["province_name"],
                     municipalityCode: r["municipality_code"], municipalityName: r["municipality_name"],
-                    enrolment: r["enrolment"], stage: School.Stage(rawValue: r["stage"]) ?? .other,
-                    sector: School.Sector(rawValue: r["sector"]) ?? .public)
+                    enrolment: r["enrolment"], stage: School.Stage(rawValue: r[RegistryDimension.stage.name]) ?? .other,
+                    sector: School.Sector(rawValue: r[RegistryDimension.sector.name]) ?? .public)
             }
         }
     }
@@ -258,8 +258,8 @@ extension Store {
                     id: r["id"], name: r["name"], regionCode: r["region_code"], regionName: r["region_name"],
                     provinceCode: r["province_code"], provinceName: r["province_name"],
                     municipalityCode: r["municipality_code"], municipalityName: r["municipality_name"],
-                    enrolment: r["enrolment"], stage: School.Stage(rawValue: r["stage"]) ?? .other,
-                    sector: School.Sector(rawValue: r["sector"]) ?? .public)
+                    enrolment: r["enrolment"], stage: School.Stage(rawValue: r[RegistryDimension.stage.name]) ?? .other,
+                    sector: School.Sector(rawValue: r[RegistryDimension.sector.name]) ?? .public)
             }
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import MosaicCodebook
 import MosaicErrorModel
+import MosaicRegistry
 import MosaicReleaseFile
 
 /// A row of table `release`: a release's public parameters; its ρ is the ledger entry for its quarter.
@@ -175,17 +176,14 @@ public struct FrozenSchool: Sendable, Equatable, Hashable {
     public var id: String
     /// Its province's code.
     public var provinceCode: String
-    /// Its stage (registry value).
-    public var stage: String
-    /// Its sector (registry value).
-    public var sector: String
+    /// Its value of each ``RegistryDimension``, by name.
+    public var values: [String: String]
 
     /// A school from its facts.
-    public init(id: String, provinceCode: String, stage: String, sector: String) {
+    public init(id: String, provinceCode: String, values: [String: String]) {
         self.id = id
         self.provinceCode = provinceCode
-        self.stage = stage
-        self.sector = sector
+        self.values = values
     }
 }
 
@@ -393,16 +391,18 @@ extension Store {
                         sql: "INSERT INTO quarter_frozen (period, release_id, frozen_at, min_schools) VALUES (?, ?, ?, ?)",
                         arguments: [q.description, id, createdAt, statement.minimumSchools])
                     let counted = reporting.first(where: { $0.period == q })?.schools ?? []
+                    // The table's columns after the province are the registry's dimensions, by name.
+                    let dimensions = RegistryDimension.all.map(\.name)
+                    let insert = try db.cachedStatement(
+                        sql: """
+                            INSERT INTO quarter_registry (period, school_id, province_code, \(dimensions.joined(separator: ", ")), counted)
+                            VALUES (?, ?, ?, \(dimensions.map { _ in "?" }.joined(separator: ", ")), ?)
+                            """)
                     for school in statement.registry {
-                        try db.execute(
-                            sql: """
-                                INSERT INTO quarter_registry (period, school_id, province_code, stage, sector, counted)
-                                VALUES (?, ?, ?, ?, ?, ?)
-                                """,
-                            arguments: [
-                                q.description, school.id, school.provinceCode, school.stage, school.sector,
-                                counted.contains(school.id) ? 1 : 0,
-                            ])
+                        let values: [DatabaseValueConvertible] =
+                            [q.description, school.id, school.provinceCode] + dimensions.map { school.values[$0] ?? "" }
+                            + [counted.contains(school.id) ? 1 : 0]
+                        try insert.execute(arguments: StatementArguments(values))
                     }
                     for (key, c) in counts.sorted(by: { $0.key < $1.key }) {
                         let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
@@ -481,10 +481,17 @@ extension Store {
     static func frozenRegistry(period: Period, db: Database) throws -> [FrozenSchool]? {
         guard try Bool.fetchOne(db, sql: "SELECT 1 FROM quarter_frozen WHERE period = ?", arguments: [period.description]) == true
         else { return nil }
+        let dimensions = RegistryDimension.all.map(\.name)
         return try Row.fetchAll(
-            db, sql: "SELECT school_id, province_code, stage, sector FROM quarter_registry WHERE period = ? ORDER BY school_id",
+            db,
+            sql:
+                "SELECT school_id, province_code, \(dimensions.joined(separator: ", ")) FROM quarter_registry WHERE period = ? ORDER BY school_id",
             arguments: [period.description]
-        ).map { FrozenSchool(id: $0[0], provinceCode: $0[1], stage: $0[2], sector: $0[3]) }
+        ).map { r in
+            FrozenSchool(
+                id: r[0], provinceCode: r[1],
+                values: Dictionary(uniqueKeysWithValues: dimensions.enumerated().map { ($1, r[$0 + 2] as String) }))
+        }
     }
 
     /// A quarter's statement about reporting, fixed by its first release (nil before it): its

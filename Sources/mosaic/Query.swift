@@ -98,10 +98,10 @@ extension Mosaic {
             let spec = QuerySpec(table: table!, by: by.split(separator: ",").map(String.init), filters: parsed, level: level)
             // Withheld cells bounded by what the files imply, not by their status alone.
             let levels = spec.levelsAnswered
-            let answers = try QueryEngine(paths: releases, readerRanges: { $0.tableName == spec.table && levels.contains($0.level) }).run(
-                spec)
+            let engine = try QueryEngine(paths: releases, readerRanges: { $0.tableName == spec.table && levels.contains($0.level) })
+            let answers = try engine.run(spec)
             let columns = spec.by + ["value", "moe95", "lower", "upper", "cells", "suppressed", "status"]
-            let breakdownName = (spec.by + Array(spec.filters.keys)).first { QueryEngine.domainDimensions.contains($0) } ?? ""
+            let breakdownName = (spec.by + Array(spec.filters.keys)).first { engine.domainDimensions.contains($0) } ?? ""
             let isBreakdown = !breakdownName.isEmpty
             let rows = answers.map { a in
                 a.group + [

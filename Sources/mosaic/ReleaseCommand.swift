@@ -5,6 +5,7 @@ import MosaicEngine
 import MosaicErrorModel
 import MosaicFiles
 import MosaicPrivacy
+import MosaicRegistry
 import MosaicRelease
 import MosaicReleaseFile
 import MosaicStore
@@ -61,8 +62,8 @@ extension Mosaic.ReleaseCommand {
         @Option(
             help: ArgumentHelp(
                 "Break the country and every region down by these registry attributes, each a partition of its unit (comma-separated), or none.",
-                valueName: "stage,sector|none"))
-        var domains: String = "stage,sector"
+                valueName: "DIMENSION,…|none"))
+        var domains: String = RegistryDimension.all.map(\.name).joined(separator: ",")
         @Option(
             help: ArgumentHelp(
                 "The tables broken down: total (at the country and every region), and at most one table that counts each person once (at the country only, where the parts are large enough for its cells). Default: total and the tables the codebook marks as broken down.",
