@@ -22,6 +22,10 @@ public struct Codebook: Sendable {
     public let rules: CodebookRules
     /// Every cell of every table, in codebook order; `allCells[i].index == i`.
     public let allCells: [Cell]
+    /// How earlier versions' submissions are read in this one: per earlier version, the cells
+    /// whose counts move to another cell (`table|cell` → `table|cell`); every other cell moves to
+    /// the cell of the same table and code (``reading(from:)``).
+    public let mapsFrom: [Int: [String: String]]
 
     private let cellLookup: [String: [String: Int]]
     /// Cell labels per shipped language, indexed like ``allCells``.
@@ -95,6 +99,7 @@ public struct Codebook: Sendable {
         sources = file.sources
         dimensions = file.dimensions
         rules = file.rules
+        mapsFrom = Dictionary((file.mapsFrom ?? []).map { ($0.version, $0.cells ?? [:]) }, uniquingKeysWith: { a, _ in a })
         let dims = Dictionary(file.dimensions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var tables: [CodebookTable] = []
         var all: [Cell] = []
@@ -156,6 +161,60 @@ public struct Codebook: Sendable {
     /// The table called `name`.
     public func table(_ name: String) -> CodebookTable? { tableLookup[name].map { tables[$0] } }
 
+    /// How a submission of `old` is read in this version: for each of `old`'s cells, the index
+    /// of the cell of this version its count moves to (cells may merge, never split). The same
+    /// version reads as itself. Throws, saying why, when this version declares no mapping from
+    /// `old`, or the mapping leaves a cell of this version without any source (a table or a cell
+    /// an earlier submission never counted is unknown, not zero), or it would break a rule (each
+    /// table must move whole into one table with the same place in the rules).
+    public func reading(from old: Codebook) throws -> [Int] {
+        if old.version == version { return allCells.map(\.index) }
+        guard let moves = mapsFrom[old.version] else {
+            throw CodebookError.malformed("codebook \(version) declares no reading of version \(old.version)")
+        }
+        var target: [Int] = []
+        var covered = Set<Int>()
+        var tableTarget: [String: String] = [:]
+        for cell in old.allCells {
+            let key = cell.table + "|" + cell.code
+            let to = moves[key] ?? key
+            let parts = to.split(separator: "|", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let index = cellIndex(table: parts[0], cell: parts[1]) else {
+                throw CodebookError.malformed("codebook \(version): version \(old.version)'s \(key) has no cell here (\(to))")
+            }
+            if let t = tableTarget[cell.table], t != parts[0] {
+                throw CodebookError.malformed(
+                    "codebook \(version): version \(old.version)'s table \(cell.table) would split between \(t) and \(parts[0])")
+            }
+            tableTarget[cell.table] = parts[0]
+            target.append(index)
+            covered.insert(index)
+        }
+        if let missing = allCells.first(where: { !covered.contains($0.index) }) {
+            throw CodebookError.malformed(
+                "codebook \(version): \(missing.table)|\(missing.code) has no source in version \(old.version) (its submissions never counted it)"
+            )
+        }
+        for (from, to) in tableTarget {
+            let sameRole =
+                old.rules.equalTotals.contains(from) == rules.equalTotals.contains(to)
+                && old.rules.atMostTotal.tables.contains(from) == rules.atMostTotal.tables.contains(to)
+            guard sameRole else {
+                throw CodebookError.malformed(
+                    "codebook \(version): version \(old.version)'s table \(from) would change its place in the rules as \(to)")
+            }
+        }
+        return target
+    }
+
+    /// A submission's counts in `old` read in this version (``reading(from:)``).
+    public func read(_ counts: [Int], from old: Codebook) throws -> [Int] {
+        let target = try reading(from: old)
+        var out = [Int](repeating: 0, count: allCells.count)
+        for (i, c) in counts.enumerated() where i < target.count { out[target[i]] += c }
+        return out
+    }
+
     /// Position of a table in ``tables``.
     public func tableIndex(_ name: String) -> Int? { tableLookup[name] }
 
@@ -215,6 +274,17 @@ private struct CodebookFile: Decodable {
     var dimensions: [Dimension]
     var tables: [TableFile]
     var rules: CodebookRules
+    var mapsFrom: [MapFile]?
+
+    struct MapFile: Decodable {
+        var version: Int
+        var cells: [String: String]?
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, title, unit, sources, dimensions, tables, rules
+        case mapsFrom = "maps_from"
+    }
 
     struct TableFile: Decodable {
         var name: String

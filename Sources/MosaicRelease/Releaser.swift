@@ -165,7 +165,7 @@ public enum ReleaseError: Error, LocalizedError, Equatable {
         case .otherCodebook(let period, let release, let versions):
             let list = versions.sorted { $0.key < $1.key }.map { "\($0.value) in version \($0.key)" }.joined(separator: ", ")
             return
-                "refused: this release reads codebook version \(release), but schools' current submissions for \(period) follow another (\(list)): a release reads one version, and a submission in another would drop out of its figures while its school still counts as reporting. Release in the version they follow (--codebook N), or have those schools resubmit in version \(release) ('mosaic status --period \(period)' lists who submitted)"
+                "refused: this release reads codebook version \(release), but schools' current submissions for \(period) follow another that version \(release) declares no complete reading of (\(list)): they would drop out of its figures while their schools still counted as reporting. Release in the version they follow (--codebook N), or have those schools resubmit in version \(release) ('mosaic status --period \(period)' lists who submitted)"
         case .unknownRelease(let id): return "no release with id '\(id)' (see 'mosaic release list')"
         case .invalidRequest(let why): return why
         case .unfinished(let id):
@@ -550,8 +550,9 @@ public struct Releaser: Sendable {
         return data
     }
 
-    /// The codebook a release reads: the one asked for, else the version every counted
-    /// submission of its quarters follows, else (none, or several) the latest.
+    /// The codebook a release reads: the one asked for; else the latest when it can read every
+    /// counted submission of its quarters (their own version, or through its declared mapping);
+    /// else the version they all follow; else the latest (which then refuses, naming them).
     func codebook(_ request: ReleaseRequest, span: PeriodSpan) throws -> Codebook {
         if let v = request.codebookVersion {
             guard Codebook.availableVersions.contains(v) else {
@@ -562,8 +563,11 @@ public struct Releaser: Sendable {
             return try Codebook.bundled(version: v)
         }
         let versions = try store.codebookVersions(span: span)
-        if versions.count == 1, let only = versions.keys.first { return try Codebook.bundled(version: only) }
-        return try Codebook.bundled()
+        let latest = try Codebook.bundled()
+        let readsAll = versions.keys.allSatisfy { v in (try? Codebook.bundled(version: v)).flatMap { try? latest.reading(from: $0) } != nil
+        }
+        if !readsAll, versions.count == 1, let only = versions.keys.first { return try Codebook.bundled(version: only) }
+        return latest
     }
 
     /// The hierarchy of the registry's open schools and the plan `request` asks for (no count

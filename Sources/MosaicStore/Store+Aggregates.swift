@@ -22,31 +22,41 @@ extension Store {
         let rows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT s.province_code, c.cell_index, sum(c.count), \(columns)
+                SELECT s.province_code, c.cell_index, sum(c.count), sub.codebook_version, \(columns)
                 FROM submission sub
                 JOIN submission_count c ON c.submission_id = sub.id
                 JOIN \(Store.registryAsOf) s ON s.school_id = sub.school_id
-                WHERE sub.period = ? AND sub.superseded_by IS NULL AND sub.codebook_version = ? AND \(Store.counted)
-                GROUP BY s.province_code, \(columns), c.cell_index
-                """, arguments: [period.description, period.description, codebook.version])
+                WHERE sub.period = ? AND sub.superseded_by IS NULL AND \(Store.counted)
+                GROUP BY s.province_code, \(columns), sub.codebook_version, c.cell_index
+                """, arguments: [period.description, period.description])
+        // Each submission read in the release's version: its own, or through the declared mapping.
+        let readings = Store.readings(codebook, versions: try Store.codebookVersions(period: period, db: db).keys)
         while let r = try rows.next() {
             let province: String = r[0]
-            let index: Int = r[1]
-            guard index < codebook.allCells.count else { continue }
+            let version: Int = r[3]
+            let source: Int = r[1]
+            guard let map = readings[version], source >= 0, source < map.count else { continue }
+            let index = map[source]
             let count: Int = r[2]
             out[province, default: zero][index] += count
             for (i, d) in dimensions.enumerated() {
-                let value: String = r[3 + i]
+                let value: String = r[4 + i]
                 byDomain[d, default: [:]][province, default: [:]][value, default: zero][index] += count
             }
         }
-        let submissions =
-            try Int.fetchOne(
-                db,
-                sql:
-                    "SELECT count(*) FROM submission sub WHERE sub.period = ? AND sub.superseded_by IS NULL AND sub.codebook_version = ? AND \(Store.counted)",
-                arguments: [period.description, codebook.version]) ?? 0
+        let submissions = try Store.codebookVersions(period: period, db: db).filter { readings[$0.key] != nil }.values.reduce(0, +)
         return (out, submissions, byDomain)
+    }
+
+    /// For each stored version the release's codebook can read, where each of its cells goes
+    /// (``Codebook/reading(from:)``); versions it cannot read are left out.
+    static func readings(_ codebook: Codebook, versions: some Sequence<Int>) -> [Int: [Int]] {
+        var out: [Int: [Int]] = [:]
+        for v in versions {
+            guard let old = try? Codebook.bundled(version: v), let map = try? codebook.reading(from: old) else { continue }
+            out[v] = map
+        }
+        return out
     }
 
     /// SQL over a current submission `sub` of the codebook released: whether a release counts

@@ -308,7 +308,9 @@ extension Store {
                 for q in span.quarters {
                     // A release reads one codebook version: a submission in another would drop
                     // out of the values while its school still counts as reporting.
-                    let others = try Store.codebookVersions(period: q, db: db).filter { $0.key != codebook.version }
+                    let stored = try Store.codebookVersions(period: q, db: db)
+                    let readable = Store.readings(codebook, versions: stored.keys)
+                    let others = stored.filter { readable[$0.key] == nil }
                     guard others.isEmpty else { throw LedgerError.otherCodebook(period: q.description, versions: others) }
                     let truth = try Store.provinceTotals(period: q, codebook: codebook, db: db)
                     // Every pooled quarter must have been reported: a sum over a quarter nobody
@@ -473,8 +475,15 @@ extension Store {
                 db,
                 sql: """
                     SELECT DISTINCT sub.school_id FROM submission sub
-                    WHERE sub.period = ? AND sub.superseded_by IS NULL AND sub.codebook_version = ? AND \(Store.counted)
-                    """, arguments: [period.description, codebook.version]))
+                    WHERE sub.period = ? AND sub.superseded_by IS NULL AND \(Store.counted)
+                      AND sub.codebook_version IN (SELECT value FROM json_each(?))
+                    """,
+                arguments: [
+                    period.description,
+                    "["
+                        + Store.readings(codebook, versions: try Store.codebookVersions(period: period, db: db).keys).keys.map(String.init)
+                        .joined(separator: ",") + "]",
+                ]))
     }
 
     /// The open schools of a frozen quarter as they were when it was frozen (nil before).

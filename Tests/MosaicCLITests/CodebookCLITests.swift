@@ -90,4 +90,37 @@ import Testing
         #expect(metadata.out.contains("codebook_version=1"), "\(metadata.out)")
         #expect(metadata.out.contains("budget_spent_rho=1\n") || metadata.out.hasSuffix("budget_spent_rho=1"), "\(metadata.out)")
     }
+
+    /// A version that merges two channels and declares how version 1 is read: a quarter of
+    /// version-1 submissions is released in version 2 by default, its totals whole.
+    @Test func aDeclaredMappingReadsAnEarlierVersionsQuarter() throws {
+        var cli = try CLI()
+        try cli.expectOK("synth", "--out", "syn", "--schools", "150", "--quarters", "1", "--last", "2026-Q3")
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Sources/MosaicCodebook/Resources/codebooks/codebook-v1.json").standardized
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: shipped)) as? [String: Any])
+        json["version"] = 2
+        var dimensions = try #require(json["dimensions"] as? [[String: Any]])
+        let c = try #require(dimensions.firstIndex { $0["name"] as? String == "channel" })
+        var values = try #require(dimensions[c]["values"] as? [[String: Any]])
+        values.removeAll { ["discord", "other_platform"].contains($0["code"] as? String ?? "") }
+        values.append(["code": "other_social", "label": ["en": "Other social, gaming or chat platform", "es": "Otra plataforma"]])
+        dimensions[c]["values"] = values
+        json["dimensions"] = dimensions
+        json["maps_from"] = [
+            ["version": 1, "cells": ["channels|discord": "channels|other_social", "channels|other_platform": "channels|other_social"]]
+        ]
+        try FileManager.default.createDirectory(atPath: cli.folder + "/codebooks", withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: cli.folder + "/codebooks/codebook-v2.json"))
+        cli.environment["MOSAIC_CODEBOOKS"] = cli.folder + "/codebooks"
+        try cli.expectOK("init")
+        try cli.expectOK("registry", "import", "syn/registry.csv")
+        try cli.expectOK("ingest", "--unsealed", "syn/counts/2026-Q3")
+        try cli.expectOK("release", "create", "--period", "2026-Q3", "--out", "r.sqlite")
+        let version = try cli.run(
+            "query", "r.sqlite", "--sql", "SELECT value FROM metadata WHERE key = 'codebook_version'", "--format", "csv")
+        #expect(version.out.contains("2"), "\(version.out)")
+        let channels = try cli.run("query", "r.sqlite", "--table", "channels", "--by", "channel")
+        #expect(channels.status == 0 && channels.out.contains("other_social") && !channels.out.contains("discord"))
+    }
 }
