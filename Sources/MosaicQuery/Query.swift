@@ -170,9 +170,34 @@ public struct QueryEngine {
                 throw QueryError.invalid("cannot filter on '\(key)': use region, province, period\(tableHas)")
             }
         }
+        // A value no release has is a typo, not an empty answer.
+        for (key, values) in spec.filters {
+            let known: Set<String>
+            switch key {
+            case "region", "province":
+                known = Set(releases.flatMap { r in r.data.units.filter { $0.level.rawValue == key }.map(\.geoCode) })
+            case "period": known = Set(releases.map(\.period))
+            default: continue
+            }
+            if let bad = values.sorted().first(where: { !known.contains($0) }) {
+                let list = known.sorted()
+                throw QueryError.invalid(
+                    "no \(key) '\(bad)' in the releases (\(key == "period" ? "quarters" : key + "s"): \(list.prefix(20).joined(separator: ", "))\(list.count > 20 ? ", …" : ""))"
+                )
+            }
+        }
         let byLevels = spec.by.compactMap { Level(rawValue: $0) }
         guard byLevels.count <= 1 else { throw QueryError.invalid("group by at most one of country, region, province") }
-        let level = spec.level ?? byLevels.first ?? .country
+        // A region or province filter names units of that level: their cells are what is asked.
+        let level =
+            spec.level ?? byLevels.first
+            ?? (spec.filters["province"] != nil ? .province : spec.filters["region"] != nil ? .region : .country)
+        if level == .country, spec.filters["region"] != nil || spec.filters["province"] != nil {
+            throw QueryError.invalid("a region or province filter selects units below the country: use --level region or province")
+        }
+        if level == .region, spec.filters["province"] != nil {
+            throw QueryError.invalid("a province filter selects provinces: use --level province")
+        }
         if let b = byLevels.first, b != level {
             throw QueryError.invalid("--level \(level.rawValue) does not match grouping by \(b.rawValue)")
         }

@@ -342,6 +342,7 @@ public struct Releaser: Sendable {
             throw ReleaseError.invalidRequest(
                 "the first quarter must come before the last, and a pooled release covers at most \(PeriodSpan.maxQuarters) quarters")
         }
+        let registryVersion = try store.registryVersion()
         let codebook = try self.codebook(request, span: span)
         let (geography, plan, domains) = try self.plan(request, codebook: codebook)
         var engine = ReleaseEngine(codebook: codebook, geography: geography, plan: plan, domains: domains)
@@ -353,7 +354,7 @@ public struct Releaser: Sendable {
         do {
             let stored = try store.recordRelease(
                 span: span, askingNano: asked.nano, codebook: codebook, k: request.k, minimumSchools: request.minimumSchools,
-                createdAt: created, pendingToken: pendingToken,
+                createdAt: created, pendingToken: pendingToken, registryVersion: registryVersion,
                 make: { ledger in
                     let spent = Rho(nano: ledger.spentNano)
                     let cap = Rho(nano: ledger.capNano)
@@ -441,14 +442,6 @@ public struct Releaser: Sendable {
                     var coverage = Releaser.coverage(
                         period: span.last, geography: geography, byProvince: ledger.coverageByProvince, published: coverageOfSpan)
                     for i in coverage.indices { coverage[i].period = span.description }
-                    // A pooled release reads each quarter with its own registry and publishes on the last
-                    // quarter's hierarchy: a province that the registry no longer has would drop out.
-                    let provinces = Set(geography.units.filter { $0.level == .province }.map(\.code))
-                    if let gone = ledger.truth.keys.sorted().first(where: { !provinces.contains($0) }) {
-                        throw ReleaseError.invalidRequest(
-                            "\(span) spans a registry change: province \(gone) has schools in an earlier quarter but not in \(span.last)'s registry, so its counts would drop out of a pooled release; pool only the quarters after the change, or release the quarters apart"
-                        )
-                    }
                     let measurements = engine.measure(
                         TrueCounts(byProvince: ledger.truth, byDomain: ledger.truthByDomain), entropy: entropy)
                     let published: [ReleasedValue]
@@ -541,6 +534,10 @@ public struct Releaser: Sendable {
             case .noSubmissions: throw ReleaseError.noSubmissions(span.description)
             case .otherCodebook(let period, let versions):
                 throw ReleaseError.otherCodebook(period: period, release: codebook.version, versions: versions)
+            case .registryChanged:
+                throw ReleaseError.invalidRequest(
+                    "refused: a registry was imported while this release was being prepared, so its plan read the registry before it; nothing was spent: make the release again"
+                )
             }
         }
         guard let data else {
@@ -577,6 +574,21 @@ public struct Releaser: Sendable {
         let schools = try store.schools(asOf: request.period)
         let open = Set(try store.schoolFacts(asOf: request.period).filter(\.value.isOpen).keys)
         let geography = Geography(schools: schools, open: open)
+        // A pooled release reads each quarter with its own registry and publishes on the last
+        // quarter's hierarchy: a province with open schools in an earlier quarter that the last
+        // quarter's registry no longer has would drop out. Decided from the registry alone.
+        if let span = request.span, !span.isSingle {
+            let provinces = Set(geography.units.filter { $0.level == .province }.map(\.code))
+            for q in span.quarters.dropLast() {
+                let openThen = Set(try store.schoolFacts(asOf: q).filter(\.value.isOpen).keys)
+                let gone = Set(try store.schools(asOf: q).filter { openThen.contains($0.id) }.map(\.provinceCode)).subtracting(provinces)
+                if let first = gone.sorted().first {
+                    throw ReleaseError.invalidRequest(
+                        "\(span) spans a registry change: province \(first) has open schools in \(q) but none in \(span.last)'s registry, so a pooled release could not show its figures; pool only the quarters after the change, or release the quarters apart"
+                    )
+                }
+            }
+        }
         let domainTables =
             request.domains.isEmpty ? [] : request.domainTables ?? ReleasePlan.defaultDomainTables(codebook: codebook)
         for d in request.domains where Domains.knownDimensions[d] == nil {

@@ -19,6 +19,8 @@ public struct RegistryImportSummary: Sendable, Equatable {
     public var effectiveFrom = Store.beginning
     /// The latest quarter released before the import (nil: none), which it leaves as it was.
     public var latestReleased: String?
+    /// Quarters from which an earlier import had scheduled a registry, replaced by this one.
+    public var replaced: [String] = []
 }
 
 /// Why a registry cannot take effect from the quarter asked.
@@ -87,7 +89,7 @@ extension Store {
                 effective = latest.flatMap { Period($0) }.map { $0.next.description } ?? Store.beginning
             }
             summary.effectiveFrom = effective
-            try Store.recordHistory(schools, from: effective, db: db)
+            let history = try Store.recordHistory(schools, from: effective, db: db)
             try db.execute(
                 sql:
                     "INSERT INTO registry_import (imported_at, source_name, schools_added, schools_updated, schools_closed, schools_reopened) VALUES (?, ?, 0, 0, 0, 0)",
@@ -135,6 +137,14 @@ extension Store {
                 summary.closed += 1
                 try db.execute(sql: "UPDATE school SET is_open = 0, last_import_id = ? WHERE id = ?", arguments: [importID, id])
             }
+            // What changed from the quarter the file holds from (the registry as of then), not
+            // against the latest import, which may be scheduled for a later quarter.
+            summary.added = history.added
+            summary.updated = history.updated
+            summary.unchanged = history.unchanged
+            summary.closed = history.closed
+            summary.reopened = history.reopened
+            summary.replaced = history.replaced
             try db.execute(
                 sql:
                     "UPDATE registry_import SET schools_added = ?, schools_updated = ?, schools_closed = ?, schools_reopened = ? WHERE id = ?",
@@ -147,7 +157,10 @@ extension Store {
     /// (the file is the registry from then on), and each school whose facts as of `from` differ
     /// (new, changed, reopened) or that the file no longer lists (closed) gets a row from then.
     /// Rows are marked with import id −1 until the import's id is known.
-    static func recordHistory(_ schools: [School], from: String, db: Database) throws {
+    static func recordHistory(_ schools: [School], from: String, db: Database) throws -> RegistryImportSummary {
+        var summary = RegistryImportSummary()
+        summary.replaced = try String.fetchAll(
+            db, sql: "SELECT DISTINCT from_period FROM school_history WHERE from_period > ? ORDER BY from_period", arguments: [from])
         try db.execute(sql: "DELETE FROM school_history WHERE from_period > ?", arguments: [from])
         var asOf: [String: [DatabaseValue]] = [:]
         let columns =
@@ -165,12 +178,22 @@ extension Store {
                 s.name, s.regionCode, s.regionName, s.provinceCode, s.provinceName, s.municipalityCode, s.municipalityName,
                 s.enrolment, s.stage.rawValue, s.sector.rawValue, 1,
             ]
-            if asOf[s.id] == values.map(\.databaseValue) { continue }
+            if let old = asOf[s.id] {
+                if old == values.map(\.databaseValue) {
+                    summary.unchanged += 1
+                    continue
+                }
+                if old.last == 1.databaseValue { summary.updated += 1 } else { summary.reopened += 1 }
+            } else {
+                summary.added += 1
+            }
             try write.execute(arguments: StatementArguments([s.id, from] + values))
         }
         for (id, old) in asOf where !listed.contains(id) && old.last == 1.databaseValue {
+            summary.closed += 1
             try write.execute(arguments: StatementArguments([id, from] + Array(old.dropLast()) + [0]))
         }
+        return summary
     }
 
     /// SQL of the registry as of a quarter (the statement's next `?`): per school known then,

@@ -261,6 +261,8 @@ public enum LedgerError: Error, Equatable {
     /// Counted submissions of a covered quarter follow another codebook version than the
     /// release's: (quarter, version → schools).
     case otherCodebook(period: String, versions: [Int: Int])
+    /// A registry was imported after the release read the registry for its plan.
+    case registryChanged
 }
 
 extension Store {
@@ -284,11 +286,14 @@ extension Store {
     /// submissions.
     public func recordRelease(
         span: PeriodSpan, askingNano: UInt64, codebook: Codebook, k: Int, minimumSchools: Int, createdAt: String,
-        pendingToken: String? = nil, make: (LedgerView) throws -> NewRelease, beforeCommit: (String) throws -> Void
+        pendingToken: String? = nil, registryVersion: Int64? = nil, make: (LedgerView) throws -> NewRelease,
+        beforeCommit: (String) throws -> Void
     ) throws -> NewRelease {
         try database.writeWithoutTransaction { db in
             var made: NewRelease?
             try db.inTransaction(.immediate) {
+                // The plan was made from the registry as it was then: an import since would mix two.
+                if let registryVersion, try Store.registryVersion(db) != registryVersion { throw LedgerError.registryChanged }
                 var budgets: [(period: Period, spentNano: UInt64, capNano: UInt64)] = []
                 for q in span.quarters {
                     let spent = try Store.spentNano(period: q, db: db)
@@ -505,6 +510,13 @@ extension Store {
 
     /// A quarter's statement about reporting, fixed by its first release (nil before it): its
     /// minimum number of reporting schools, and its noisy reporting counts keyed `level|code`.
+    static func registryVersion(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM registry_import") ?? 0
+    }
+
+    /// The registry's version: the last import's id (0 before any), to tell whether it changed.
+    public func registryVersion() throws -> Int64 { try database.read { db in try Store.registryVersion(db) } }
+
     /// How many counted current submissions of the quarter follow each codebook version.
     static func codebookVersions(period: Period, db: Database) throws -> [Int: Int] {
         var out: [Int: Int] = [:]

@@ -12,7 +12,12 @@ extension Mosaic {
         @Option(help: "The quarter, YYYY-Qn.", transform: parsePeriod) var period: Period
 
         func run() throws {
-            let rows = try store.open().history(school: school, period: period)
+            let db = try store.open()
+            // A typo in the id is an error, not an empty history.
+            guard try db.schoolFacts()[school] != nil else {
+                throw Refusal("unknown school \(school): it is not in the registry (see 'mosaic registry show')")
+            }
+            let rows = try db.history(school: school, period: period)
             guard !rows.isEmpty else {
                 print("No submission from \(school) for \(period).")
                 return

@@ -36,6 +36,11 @@ extension Mosaic.RegistryCommand {
             print(
                 "Imported \(schools.count) schools from \(file): \(s.added) added, \(s.updated) updated, \(s.unchanged) unchanged, \(s.reopened) reopened, \(s.closed) marked closed."
             )
+            if !s.replaced.isEmpty {
+                print(
+                    "It replaces the registry an earlier import had scheduled from \(s.replaced.joined(separator: ", ")) (a file holds from its quarter on)."
+                )
+            }
             if s.effectiveFrom == Store.beginning {
                 print("It holds for every quarter (none is released yet).")
             } else {

@@ -13,6 +13,9 @@ extension Mosaic {
         @Flag(help: "Only the per-region table, without the list of missing school ids.") var summaryOnly = false
 
         func run() throws {
+            // A quarter that has not begun has nothing to chase: every school would read as missing.
+            let current = Period.containing(Date())
+            guard period <= current else { throw Refusal("--period \(period) is in the future (the current quarter is \(current))") }
             let rows = try store.open().status(period: period)
             print(StatusPrinter.render(rows, period: period.description, listMissing: !summaryOnly), terminator: "")
         }

@@ -310,6 +310,17 @@ struct CLI {
         #expect(try cli.run("query", "mosaic.sqlite", "--table", "tools").err.contains("raw store"))
         #expect(try cli.run("query", "q3.sqlite", "--sql", "DELETE FROM cells").status == 1)
         #expect(try cli.run("query", "q3.sqlite", "--table", "tools", "--sql", "SELECT 1").status == 64)
+        // Typos are errors, not empty answers; a region filter asks for the region's own cells.
+        let typo = try cli.run("query", "q3.sqlite", "--table", "total", "--where", "region=Sur")
+        #expect(typo.status == 1 && typo.err.contains("no region 'Sur' in the releases") && typo.err.contains("ES-AN"), "\(typo.err)")
+        let one = try cli.run("query", "q3.sqlite", "--table", "total", "--where", "region=ES-AR", "--format", "csv")
+        #expect(one.status == 0 && one.out.split(separator: "\n").count == 2, "\(one.out)\(one.err)")
+        let quarter = try cli.run("query", "q3.sqlite", "--table", "total", "--by", "period", "--where", "period=2027-Q1")
+        #expect(quarter.status == 1 && quarter.err.contains("no period '2027-Q1'"))
+        let unknown = try cli.run("history", "--school", "TZ-9999", "--period", "2026-Q3")
+        #expect(unknown.status == 1 && unknown.err.contains("unknown school TZ-9999"))
+        let future = try cli.run("status", "--period", "2099-Q1")
+        #expect(future.status == 1 && future.err.contains("in the future"))
 
         let report = try cli.run(
             "report", "--release", "q2.sqlite", "q3.sqlite", "--lang", "es", "--format", "html,md,csv,json", "--out", "rep")

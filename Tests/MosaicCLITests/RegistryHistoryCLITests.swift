@@ -54,4 +54,30 @@ import Testing
         let now = try cli.run("registry", "show")
         #expect(then.out != now.out)
     }
+
+    /// A pooled release over a registry change that removes a province is refused from the
+    /// registry alone (whatever its schools counted), before anything is read or spent.
+    @Test func aPooledReleaseAcrossAVanishedProvinceIsRefusedFromTheRegistry() throws {
+        let s = try Scenario(schools: 150, ingested: ["2026-Q1", "2026-Q2"])
+        let cli = s.cli
+        try cli.expectOK("release", "create", "--period", "2026-Q1", "--out", "r1.sqlite")
+        // Every school of the first province moves into the second.
+        let lines = cli.read("syn/registry.csv").split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let fields = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let provinces = fields.map { $0[4] }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let (gone, into) = (
+            provinces[0],
+            try #require(fields.first { $0[4] != provinces[0] && $0[2] == fields[0][2] } ?? fields.first { $0[4] != provinces[0] })
+        )
+        let moved = fields.map { f in f[4] == gone ? Array(f[0..<2]) + [into[2], into[3], into[4], into[5]] + Array(f[6...]) : f }
+        cli.write("registry-2.csv", ([lines[0]] + moved.map { $0.joined(separator: ",") }).joined(separator: "\n") + "\n")
+        try cli.expectOK("registry", "import", "registry-2.csv")
+        let before = try s.storeDump()
+        let pooled = try cli.run("release", "create", "--periods", "2026-Q1..2026-Q2", "--rho", "0.5", "--out", "p.sqlite")
+        #expect(pooled.status == 1)
+        #expect(pooled.err.contains("province \(gone) has open schools in 2026-Q1"), "\(pooled.err)")
+        #expect(try s.storeDump() == before)
+        let plan = try cli.run("release", "create", "--periods", "2026-Q1..2026-Q2", "--rho", "0.5", "--plan-only")
+        #expect(plan.status == 1 && plan.err.contains("spans a registry change"))
+    }
 }

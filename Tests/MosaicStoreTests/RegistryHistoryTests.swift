@@ -124,4 +124,33 @@ import Testing
                 Store.beginning
             ])
     }
+
+    /// A release whose plan read the registry before an import is refused in its ledger
+    /// transaction, before it sees a count: it would mix two registries.
+    @Test func aReleaseRefusesARegistryImportedSinceItsPlan() throws {
+        let store = try Self.store()
+        let version = try store.registryVersion()
+        _ = try store.importRegistry([school("A"), school("B")], source: "r2.csv")
+        #expect(try store.registryVersion() != version)
+        #expect(throws: LedgerError.registryChanged) {
+            try store.recordRelease(
+                span: PeriodSpan(Period("2026-Q2")!), askingNano: 1, codebook: Codebook.bundled(), k: 5, minimumSchools: 5,
+                createdAt: "2026-07-01T00:00:00Z", registryVersion: version,
+                make: { _ in
+                    Issue.record("the true counts were handed out")
+                    throw LedgerError.noSubmissions
+                }, beforeCommit: { _ in })
+        }
+    }
+
+    /// An import's summary counts what changed from the quarter it holds from, and says which
+    /// scheduled registry it replaces.
+    @Test func theSummaryComparesWithTheRegistryItReplaces() throws {
+        let store = try Self.store()
+        _ = try store.importRegistry([school("A")], source: "future.csv", from: Period("2030-Q1")!)
+        let s = try store.importRegistry([school("A"), school("B"), school("C", province: "P2", enrolment: 800)], source: "same.csv")
+        #expect(s.effectiveFrom == "2026-Q2")
+        #expect(s.replaced == ["2030-Q1"])
+        #expect(s.unchanged == 3 && s.updated == 0 && s.reopened == 0 && s.closed == 0 && s.added == 0)
+    }
 }
