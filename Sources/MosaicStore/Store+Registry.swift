@@ -244,6 +244,18 @@ extension Store {
         }
     }
 
+    /// Whether a quarter's releases count the school (nil: the quarter is not frozen yet, so its
+    /// next release counts every open school that reported).
+    public func isCounted(school: String, period: Period) throws -> Bool? {
+        try database.read { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM quarter_frozen WHERE period = ?", arguments: [period.description]) == true
+            else { return nil }
+            return try Bool.fetchOne(
+                db, sql: "SELECT counted FROM quarter_registry WHERE period = ? AND school_id = ?",
+                arguments: [period.description, school]) ?? false
+        }
+    }
+
     /// Registered schools per region, in region-code order: the latest registry imported, or
     /// the registry as of a quarter.
     public func registrySummary(asOf period: Period? = nil) throws -> [RegionRegistrySummary] {

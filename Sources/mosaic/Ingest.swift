@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MosaicCodebook
 import MosaicCounts
 import MosaicIntake
 import MosaicKeyring
@@ -69,8 +70,14 @@ extension Mosaic {
                 case .stored where r.period.flatMap({ released[$0] }) != nil, .corrected where r.period.flatMap({ released[$0] }) != nil:
                     let period = r.period ?? ""
                     let ids = released[period] ?? []
+                    // The quarter's first release fixed which schools its releases count.
+                    let counted = try r.schoolID.flatMap { id in try Period(period).flatMap { try db.isCounted(school: id, period: $0) } }
+                    let reach =
+                        counted == false
+                        ? "it reaches none of the quarter's releases (its first release fixed which schools they count); it is kept in the history"
+                        : "it will appear in the quarter's next release, not in those made"
                     print(
-                        "late: \(r.file) (school \(r.schoolID ?? "?")): \(period) already has release\(ids.count == 1 ? "" : "s") \(ids.joined(separator: ", ")); this \(r.fate == .stored ? "submission" : "correction") will only appear in a new release"
+                        "late: \(r.file) (school \(r.schoolID ?? "?")): \(period) already has release\(ids.count == 1 ? "" : "s") \(ids.joined(separator: ", ")); \(reach)"
                     )
                 case .stored: if verbose || listed <= 20 { print("stored: \(r.file)") }
                 case .corrected:

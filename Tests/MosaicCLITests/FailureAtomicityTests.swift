@@ -171,6 +171,8 @@ import Testing
         s.cli.write("late.csv", text)
         let r = try s.cli.run("ingest", "--unsealed", "late.csv")
         #expect(r.out.contains("late: late.csv") && r.out.contains("2026-Q1 already has release 2026-Q1-R1"), "\(r.out) \(r.err)")
+        // A correction from a school the quarter counts reaches its next release.
+        #expect(r.out.contains("it will appear in the quarter's next release"), "\(r.out)")
         // The store keeps the flag: the school's history says it.
         let school = try s.sql("SELECT school_id FROM submission WHERE source_name = 'late.csv'")
         #expect(try s.sql("SELECT late FROM submission WHERE source_name = 'late.csv'") == "1")
