@@ -44,15 +44,27 @@ extension Mosaic {
             }
             let offered = periods.isEmpty ? FormPage.defaultPeriods(now: now) : Array(Set(periods)).sorted(by: >)
             let codebook = try Codebook.bundled()
-            let registry = Dictionary(uniqueKeysWithValues: try db.schools().map { ($0.id, $0) })
-            let facts = try db.schoolFacts()
+            // The registry as of the latest quarter the form offers (who is open, names); the form's
+            // own check of a count against enrolment uses the largest of the offered quarters', so
+            // it never refuses what intake (each quarter's own cap) accepts.
+            let latestOffered = offered.max() ?? current
+            let registry = Dictionary(uniqueKeysWithValues: try db.schools(asOf: latestOffered).map { ($0.id, $0) })
+            let facts = try db.schoolFacts(asOf: latestOffered)
+            var cap: [String: Int] = [:]
+            for q in Set(offered) { for (id, f) in try db.schoolFacts(asOf: q) { cap[id] = max(cap[id] ?? 0, f.enrolment) } }
             func page(_ s: MosaicRegistry.School) -> FormPage {
                 FormPage(
-                    school: .init(id: s.id, name: s.name, enrolment: s.enrolment), periods: offered, language: lang, codebook: codebook)
+                    school: .init(id: s.id, name: s.name, enrolment: cap[s.id] ?? s.enrolment), periods: offered, language: lang,
+                    codebook: codebook)
             }
             if let school {
-                guard let s = registry[school] else { throw Refusal("unknown school \(school): it is not in the registry") }
-                guard facts[school]?.isOpen == true else { throw Refusal("school \(school) is marked closed in the registry") }
+                guard let s = registry[school] else {
+                    throw Refusal("unknown school \(school): it is not in the registry as of \(latestOffered)")
+                }
+                guard facts[school]?.isOpen == true else {
+                    throw Refusal(
+                        "school \(school) is marked closed in the registry as of \(latestOffered), the latest quarter the form offers")
+                }
                 let creds = try CredentialIssuer.issue(school: school, to: out, store: db, keepOld: keepOld, now: now) {
                     Data(try page(s).html(credentials: $0).utf8)
                 }

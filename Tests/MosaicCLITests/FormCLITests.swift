@@ -46,6 +46,33 @@ import Testing
         #expect(try cli.run("form", "--out", "x.html").status != 0, "--school or --all is required")
     }
 
+    /// A form follows the registry as of the quarters it offers: a school closed from the current
+    /// quarter still gets a form for the previous one, and the form's enrolment check uses the
+    /// largest of the offered quarters' enrolments (intake checks each quarter's own).
+    @Test func aFormFollowsTheRegistryAsOfTheQuartersItOffers() throws {
+        let cli = try authority()
+        let current = Self.quarter(Date())
+        let previous = Self.quarter(Date().addingTimeInterval(-92 * 86_400))
+        // From the current quarter: B1 closes, A2 has 100 pupils instead of 250.
+        let lines = CLI.registry.split(separator: "\n").map(String.init)
+        let next = lines.filter { !$0.hasPrefix("B1,") }.map { $0.replacingOccurrences(of: ",250,", with: ",100,") }
+        cli.write("registry-2.csv", next.joined(separator: "\n") + "\n")
+        #expect(try cli.run("registry", "import", "--from", current, "registry-2.csv").status == 0)
+        let earlier = try cli.run("form", "--school", "B1", "--period", previous, "--out", "b1.html")
+        #expect(earlier.status == 0, "\(earlier.err)")
+        let now = try cli.run("form", "--school", "B1", "--out", "b1-now.html")
+        #expect(now.status == 1 && now.err.contains("marked closed in the registry as of \(current)"), "\(now.err)")
+        try cli.expectOK("form", "--school", "A2", "--out", "a2.html")
+        #expect(cli.read("a2.html").contains("\"enrolment\":250"))
+    }
+
+    static func quarter(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month], from: date)
+        return "\(c.year ?? 2026)-Q\(((c.month ?? 1) - 1) / 3 + 1)"
+    }
+
     @Test func allWritesOneFormPerOpenSchoolOrNothing() throws {
         let cli = try authority()
         let r = try cli.run("form", "--all", "--out", "forms")
